@@ -1,0 +1,52 @@
+"""Helpers shared by the CLI modules: settings, opening the store, error mapping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.console import Console
+
+from newsstand.config import Settings, load_settings
+from newsstand.errors import ConfigError, NewsstandError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    """Load settings once per invocation and keep them on the root context."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, dict):
+        root.obj = {}
+    if "settings" not in root.obj:
+        root.obj["settings"] = load_settings()
+    settings: Settings = root.obj["settings"]
+    return settings
+
+
+def run_cli(group: click.Group) -> int:
+    """Run the group, turning Newsstand errors into one red line and exit code 1."""
+    try:
+        group.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err_console.print("Aborted.")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except ConfigError as exc:
+        err_console.print(f"[red]Configuration error:[/red] {exc}")
+        return 2
+    except NewsstandError as exc:
+        err_console.print(f"[red]Error:[/red] {exc}")
+        return 1
+    return 0
+
+
+def echo_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,158 @@
+"""The one exception tree.
+
+Grouped by what a caller can do about an error, as httpx does: a caller that
+only cares that a feed failed catches ``FeedError``; one that retries on
+timeouts catches ``FetchTimeoutError``. Adapters translate library errors
+here with ``raise ... from``.
+"""
+
+from __future__ import annotations
+
+
+class NewsstandError(Exception):
+    """Base of every error Newsstand raises on purpose."""
+
+
+# --- configuration ---------------------------------------------------------------
+
+
+class ConfigError(NewsstandError):
+    """A setting is missing, malformed or inconsistent."""
+
+    def __init__(self, message: str, setting: str = "") -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+# --- data validity -----------------------------------------------------------------
+
+
+class InvalidDataError(NewsstandError, ValueError):
+    """A value handed to Newsstand breaks a domain rule."""
+
+
+# --- storage -----------------------------------------------------------------------
+
+
+class StorageError(NewsstandError):
+    """The database failed or refused an operation."""
+
+
+class NotFoundError(StorageError):
+    """The thing asked for does not exist."""
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"{what} not found: {key!r}")
+        self.what = what
+        self.key = key
+
+
+class ConflictError(StorageError):
+    """The thing to create exists already (a duplicate publisher id, feed URL, email)."""
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"{what} already exists: {key!r}")
+        self.what = what
+        self.key = key
+
+
+class SearchQueryError(StorageError):
+    """A search query could not be understood (bad cursor, empty query, bad filter)."""
+
+
+# --- catalog and OPML ----------------------------------------------------------------
+
+
+class CatalogError(NewsstandError):
+    """A catalog or OPML file is malformed, hostile or inconsistent."""
+
+    def __init__(self, message: str, source: str = "") -> None:
+        super().__init__(f"{source}: {message}" if source else message)
+        self.source = source
+
+
+# --- fetching and parsing feeds and pages -----------------------------------------------
+
+
+class FetchError(NewsstandError):
+    """Fetching a URL failed. ``url`` is the URL asked for."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(f"{message} ({url})")
+        self.url = url
+        self.reason = message
+
+
+class BlockedAddressError(FetchError):
+    """The URL resolves to an address we refuse to connect to (SSRF guard)."""
+
+
+class UnsupportedURLError(FetchError):
+    """Not an http or https URL."""
+
+
+class FetchTimeoutError(FetchError):
+    """Connect, read or total time ran out."""
+
+
+class NetworkError(FetchError):
+    """DNS failure, refused connection, TLS failure and the like."""
+
+
+class TooLargeError(FetchError):
+    """The (decompressed) body passed the byte cap."""
+
+
+class TooManyRedirectsError(FetchError):
+    pass
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status."""
+
+    def __init__(self, message: str, url: str, status: int, retry_after: float | None = None):
+        super().__init__(message, url)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class GoneError(HTTPStatusError):
+    """410 Gone: the feed was removed for good."""
+
+
+class ParseError(NewsstandError):
+    """Bytes could not be read as a feed or page."""
+
+    def __init__(self, message: str, url: str = "") -> None:
+        super().__init__(f"{message} ({url})" if url else message)
+        self.url = url
+        self.reason = message
+
+
+class FeedParseError(ParseError):
+    pass
+
+
+class ExtractionError(ParseError):
+    """A page's article could not be extracted."""
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+class AccountError(NewsstandError):
+    pass
+
+
+class AuthenticationError(AccountError):
+    """Wrong email or password, or an expired or forged token."""
+
+
+class RateLimitedError(AccountError):
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermissionDeniedError(AccountError):
+    pass

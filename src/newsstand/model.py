@@ -1,0 +1,305 @@
+"""Domain types.
+
+Every type here is a frozen dataclass that carries plain data only: no ORM rows,
+HTTP responses or template objects. Datetimes are always timezone-aware UTC;
+``utc()`` is the one place that normalises them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from newsstand.errors import InvalidDataError
+
+
+def utc(value: datetime) -> datetime:
+    """Return ``value`` as an aware UTC datetime; naive values are taken to be UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_aware(name: str, value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise InvalidDataError(f"{name} must be timezone-aware, got {value!r}")
+
+
+class LicenceTier(enum.StrEnum):
+    """How a publisher's content may be shown to readers."""
+
+    OPEN = "open"  # headlines and teasers from public feeds; link out for the rest
+    PARTNER = "partner"  # full text shown to members; reads are counted for payment
+    PREMIUM = "premium"  # as partner, and only members see anything beyond the teaser
+
+
+class ArticleKind(enum.StrEnum):
+    ARTICLE = "article"
+    LIVEBLOG = "liveblog"
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher:
+    """A news organisation. ``id`` is a stable slug such as ``guardian-uk``."""
+
+    id: str
+    name: str
+    homepage: str
+    country: str  # ISO 3166-1 alpha-2, upper case
+    language: str  # BCP 47 primary tag, lower case ("en", "de", "pt")
+    sections: tuple[str, ...] = ()
+    logo_url: str = ""
+    licence_tier: LicenceTier = LicenceTier.OPEN
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed of a publisher, listed under one section."""
+
+    url: str
+    publisher_id: str
+    section: str = ""
+    title: str = ""
+    id: int | None = None
+    enabled: bool = True
+    disabled_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What the fetcher remembers about a feed between polls."""
+
+    feed_id: int
+    etag: str = ""
+    last_modified: str = ""
+    last_fetched: datetime | None = None
+    last_success: datetime | None = None
+    next_poll: datetime | None = None
+    consecutive_failures: int = 0
+    last_error: str = ""
+    failing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """One row of feed health: what happened on one fetch of one feed."""
+
+    feed_id: int
+    at: datetime
+    status: int | None  # HTTP status, None when no response came back
+    latency_ms: float
+    bytes: int
+    new_entries: int = 0
+    updated_entries: int = 0
+    error: str = ""
+    consecutive_failures: int = 0
+    next_poll: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware("at", self.at)
+        _require_aware("next_poll", self.next_poll)
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    caption: str = ""
+    credit: str = ""  # "Photograph: Agency/Name": kept apart from the caption
+    alt: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article or live blog as stored.
+
+    ``body_html`` is always sanitized before an Article is built; ``body_text``
+    is its plain-text form used for search and previews. ``sections`` lists every
+    section the article was seen in (one article in a World and a Politics feed
+    is one Article listed in both); ``section`` is the primary one.
+    """
+
+    publisher_id: str
+    url: str  # canonical URL
+    title: str
+    published: datetime
+    id: int | None = None
+    guid: str = ""  # the source feed's entry id
+    standfirst: str = ""
+    authors: tuple[str, ...] = ()
+    section: str = ""
+    sections: tuple[str, ...] = ()
+    body_html: str = ""
+    body_text: str = ""
+    images: tuple[Image, ...] = ()  # the first is the lead image
+    updated: datetime | None = None
+    language: str = ""
+    kind: ArticleKind = ArticleKind.ARTICLE
+    tags: tuple[str, ...] = ()
+    revision: int = 1
+    full_text: bool = False  # True once the body came from the page, not a feed teaser
+    fetched: datetime | None = None
+    story_id: int | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware("published", self.published)
+        _require_aware("updated", self.updated)
+        _require_aware("fetched", self.fetched)
+
+    @property
+    def lead_image(self) -> Image | None:
+        return self.images[0] if self.images else None
+
+    @property
+    def is_liveblog(self) -> bool:
+        return self.kind is ArticleKind.LIVEBLOG
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEntry:
+    """One entry (block) of a live blog.
+
+    ``entry_id`` is the publisher's block id when it has one, else a stable hash of
+    the entry's first publication time and title, so a re-fetch finds it again.
+    """
+
+    entry_id: str
+    posted: datetime
+    title: str = ""
+    body_html: str = ""
+    body_text: str = ""
+    updated: datetime | None = None
+    key_event: bool = False
+    pinned: bool = False
+    summary: bool = False  # "Summary of the day so far", "Closing summary"
+    marked_updated: bool = False  # the page shows an "Updated" mark on it
+    deleted: bool = False
+    revision: int = 1
+    images: tuple[Image, ...] = ()
+    article_id: int | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware("posted", self.posted)
+        _require_aware("updated", self.updated)
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """Articles from one or more publishers about the same news event."""
+
+    id: int
+    title: str
+    first_seen: datetime
+    last_updated: datetime
+    article_ids: tuple[int, ...] = ()
+    lead_article_id: int | None = None
+    publisher_ids: tuple[str, ...] = ()
+
+
+class Role(enum.StrEnum):
+    READER = "reader"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A person with an account. The password hash never leaves the accounts package."""
+
+    id: int
+    email: str
+    created: datetime
+    display_name: str = ""
+    role: Role = Role.READER
+    followed_publishers: tuple[str, ...] = ()
+    followed_sections: tuple[str, ...] = ()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in (Role.EDITOR, Role.ADMIN)
+
+
+class MembershipState(enum.StrEnum):
+    TRIAL = "trial"
+    ACTIVE = "active"
+    LAPSED = "lapsed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    reader_id: int
+    state: MembershipState
+    started: datetime
+    ends: datetime | None  # trial end or paid-period end; None for open-ended grants
+    provider: str = "manual"
+    cancelled: datetime | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    text: str
+    publisher_ids: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 20
+    cursor: str | None = None  # opaque, from SearchPage.next_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article: Article
+    rank: float
+    snippet: str  # HTML-escaped text with matches wrapped in <mark>
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    hits: tuple[SearchHit, ...]
+    next_cursor: str | None = None
+    total_estimate: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """What storing one article did."""
+
+    article_id: int
+    created: bool
+    changed: bool  # False when an existing article came back identical
+
+
+@dataclass(frozen=True, slots=True)
+class LiveMergeResult:
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """Which articles a listing wants (newest first)."""
+
+    publisher_ids: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    kind: ArticleKind | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 50
+    before_id: int | None = None  # keyset pagination: articles older than this one
+    extra: dict[str, str] = field(default_factory=dict)
