@@ -84,6 +84,9 @@ SETTINGS: tuple[Setting, ...] = (
     _s("trial_days", int, 14, "Length of a new member's free trial, in days."),
     _s("preview_paragraphs", int, 3, "Paragraphs shown before the paywall."),
     _s("login_attempts_per_minute", int, 5, "Sign-in and reset attempts allowed per account and address."),
+    _s("session_days", int, 30, "Days a sign-in lasts before the reader must sign in again."),
+    _s("home_cache_seconds", float, 5.0, "Seconds the web reader reuses the home page's data; 0 turns it off."),
+    _s("live_poll_seconds", float, 2.0, "How often a live-blog page's event stream checks the store for entries."),
     # mail
     _s("smtp_host", str, "", "SMTP server for outgoing mail; empty writes mail to data_dir/outbox."),
     _s("smtp_port", int, 587, "SMTP port."),

@@ -156,3 +156,39 @@ class RateLimitedError(AccountError):
 
 class PermissionDeniedError(AccountError):
     pass
+
+
+class InvalidFieldError(AccountError, InvalidDataError):
+    """A form value breaks a rule (email syntax, password policy); ``field`` names the field."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class MembershipError(AccountError):
+    """A membership change that the reader's current membership does not allow
+    (a second free trial, extending a membership that does not exist)."""
+
+
+class MailError(NewsstandError):
+    """Mail could not be written to the outbox or handed to the SMTP server."""
+
+
+# --- web reader ----------------------------------------------------------------------------
+
+
+class WebError(NewsstandError):
+    """A request to the web reader cannot be served as asked."""
+
+
+class CsrfError(WebError):
+    """A form arrived without a valid CSRF token."""
+
+
+class BadRequestError(WebError, ValueError):
+    """A request's parameters or form fields are malformed."""
+
+
+class SignInRequiredError(WebError):
+    """The page is for signed-in readers; the web app answers with a redirect to sign in."""

@@ -12,7 +12,7 @@ import sys
 import click
 
 from newsstand import __version__
-from newsstand.cli import _config
+from newsstand.cli import _config, extract, ingest, members, outbox, reports, serve, sources, stories, users
 from newsstand.cli._common import run_cli
 
 
@@ -29,7 +29,7 @@ def main() -> None:
     """
 
 
-for _module in (_config,):
+for _module in (_config, sources, stories, users, members, outbox, reports, ingest, serve, extract):
     _module.register(main)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from newsstand.accounts.types import Pick, SessionRecord
 from newsstand.model import (
     Article,
     ArticleFilter,
@@ -26,9 +27,13 @@ from newsstand.model import (
     FetchRecord,
     LiveEntry,
     LiveMergeResult,
+    Membership,
     Publisher,
+    Reader,
+    Role,
     SearchPage,
     SearchQuery,
+    Story,
     UpsertResult,
 )
 
@@ -39,6 +44,34 @@ class FeedItem:
 
     article: Article
     feed_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """What story clustering reads of a stored article: its words, time and story."""
+
+    article_id: int
+    publisher_id: str
+    published: datetime
+    title: str
+    standfirst: str = ""
+    body_text: str = ""  # the opening of the body only
+    story_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryWrite:
+    """One story as the clusterer leaves it: ``key`` is a story id, or negative for a new story.
+
+    ``article_ids`` are the articles that join it now; the span only ever widens.
+    """
+
+    key: int
+    title: str
+    first_seen: datetime
+    last_updated: datetime
+    lead_article_id: int
+    article_ids: tuple[int, ...] = ()
 
 
 class CatalogStore(Protocol):
@@ -144,7 +177,167 @@ class ArticleStore(Protocol):
         Raises SearchQueryError for an empty query or a bad cursor."""
 
 
-class Store(CatalogStore, IngestStore, ArticleStore, Protocol):
+class AccountStore(Protocol):
+    """Readers and what they keep: sessions, memberships, follows, saved articles,
+    history, reading records and editors' picks (the accounts package's tables)."""
+
+    def add_reader(
+        self,
+        email: str,
+        password_hash: str,
+        created: datetime,
+        role: Role = Role.READER,
+        display_name: str = "",
+    ) -> Reader:
+        """Store a new reader (email already normalised). Raises ConflictError for a taken email."""
+
+    def get_reader(self, reader_id: int) -> Reader:
+        """The reader with follows filled in. Raises NotFoundError."""
+
+    def get_reader_by_email(self, email: str) -> Reader:
+        """Raises NotFoundError."""
+
+    def list_readers(self) -> list[Reader]:
+        """Every reader ordered by email (follows left empty)."""
+
+    def password_hash(self, reader_id: int) -> str:
+        """Raises NotFoundError."""
+
+    def set_password_hash(self, reader_id: int, password_hash: str) -> None:
+        """Raises NotFoundError."""
+
+    def set_reader_email(self, reader_id: int, email: str) -> None:
+        """Raises NotFoundError, and ConflictError when another reader has the email."""
+
+    def set_reader_role(self, reader_id: int, role: Role) -> None:
+        """Raises NotFoundError."""
+
+    def delete_reader(self, reader_id: int, pseudonym: str) -> None:
+        """Delete a reader with sessions, tokens, membership, follows, saved articles and
+        history in one transaction; their reading records stay with reader_id cleared and
+        ``pseudonym`` as reader reference; their picks stay without an author.
+        Raises NotFoundError."""
+
+    def add_session(self, session: SessionRecord) -> None: ...
+
+    def get_session(self, token_hash: str) -> SessionRecord:
+        """Raises NotFoundError."""
+
+    def delete_session(self, token_hash: str) -> None:
+        """Remove one session; no error when it is gone already."""
+
+    def delete_sessions(self, reader_id: int, keep: str | None = None) -> int:
+        """Remove a reader's sessions except the one hashed ``keep``; return how many."""
+
+    def purge_expired_sessions(self, now: datetime) -> int:
+        """Remove sessions and reset tokens that expired before ``now``; return how many."""
+
+    def add_reset_token(
+        self, token_hash: str, reader_id: int, created: datetime, expires: datetime
+    ) -> None: ...
+
+    def peek_reset_token(self, token_hash: str) -> tuple[int, datetime]:
+        """(reader id, expiry) of a reset token without using it. Raises NotFoundError."""
+
+    def take_reset_token(self, token_hash: str) -> tuple[int, datetime]:
+        """Delete a reset token and return (reader id, expiry): of two concurrent
+        callers only one gets it, the other gets NotFoundError."""
+
+    def record_attempt(self, key: str, at: datetime) -> None: ...
+
+    def attempt_times(self, key: str, since: datetime) -> list[datetime]:
+        """Times of the attempts recorded for ``key`` after ``since``."""
+
+    def prune_attempts(self, before: datetime) -> int: ...
+
+    def get_membership(self, reader_id: int) -> Membership | None: ...
+
+    def put_membership(self, membership: Membership) -> None:
+        """Insert or replace the reader's membership."""
+
+    def list_memberships(self) -> list[Membership]: ...
+
+    def follow(self, reader_id: int, kind: str, value: str) -> None:
+        """Follow a "publisher" or "section" (again: no change)."""
+
+    def unfollow(self, reader_id: int, kind: str, value: str) -> None: ...
+
+    def save_article(self, reader_id: int, article_id: int, at: datetime) -> None:
+        """Save an article (again: no change). Raises NotFoundError for an unknown article."""
+
+    def unsave_article(self, reader_id: int, article_id: int) -> None: ...
+
+    def is_saved(self, reader_id: int, article_id: int) -> bool: ...
+
+    def saved_articles(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
+        """(article id, saved time), newest first."""
+
+    def add_history(self, reader_id: int, article_id: int, at: datetime) -> None:
+        """Note a full read in the reader's history (one row per article, latest time)."""
+
+    def reading_history(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
+        """(article id, read time), newest first."""
+
+    def add_read(self, reader_id: int, article_id: int, publisher_id: str, at: datetime) -> None:
+        """Record a full read for publisher payment."""
+
+    def last_read(self, reader_id: int, article_id: int) -> datetime | None:
+        """Time of the reader's latest recorded read of the article."""
+
+    def reading_counts(self, start: datetime, end: datetime) -> list[tuple[str, int, int]]:
+        """(publisher id, reads, unique readers) for reads in [start, end)."""
+
+    def put_pick(
+        self, article_id: int | None, story_id: int | None, note: str, picked_by: int | None, at: datetime
+    ) -> Pick:
+        """Pick an article or story; picking it again replaces note, editor and time."""
+
+    def remove_pick(self, pick_id: int) -> None:
+        """Raises NotFoundError."""
+
+    def list_picks(self, limit: int = 10) -> list[Pick]:
+        """Newest first."""
+
+
+class StoryStore(Protocol):
+    """Stories: the same news event across publishers (see newsstand.stories)."""
+
+    def articles_without_story(self, limit: int = 5000) -> list[ArticleText]:
+        """Up to ``limit`` articles not yet in a story, oldest published first."""
+
+    def clustered_articles(self, since: datetime, until: datetime) -> list[ArticleText]:
+        """Articles in a story published between ``since`` and ``until`` (inclusive)."""
+
+    def articles_before(self, until: datetime, limit: int) -> list[ArticleText]:
+        """Up to ``limit`` articles published before ``until``, newest first."""
+
+    def save_stories(self, writes: Sequence[StoryWrite]) -> int:
+        """Create or widen the stories written and put their articles in them, in one
+        transaction. Articles that meanwhile got a story keep it. Returns how many
+        articles were placed. Raises NotFoundError for an unknown story id."""
+
+    def clear_stories(self) -> None:
+        """Remove every story and take every article out of it (before a rebuild)."""
+
+    def story(self, story_id: int) -> Story:
+        """The story with its articles (oldest first) and publishers. Raises NotFoundError."""
+
+    def story_articles(self, story_id: int) -> list[Article]:
+        """The story's articles, newest published first. Raises NotFoundError."""
+
+    def recent_stories(self, limit: int = 20) -> list[Story]:
+        """Stories most recently updated first."""
+
+    def top_stories(self, now: datetime, limit: int = 10, window_hours: float = 24.0) -> list[Story]:
+        """Stories that several publishers covered in the ``window_hours`` before ``now``,
+        ranked by publishers, size and recency (newsstand.stories.rank)."""
+
+    def related_articles(self, article_id: int, limit: int = 6) -> list[Article]:
+        """Reports of the same story by other publishers first, then the lead articles
+        of the most similar other stories of the days around. Raises NotFoundError."""
+
+
+class Store(CatalogStore, IngestStore, ArticleStore, AccountStore, StoryStore, Protocol):
     """Everything Newsstand stores. Accounts, stories and reading records extend it."""
 
     def close(self) -> None: ...

@@ -1,0 +1,172 @@
+"""Story clustering benchmark: speed of ``update_stories`` and quality on the labelled corpus.
+
+    python bench/stories.py --articles 10000 [--db sqlite|postgresql|both] [--quality]
+
+Generates invented news (no copied text): events told by several publishers,
+each article mixing its event's names and words with common words drawn from a
+Zipf distribution. Loads them, then times (1) the first ``update_stories`` over
+all of them and (2) one incremental round of ``--round`` new articles on top.
+``--quality`` also prints the B-cubed/ARI figures of the shared labelled corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from newsstand.model import Article
+from newsstand.store import SqlStore, open_url
+from newsstand.stories.evaluate import apply_writes, read_labelled, replay, score
+from newsstand.stories.plan import plan_update
+from newsstand.stories.service import update_stories
+
+START = datetime(2026, 1, 5, tzinfo=UTC)
+SYLLABLES = "ka lo mi ne ru sa te vo an el is or ul by dra ken mor tal vin zet".split()
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+
+
+class Generator:
+    """Invented events and the articles publishers write about them."""
+
+    def __init__(self, seed: int = 7, vocabulary: int = 20_000, publishers: int = 200) -> None:
+        self.rng = random.Random(seed)
+        self.common = [_word(self.rng) for _ in range(vocabulary)]
+        self.weights = [1 / (rank + 1) for rank in range(vocabulary)]  # Zipf, s = 1
+        self.publishers = [f"pub-{i:03d}" for i in range(publishers)]
+        self.serial = 0
+
+    def _commons(self, n: int) -> list[str]:
+        return self.rng.choices(self.common, self.weights, k=n)
+
+    def articles(self, count: int, days: float) -> list[tuple[Article, int]]:
+        """About ``count`` articles over ``days`` days, each with its event number."""
+        out: list[tuple[Article, int]] = []
+        event = 0
+        while len(out) < count:
+            event += 1
+            names = [_word(self.rng).capitalize() for _ in range(3)]
+            words = [_word(self.rng) for _ in range(8)]
+            at = START + timedelta(days=self.rng.uniform(0, days))
+            size = min(1 + int(self.rng.expovariate(0.4)), 12, count - len(out))
+            for publisher in self.rng.sample(self.publishers, size):
+                out.append((self._article(publisher, names, words, at), event))
+        return out
+
+    def _article(self, publisher: str, names: list[str], words: list[str], at: datetime) -> Article:
+        rng = self.rng
+        self.serial += 1
+        title = " ".join(rng.sample(names, 2) + rng.sample(words, 3) + self._commons(3))
+        body = []
+        for _ in range(6):
+            sentence = rng.sample(names, 1) + rng.sample(words, 3) + self._commons(16)
+            rng.shuffle(sentence)
+            body.append(" ".join(sentence).capitalize() + ".")
+        return Article(
+            publisher_id=publisher,
+            url=f"https://{publisher}.example/a/{self.serial}",
+            title=title.capitalize(),
+            published=at + timedelta(hours=rng.expovariate(1 / 3)),
+            body_text="\n".join(body),
+        )
+
+
+def _load(store: SqlStore, items: list[tuple[Article, int]]) -> dict[int, int]:
+    gold = {}
+    for article, event in items:
+        gold[store.upsert_article(article).article_id] = event
+    return gold
+
+
+def _assigned(store: SqlStore, ids: list[int]) -> dict[int, int]:
+    from newsstand.store.sql.schema import articles
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(articles.c.id, articles.c.story_id).where(articles.c.id.in_(ids)))
+        return {aid: sid for aid, sid in rows}
+
+
+def run(db: str, url: str, count: int, round_size: int) -> None:
+    gen = Generator()
+    store = open_url(url)
+    try:
+        items = gen.articles(count, days=7)
+        started = time.perf_counter()
+        gold = _load(store, items)
+        print(f"[{db}] loaded {len(gold)} articles in {time.perf_counter() - started:.1f} s")
+        now = START + timedelta(days=8)
+        started = time.perf_counter()
+        placed = update_stories(store, now)
+        first = time.perf_counter() - started
+        result = score(_assigned(store, list(gold)), gold)
+        print(f"[{db}] first update: {placed} articles in {first:.2f} s ({first / placed * 1000:.2f} ms/article)")
+        print(f"[{db}]   synthetic quality: B3 F1 {result.f1:.3f}, ARI {result.ari:.3f}, {result.clusters} stories")
+        extra = _load(store, gen.articles(round_size, days=7))
+        started = time.perf_counter()
+        placed = update_stories(store, now)
+        print(f"[{db}] incremental round: {placed} new articles in {time.perf_counter() - started:.2f} s")
+        started = time.perf_counter()
+        top = store.top_stories(now - timedelta(days=1), limit=10)
+        print(f"[{db}] top_stories: {len(top)} in {(time.perf_counter() - started) * 1000:.0f} ms")
+        started = time.perf_counter()
+        store.related_articles(next(iter(extra)), limit=6)
+        print(f"[{db}] related_articles: {(time.perf_counter() - started) * 1000:.0f} ms")
+    finally:
+        store.close()
+
+
+def quality(corpus: Path) -> None:
+    articles, gold = read_labelled(corpus)
+    assigned: dict[int, int] = {}
+    now = max(a.published for a in articles) + timedelta(days=1)
+    started = time.perf_counter()
+    apply_writes(assigned, plan_update([], articles, now), 1)
+    rebuild = score(assigned, gold)
+    print(f"rebuild ({time.perf_counter() - started:.2f} s): {rebuild}")
+    started = time.perf_counter()
+    incremental = score(replay(articles, timedelta(hours=1), background=1000), gold)
+    print(f"hourly rounds ({time.perf_counter() - started:.2f} s): {incremental}")
+
+
+def _pg_database() -> tuple[str, sa.Engine, str]:
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    name = f"ns_bench_stories_{random.randrange(10**8)}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False), admin, name
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--round", type=int, default=200, help="articles in the incremental round")
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument("--quality", action="store_true", help="score the shared labelled corpus too")
+    args = parser.parse_args()
+    if args.quality:
+        quality(Path(__file__).resolve().parents[1].parent / "shared/data/stories/giveme5w1h_newscluster.jsonl")
+    if args.db in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            run("sqlite", f"sqlite:///{tmp}/bench.db", args.articles, args.round)
+    if args.db in ("postgresql", "both"):
+        url, admin, name = _pg_database()
+        try:
+            run("postgresql", url, args.articles, args.round)
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""Sign-up, sign-in, sessions, password reset and account changes."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from newsstand.accounts import credentials as cred
+from newsstand.accounts import membership as ms
+from newsstand.accounts import ratelimit
+from newsstand.accounts._base import ServiceBase
+from newsstand.accounts.mail import build_message
+from newsstand.accounts.types import SessionGrant, SessionRecord
+from newsstand.errors import AuthenticationError, InvalidFieldError, NotFoundError, RateLimitedError
+from newsstand.model import Reader, Role
+
+RESET_TOKEN_LIFETIME = timedelta(hours=1)
+_WRONG = "Wrong email or password."
+# Verified against when the email is unknown, so a miss costs as much time as a hit.
+_DUMMY_PASSWORD = "not a real password, only a timing equaliser"  # noqa: S105
+
+
+class AuthMixin(ServiceBase):
+    _dummy_hash: str | None = None
+
+    # --- sign-up and sign-in ---------------------------------------------------------
+
+    def sign_up(
+        self,
+        email: str,
+        password: str,
+        *,
+        display_name: str = "",
+        address: str = "",
+        start_trial: bool = True,
+        role: Role = Role.READER,
+    ) -> Reader:
+        """Create an account; a reader starts the free trial at once unless told not to.
+
+        Raises InvalidFieldError (email syntax, password policy), ConflictError when
+        the email is registered already, and RateLimitedError when ``address`` (the
+        client's) has created accounts too fast.
+        """
+        normalised = cred.normalise_email(email)
+        cred.check_password_policy(password, normalised)
+        if address:
+            keys = [ratelimit.signup_key(address)]
+            self._check_limits(keys)
+            self._record_attempts(keys)
+        now = self.now()
+        reader = self.store.add_reader(
+            normalised, cred.hash_password(self.hasher, password), now, role, display_name.strip()
+        )
+        if start_trial and role is Role.READER:
+            trial = ms.start_trial(None, reader.id, now, int(self.settings.trial_days))
+            self.store.put_membership(trial)
+        return reader
+
+    def sign_in(self, email: str, password: str, *, address: str = "") -> SessionGrant:
+        """Check the password and open a session. Raises AuthenticationError for a wrong
+        email or password and RateLimitedError after too many failures in a minute."""
+        try:
+            normalised = cred.normalise_email(email)
+        except InvalidFieldError as exc:
+            raise AuthenticationError(_WRONG) from exc
+        keys = self._limit_keys(normalised, address)
+        self._check_limits(keys)
+        reader, stored = self._lookup(normalised)
+        if reader is None or not cred.verify_password(self.hasher, stored, password):
+            self._record_attempts(keys)
+            raise AuthenticationError(_WRONG)
+        if self.hasher.check_needs_rehash(stored):
+            self.store.set_password_hash(reader.id, cred.hash_password(self.hasher, password))
+        # Sign-ins are rare enough to carry the housekeeping of expired sessions.
+        self.store.purge_expired_sessions(self.now())
+        return self._open_session(reader, address)
+
+    def sign_up_and_in(
+        self, email: str, password: str, *, display_name: str = "", address: str = ""
+    ) -> SessionGrant:
+        """sign_up then open a session for the new reader (no password check needed)."""
+        reader = self.sign_up(email, password, display_name=display_name, address=address)
+        return self._open_session(reader, address)
+
+    def reader_for_session(self, token: str | None) -> Reader | None:
+        """The signed-in reader for a cookie token; None when missing, expired or revoked."""
+        if not token:
+            return None
+        try:
+            record = self.store.get_session(cred.token_hash(token))
+        except NotFoundError:
+            return None
+        if record.expires <= self.now():
+            self.store.delete_session(record.token_hash)
+            return None
+        try:
+            return self.store.get_reader(record.reader_id)
+        except NotFoundError:
+            return None
+
+    def sign_out(self, token: str | None) -> None:
+        if token:
+            self.store.delete_session(cred.token_hash(token))
+
+    # --- password reset -------------------------------------------------------------
+
+    def request_password_reset(self, email: str, *, address: str = "", base_url: str = "") -> None:
+        """Mail a single-use reset link valid for an hour, if the email has an account.
+
+        Says nothing about whether it does. The link starts with the ``base_url``
+        setting when set (a request's Host header can be forged to point reset links
+        elsewhere), else with the ``base_url`` given, else with host and port.
+        Raises RateLimitedError after too many requests for the account or from the
+        address in a minute, MailError when the mail cannot be sent.
+        """
+        try:
+            normalised = cred.normalise_email(email)
+        except InvalidFieldError:
+            return
+        keys = self._limit_keys(normalised, address)
+        self._check_limits(keys)
+        self._record_attempts(keys)  # every request counts: each one sends a mail
+        reader, _ = self._lookup(normalised)
+        if reader is None:
+            return
+        token, hashed = cred.new_token()
+        now = self.now()
+        self.store.add_reset_token(hashed, reader.id, now, now + RESET_TOKEN_LIFETIME)
+        link = f"{self._public_base(base_url)}/account/reset/{token}"
+        body = (
+            "Someone asked to reset the password of your Newsstand account.\n\n"
+            f"To choose a new password, open this link within the next hour:\n\n{link}\n\n"
+            "The link works once. If you did not ask for this, ignore this message: "
+            "your password stays as it is.\n"
+        )
+        message = build_message(str(self.settings.mail_from), reader.email, "Reset your password", body, now)
+        self.mailer.send(message)
+
+    def reset_password(self, token: str, new_password: str) -> Reader:
+        """Set a new password with a reset token and sign the reader out everywhere.
+
+        Raises AuthenticationError for an unknown, used or expired token, and
+        InvalidFieldError("password") when the new password breaks the policy. A
+        policy failure does not use up the token.
+        """
+        hashed = cred.token_hash(token)
+        try:
+            reader_id, expires = self.store.peek_reset_token(hashed)
+        except NotFoundError as exc:
+            raise AuthenticationError("This reset link is not valid. Ask for a new one.") from exc
+        if expires <= self.now():
+            self.store.take_reset_token(hashed)
+            raise AuthenticationError("This reset link has expired. Ask for a new one.")
+        reader = self.store.get_reader(reader_id)
+        cred.check_password_policy(new_password, reader.email)
+        try:
+            self.store.take_reset_token(hashed)  # one winner when two tabs race
+        except NotFoundError as exc:
+            raise AuthenticationError("This reset link has been used already.") from exc
+        self.store.set_password_hash(reader.id, cred.hash_password(self.hasher, new_password))
+        self.store.delete_sessions(reader.id)
+        return reader
+
+    # --- account changes --------------------------------------------------------------
+
+    def change_email(self, reader_id: int, current_password: str, new_email: str) -> Reader:
+        """Raises AuthenticationError for a wrong password, InvalidFieldError("email")
+        and ConflictError when another account has the address."""
+        self._require_password(reader_id, current_password)
+        normalised = cred.normalise_email(new_email)
+        self.store.set_reader_email(reader_id, normalised)
+        return self.store.get_reader(reader_id)
+
+    def change_password(
+        self, reader_id: int, current_password: str, new_password: str, *, keep_token: str | None = None
+    ) -> None:
+        """Set a new password and end every session except ``keep_token``'s.
+
+        Raises AuthenticationError and InvalidFieldError("new_password").
+        """
+        reader = self._require_password(reader_id, current_password)
+        try:
+            cred.check_password_policy(new_password, reader.email)
+        except InvalidFieldError as exc:
+            raise InvalidFieldError(str(exc), "new_password") from exc
+        self.store.set_password_hash(reader_id, cred.hash_password(self.hasher, new_password))
+        keep = cred.token_hash(keep_token) if keep_token else None
+        self.store.delete_sessions(reader_id, keep=keep)
+
+    def delete_account(self, reader_id: int, current_password: str) -> None:
+        """A reader deletes their own account. Raises AuthenticationError."""
+        self._require_password(reader_id, current_password)
+        self.delete_reader(reader_id)
+
+    def delete_reader(self, reader_id: int) -> None:
+        """Delete an account and its data; reading records stay, under a random pseudonym.
+        Raises NotFoundError."""
+        self.store.delete_reader(reader_id, pseudonym=f"deleted:{secrets.token_hex(12)}")
+
+    def get_reader(self, reader_id: int) -> Reader:
+        return self.store.get_reader(reader_id)
+
+    def get_reader_by_email(self, email: str) -> Reader:
+        """Raises InvalidFieldError for a malformed address and NotFoundError."""
+        return self.store.get_reader_by_email(cred.normalise_email(email))
+
+    def list_readers(self) -> list[Reader]:
+        return self.store.list_readers()
+
+    def set_role(self, reader_id: int, role: Role) -> Reader:
+        self.store.set_reader_role(reader_id, role)
+        return self.store.get_reader(reader_id)
+
+    def set_password(self, reader_id: int, new_password: str) -> None:
+        """Operator's password set (CLI): the policy applies, every session ends."""
+        reader = self.store.get_reader(reader_id)
+        cred.check_password_policy(new_password, reader.email)
+        self.store.set_password_hash(reader_id, cred.hash_password(self.hasher, new_password))
+        self.store.delete_sessions(reader_id)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _open_session(self, reader: Reader, address: str) -> SessionGrant:
+        token, hashed = cred.new_token()
+        now = self.now()
+        expires = now + timedelta(days=int(self.settings.session_days))
+        self.store.add_session(SessionRecord(hashed, reader.id, now, expires, address[:100]))
+        return SessionGrant(token, reader, expires)
+
+    def _public_base(self, from_request: str) -> str:
+        configured = str(self.settings.base_url)
+        base = configured or from_request or f"http://{self.settings.host}:{self.settings.port}"
+        return base.rstrip("/")
+
+    def _lookup(self, email: str) -> tuple[Reader | None, str]:
+        """The reader and stored hash for an email; (None, a dummy hash) when unknown."""
+        try:
+            reader = self.store.get_reader_by_email(email)
+        except NotFoundError:
+            if self._dummy_hash is None:
+                self._dummy_hash = cred.hash_password(self.hasher, _DUMMY_PASSWORD)
+            return None, self._dummy_hash
+        return reader, self.store.password_hash(reader.id)
+
+    def _require_password(self, reader_id: int, password: str) -> Reader:
+        reader = self.store.get_reader(reader_id)
+        if not cred.verify_password(self.hasher, self.store.password_hash(reader_id), password):
+            raise AuthenticationError("Your current password is not right.")
+        return reader
+
+    def _limit_keys(self, email: str, address: str) -> list[str]:
+        keys = [ratelimit.account_key(email)]
+        if address:
+            keys.append(ratelimit.address_key(address))
+        return keys
+
+    def _check_limits(self, keys: list[str]) -> None:
+        now = self.now()
+        since = now - ratelimit.WINDOW
+        limit = int(self.settings.login_attempts_per_minute)
+        wait = max(ratelimit.retry_after(self.store.attempt_times(k, since), now, limit) for k in keys)
+        if wait > 0:
+            raise RateLimitedError(f"Too many attempts. Try again in {int(wait) + 1} seconds.", wait)
+
+    def _record_attempts(self, keys: list[str]) -> None:
+        now = self.now()
+        for key in keys:
+            self.store.record_attempt(key, now)
+        # Old attempts only ever matter for a minute; drop them as we go.
+        self.store.prune_attempts(now - ratelimit.WINDOW * 10)

@@ -1,0 +1,136 @@
+"""`newsstand members`: grant, extend and end memberships by hand (the manual provider)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import click
+from rich.table import Table
+
+from newsstand.accounts import Accounts
+from newsstand.cli._common import console, echo_json
+from newsstand.cli.users import open_accounts
+from newsstand.model import Membership
+
+
+def register(main: click.Group) -> None:
+    main.add_command(members)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+
+
+def _describe(accounts: Accounts, email: str, m: Membership) -> str:
+    state = accounts.membership_state(m.reader_id)
+    state_text = state.value if state else "-"
+    return f"{email}: {state_text} (started {_when(m.started)}, ends {_when(m.ends) if m.ends else 'never'})"
+
+
+@click.group()
+def members() -> None:
+    """Memberships: grant, extend, end, list, show.
+
+    \b
+    Examples:
+      newsstand members grant ann@example.org --days 365
+      newsstand members grant ann@example.org --until 2027-06-30
+      newsstand members extend ann@example.org --days 30
+      newsstand members end ann@example.org
+    """
+
+
+@members.command()
+@click.argument("email")
+@click.option("--days", type=click.IntRange(min=1), help="Length of the membership in days from now.")
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Last day of the membership (it ends at the end of that day, UTC).",
+)
+@click.option("--forever", is_flag=True, help="An open-ended membership.")
+@click.option("--note", default="", help="A note for operators (invoice number, reason).")
+@click.pass_context
+def grant(
+    ctx: click.Context, email: str, days: int | None, until: datetime | None, forever: bool, note: str
+) -> None:
+    """Make a reader an active member: give exactly one of --days, --until, --forever."""
+    if sum((days is not None, until is not None, forever)) != 1:
+        raise click.UsageError("give exactly one of --days, --until or --forever")
+    end = until.replace(tzinfo=UTC) + timedelta(days=1) if until else None
+    with open_accounts(ctx) as accounts:
+        reader = accounts.get_reader_by_email(email)
+        granted = accounts.grant(reader.id, days=days, until=end, note=note)
+        click.echo("Granted. " + _describe(accounts, reader.email, granted))
+
+
+@members.command()
+@click.argument("email")
+@click.option("--days", type=click.IntRange(min=1), required=True, help="Days to add.")
+@click.pass_context
+def extend(ctx: click.Context, email: str, days: int) -> None:
+    """Add days to a membership or trial (a lapsed one starts again from today)."""
+    with open_accounts(ctx) as accounts:
+        reader = accounts.get_reader_by_email(email)
+        extended = accounts.extend(reader.id, days)
+        click.echo("Extended. " + _describe(accounts, reader.email, extended))
+
+
+@members.command()
+@click.argument("email")
+@click.pass_context
+def end(ctx: click.Context, email: str) -> None:
+    """End a membership now."""
+    with open_accounts(ctx) as accounts:
+        reader = accounts.get_reader_by_email(email)
+        ended = accounts.end(reader.id)
+        click.echo("Ended. " + _describe(accounts, reader.email, ended))
+
+
+@members.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def list_(ctx: click.Context, as_json: bool) -> None:
+    """Every reader with a membership, and its state now."""
+    with open_accounts(ctx) as accounts:
+        rows = accounts.list_members()
+    if as_json:
+        echo_json([_row_json(r.reader.email, r.membership, r.state.value) for r in rows])
+        return
+    table = Table(title=f"{len(rows)} memberships")
+    for column in ("email", "state", "started", "ends", "provider", "note"):
+        table.add_column(column)
+    for r in rows:
+        m = r.membership
+        table.add_row(r.reader.email, r.state.value, _when(m.started), _when(m.ends), m.provider, m.note)
+    console.print(table)
+
+
+@members.command()
+@click.argument("email")
+@click.pass_context
+def show(ctx: click.Context, email: str) -> None:
+    """One reader's membership."""
+    with open_accounts(ctx) as accounts:
+        reader = accounts.get_reader_by_email(email)
+        m = accounts.membership(reader.id)
+        if m is None:
+            click.echo(f"{reader.email}: no membership (free trial available).")
+            return
+        click.echo(_describe(accounts, reader.email, m))
+        if m.cancelled:
+            click.echo(f"cancelled {_when(m.cancelled)}")
+        click.echo(f"provider {m.provider}" + (f"; note: {m.note}" if m.note else ""))
+
+
+def _row_json(email: str, m: Membership, state: str) -> dict[str, object]:
+    return {
+        "email": email,
+        "state": state,
+        "stored_state": m.state.value,
+        "started": m.started.isoformat(),
+        "ends": m.ends.isoformat() if m.ends else None,
+        "cancelled": m.cancelled.isoformat() if m.cancelled else None,
+        "provider": m.provider,
+        "note": m.note,
+    }

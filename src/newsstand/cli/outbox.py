@@ -1,0 +1,39 @@
+"""`newsstand outbox`: the mail written to data_dir/outbox when no SMTP server is set."""
+
+from __future__ import annotations
+
+import click
+
+from newsstand.accounts.mail import clear_outbox, list_outbox, message_text, outbox_folder
+from newsstand.cli._common import settings_from
+
+
+def register(main: click.Group) -> None:
+    main.add_command(outbox)
+
+
+@click.command()
+@click.option("--show", "show", type=click.IntRange(min=1), help="Print message N of the list in full.")
+@click.option("--clear", is_flag=True, help="Delete every message in the outbox.")
+@click.pass_context
+def outbox(ctx: click.Context, show: int | None, clear: bool) -> None:
+    """List the messages in the outbox, oldest first (so you can follow a reset link)."""
+    folder = outbox_folder(settings_from(ctx))
+    if clear:
+        click.echo(f"Deleted {clear_outbox(folder)} messages from {folder}.")
+        return
+    entries = list_outbox(folder)
+    if show is not None:
+        if show > len(entries):
+            raise click.BadParameter(f"the outbox has {len(entries)} messages", param_hint="--show")
+        message = entries[show - 1].read()
+        for header in ("Date", "From", "To", "Subject"):
+            click.echo(f"{header}: {message[header]}")
+        click.echo("")
+        click.echo(message_text(message))
+        return
+    if not entries:
+        click.echo(f"The outbox ({folder}) is empty.")
+        return
+    for number, entry in enumerate(entries, start=1):
+        click.echo(f"{number:>3}  {entry.date}  {entry.to}  {entry.subject}")

@@ -1,0 +1,111 @@
+"""The SSRF guard: an httpcore network backend that connects only to public addresses.
+
+The check sits where the socket is opened, not where the URL is read: the host
+is resolved here, every address it resolves to is checked, and the connection
+goes to an address that passed. So a redirect to an internal host, or a DNS
+name that answers with a public address to a first lookup and a private one to
+the next (DNS rebinding), cannot reach an internal service.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterable, Sequence
+
+import anyio
+import httpcore
+
+from newsstand.errors import BlockedAddressError, ConfigError, NetworkError
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
+    """CIDR strings (or bare addresses) as networks. Raises ConfigError on a bad value."""
+    nets: list[IPNetwork] = []
+    for value in values:
+        try:
+            nets.append(ipaddress.ip_network(value.strip(), strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"not an address or network: {value!r}", "allow_private_addresses") from exc
+    return tuple(nets)
+
+
+def _is_public(addr: IPAddress) -> bool:
+    return not (
+        addr.is_loopback
+        or addr.is_private
+        or addr.is_link_local
+        or addr.is_multicast
+        or addr.is_reserved
+        or addr.is_unspecified
+        or not addr.is_global
+    )
+
+
+def is_address_allowed(address: str, allow: Sequence[IPNetwork] = ()) -> bool:
+    """True when the fetcher may connect to ``address``: a public unicast address, or
+    one inside an allow-listed network. IPv4-mapped IPv6 is judged as its IPv4 form."""
+    try:
+        addr: IPAddress = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    if any(addr.version == net.version and addr in net for net in allow):
+        return True
+    return _is_public(addr)
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves, checks and connects; raises BlockedAddressError when no address may be used."""
+
+    def __init__(self, allow: Sequence[IPNetwork] = ()) -> None:
+        self._allow = tuple(allow)
+        self._inner = httpcore.AnyIOBackend()
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        """Addresses of ``host`` that pass the guard, in resolver order."""
+        try:
+            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError, OSError) as exc:
+            raise NetworkError(f"DNS lookup failed for {host}: {exc}", host) from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        allowed = [a for a in addresses if is_address_allowed(a, self._allow)]
+        if not allowed:
+            shown = ", ".join(addresses) or "nothing"
+            raise BlockedAddressError(f"refused to connect to non-public address {shown}", host)
+        return allowed
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await self.resolve(host, port)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise BlockedAddressError("unix sockets are never used for fetching", path)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)

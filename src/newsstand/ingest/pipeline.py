@@ -1,0 +1,304 @@
+"""The ingestion loop: fetch due feeds, parse, sanitize, store, schedule.
+
+``Ingestor`` is the one orchestrator: the CLI runs it (``newsstand fetch`` once,
+``newsstand run`` forever) and the web server can run ``run_forever`` as a
+background task. Each feed is independent: whatever one feed does (malformed,
+hostile, huge, slow, gone) ends as that feed's recorded error, never as the
+round's. Each feed's articles, state and health row are committed in one
+transaction, so stopping (or killing) the process loses no committed work and
+leaves nothing half-stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from newsstand.config import Settings
+from newsstand.errors import (
+    ConflictError,
+    FeedParseError,
+    FetchError,
+    FetchTimeoutError,
+    GoneError,
+    HTTPStatusError,
+    NetworkError,
+    NewsstandError,
+    NotFoundError,
+)
+from newsstand.ingest.articles import feed_articles
+from newsstand.ingest.feeds import parse_feed
+from newsstand.ingest.fetch import Fetcher, FetchResult
+from newsstand.ingest.schedule import PollPolicy, Random, after_failure, after_success
+from newsstand.model import Article, Feed, FeedState, FetchRecord, UpsertResult, utcnow
+from newsstand.store.base import FeedItem, Store
+
+log = logging.getLogger(__name__)
+
+IDLE_SLEEP_MAX = 60.0  # re-check the catalog at least this often while idle
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """What one feed's poll did."""
+
+    feed: Feed
+    status: str  # "ok", "not_modified" or "failed"
+    new_entries: int = 0
+    updated_entries: int = 0
+    error: str = ""
+    http_status: int | None = None
+    latency_ms: float = 0.0
+    bytes: int = 0
+    next_poll: datetime | None = None
+    moved_to: str = ""  # new URL after a permanent redirect
+    disabled: bool = False  # 410 Gone
+    unreachable: bool = False  # no answer at all (DNS, connection refused, timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    outcomes: tuple[FeedOutcome, ...] = ()
+    seconds: float = 0.0
+    stopped: bool = False  # a stop request cut the round short
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def new_entries(self) -> int:
+        return sum(o.new_entries for o in self.outcomes)
+
+    @property
+    def updated_entries(self) -> int:
+        return sum(o.updated_entries for o in self.outcomes)
+
+    @property
+    def unreachable(self) -> int:
+        return sum(1 for o in self.outcomes if o.unreachable)
+
+
+@dataclass
+class _Pending:
+    commits: set[asyncio.Future[list[UpsertResult]]] = field(default_factory=set)
+
+
+class Ingestor:
+    """Polls feeds into the store. One Ingestor per store and event loop."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        rng: Random = random.random,
+        clock: Callable[[], datetime] = utcnow,
+        on_outcome: Callable[[FeedOutcome], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.policy = PollPolicy.from_settings(settings)
+        self.rng = rng
+        self.clock = clock
+        self.on_outcome = on_outcome
+        self._languages: dict[str, str] = {}
+        self._pending = _Pending()
+
+    async def run_once(
+        self, feeds: Sequence[Feed] | None = None, stop: asyncio.Event | None = None
+    ) -> IngestSummary:
+        """Poll ``feeds`` (default: every due feed) once. When ``stop`` is set, fetches in
+        flight are abandoned, commits in flight are finished, and the summary says so."""
+        start = time.perf_counter()
+        if feeds is None:
+            pairs = await asyncio.to_thread(self.store.due_feeds, self.clock())
+        else:
+            pairs = [(f, await asyncio.to_thread(self.store.get_feed_state, _id(f))) for f in feeds]
+        async with Fetcher(self.settings) as fetcher:
+            tasks = [asyncio.create_task(self.poll(fetcher, f, s)) for f, s in pairs]
+            stopped = await _wait(tasks, stop)
+            outcomes = [t.result() for t in tasks if t.done() and not t.cancelled() and t.exception() is None]
+        await self._drain()
+        return IngestSummary(tuple(outcomes), time.perf_counter() - start, stopped)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Poll due feeds round after round until ``stop`` is set; sleep until the next
+        feed is due in between. Returns once in-flight commits are done."""
+        while not stop.is_set():
+            summary = await self.run_once(stop=stop)
+            if summary.outcomes:
+                log.info(
+                    "ingest round: %d ok, %d not modified, %d failed, %d new, %d updated in %.1fs",
+                    summary.count("ok"), summary.count("not_modified"), summary.count("failed"),
+                    summary.new_entries, summary.updated_entries, summary.seconds,
+                )  # fmt: skip
+            await self.after_round()
+            if stop.is_set():
+                break
+            delay = await self._seconds_until_next_due()
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def after_round(self) -> None:
+        """Work that follows each round (full-text fill-in once it exists)."""
+
+    async def _seconds_until_next_due(self) -> float:
+        states = await asyncio.to_thread(self.store.feed_states)
+        now = self.clock()
+        upcoming = [s.next_poll for f, s in states if f.enabled and s.next_poll is not None]
+        if any(f.enabled and s.next_poll is None for f, s in states):
+            return 1.0
+        if not upcoming:
+            return IDLE_SLEEP_MAX
+        return max(1.0, min(IDLE_SLEEP_MAX, (min(upcoming) - now).total_seconds()))
+
+    async def poll(self, fetcher: Fetcher, feed: Feed, state: FeedState) -> FeedOutcome:
+        """Fetch, parse and store one feed. Never raises for the feed's own failures."""
+        try:
+            result = await fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
+        except FetchError as exc:
+            outcome = await self._failed(feed, state, exc)
+        else:
+            outcome = await self._fetched(feed, state, result)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        return outcome
+
+    async def _fetched(self, feed: Feed, state: FeedState, result: FetchResult) -> FeedOutcome:
+        now = self.clock()
+        moved = await self._follow_move(feed, result)
+        if result.not_modified:
+            items: list[FeedItem] = []
+            entry_times: list[datetime] = []
+        else:
+            language = await self._publisher_language(feed.publisher_id)
+            try:
+                articles = await asyncio.to_thread(self._parse, feed, result, now, language)
+            except FeedParseError as exc:
+                return await self._failed(feed, state, exc, result)
+            items = [FeedItem(a, _id(feed)) for a in articles]
+            entry_times = [a.published for a in articles]
+        new_state = after_success(
+            state, now, entry_times=entry_times, max_age=result.max_age,
+            etag=result.etag, last_modified=result.last_modified, policy=self.policy, rng=self.rng,
+        )  # fmt: skip
+        record = FetchRecord(
+            feed_id=_id(feed), at=now, status=result.status, latency_ms=result.latency_ms,
+            bytes=result.bytes, next_poll=new_state.next_poll,
+        )  # fmt: skip
+        try:
+            results = await self._commit(record, new_state, items)
+        except NewsstandError as exc:
+            return FeedOutcome(feed, "failed", error=f"storing failed: {exc}", http_status=result.status)
+        return FeedOutcome(
+            feed,
+            "not_modified" if result.not_modified else "ok",
+            new_entries=sum(1 for r in results if r.created),
+            updated_entries=sum(1 for r in results if r.changed and not r.created),
+            http_status=result.status,
+            latency_ms=result.latency_ms,
+            bytes=result.bytes,
+            next_poll=new_state.next_poll,
+            moved_to=moved,
+        )
+
+    def _parse(self, feed: Feed, result: FetchResult, now: datetime, language: str) -> list[Article]:
+        parsed = parse_feed(result.body, result.final_url, result.content_type)
+        return feed_articles(parsed, feed, now, language)
+
+    async def _failed(
+        self, feed: Feed, state: FeedState, exc: NewsstandError, result: FetchResult | None = None
+    ) -> FeedOutcome:
+        now = self.clock()
+        retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
+        status = exc.status if isinstance(exc, HTTPStatusError) else (result.status if result else None)
+        error = f"{type(exc).__name__}: {getattr(exc, 'reason', str(exc))}"
+        new_state = after_failure(
+            state, now, error=error, retry_after=retry_after, policy=self.policy, rng=self.rng
+        )
+        record = FetchRecord(
+            feed_id=_id(feed), at=now, status=status, latency_ms=result.latency_ms if result else 0.0,
+            bytes=result.bytes if result else 0, error=error,
+            consecutive_failures=new_state.consecutive_failures, next_poll=new_state.next_poll,
+        )  # fmt: skip
+        disabled = isinstance(exc, GoneError)
+        try:
+            await self._commit(record, new_state, [])
+            if disabled:
+                reason = f"410 Gone at {now:%Y-%m-%d %H:%M} UTC: the publisher removed this feed"
+                await asyncio.to_thread(self.store.set_feed_enabled, _id(feed), False, reason)
+        except NewsstandError as exc2:
+            error = f"{error}; storing the failure failed: {exc2}"
+        return FeedOutcome(
+            feed, "failed", error=error, http_status=status, next_poll=new_state.next_poll,
+            disabled=disabled, unreachable=isinstance(exc, NetworkError | FetchTimeoutError),
+        )  # fmt: skip
+
+    async def _follow_move(self, feed: Feed, result: FetchResult) -> str:
+        target = result.permanent_redirect_to
+        if not target or target == feed.url:
+            return ""
+        try:
+            await asyncio.to_thread(self.store.update_feed_url, _id(feed), target)
+        except (ConflictError, NotFoundError) as exc:
+            log.warning("feed %s moved to %s but cannot follow: %s", feed.url, target, exc)
+            return ""
+        return target
+
+    async def _publisher_language(self, publisher_id: str) -> str:
+        if publisher_id not in self._languages:
+            try:
+                publisher = await asyncio.to_thread(self.store.get_publisher, publisher_id)
+                self._languages[publisher_id] = publisher.language
+            except NotFoundError:
+                self._languages[publisher_id] = ""
+        return self._languages[publisher_id]
+
+    async def _commit(
+        self, record: FetchRecord, state: FeedState, items: list[FeedItem]
+    ) -> list[UpsertResult]:
+        """Store one fetch in one transaction. Shielded: a stop request does not interrupt a
+        commit that has begun; ``_drain`` waits for it before the round returns."""
+        future = asyncio.ensure_future(asyncio.to_thread(self.store.record_fetch, record, state, items))
+        self._pending.commits.add(future)
+        future.add_done_callback(self._pending.commits.discard)
+        return await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        if self._pending.commits:
+            await asyncio.gather(*self._pending.commits, return_exceptions=True)
+
+
+def _id(feed: Feed) -> int:
+    if feed.id is None:
+        raise NotFoundError("feed (not stored yet)", feed.url)
+    return feed.id
+
+
+async def _wait(tasks: list[asyncio.Task[FeedOutcome]], stop: asyncio.Event | None) -> bool:
+    """Wait for every task, or cancel the unfinished ones once ``stop`` is set. True if stopped."""
+    if not tasks:
+        return bool(stop and stop.is_set())
+    if stop is None:
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return False
+    stopper = asyncio.create_task(stop.wait())
+    pending: set[asyncio.Task[object]] = {*tasks, stopper}
+    while pending - {stopper}:
+        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        if stopper in done:
+            break
+    stopper.cancel()
+    unfinished = [t for t in tasks if not t.done()]
+    for task in unfinished:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return bool(unfinished)
+

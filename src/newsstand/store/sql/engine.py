@@ -1,0 +1,115 @@
+"""Engines, transactions and error translation shared by every store module.
+
+SQLite is tuned for several writers on one machine: WAL so readers never
+block, ``foreign_keys`` on, a generous ``busy_timeout``, and write
+transactions opened with ``BEGIN IMMEDIATE`` so that two writers queue for
+the lock up front instead of one failing with "database is locked" when it
+tries to upgrade a read lock halfway through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Engine
+
+from newsstand.errors import NewsstandError, StorageError
+
+BUSY_TIMEOUT_MS = 60_000
+_READONLY = "newsstand_readonly"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url``. Raises StorageError for an unusable URL."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except exc.ArgumentError as e:
+        raise StorageError(f"not a database URL: {e}") from e
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed)
+        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    except (exc.SQLAlchemyError, ImportError) as e:
+        raise StorageError(f"cannot create a database engine: {e}") from e
+
+
+def _sqlite_engine(url: sa.URL) -> Engine:
+    engine = sa.create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        pool_size=8,
+        max_overflow=16,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy's "begin" event below.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(_READONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class SqlBase:
+    """What every store module needs: the engine and transaction helpers."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self._dialect == "sqlite"
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction; committed on success, rolled back on any error."""
+        with _translated(), self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read-only transaction (on SQLite a deferred one that takes no write lock)."""
+        with _translated(), self._engine.connect() as conn:
+            conn.execution_options(**{_READONLY: True})
+            with conn.begin():
+                yield conn
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Let Newsstand errors through; turn database errors into StorageError."""
+    try:
+        yield
+    except NewsstandError:
+        raise
+    except exc.SQLAlchemyError as e:
+        raise StorageError(f"database error: {_short(e)}") from e
+
+
+def _short(e: exc.SQLAlchemyError) -> str:
+    orig = getattr(e, "orig", None)
+    return str(orig if orig is not None else e).splitlines()[0]
+
+
+def is_integrity_error(e: BaseException) -> bool:
+    return isinstance(e, exc.IntegrityError)

@@ -1,0 +1,199 @@
+"""What readers keep and do with articles: saved articles, reading history,
+reading records for publisher payment, and editors' picks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc
+
+from newsstand.accounts.types import Pick
+from newsstand.errors import NotFoundError
+from newsstand.store.sql import schema as t
+from newsstand.store.sql.accounts import insert_once
+from newsstand.store.sql.engine import SqlBase
+
+
+def _reader_fk(nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:
+    return sa.Column(
+        "reader_id", sa.Integer, sa.ForeignKey("readers.id", ondelete=ondelete), nullable=nullable
+    )
+
+
+def _article_fk(nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:
+    fk = sa.ForeignKey("articles.id", ondelete=ondelete)
+    return sa.Column("article_id", sa.Integer, fk, nullable=nullable)
+
+
+saved_articles = sa.Table(
+    "saved_articles",
+    t.metadata,
+    _reader_fk(),
+    _article_fk(),
+    sa.Column("saved", t.UTCDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("reader_id", "article_id"),
+)
+reading_history = sa.Table(
+    "reading_history",
+    t.metadata,
+    _reader_fk(),
+    _article_fk(),
+    sa.Column("read", t.UTCDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("reader_id", "article_id"),
+)
+reading_records = sa.Table(
+    "reading_records",
+    t.metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _reader_fk(nullable=True, ondelete="SET NULL"),
+    sa.Column("reader_ref", sa.String(64), nullable=False),
+    _article_fk(nullable=True, ondelete="SET NULL"),
+    sa.Column("publisher_id", sa.String(100), nullable=False),
+    sa.Column("at", t.UTCDateTime, nullable=False),
+)
+picks = sa.Table(
+    "picks",
+    t.metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _article_fk(nullable=True),
+    sa.Column("story_id", sa.Integer, nullable=True, unique=True),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("picked_by", sa.Integer, sa.ForeignKey("readers.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("picked", t.UTCDateTime, nullable=False),
+)
+
+
+def _pick(row: sa.Row[Any]) -> Pick:
+    return Pick(
+        id=row.id,
+        picked=row.picked,
+        article_id=row.article_id,
+        story_id=row.story_id,
+        note=row.note,
+        picked_by=row.picked_by,
+    )
+
+
+class ReadingMixin(SqlBase):
+    # --- saved articles ------------------------------------------------------------------
+
+    def save_article(self, reader_id: int, article_id: int, at: datetime) -> None:
+        key = (saved_articles.c.reader_id == reader_id, saved_articles.c.article_id == article_id)
+        with self._write() as conn:
+            if conn.execute(sa.select(t.articles.c.id).where(t.articles.c.id == article_id)).first() is None:
+                raise NotFoundError("article", article_id)
+            if conn.execute(sa.select(saved_articles.c.saved).where(*key)).first() is None:
+                insert = saved_articles.insert().values(reader_id=reader_id, article_id=article_id, saved=at)
+                insert_once(conn, insert)
+
+    def unsave_article(self, reader_id: int, article_id: int) -> None:
+        with self._write() as conn:
+            conn.execute(
+                saved_articles.delete().where(
+                    saved_articles.c.reader_id == reader_id, saved_articles.c.article_id == article_id
+                )
+            )
+
+    def is_saved(self, reader_id: int, article_id: int) -> bool:
+        query = sa.select(saved_articles.c.saved).where(
+            saved_articles.c.reader_id == reader_id, saved_articles.c.article_id == article_id
+        )
+        with self._read() as conn:
+            return conn.execute(query).first() is not None
+
+    def saved_articles(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
+        query = (
+            sa.select(saved_articles.c.article_id, saved_articles.c.saved)
+            .where(saved_articles.c.reader_id == reader_id)
+            .order_by(saved_articles.c.saved.desc(), saved_articles.c.article_id.desc())
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [(int(r.article_id), r.saved) for r in conn.execute(query)]
+
+    # --- reading history -------------------------------------------------------------------
+
+    def add_history(self, reader_id: int, article_id: int, at: datetime) -> None:
+        key = (reading_history.c.reader_id == reader_id, reading_history.c.article_id == article_id)
+        with self._write() as conn:
+            updated = conn.execute(reading_history.update().where(*key).values(read=at)).rowcount
+            if not updated:
+                insert = reading_history.insert().values(reader_id=reader_id, article_id=article_id, read=at)
+                insert_once(conn, insert)
+
+    def reading_history(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
+        query = (
+            sa.select(reading_history.c.article_id, reading_history.c.read)
+            .where(reading_history.c.reader_id == reader_id)
+            .order_by(reading_history.c.read.desc(), reading_history.c.article_id.desc())
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [(int(r.article_id), r.read) for r in conn.execute(query)]
+
+    # --- reading records for publisher payment ----------------------------------------------
+
+    def add_read(self, reader_id: int, article_id: int, publisher_id: str, at: datetime) -> None:
+        values = {
+            "reader_id": reader_id,
+            "reader_ref": f"reader:{reader_id}",
+            "article_id": article_id,
+            "publisher_id": publisher_id,
+            "at": at,
+        }
+        with self._write() as conn:
+            conn.execute(reading_records.insert().values(values))
+
+    def last_read(self, reader_id: int, article_id: int) -> datetime | None:
+        # type_coerce keeps the column's type on the aggregate, so SQLite's text comes back aware.
+        latest = sa.type_coerce(sa.func.max(reading_records.c.at), t.UTCDateTime)
+        query = sa.select(latest).where(
+            reading_records.c.reader_id == reader_id, reading_records.c.article_id == article_id
+        )
+        with self._read() as conn:
+            found: datetime | None = conn.execute(query).scalar()
+        return found
+
+    def reading_counts(self, start: datetime, end: datetime) -> list[tuple[str, int, int]]:
+        r = reading_records.c
+        query = (
+            sa.select(r.publisher_id, sa.func.count(), sa.func.count(sa.distinct(r.reader_ref)))
+            .where(r.at >= start, r.at < end)
+            .group_by(r.publisher_id)
+            .order_by(r.publisher_id)
+        )
+        with self._read() as conn:
+            return [(str(pid), int(reads), int(unique)) for pid, reads, unique in conn.execute(query)]
+
+    # --- editors' picks ------------------------------------------------------------------------
+
+    def put_pick(
+        self, article_id: int | None, story_id: int | None, note: str, picked_by: int | None, at: datetime
+    ) -> Pick:
+        same = picks.c.article_id == article_id if article_id is not None else picks.c.story_id == story_id
+        values = {"note": note, "picked_by": picked_by, "picked": at}
+        with self._write() as conn:
+            existing = conn.execute(sa.select(picks.c.id).where(same)).scalar()
+            if existing is not None:
+                conn.execute(picks.update().where(picks.c.id == existing).values(values))
+            else:
+                try:
+                    with conn.begin_nested():
+                        insert = picks.insert().values(article_id=article_id, story_id=story_id, **values)
+                        conn.execute(insert)
+                except exc.IntegrityError as e:
+                    raise NotFoundError("article", article_id) from e
+            row = conn.execute(sa.select(picks).where(same)).one()
+        return _pick(row)
+
+    def remove_pick(self, pick_id: int) -> None:
+        with self._write() as conn:
+            if conn.execute(picks.delete().where(picks.c.id == pick_id)).rowcount == 0:
+                raise NotFoundError("pick", pick_id)
+
+    def list_picks(self, limit: int = 10) -> list[Pick]:
+        query = sa.select(picks).order_by(picks.c.picked.desc(), picks.c.id.desc()).limit(limit)
+        with self._read() as conn:
+            return [_pick(r) for r in conn.execute(query)]

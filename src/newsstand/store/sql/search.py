@@ -1,0 +1,236 @@
+"""Full-text search: the query language, cursors and snippets (pure), and the
+paging loop shared by the SQLite and PostgreSQL back ends.
+
+The query language is a small, forgiving subset of web search syntax: words
+(all must match), ``"quoted phrases"``, ``-excluded`` words or phrases, and
+``OR`` between groups. Anything else is read as words; punctuation splits
+words the way the index does, so no input can cause a syntax error.
+
+Ranking works on a window: the newest ``search_window`` matching articles
+(after filters) are ranked by relevance; a query matching more pages on into
+the next window of older matches. Ranking is exact whenever a query matches
+fewer articles than the window, and the cost of a query stays bounded however
+common its words are (see store/README.md, "Search").
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from newsstand.errors import SearchQueryError
+from newsstand.model import Article, SearchHit, SearchPage, SearchQuery
+from newsstand.store.sql.articles import load_articles
+from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.schema import articles
+
+MARK_START = "\ue000"  # private-use characters: never in real text, safe to escape around
+MARK_END = "\ue001"
+MAX_LIMIT = 100
+DEFAULT_WINDOW = 1000
+
+_WORD = re.compile(r"[^\W_]+")
+_ITEM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    words: tuple[str, ...]  # one word, or a phrase
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    groups: tuple[tuple[Clause, ...], ...]  # OR of groups; each an AND of clauses
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """Split text into index words: runs of letters and digits, lower-cased."""
+    return tuple(w.lower() for w in _WORD.findall(text))
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Read user input as a query. Raises SearchQueryError when nothing is left to
+    search for (empty input, only punctuation, or only excluded words)."""
+    groups: list[tuple[Clause, ...]] = []
+    current: list[Clause] = []
+    for m in _ITEM.finditer(text):
+        if m.group(3) == "OR":
+            groups.append(tuple(current))
+            current = []
+            continue
+        if m.group(3) is not None:
+            raw, negated = m.group(3), m.group(3).startswith("-") and len(m.group(3)) > 1
+        else:
+            raw, negated = m.group(2), m.group(1) == "-"
+        words = words_of(raw)
+        if words:
+            current.append(Clause(words, negated))
+    groups.append(tuple(current))
+    kept = tuple(g for g in groups if any(not c.negated for c in g))
+    if not kept:
+        raise SearchQueryError(f"nothing to search for in {text!r}")
+    return ParsedQuery(kept)
+
+
+def to_fts5(q: ParsedQuery) -> str:
+    """The query as an FTS5 MATCH expression; every word is a quoted string."""
+    parts = []
+    for group in q.groups:
+        pos = " AND ".join(_fts5_phrase(c) for c in group if not c.negated)
+        neg = " OR ".join(_fts5_phrase(c) for c in group if c.negated)
+        parts.append(f"(({pos}) NOT ({neg}))" if neg else f"({pos})")
+    return " OR ".join(parts)
+
+
+def _fts5_phrase(c: Clause) -> str:
+    return '"' + " ".join(c.words) + '"'
+
+
+def to_websearch(q: ParsedQuery) -> str:
+    """The query as input for PostgreSQL's websearch_to_tsquery, with the same meaning."""
+    return " or ".join(
+        " ".join(("-" if c.negated else "") + '"' + " ".join(c.words) + '"' for c in group)
+        for group in q.groups
+    )
+
+
+def marked_html(raw: str) -> str:
+    """HTML-escape a snippet and turn the match sentinels into <mark> elements."""
+    text = html.escape(raw, quote=False)
+    return text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+def plain_snippet(text: str, words: int = 30) -> str:
+    """The first words of a text, escaped, for hits whose match is not in the body."""
+    parts = text.split()
+    head = " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+    return html.escape(head, quote=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    fingerprint: str
+    high: int | None  # the window is the newest matches with id <= high
+    # Hits of that window already shown. A position rather than the last rank: on
+    # SQLite bm25 values drift as articles arrive, while the order within a window
+    # (fixed ids, fixed content) stays put.
+    offset: int = 0
+
+
+def fingerprint(query: SearchQuery, parsed: ParsedQuery) -> str:
+    """A short hash of what a cursor belongs to, so a cursor cannot be reused on another query."""
+    key = repr((parsed, query.publisher_ids, query.sections, query.languages, query.since, query.until))
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def encode_cursor(c: Cursor) -> str:
+    data = {"f": c.fingerprint, "h": c.high, "o": c.offset}
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str, expected_fingerprint: str) -> Cursor:
+    """Raises SearchQueryError for a malformed cursor or one from another query."""
+    try:
+        data: Any = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        high = data["h"]
+        cursor = Cursor(str(data["f"]), None if high is None else int(high), int(data["o"]))
+    except (ValueError, TypeError, KeyError, IndexError, binascii.Error) as e:
+        raise SearchQueryError("not a search cursor") from e
+    if cursor.offset < 0:
+        raise SearchQueryError("not a search cursor")
+    if cursor.fingerprint != expected_fingerprint:
+        raise SearchQueryError("the cursor belongs to another search")
+    return cursor
+
+
+class Backend(Protocol):
+    def candidates(
+        self, conn: Connection, parsed: ParsedQuery, query: SearchQuery, high: int | None, window: int
+    ) -> list[tuple[int, float]]:
+        """The newest ``window`` matches with id <= high (filters applied), newest
+        first, as (id, rank) with a higher rank meaning more relevant."""
+        ...
+
+    def snippets(self, conn: Connection, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
+        """Raw snippets (match sentinels, not yet escaped) per article id; may omit ids."""
+        ...
+
+
+def _ranked(window: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Best first: rank down, then id up so that ties keep a fixed order."""
+    return sorted(window, key=lambda h: (-h[1], h[0]))
+
+
+class SearchMixin(SqlBase):
+    search_window = DEFAULT_WINDOW
+
+    def _search_backend(self) -> Backend:
+        if self.is_sqlite:
+            from newsstand.store.sql.search_sqlite import SqliteSearch
+
+            return SqliteSearch()
+        from newsstand.store.sql.search_pg import PostgresSearch
+
+        return PostgresSearch()
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """As the Protocol says. Raises SearchQueryError for an empty query, a limit
+        outside 1..100 or a cursor that is malformed or from another search."""
+        parsed = parse_query(query.text)
+        if not 1 <= query.limit <= MAX_LIMIT:
+            raise SearchQueryError(f"limit must be 1..{MAX_LIMIT}, got {query.limit}")
+        fp = fingerprint(query, parsed)
+        cursor = decode_cursor(query.cursor, fp) if query.cursor else Cursor(fp, None)
+        backend = self._search_backend()
+        with self._read() as conn:
+            picked, next_cursor, total = self._page(conn, backend, parsed, query, cursor)
+            raw = backend.snippets(conn, parsed, [i for i, _ in picked])
+            by_id = {a.id: a for a in load_articles_by_id(conn, [i for i, _ in picked])}
+        hits = []
+        for aid, rank in picked:
+            article = by_id[aid]
+            snippet = raw.get(aid)
+            text = marked_html(snippet) if snippet else plain_snippet(article.standfirst or article.body_text)
+            hits.append(SearchHit(article=article, rank=rank, snippet=text))
+        return SearchPage(tuple(hits), encode_cursor(next_cursor) if next_cursor else None, total)
+
+    def _page(
+        self, conn: Connection, backend: Backend, parsed: ParsedQuery, query: SearchQuery, cursor: Cursor
+    ) -> tuple[list[tuple[int, float]], Cursor | None, int | None]:
+        """Walk windows from the cursor until the page is full; return the hits,
+        the cursor for the next page and, when one window held every match, the total."""
+        picked: list[tuple[int, float]] = []
+        high, offset = cursor.high, cursor.offset
+        window_size = max(1, self.search_window)
+        while True:
+            window = backend.candidates(conn, parsed, query, high, window_size)
+            if high is None and window:
+                high = window[0][0]  # pin the first window so later inserts do not shift it
+            last_window = len(window) < window_size
+            total = len(window) if last_window and cursor.high is None and not picked else None
+            ranked = _ranked(window)[offset:]
+            take = ranked[: query.limit - len(picked)]
+            picked.extend(take)
+            if len(ranked) > len(take):
+                return picked, Cursor(cursor.fingerprint, high, offset + len(take)), total
+            if last_window:
+                return picked, None, total
+            high, offset = min(i for i, _ in window) - 1, 0
+            if len(picked) == query.limit:
+                return picked, Cursor(cursor.fingerprint, high), total
+
+
+def load_articles_by_id(conn: Connection, ids: list[int]) -> list[Article]:
+    if not ids:
+        return []
+    return load_articles(conn, list(conn.execute(sa.select(articles).where(articles.c.id.in_(ids)))))

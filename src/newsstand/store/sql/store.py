@@ -1,0 +1,63 @@
+"""``SqlStore``: the one Store implementation, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from newsstand.config import Settings
+from newsstand.errors import StorageError
+from newsstand.store.sql import migrate
+from newsstand.store.sql.accounts import AccountsMixin
+from newsstand.store.sql.catalog import CatalogMixin
+from newsstand.store.sql.engine import make_engine
+from newsstand.store.sql.feeds import FeedStateMixin
+from newsstand.store.sql.live import LiveMixin
+from newsstand.store.sql.reading import ReadingMixin
+from newsstand.store.sql.search import SearchMixin
+from newsstand.store.sql.stories import StoriesMixin
+
+
+class SqlStore(
+    FeedStateMixin,
+    CatalogMixin,
+    LiveMixin,
+    SearchMixin,
+    AccountsMixin,
+    ReadingMixin,
+    StoriesMixin,
+):
+    """Everything in ``newsstand.store.base.Store``, on SQLAlchemy Core."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for modules that add their own tables (see store/README.md)."""
+        return self._engine
+
+
+def open_store(settings: Settings) -> SqlStore:
+    """Open the database the settings name, creating the SQLite data folder and
+    applying any pending migrations. Raises StorageError when it cannot."""
+    url = settings.effective_database_url
+    if url.startswith("sqlite") and not settings.database_url:
+        try:
+            settings.data_path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StorageError(f"cannot create the data folder {settings.data_path}: {e}") from e
+    return open_url(url)
+
+
+def open_url(url: str) -> SqlStore:
+    """Open a store at a SQLAlchemy URL, migrating it. Raises StorageError."""
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+    except StorageError:
+        engine.dispose()
+        raise
+    except Exception as e:
+        engine.dispose()
+        raise StorageError(f"cannot open or migrate the database: {e}") from e
+    return SqlStore(engine)

@@ -1,0 +1,264 @@
+"""Stories: their table, the articles' ``story_id``, top and related stories.
+
+The clustering itself is pure (``newsstand.stories``); this module only reads
+what it needs and stores what it decided, each write in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from newsstand.errors import NotFoundError
+from newsstand.model import Article, Story
+from newsstand.store.base import ArticleText, StoryWrite
+from newsstand.store.sql import schema as t
+from newsstand.store.sql.articles import load_articles
+from newsstand.store.sql.engine import SqlBase
+from newsstand.stories.rank import MIN_PUBLISHERS, StoryStats, rank_top_stories
+from newsstand.stories.related import rank_related
+from newsstand.stories.text import LEAD_CHARS
+
+A = t.articles
+
+stories = sa.Table(
+    "stories",
+    t.metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("first_seen", t.UTCDateTime, nullable=False),
+    sa.Column("last_updated", t.UTCDateTime, nullable=False),
+    sa.Column("lead_article_id", sa.Integer, nullable=True),
+)
+S = stories
+
+# Related stories are looked for among those updated this close to the article.
+RELATED_REACH = timedelta(days=3)
+# How many nearby stories are compared with the article, most recent first.
+RELATED_CANDIDATES = 300
+# Related-story candidates are compared on their lead's opening only.
+RELATED_LEAD_CHARS = 400
+
+
+def _text_columns(lead_chars: int = LEAD_CHARS) -> list[Any]:
+    return [
+        A.c.id,
+        A.c.publisher_id,
+        A.c.published,
+        A.c.title,
+        A.c.standfirst,
+        sa.func.substr(A.c.body_text, 1, lead_chars).label("lead"),
+        A.c.story_id,
+    ]
+
+
+def _text(row: sa.Row[Any]) -> ArticleText:
+    return ArticleText(
+        article_id=row.id,
+        publisher_id=row.publisher_id,
+        published=row.published,
+        title=row.title,
+        standfirst=row.standfirst,
+        body_text=row.lead or "",
+        story_id=row.story_id,
+    )
+
+
+def _load_stories(conn: Connection, story_ids: Sequence[int]) -> list[Story]:
+    """Stories with these ids, in the order asked; unknown ids are left out."""
+    if not story_ids:
+        return []
+    heads = {r.id: r for r in conn.execute(sa.select(S).where(S.c.id.in_(story_ids)))}
+    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    stmt = (
+        sa.select(A.c.story_id, A.c.id, A.c.publisher_id)
+        .where(A.c.story_id.in_(story_ids))
+        .order_by(A.c.story_id, A.c.published, A.c.id)
+    )
+    for story_id, article_id, publisher_id in conn.execute(stmt):
+        members[story_id].append((article_id, publisher_id))
+    return [
+        Story(
+            id=sid,
+            title=heads[sid].title,
+            first_seen=heads[sid].first_seen,
+            last_updated=heads[sid].last_updated,
+            article_ids=tuple(a for a, _ in members[sid]),
+            lead_article_id=heads[sid].lead_article_id,
+            publisher_ids=tuple(dict.fromkeys(p for _, p in members[sid])),
+        )
+        for sid in story_ids
+        if sid in heads
+    ]
+
+
+class StoriesMixin(SqlBase):
+    """``StoryStore`` on SQLAlchemy Core."""
+
+    def articles_without_story(self, limit: int = 5000) -> list[ArticleText]:
+        stmt = (
+            sa.select(*_text_columns())
+            .where(A.c.story_id.is_(None))
+            .order_by(A.c.published, A.c.id)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [_text(r) for r in conn.execute(stmt)]
+
+    def clustered_articles(self, since: datetime, until: datetime) -> list[ArticleText]:
+        stmt = (
+            sa.select(*_text_columns())
+            .where(A.c.story_id.is_not(None), A.c.published >= since, A.c.published <= until)
+            .order_by(A.c.published, A.c.id)
+        )
+        with self._read() as conn:
+            return [_text(r) for r in conn.execute(stmt)]
+
+    def articles_before(self, until: datetime, limit: int) -> list[ArticleText]:
+        stmt = (
+            sa.select(*_text_columns())
+            .where(A.c.published < until)
+            .order_by(A.c.published.desc(), A.c.id.desc())
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [_text(r) for r in conn.execute(stmt)]
+
+    def save_stories(self, writes: Sequence[StoryWrite]) -> int:
+        placed = 0
+        with self._write() as conn:
+            new = [w for w in writes if w.key < 0]
+            ids = self._insert_stories(conn, new)
+            for write in writes:
+                if write.key >= 0:
+                    self._widen_story(conn, write)
+                story_id = ids.get(write.key, write.key)
+                res = conn.execute(
+                    A.update()
+                    .where(A.c.id.in_(write.article_ids), A.c.story_id.is_(None))
+                    .values(story_id=story_id)
+                )
+                placed += res.rowcount
+                if write.key < 0 and res.rowcount == 0:
+                    # Another process clustered these articles first: drop the empty story.
+                    conn.execute(S.delete().where(S.c.id == story_id))
+        return placed
+
+    @staticmethod
+    def _insert_stories(conn: Connection, new: Sequence[StoryWrite]) -> dict[int, int]:
+        """Insert new stories; returns their keys mapped to the ids they got."""
+        if not new:
+            return {}
+        rows = [
+            {
+                "title": w.title,
+                "first_seen": w.first_seen,
+                "last_updated": w.last_updated,
+                "lead_article_id": w.lead_article_id,
+            }
+            for w in new
+        ]
+        result = conn.execute(S.insert().returning(S.c.id, sort_by_parameter_order=True), rows)
+        return {w.key: story_id for w, story_id in zip(new, result.scalars(), strict=True)}
+
+    @staticmethod
+    def _widen_story(conn: Connection, write: StoryWrite) -> None:
+        row = conn.execute(sa.select(S).where(S.c.id == write.key)).first()
+        if row is None:
+            raise NotFoundError("story", write.key)
+        conn.execute(
+            S.update()
+            .where(S.c.id == write.key)
+            .values(
+                title=write.title,
+                lead_article_id=write.lead_article_id,
+                first_seen=min(row.first_seen, write.first_seen),
+                last_updated=max(row.last_updated, write.last_updated),
+            )
+        )
+
+    def clear_stories(self) -> None:
+        with self._write() as conn:
+            conn.execute(A.update().where(A.c.story_id.is_not(None)).values(story_id=None))
+            conn.execute(S.delete())
+
+    def story(self, story_id: int) -> Story:
+        with self._read() as conn:
+            found = _load_stories(conn, [story_id])
+        if not found:
+            raise NotFoundError("story", story_id)
+        return found[0]
+
+    def story_articles(self, story_id: int) -> list[Article]:
+        with self._read() as conn:
+            if conn.execute(sa.select(S.c.id).where(S.c.id == story_id)).first() is None:
+                raise NotFoundError("story", story_id)
+            stmt = sa.select(A).where(A.c.story_id == story_id).order_by(A.c.published.desc(), A.c.id.desc())
+            return load_articles(conn, list(conn.execute(stmt)))
+
+    def recent_stories(self, limit: int = 20) -> list[Story]:
+        stmt = sa.select(S.c.id).order_by(S.c.last_updated.desc(), S.c.id.desc()).limit(limit)
+        with self._read() as conn:
+            return _load_stories(conn, list(conn.execute(stmt).scalars()))
+
+    def top_stories(self, now: datetime, limit: int = 10, window_hours: float = 24.0) -> list[Story]:
+        since = now - timedelta(hours=window_hours)
+        publishers = sa.func.count(sa.distinct(A.c.publisher_id))
+        stmt = (
+            sa.select(A.c.story_id, publishers, sa.func.count(), sa.func.max(A.c.published))
+            .where(A.c.story_id.is_not(None), A.c.published >= since, A.c.published <= now)
+            .group_by(A.c.story_id)
+            .having(publishers >= MIN_PUBLISHERS)
+        )
+        with self._read() as conn:
+            stats = [StoryStats(sid, pubs, n, last) for sid, pubs, n, last in conn.execute(stmt)]
+            return _load_stories(conn, rank_top_stories(stats, now, limit))
+
+    def related_articles(self, article_id: int, limit: int = 6) -> list[Article]:
+        with self._read() as conn:
+            row = conn.execute(sa.select(*_text_columns()).where(A.c.id == article_id)).first()
+            if row is None:
+                raise NotFoundError("article", article_id)
+            article = _text(row)
+            ids = self._same_story(conn, article, limit)
+            ids += rank_related(article, self._related_candidates(conn, article), limit - len(ids))
+            rows = list(conn.execute(sa.select(A).where(A.c.id.in_(ids))))
+            found = {a.id: a for a in load_articles(conn, rows)}
+        return [found[i] for i in ids if i in found]
+
+    @staticmethod
+    def _same_story(conn: Connection, article: ArticleText, limit: int) -> list[int]:
+        """The newest report of the article's story by each other publisher."""
+        if article.story_id is None:
+            return []
+        stmt = (
+            sa.select(A.c.id, A.c.publisher_id)
+            .where(A.c.story_id == article.story_id, A.c.publisher_id != article.publisher_id)
+            .order_by(A.c.published.desc(), A.c.id.desc())
+        )
+        newest: dict[str, int] = {}
+        for aid, publisher_id in conn.execute(stmt):
+            newest.setdefault(publisher_id, aid)
+        return list(newest.values())[:limit]
+
+    @staticmethod
+    def _related_candidates(conn: Connection, article: ArticleText) -> list[ArticleText]:
+        """The lead articles of other stories updated around the article's publication."""
+        stmt = (
+            sa.select(*_text_columns(RELATED_LEAD_CHARS))
+            .select_from(S.join(A, A.c.id == S.c.lead_article_id))
+            .where(
+                S.c.last_updated >= article.published - RELATED_REACH,
+                S.c.first_seen <= article.published + RELATED_REACH,
+            )
+            .order_by(S.c.last_updated.desc(), S.c.id.desc())
+            .limit(RELATED_CANDIDATES)
+        )
+        if article.story_id is not None:
+            stmt = stmt.where(S.c.id != article.story_id)
+        return [_text(r) for r in conn.execute(stmt)]

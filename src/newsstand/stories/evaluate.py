@@ -1,0 +1,158 @@
+"""How well a clustering matches labelled events: B-cubed and the adjusted Rand index.
+
+Also reads the shared labelled corpus and replays it through the same steps the
+service takes, so the quality gate measures what readers get.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from math import comb
+from pathlib import Path
+
+from newsstand.errors import InvalidDataError
+from newsstand.model import utc
+from newsstand.store.base import ArticleText, StoryWrite
+from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
+from newsstand.stories.plan import context_span, plan_update
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterScores:
+    precision: float
+    recall: float
+    f1: float
+    ari: float
+    clusters: int
+    items: int
+
+
+def _check(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> None:
+    if set(predicted) != set(gold):
+        raise InvalidDataError("predicted and gold clusterings must cover the same items")
+    if not gold:
+        raise InvalidDataError("cannot score an empty clustering")
+
+
+def bcubed(
+    predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]
+) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 (Bagga and Baldwin) of item -> cluster maps.
+
+    Raises InvalidDataError when the maps do not cover the same items.
+    """
+    _check(predicted, gold)
+    pairs = Counter((predicted[i], gold[i]) for i in gold)
+    pred_size = Counter(predicted.values())
+    gold_size = Counter(gold.values())
+    # Every item of one (predicted, gold) cell shares the same per-item scores.
+    precision = sum(n * n / pred_size[p] for (p, _), n in pairs.items()) / len(gold)
+    recall = sum(n * n / gold_size[g] for (_, g), n in pairs.items()) / len(gold)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def adjusted_rand(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> float:
+    """Adjusted Rand index (Hubert and Arabie): 1 for identical clusterings, about 0 for chance.
+
+    Raises InvalidDataError when the maps do not cover the same items.
+    """
+    _check(predicted, gold)
+    cells = sum(comb(n, 2) for n in Counter((predicted[i], gold[i]) for i in gold).values())
+    rows = sum(comb(n, 2) for n in Counter(predicted.values()).values())
+    cols = sum(comb(n, 2) for n in Counter(gold.values()).values())
+    expected = rows * cols / comb(len(gold), 2) if len(gold) > 1 else 0.0
+    best = (rows + cols) / 2
+    if best == expected:
+        return 1.0
+    return (cells - expected) / (best - expected)
+
+
+def score(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> ClusterScores:
+    """All scores of a clustering against gold labels."""
+    precision, recall, f1 = bcubed(predicted, gold)
+    return ClusterScores(
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        ari=adjusted_rand(predicted, gold),
+        clusters=len(set(predicted.values())),
+        items=len(gold),
+    )
+
+
+def read_labelled(path: Path) -> tuple[list[ArticleText], dict[int, Hashable]]:
+    """Articles and gold event labels from a JSON-lines file of the shared stories corpus.
+
+    Each line has ``title``, ``description``, ``text``, ``publisher``, ``date_publish``
+    (ISO, taken as UTC when naive) and ``event_id``. Raises InvalidDataError on a bad line.
+    """
+    articles: list[ArticleText] = []
+    gold: dict[int, Hashable] = {}
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                row = json.loads(line)
+                published = utc(datetime.fromisoformat(row["date_publish"]))
+                article = ArticleText(
+                    article_id=number,
+                    publisher_id=str(row["publisher"]),
+                    published=published,
+                    title=row.get("title") or "",
+                    standfirst=row.get("description") or "",
+                    body_text=row.get("text") or "",
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InvalidDataError(f"{path}:{number}: not a labelled article ({exc})") from exc
+            articles.append(article)
+            gold[number] = row["event_id"]
+    return articles, gold
+
+
+def apply_writes(assigned: dict[int, int], writes: Iterable[StoryWrite], next_id: int) -> int:
+    """Record ``writes`` in an article -> story map as a store would; returns the next free id."""
+    for write in writes:
+        story_id = write.key
+        if story_id < 0:
+            story_id, next_id = next_id, next_id + 1
+        for article_id in write.article_ids:
+            assigned[article_id] = story_id
+    return next_id
+
+
+def replay(
+    articles: Sequence[ArticleText],
+    round_length: timedelta,
+    params: ClusterParams = DEFAULT_PARAMS,
+    background: int = 0,
+) -> dict[int, int]:
+    """Cluster as the service would if articles arrived in rounds of ``round_length``.
+
+    Each round sees the articles published in it as pending and the clustered
+    articles near them as context, exactly as ``update_stories`` does.
+    """
+    ordered = sorted(articles, key=lambda a: (a.published, a.article_id))
+    assigned: dict[int, int] = {}
+    next_id = 1
+    start = 0
+    while start < len(ordered):
+        end_time = ordered[start].published + round_length
+        stop = start
+        while stop < len(ordered) and ordered[stop].published < end_time:
+            stop += 1
+        pending = ordered[start:stop]
+        since, until = context_span(pending, params) or (end_time, end_time)
+        context = [
+            replace(a, story_id=assigned[a.article_id])
+            for a in ordered[:start]
+            if since <= a.published <= until
+        ]
+        earlier = ordered[max(0, start - background) : start] if background else []
+        writes = plan_update(context, pending, end_time, params, earlier)
+        next_id = apply_writes(assigned, writes, next_id)
+        start = stop
+    return assigned

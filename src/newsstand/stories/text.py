@@ -1,0 +1,183 @@
+"""Turning an article into what story clustering compares: weighted terms.
+
+Pure functions only. An article is reduced to the words of its title, standfirst
+and opening paragraphs, because that is where a news report names its event; the
+rest of a body drifts into background that many different events share.
+
+Capitalised words inside a sentence and numbers are kept as "entity" terms and
+weighted up: names of people, places and organisations, and figures such as
+death tolls or prices, are what distinguishes one event from the next.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from newsstand.store.base import ArticleText
+
+# How much of the body is read: the opening paragraphs carry the news.
+LEAD_CHARS = 1200
+# The title is the densest statement of the event, so its words count more.
+TITLE_WEIGHT = 2.0
+# Names and figures separate events better than common words.
+ENTITY_WEIGHT = 1.5
+# A story or article keeps only its strongest terms: enough to recognise the
+# event, few enough that comparing thousands of stories stays cheap.
+MAX_TERMS = 40
+
+_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*", re.UNICODE)
+# What may follow a word to make the next word open a sentence (or a headline line).
+_SENTENCE_END = re.compile(r"[ \t\"'”’)]*[.!?:;\n]")
+
+# Function words of English (most of our publishers) and of German; they say
+# nothing about which event an article reports.
+_STOPWORD_TEXT = """
+    a about above after again against all also am an and any are around as at be because been
+    before being below between both but by can could did do does doing down during each even
+    ever every few for from further get gets got had has have having he her here hers herself
+    him himself his how however i if in into is it its itself just like made make many may me
+    might more most much must my myself new news no nor not now of off on once one only or
+    other our ours ourselves out over own per said same says say she should since so some still
+    such than that the their theirs them themselves then there these they this those though
+    through to too under until up upon us very via was we were what when where whether which
+    while who whom whose why will with within without would year years yet you your yours
+    yourself yourselves told according including across already among another back become
+    came come could day days early first going know last later least less made man men
+    monday tuesday wednesday thursday friday saturday sunday week weeks today tomorrow
+    yesterday time times two three well way ago near next people reported report reports
+    der die das den dem des ein eine einer eines einem einen und oder aber nicht ist sind war
+    waren wird werden wurde wurden hat haben hatte mit von vom zu zum zur im in am an auf aus
+    bei nach für über unter vor durch als auch noch nur sich sie er es wir ihr ich
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """An article as a unit-length vector of weighted terms, with its time and publisher."""
+
+    article_id: int
+    publisher_id: str
+    published: datetime
+    vector: Mapping[str, float]
+
+
+def _normalise(token: str) -> str:
+    """Fold case, possessives and simple plurals so "Tesla's"/"Teslas" meet "Tesla"."""
+    word = token.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.replace("'", "")
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word
+
+
+def _is_entity(token: str, sentence_start: bool) -> bool:
+    if token[0].isdigit():
+        return True
+    if len(token) > 1 and token.isupper():
+        return True  # acronyms: NASA, FBI, UN
+    return token[0].isupper() and not sentence_start
+
+
+def term_counts(text: str, weight: float = 1.0) -> dict[str, float]:
+    """Weighted counts of the meaningful terms of ``text`` (stopwords dropped)."""
+    counts: dict[str, float] = defaultdict(float)
+    sentence_start = True
+    for match in _WORD.finditer(text):
+        token = match.group()
+        word = _normalise(token)
+        if len(word) > 1 and word not in STOPWORDS:
+            boost = ENTITY_WEIGHT if _is_entity(token, sentence_start) else 1.0
+            counts[word] += weight * boost
+        sentence_start = _SENTENCE_END.match(text, match.end()) is not None
+    return dict(counts)
+
+
+def _add(total: dict[str, float], more: Mapping[str, float]) -> None:
+    for term, count in more.items():
+        total[term] = total.get(term, 0.0) + count
+
+
+@functools.lru_cache(maxsize=8192)
+def article_terms(article: ArticleText) -> Mapping[str, float]:
+    """Weighted term counts of an article's title, standfirst and opening paragraphs.
+
+    Cached, since each update round reads the recent articles again: callers must
+    not change the mapping returned.
+    """
+    counts = term_counts(article.title, TITLE_WEIGHT)
+    lead = article.body_text[:LEAD_CHARS]
+    # A standfirst often repeats the first paragraph; reading both would count twice.
+    if article.standfirst and article.standfirst[:80] not in lead:
+        _add(counts, term_counts(article.standfirst))
+    _add(counts, term_counts(lead))
+    return counts
+
+
+def document_frequencies(term_sets: Iterable[Iterable[str]]) -> tuple[Counter[str], int]:
+    """How many documents contain each term, and how many documents there were."""
+    df: Counter[str] = Counter()
+    n = 0
+    for terms in term_sets:
+        df.update(set(terms))
+        n += 1
+    return df, n
+
+
+def idf(df: Mapping[str, int], n: int, term: str) -> float:
+    """Smoothed inverse document frequency: rare terms weigh more, unseen ones most."""
+    return math.log((n + 1) / (df.get(term, 0) + 1)) + 1.0
+
+
+def top_terms(weights: Mapping[str, float], limit: int | None = None) -> dict[str, float]:
+    """The ``limit`` (default MAX_TERMS) heaviest terms, scaled to unit length (empty stays empty)."""
+    best = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[: limit or MAX_TERMS]
+    norm = math.sqrt(sum(w * w for _, w in best))
+    if norm == 0.0:
+        return {}
+    return {term: w / norm for term, w in best}
+
+
+def features(
+    article: ArticleText, counts: Mapping[str, float], df: Mapping[str, int], n: int
+) -> ArticleFeatures:
+    """TF-IDF features of an article whose ``counts`` came from ``article_terms``."""
+    weights = {t: (1.0 + math.log(c)) * idf(df, n, t) for t, c in counts.items() if c >= 1.0}
+    weights.update({t: c * idf(df, n, t) for t, c in counts.items() if c < 1.0})
+    return ArticleFeatures(
+        article_id=article.article_id,
+        publisher_id=article.publisher_id,
+        published=article.published,
+        vector=top_terms(weights),
+    )
+
+
+def featurize(
+    articles: Iterable[ArticleText], background: Iterable[ArticleText] = ()
+) -> list[ArticleFeatures]:
+    """Features of ``articles``; how common a word is comes from them and ``background`` together.
+
+    A background of earlier articles steadies the weights when few articles are
+    clustered at once (a quiet ingestion round).
+    """
+    items = list(articles)
+    counts = [article_terms(a) for a in items]
+    seen = {a.article_id for a in items}
+    extra = [article_terms(a) for a in background if a.article_id not in seen]
+    df, n = document_frequencies([*counts, *extra])
+    return [features(a, c, df, n) for a, c in zip(items, counts, strict=True)]
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Dot product of two unit vectors given as term maps."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())

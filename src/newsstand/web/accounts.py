@@ -1,0 +1,264 @@
+"""Accounts pages: sign up, sign in and out, password reset, the account page and membership."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from newsstand.accounts.types import SessionGrant
+from newsstand.errors import AuthenticationError, ConflictError, InvalidFieldError, MembershipError
+from newsstand.web.context import WebContext, call, render, web
+from newsstand.web.library import back_to
+from newsstand.web.security import checked_form, safe_next
+from newsstand.web.sessions import clear_session, require_reader, session_token, set_session
+
+
+def field(form: FormData, name: str, limit: int = 500) -> str:
+    value = form.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def base_url(ctx: WebContext, request: Request) -> str:
+    return str(ctx.settings.base_url).rstrip("/") or str(request.base_url).rstrip("/")
+
+
+def signed_in(ctx: WebContext, grant: SessionGrant, target: str) -> Response:
+    response = RedirectResponse(target, status_code=303)
+    max_age = max(60, int((grant.expires - ctx.clock()).total_seconds()))
+    set_session(response, grant.token, max_age=max_age, secure=ctx.secure_cookies)
+    return response
+
+
+def form_page(request: Request, template: str, status: int = 200, **values: Any) -> Response:
+    values.setdefault("next", safe_next(request.query_params.get("next"), "/"))
+    return render(request, template, values, status_code=status)
+
+
+async def signup_page(request: Request) -> Response:
+    return form_page(request, "signup.html")
+
+
+async def signup(request: Request) -> Response:
+    ctx = web(request)
+    form = await checked_form(request, ctx.secret)
+    email, password = field(form, "email", 320), field(form, "password", 1000)
+    target = safe_next(field(form, "next"), "/")
+    try:
+        await call(
+            ctx.accounts.sign_up,
+            email,
+            password,
+            display_name=field(form, "display_name", 100),
+            address=address(request),
+        )
+    except InvalidFieldError as exc:
+        return form_page(
+            request, "signup.html", 400, error=str(exc), error_field=exc.field, email=email, next=target
+        )
+    except ConflictError:
+        return form_page(
+            request,
+            "signup.html",
+            409,
+            email=email,
+            next=target,
+            error="An account with this email exists already. Sign in instead.",
+        )
+    grant = await call(ctx.accounts.sign_in, email, password, address=address(request))
+    sep = "&" if "?" in target else "?"
+    return signed_in(ctx, grant, f"{target}{sep}msg=welcome")
+
+
+async def signin_page(request: Request) -> Response:
+    return form_page(request, "signin.html")
+
+
+async def signin(request: Request) -> Response:
+    ctx = web(request)
+    form = await checked_form(request, ctx.secret)
+    email, target = field(form, "email", 320), safe_next(field(form, "next"), "/")
+    try:
+        grant = await call(
+            ctx.accounts.sign_in, email, field(form, "password", 1000), address=address(request)
+        )
+    except (AuthenticationError, InvalidFieldError):
+        return form_page(
+            request,
+            "signin.html",
+            401,
+            email=email,
+            next=target,
+            error="That email and password do not match an account.",
+        )
+    sep = "&" if "?" in target else "?"
+    return signed_in(ctx, grant, f"{target}{sep}msg=signed-in")
+
+
+async def signout(request: Request) -> Response:
+    ctx = web(request)
+    await checked_form(request, ctx.secret)
+    await call(ctx.accounts.sign_out, session_token(request))
+    response = RedirectResponse("/?msg=signed-out", status_code=303)
+    clear_session(response, secure=ctx.secure_cookies)
+    return response
+
+
+async def reset_request_page(request: Request) -> Response:
+    return form_page(request, "reset_request.html")
+
+
+async def reset_request(request: Request) -> Response:
+    ctx = web(request)
+    form = await checked_form(request, ctx.secret)
+    await call(
+        ctx.accounts.request_password_reset,
+        field(form, "email", 320),
+        address=address(request),
+        base_url=base_url(ctx, request),
+    )
+    return RedirectResponse("/signin?msg=reset-sent", status_code=303)
+
+
+async def reset_page(request: Request) -> Response:
+    return form_page(request, "reset.html", token=request.path_params["token"])
+
+
+async def reset(request: Request) -> Response:
+    ctx = web(request)
+    form = await checked_form(request, ctx.secret)
+    token = str(request.path_params["token"])
+    try:
+        await call(ctx.accounts.reset_password, token, field(form, "password", 1000))
+    except InvalidFieldError as exc:
+        return form_page(request, "reset.html", 400, token=token, error=str(exc))
+    except AuthenticationError:
+        return form_page(
+            request,
+            "reset.html",
+            400,
+            token=token,
+            expired=True,
+            error="This reset link has expired or was used already. Ask for a new one.",
+        )
+    response = RedirectResponse("/signin?msg=password-reset", status_code=303)
+    clear_session(response, secure=ctx.secure_cookies)
+    return response
+
+
+async def account_page(request: Request, status: int = 200, **values: Any) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    membership = await call(ctx.accounts.membership, reader.id)
+    state = await call(ctx.accounts.membership_state, reader.id)
+    can_trial = await call(ctx.accounts.can_start_trial, reader.id)
+    return render(
+        request,
+        "account.html",
+        {"membership": membership, "state": state, "can_trial": can_trial, **values},
+        status_code=status,
+    )
+
+
+async def change_email(request: Request) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    form = await checked_form(request, ctx.secret)
+    try:
+        await call(
+            ctx.accounts.change_email,
+            reader.id,
+            field(form, "current_password", 1000),
+            field(form, "email", 320),
+        )
+    except (InvalidFieldError, AuthenticationError, ConflictError) as exc:
+        return await account_page(request, 400, email_error=_account_error(exc))
+    return RedirectResponse("/account?msg=email-changed", status_code=303)
+
+
+async def change_password(request: Request) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    form = await checked_form(request, ctx.secret)
+    try:
+        await call(
+            ctx.accounts.change_password,
+            reader.id,
+            field(form, "current_password", 1000),
+            field(form, "new_password", 1000),
+            keep_token=session_token(request),
+        )
+    except (InvalidFieldError, AuthenticationError) as exc:
+        return await account_page(request, 400, password_error=_account_error(exc))
+    return RedirectResponse("/account?msg=password-changed", status_code=303)
+
+
+async def delete_account(request: Request) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    form = await checked_form(request, ctx.secret)
+    try:
+        await call(ctx.accounts.delete_account, reader.id, field(form, "current_password", 1000))
+    except AuthenticationError as exc:
+        return await account_page(request, 400, delete_error=_account_error(exc))
+    response = RedirectResponse("/?msg=deleted", status_code=303)
+    clear_session(response, secure=ctx.secure_cookies)
+    return response
+
+
+def _account_error(exc: Exception) -> str:
+    if isinstance(exc, AuthenticationError):
+        return "Your current password was not right."
+    if isinstance(exc, ConflictError):
+        return "Another account uses that email address."
+    return str(exc)
+
+
+async def membership_page(request: Request) -> Response:
+    ctx = web(request)
+    reader_values: dict[str, Any] = {}
+    reader = request.scope["state"].get("reader")
+    if reader is not None:
+        reader_values = {
+            "membership": await call(ctx.accounts.membership, reader.id),
+            "state": await call(ctx.accounts.membership_state, reader.id),
+            "can_trial": await call(ctx.accounts.can_start_trial, reader.id),
+        }
+    return render(request, "membership.html", reader_values)
+
+
+async def start_trial(request: Request) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    form = await checked_form(request, ctx.secret)
+    try:
+        await call(ctx.accounts.start_trial, reader.id)
+    except MembershipError:
+        return RedirectResponse("/membership", status_code=303)
+    return back_to(field(form, "next"), "/membership", "trial")
+
+
+routes: list[BaseRoute] = [
+    Route("/signup", signup_page, name="signup"),
+    Route("/signup", signup, methods=["POST"]),
+    Route("/signin", signin_page, name="signin"),
+    Route("/signin", signin, methods=["POST"]),
+    Route("/signout", signout, methods=["POST"], name="signout"),
+    Route("/account/reset", reset_request_page, name="reset_request"),
+    Route("/account/reset", reset_request, methods=["POST"]),
+    Route("/account/reset/{token}", reset_page, name="reset"),
+    Route("/account/reset/{token}", reset, methods=["POST"]),
+    Route("/account", account_page, name="account"),
+    Route("/account/email", change_email, methods=["POST"]),
+    Route("/account/password", change_password, methods=["POST"]),
+    Route("/account/delete", delete_account, methods=["POST"]),
+    Route("/membership", membership_page, name="membership"),
+    Route("/membership/trial", start_trial, methods=["POST"]),
+]

@@ -1,0 +1,235 @@
+"""Operators' pages: sources and their health, feeds, Our picks, memberships, the reading report.
+
+Operators (admins) see everything; editors may curate Our picks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from newsstand.errors import BadRequestError, ConflictError, NotFoundError
+from newsstand.model import Article, Feed, FeedState, FetchRecord
+from newsstand.web.articles import path_id
+from newsstand.web.charts import bucket_fetches, fetch_chart
+from newsstand.web.context import WebContext, call, render, web
+from newsstand.web.library import back_to
+from newsstand.web.security import checked_form
+from newsstand.web.sessions import require_admin, require_editor
+
+CHARTED_FEEDS = 60  # per-feed charts are drawn for the first (most troubled) feeds only
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    feed: Feed
+    state: FeedState
+    chart: Markup | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesView:
+    rows: tuple[FeedRow, ...]
+    overall: Markup
+    failing: int
+    total: int
+
+
+def build_sources(ctx: WebContext, now: datetime) -> SourcesView:
+    """Every feed with its state (failing first), with fetch-result charts for the first ones."""
+    states = ctx.store.feed_states()
+    rows = []
+    all_records: list[FetchRecord] = []
+    for index, (feed, state) in enumerate(states):
+        chart = None
+        if index < CHARTED_FEEDS and feed.id is not None:
+            records = ctx.store.feed_health(feed.id, 100)
+            all_records.extend(records)
+            chart = fetch_chart(
+                bucket_fetches(records, now),
+                label=f"Fetches of {feed.url}, last 48 hours",
+                width=160,
+                height=32,
+            )
+        rows.append(FeedRow(feed, state, chart))
+    overall = fetch_chart(
+        bucket_fetches(all_records, now), label="All fetches, last 48 hours", width=480, height=80
+    )
+    failing = sum(1 for _, s in states if s.failing)
+    return SourcesView(tuple(rows), overall, failing, len(states))
+
+
+async def sources_page(request: Request) -> Response:
+    require_admin(request)
+    ctx = web(request)
+    view = await call(build_sources, ctx, ctx.clock())
+    publishers = sorted(ctx.publisher_map().values(), key=lambda p: p.name)
+    return render(
+        request,
+        "admin_sources.html",
+        {"v": view, "publishers": publishers, "ingest": ctx.ingest, "tab": "sources"},
+    )
+
+
+async def admin_home(request: Request) -> Response:
+    reader = require_editor(request)
+    return RedirectResponse("/admin/sources" if reader.is_admin else "/admin/picks", status_code=303)
+
+
+async def add_feed(request: Request) -> Response:
+    require_admin(request)
+    ctx = web(request)
+    form = await checked_form(request, ctx.secret)
+    url = str(form.get("url", "")).strip()
+    if not url.startswith(("http://", "https://")):
+        raise BadRequestError("a feed URL must start with http:// or https://")
+    feed = Feed(
+        url=url,
+        publisher_id=str(form.get("publisher_id", "")),
+        section=str(form.get("section", "")).strip()[:100],
+        title=str(form.get("title", "")).strip()[:200],
+    )
+    try:
+        await call(ctx.store.add_feed, feed)
+    except ConflictError:
+        return RedirectResponse("/admin/sources?msg=feed-updated", status_code=303)
+    return RedirectResponse("/admin/sources?msg=feed-added", status_code=303)
+
+
+async def set_feed_enabled(request: Request) -> Response:
+    require_admin(request)
+    ctx = web(request)
+    form = await checked_form(request, ctx.secret)
+    enabled = form.get("enabled") == "1"
+    reason = "" if enabled else (str(form.get("reason", "")).strip()[:200] or "disabled by an operator")
+    await call(ctx.store.set_feed_enabled, path_id(request, "feed_id"), enabled, reason)
+    return RedirectResponse("/admin/sources?msg=feed-updated", status_code=303)
+
+
+def load_picks(ctx: WebContext) -> list[tuple[int, Article | None, str]]:
+    picks = []
+    for pick in ctx.accounts.list_picks(50):
+        article = None
+        if pick.article_id is not None:
+            try:
+                article = ctx.store.get_article(pick.article_id)
+            except NotFoundError:
+                article = None
+        picks.append((pick.id, article, pick.note))
+    return picks
+
+
+async def picks_page(request: Request) -> Response:
+    require_editor(request)
+    ctx = web(request)
+    picks = await call(load_picks, ctx)
+    return render(request, "admin_picks.html", {"picks": picks, "tab": "picks"})
+
+
+async def add_pick(request: Request) -> Response:
+    editor = require_editor(request)
+    ctx = web(request)
+    form = await checked_form(request, ctx.secret)
+    try:
+        article_id = int(str(form.get("article_id", "")))
+    except ValueError as exc:
+        raise BadRequestError("article_id must be a number") from exc
+    await call(ctx.store.get_article, article_id)  # NotFoundError for an unknown article
+    await call(ctx.accounts.pick, editor, article_id=article_id, note=str(form.get("note", "")).strip()[:300])
+    ctx.cache.clear()  # the front page shows the new pick at once
+    return back_to(form.get("next"), "/admin/picks", "picked")
+
+
+async def remove_pick(request: Request) -> Response:
+    editor = require_editor(request)
+    ctx = web(request)
+    form = await checked_form(request, ctx.secret)
+    await call(ctx.accounts.unpick, editor, path_id(request, "pick_id"))
+    ctx.cache.clear()
+    return back_to(form.get("next"), "/admin/picks", "unpicked")
+
+
+async def members_page(request: Request) -> Response:
+    require_admin(request)
+    ctx = web(request)
+    members = await call(ctx.accounts.list_members)
+    readers = await call(ctx.accounts.list_readers)
+    with_membership = {row.reader.id for row in members}
+    others = [r for r in readers if r.id not in with_membership]
+    return render(request, "admin_members.html", {"members": members, "others": others, "tab": "members"})
+
+
+async def change_membership(request: Request) -> Response:
+    require_admin(request)
+    ctx = web(request)
+    form = await checked_form(request, ctx.secret)
+    reader_id = path_id(request, "reader_id")
+    action = str(form.get("action", ""))
+    days_raw = str(form.get("days", "")).strip()
+    try:
+        days = int(days_raw) if days_raw else None
+    except ValueError as exc:
+        raise BadRequestError("days must be a number") from exc
+    if days is not None and not 1 <= days <= 3660:
+        raise BadRequestError("days must be between 1 and 3660")
+    if action == "grant":
+        await call(ctx.accounts.grant, reader_id, days=days, note="granted in admin")
+    elif action == "extend" and days is not None:
+        await call(ctx.accounts.extend, reader_id, days)
+    elif action == "end":
+        await call(ctx.accounts.end, reader_id)
+    else:
+        raise BadRequestError("unknown membership action")
+    return RedirectResponse("/admin/members?msg=membership-updated", status_code=303)
+
+
+def month_param(request: Request, now: datetime) -> str:
+    month = request.query_params.get("month", "") or f"{now:%Y-%m}"
+    try:
+        datetime.strptime(month, "%Y-%m")
+    except ValueError as exc:
+        raise BadRequestError("month must look like 2026-11") from exc
+    return month
+
+
+async def report_page(request: Request) -> Response:
+    require_admin(request)
+    ctx = web(request)
+    month = month_param(request, ctx.clock())
+    rows = await call(ctx.accounts.reading_report, month)
+    return render(request, "admin_report.html", {"rows": rows, "month": month, "tab": "report"})
+
+
+async def report_csv(request: Request) -> Response:
+    require_admin(request)
+    ctx = web(request)
+    month = month_param(request, ctx.clock())
+    rows = await call(ctx.accounts.reading_report, month)
+    return Response(
+        ctx.accounts.report_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="newsstand-reads-{month}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/admin", admin_home, name="admin"),
+    Route("/admin/sources", sources_page, name="admin_sources"),
+    Route("/admin/feeds", add_feed, methods=["POST"]),
+    Route("/admin/feeds/{feed_id}/enabled", set_feed_enabled, methods=["POST"]),
+    Route("/admin/picks", picks_page, name="admin_picks"),
+    Route("/admin/picks", add_pick, methods=["POST"]),
+    Route("/admin/picks/{pick_id}/remove", remove_pick, methods=["POST"]),
+    Route("/admin/members", members_page, name="admin_members"),
+    Route("/admin/members/{reader_id}", change_membership, methods=["POST"]),
+    Route("/admin/report", report_page, name="admin_report"),
+    Route("/admin/report.csv", report_csv, name="admin_report_csv"),
+]

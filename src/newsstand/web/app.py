@@ -1,0 +1,128 @@
+"""The web reader's app factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+from starlette.templating import Jinja2Templates
+
+from newsstand.accounts import Accounts
+from newsstand.config import Settings
+from newsstand.errors import ConfigError, NewsstandError
+from newsstand.model import utcnow
+from newsstand.store import open_store
+from newsstand.store.base import Store
+from newsstand.web import accounts as account_pages
+from newsstand.web import admin, articles, browse, home, library, live, pwa, search
+from newsstand.web.assets import Assets, VersionedStatic
+from newsstand.web.context import TtlCache, WebContext, configure_environment
+from newsstand.web.errors import handle_error, handle_http, handle_unexpected
+from newsstand.web.security import SecurityMiddleware
+from newsstand.web.sessions import SessionMiddleware
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+BackgroundTask = Callable[[WebContext], Coroutine[Any, Any, None]]
+
+
+def load_secret(settings: Settings) -> bytes:
+    """The signing key: the ``secret_key`` setting, else one generated once into data_dir/secret_key."""
+    if settings.secret_key:
+        return str(settings.secret_key).encode()
+    path = settings.data_path / "secret_key"
+    try:
+        if path.is_file():
+            return path.read_text(encoding="utf-8").strip().encode()
+        settings.data_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            value = secrets.token_urlsafe(48)
+            fh.write(value)
+        return value.encode()
+    except FileExistsError:  # another process created it first
+        return path.read_text(encoding="utf-8").strip().encode()
+    except OSError as exc:
+        raise ConfigError(f"cannot read or create {path}: {exc}", "secret_key") from exc
+
+
+def _routes(assets: Assets) -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for module in (home, articles, live, search, browse, library, account_pages, admin, pwa):
+        routes.extend(module.routes)
+    routes.append(Mount("/static", app=VersionedStatic(assets), name="static"))
+    return routes
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    accounts: Accounts | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    background: BackgroundTask | None = None,
+) -> Starlette:
+    """Build the reader. Opens the store from settings unless one is given (then the caller closes it).
+
+    ``background`` runs for the app's lifetime (``newsstand serve`` passes in-process ingestion).
+    """
+    owns_store = store is None
+    the_store: Store = store if store is not None else open_store(settings)
+    the_accounts = accounts if accounts is not None else Accounts(the_store, settings, clock=clock)
+    assets = Assets()
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True), auto_reload=False
+    )
+    ctx = WebContext(
+        settings=settings,
+        store=the_store,
+        accounts=the_accounts,
+        templates=Jinja2Templates(env=env),
+        assets=assets,
+        secret=load_secret(settings),
+        clock=clock,
+        cache=TtlCache(float(settings.home_cache_seconds)),
+    )
+    configure_environment(env, lambda: ctx)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task: asyncio.Task[None] | None = None
+        if background is not None:
+            task = asyncio.create_task(background(ctx))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+            if owns_store:
+                the_store.close()
+
+    app = Starlette(
+        routes=_routes(assets),
+        middleware=[
+            Middleware(SecurityMiddleware, secure_cookies=ctx.secure_cookies),
+            Middleware(SessionMiddleware, accounts=the_accounts),
+        ],
+        exception_handlers={
+            NewsstandError: handle_error,
+            HTTPException: handle_http,
+            Exception: handle_unexpected,
+        },
+        lifespan=lifespan,
+    )
+    app.state.web = ctx
+    return app

@@ -1,0 +1,72 @@
+"""Server-drawn SVG charts (no JavaScript library): pure functions from data to markup."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+
+from markupsafe import Markup
+
+from newsstand.model import FetchRecord, utc
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    start: datetime
+    ok: int
+    failed: int
+
+
+def is_success(record: FetchRecord) -> bool:
+    """A fetch counts as good when the server answered below 400 without an error."""
+    return record.status is not None and record.status < 400 and not record.error
+
+
+def bucket_fetches(
+    records: Sequence[FetchRecord], now: datetime, *, hours: int = 48, per_bucket_hours: int = 2
+) -> list[Bucket]:
+    """Count good and failed fetches in equal time buckets ending at ``now``, oldest first."""
+    size = timedelta(hours=per_bucket_hours)
+    count = max(1, hours // per_bucket_hours)
+    first = utc(now) - size * count
+    ok = [0] * count
+    failed = [0] * count
+    for record in records:
+        offset = utc(record.at) - first
+        index = min(int(offset / size), count - 1)  # a fetch exactly at ``now`` joins the last bucket
+        if offset >= timedelta(0) and utc(record.at) <= utc(now):
+            if is_success(record):
+                ok[index] += 1
+            else:
+                failed[index] += 1
+    return [Bucket(first + size * i, ok[i], failed[i]) for i in range(count)]
+
+
+def fetch_chart(buckets: Sequence[Bucket], *, label: str, width: int = 240, height: int = 48) -> Markup:
+    """Stacked bars (good below, failed on top) as inline SVG with a text summary for screen readers."""
+    total_ok = sum(b.ok for b in buckets)
+    total_failed = sum(b.failed for b in buckets)
+    summary = f"{label}: {total_ok} good and {total_failed} failed fetches"
+    peak = max((b.ok + b.failed for b in buckets), default=0) or 1
+    bar_w = width / max(1, len(buckets))
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(summary)}"><title>{escape(summary)}</title>'
+        f'<line class="chart-axis" x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}"/>'
+    ]
+    for i, bucket in enumerate(buckets):
+        x = i * bar_w + 1
+        ok_h = (height - 2) * bucket.ok / peak
+        bad_h = (height - 2) * bucket.failed / peak
+        if ok_h:
+            parts.append(_rect("chart-ok", x, height - 1 - ok_h, bar_w - 2, ok_h))
+        if bad_h:
+            parts.append(_rect("chart-bad", x, height - 1 - ok_h - bad_h, bar_w - 2, bad_h))
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - built only from numbers and escaped text
+
+
+def _rect(cls: str, x: float, y: float, w: float, h: float) -> str:
+    return f'<rect class="{cls}" x="{x:.1f}" y="{y:.1f}" width="{max(w, 1):.1f}" height="{h:.1f}"/>'

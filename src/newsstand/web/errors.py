@@ -1,0 +1,89 @@
+"""The one place that maps Newsstand errors to HTTP status codes and pages."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from newsstand.errors import (
+    AccountError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    CsrfError,
+    InvalidDataError,
+    NewsstandError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    SearchQueryError,
+    SignInRequiredError,
+    StorageError,
+)
+from newsstand.web.context import render
+
+log = logging.getLogger(__name__)
+
+# Most specific first: the first class an error is an instance of decides the status.
+STATUS: tuple[tuple[type[Exception], int, str], ...] = (
+    (NotFoundError, 404, "We could not find that page."),
+    (
+        CsrfError,
+        403,
+        "This form has expired or came from another site. Go back, reload the page and try again.",
+    ),
+    (PermissionDeniedError, 403, "You do not have permission to do that."),
+    (AuthenticationError, 401, "That did not work: please check and try again."),
+    (RateLimitedError, 429, "Too many attempts. Please wait a minute and try again."),
+    (ConflictError, 409, "That exists already."),
+    (SearchQueryError, 400, "That search could not be run. Try different words."),
+    (BadRequestError, 400, "Something in that request was not right."),
+    (InvalidDataError, 400, "Something in that request was not right."),
+    (AccountError, 400, "That could not be done for this account."),
+    (StorageError, 503, "The news store is not answering right now. Please try again shortly."),
+    (NewsstandError, 500, "Something went wrong on our side."),
+)
+
+
+def status_for(exc: Exception) -> tuple[int, str]:
+    for cls, status, message in STATUS:
+        if isinstance(exc, cls):
+            return status, message
+    return 500, "Something went wrong on our side."
+
+
+async def handle_error(request: Request, exc: Exception) -> Response:
+    """Answer any Newsstand error with the right status, as HTML (or JSON under /api)."""
+    if isinstance(exc, SignInRequiredError):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
+    status, message = status_for(exc)
+    if status >= 500:
+        log.error("error serving %s: %r", request.url.path, exc, exc_info=exc)
+    headers = {}
+    if isinstance(exc, RateLimitedError):
+        headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": type(exc).__name__, "message": message}, status, headers=headers)
+    response = render(request, "error.html", {"status": status, "message": message}, status_code=status)
+    response.headers.update(headers)
+    return response
+
+
+async def handle_http(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 as our page."""
+    assert isinstance(exc, HTTPException)
+    messages = {404: "We could not find that page.", 405: "That page does not accept this kind of request."}
+    message = messages.get(exc.status_code, str(exc.detail))
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": "http", "message": message}, exc.status_code)
+    return render(request, "error.html", {"status": exc.status_code, "message": message}, exc.status_code)
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error serving %s", request.url.path, exc_info=exc)
+    return render(request, "error.html", {"status": 500, "message": "Something went wrong on our side."}, 500)

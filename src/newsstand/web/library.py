@@ -1,0 +1,90 @@
+"""A reader's own things: saved articles, reading history, follows."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from newsstand.errors import BadRequestError
+from newsstand.web.articles import path_id
+from newsstand.web.context import call, render, web
+from newsstand.web.security import checked_form, safe_next
+from newsstand.web.sessions import require_reader
+
+
+def back_to(form_next: object, default: str, msg: str) -> RedirectResponse:
+    """Redirect to a local path from the form, with a flash message key."""
+    target = safe_next(form_next if isinstance(form_next, str) else None, default)
+    sep = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{sep}msg={msg}", status_code=303)
+
+
+async def saved_page(request: Request) -> Response:
+    reader = require_reader(request)
+    items = await call(web(request).accounts.saved, reader.id, 100)
+    return render(
+        request,
+        "library.html",
+        {"heading": "Saved articles", "items": items, "kind": "saved", "sync_saved": True},
+    )
+
+
+async def history_page(request: Request) -> Response:
+    reader = require_reader(request)
+    items = await call(web(request).accounts.history, reader.id, 100)
+    return render(request, "library.html", {"heading": "Reading history", "items": items, "kind": "history"})
+
+
+async def saved_offline(request: Request) -> Response:
+    """The pages the service worker keeps for offline reading."""
+    reader = require_reader(request)
+    items = await call(web(request).accounts.saved, reader.id, 100)
+    urls = [f"/{'live' if i.article.is_liveblog else 'article'}/{i.article.id}" for i in items]
+    return JSONResponse({"urls": urls}, headers={"Cache-Control": "no-store"})
+
+
+async def save(request: Request) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    form = await checked_form(request, ctx.secret)
+    article_id = path_id(request)
+    await call(ctx.accounts.save, reader.id, article_id)
+    return back_to(form.get("next"), f"/article/{article_id}", "saved")
+
+
+async def unsave(request: Request) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    form = await checked_form(request, ctx.secret)
+    article_id = path_id(request)
+    await call(ctx.accounts.unsave, reader.id, article_id)
+    return back_to(form.get("next"), "/saved", "unsaved")
+
+
+async def follow(request: Request) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    form = await checked_form(request, ctx.secret)
+    kind, value, action = (str(form.get(k, "")).strip() for k in ("kind", "value", "action"))
+    if not value or kind not in ("publisher", "section") or action not in ("follow", "unfollow"):
+        raise BadRequestError("follow needs kind, value and action")
+    accounts = ctx.accounts
+    fn = {
+        ("publisher", "follow"): accounts.follow_publisher,
+        ("publisher", "unfollow"): accounts.unfollow_publisher,
+        ("section", "follow"): accounts.follow_section,
+        ("section", "unfollow"): accounts.unfollow_section,
+    }[(kind, action)]
+    await call(fn, reader.id, value)
+    return back_to(form.get("next"), "/", "followed" if action == "follow" else "unfollowed")
+
+
+routes: list[BaseRoute] = [
+    Route("/saved", saved_page, name="saved"),
+    Route("/saved/offline.json", saved_offline, name="saved_offline"),
+    Route("/saved/{article_id}", save, methods=["POST"], name="save"),
+    Route("/saved/{article_id}/remove", unsave, methods=["POST"], name="unsave"),
+    Route("/history", history_page, name="history"),
+    Route("/follow", follow, methods=["POST"], name="follow"),
+]

@@ -1,0 +1,71 @@
+"""Who is reading: the session cookie resolved to a Reader once per request."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from newsstand.accounts import Accounts
+from newsstand.errors import PermissionDeniedError, SignInRequiredError
+from newsstand.model import Reader
+from newsstand.web.context import reader_of
+from newsstand.web.security import _cookie_value, session_cookie
+
+SESSION_COOKIE = "ns_session"
+
+
+class SessionMiddleware:
+    """Looks the session token up through the accounts service; anonymous requests cost nothing."""
+
+    def __init__(self, app: ASGIApp, accounts: Accounts) -> None:
+        self.app = app
+        self.accounts = accounts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            state = scope.setdefault("state", {})
+            token = _cookie_value(scope, SESSION_COOKIE)
+            state["session_token"] = token
+            state["reader"] = (
+                await run_in_threadpool(self.accounts.reader_for_session, token) if token else None
+            )
+        await self.app(scope, receive, send)
+
+
+def session_token(request: Request) -> str | None:
+    token: str | None = request.scope.get("state", {}).get("session_token")
+    return token
+
+
+def set_session(response: Response, token: str, *, max_age: int, secure: bool) -> None:
+    response.headers.append(
+        "set-cookie", session_cookie(SESSION_COOKIE, token, secure=secure, max_age=max_age)
+    )
+
+
+def clear_session(response: Response, *, secure: bool) -> None:
+    response.headers.append("set-cookie", session_cookie(SESSION_COOKIE, "", secure=secure, max_age=0))
+
+
+def require_reader(request: Request) -> Reader:
+    """The signed-in reader. Raises SignInRequiredError (a redirect to sign in) for anonymous requests."""
+    reader = reader_of(request)
+    if reader is None:
+        raise SignInRequiredError("sign in to see this page")
+    return reader
+
+
+def require_editor(request: Request) -> Reader:
+    reader = require_reader(request)
+    if not reader.is_editor:
+        raise PermissionDeniedError("editors only")
+    return reader
+
+
+def require_admin(request: Request) -> Reader:
+    reader = require_reader(request)
+    if not reader.is_admin:
+        raise PermissionDeniedError("operators only")
+    return reader

@@ -1,0 +1,66 @@
+// Newsstand service worker: saved articles stay readable offline.
+"use strict";
+var CACHE = "newsstand-saved-v1";
+var SHELL = "newsstand-shell-v1";
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(SHELL).then(function (c) { return c.addAll(["/offline"]); }));
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(self.clients.claim());
+});
+
+// Cache every saved article page; drop pages that are no longer saved.
+function syncSaved() {
+  return fetch("/saved/offline.json", { credentials: "same-origin" }).then(function (r) {
+    if (!r.ok) { return; }
+    return r.json().then(function (data) {
+      return caches.open(CACHE).then(function (cache) {
+        var wanted = data.urls;
+        return cache.keys().then(function (keys) {
+          var drops = keys.filter(function (k) {
+            return wanted.indexOf(new URL(k.url).pathname) < 0;
+          }).map(function (k) { return cache.delete(k); });
+          var adds = wanted.map(function (u) {
+            return fetch(u, { credentials: "same-origin" }).then(function (resp) {
+              if (resp.ok) { return cache.put(u, resp); }
+            }).catch(function () {});
+          });
+          return Promise.all(drops.concat(adds));
+        });
+      });
+    });
+  }).catch(function () {});
+}
+
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "sync-saved") { event.waitUntil(syncSaved()); }
+});
+
+self.addEventListener("fetch", function (event) {
+  var req = event.request;
+  if (req.method !== "GET") { return; }
+  var url = new URL(req.url);
+  if (url.origin !== self.location.origin) { return; }
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(caches.open(SHELL).then(function (cache) {
+      return cache.match(req).then(function (hit) {
+        return hit || fetch(req).then(function (resp) {
+          if (resp.ok) { cache.put(req, resp.clone()); }
+          return resp;
+        });
+      });
+    }));
+    return;
+  }
+  if (req.mode === "navigate") {
+    // Network first, so readers see fresh news; the saved copy or the offline page when there is none.
+    event.respondWith(fetch(req).catch(function () {
+      return caches.match(url.pathname, { cacheName: CACHE }).then(function (hit) {
+        return hit || caches.match("/offline");
+      });
+    }));
+  }
+});

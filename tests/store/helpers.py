@@ -1,0 +1,58 @@
+"""Small builders for store tests: valid domain objects with overridable fields."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from newsstand.model import Article, Feed, FeedState, FetchRecord, Publisher
+from newsstand.store import SqlStore
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def publisher(pid: str = "daily", **changes: Any) -> Publisher:
+    base = Publisher(
+        id=pid,
+        name=pid.title() + " News",
+        homepage=f"https://{pid}.example",
+        country="GB",
+        language="en",
+    )
+    return replace(base, **changes)
+
+
+def article(n: int, pid: str = "daily", **changes: Any) -> Article:
+    base = Article(
+        publisher_id=pid,
+        url=f"https://{pid}.example/a/{n}",
+        title=f"Article number {n}",
+        published=T0 + timedelta(minutes=n),
+        guid=f"{pid}-{n}",
+        standfirst=f"Standfirst of article {n}",
+        body_html=f"<p>Body of article {n}.</p>",
+        body_text=f"Body of article {n}.",
+        language="en",
+    )
+    return replace(base, **changes)
+
+
+def record(feed_id: int, at: datetime = T0, **changes: Any) -> FetchRecord:
+    return replace(FetchRecord(feed_id=feed_id, at=at, status=200, latency_ms=10.0, bytes=500), **changes)
+
+
+def state(feed_id: int, **changes: Any) -> FeedState:
+    return replace(FeedState(feed_id=feed_id), **changes)
+
+
+def with_feed(store: SqlStore, pid: str = "daily", section: str = "world") -> Feed:
+    """Add the publisher if needed and a feed for ``section``; return the feed."""
+    if pid not in {p.id for p in store.list_publishers()}:
+        store.add_publisher(publisher(pid))
+    return store.add_feed(Feed(url=f"https://{pid}.example/{section}.rss", publisher_id=pid, section=section))
+
+
+def feed_id(feed: Feed) -> int:
+    assert feed.id is not None
+    return feed.id

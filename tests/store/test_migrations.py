@@ -1,0 +1,66 @@
+"""Migrations: applied on an empty database, idempotent on reopen, numbered to chain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from newsstand.config import load_settings
+from newsstand.store import open_store, open_url
+from newsstand.store.sql import migrate
+from newsstand.store.sql.schema import metadata
+
+from .helpers import article
+
+
+def _check_migrated(url: str) -> None:
+    store = open_url(url)
+    try:
+        assert migrate.current_revision(store.engine) == migrate.head_revision()
+        tables = set(sa.inspect(store.engine).get_table_names())
+        assert set(metadata.tables) <= tables
+        store.upsert_article(article(1))
+    finally:
+        store.close()
+    again = open_url(url)  # reopening migrates nothing and keeps the data
+    try:
+        assert again.count_articles() == 1
+        assert migrate.current_revision(again.engine) == migrate.head_revision()
+    finally:
+        again.close()
+
+
+def test_sqlite_fresh_database_and_data_folder(tmp_path: Path) -> None:
+    data = tmp_path / "nested" / "data"
+    settings = load_settings(environ={"NEWSSTAND_DATA_DIR": str(data)})
+    store = open_store(settings)
+    store.close()
+    assert (data / "newsstand.db").is_file()
+    _check_migrated(settings.effective_database_url)
+
+
+def test_sqlite_is_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    store = open_url(f"sqlite:///{tmp_path / 'x.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    store.close()
+
+
+def test_postgresql_fresh_database(fresh_pg_url: str) -> None:
+    _check_migrated(fresh_pg_url)
+
+
+def test_revisions_are_numbered_and_chain() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    revisions = list(script.walk_revisions())
+    ids = sorted(r.revision for r in revisions)
+    assert ids[0] == "0001"
+    assert all(len(i) == 4 and i.isdigit() for i in ids)
+    for r in revisions:
+        if r.revision != "0001":
+            assert r.down_revision == f"{int(r.revision) - 1:04d}"
+    assert len(script.get_heads()) == 1

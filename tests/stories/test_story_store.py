@@ -1,0 +1,135 @@
+"""Stories in the store, on SQLite and PostgreSQL (the ``store`` fixture runs both)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from story_samples import BRIDGE, CHESS, FERRY, T0
+
+from newsstand.errors import NotFoundError
+from newsstand.model import Article
+from newsstand.store import SqlStore
+from newsstand.store.base import StoryWrite
+from newsstand.stories.service import rebuild_stories, update_stories
+
+NOW = T0 + timedelta(hours=12)
+HARBOUR = (
+    "island-herald",
+    "Kessel Island votes to ban cars from its old town",
+    "Residents of Kessel Island approved a car-free old town in a referendum on Sunday.",
+)
+
+
+def _add(store: SqlStore, items: list[tuple[str, str, str]], at: datetime, slug: str) -> list[int]:
+    ids = []
+    for n, (publisher, title, body) in enumerate(items):
+        article = Article(
+            publisher_id=publisher,
+            url=f"https://{publisher}.example/{slug}/{n}",
+            title=title,
+            published=at + timedelta(minutes=20 * n),
+            body_text=body,
+        )
+        ids.append(store.upsert_article(article).article_id)
+    return ids
+
+
+def _load(store: SqlStore) -> dict[str, list[int]]:
+    return {
+        "ferry": _add(store, FERRY, T0, "ferry"),
+        "bridge": _add(store, BRIDGE, T0 + timedelta(hours=1), "bridge"),
+        "chess": _add(store, CHESS[:1], T0 + timedelta(hours=2), "chess"),
+    }
+
+
+def _story_of(store: SqlStore, article_id: int) -> int:
+    story_id = store.get_article(article_id).story_id
+    assert story_id is not None
+    return story_id
+
+
+def test_update_groups_articles_and_is_incremental(store: SqlStore) -> None:
+    ids = _load(store)
+    assert update_stories(store, NOW) == 6
+    assert update_stories(store, NOW) == 0
+    ferry = store.story(_story_of(store, ids["ferry"][0]))
+    assert set(ferry.article_ids) == set(ids["ferry"])
+    assert set(ferry.publisher_ids) == {p for p, _, _ in FERRY}
+    assert ferry.lead_article_id in ids["ferry"]
+    assert ferry.title == store.get_article(ferry.lead_article_id).title
+    assert ferry.first_seen == T0
+    assert _story_of(store, ids["bridge"][0]) == _story_of(store, ids["bridge"][1]) != ferry.id
+    # A later report of the chess final joins the stored story without touching the others.
+    chess_id = _story_of(store, ids["chess"][0])
+    (late,) = _add(store, CHESS[1:], T0 + timedelta(hours=5), "chess-late")
+    assert update_stories(store, NOW) == 1
+    chess = store.story(chess_id)
+    assert chess.article_ids == (ids["chess"][0], late)
+    assert chess.last_updated == T0 + timedelta(hours=5)
+    assert store.story(ferry.id) == ferry
+
+
+def test_story_articles_and_recent_stories(store: SqlStore) -> None:
+    ids = _load(store)
+    update_stories(store, NOW)
+    ferry_id = _story_of(store, ids["ferry"][0])
+    assert [a.id for a in store.story_articles(ferry_id)] == ids["ferry"][::-1]
+    recent = store.recent_stories(limit=2)
+    assert [s.id for s in recent] == [_story_of(store, ids["chess"][0]), _story_of(store, ids["bridge"][0])]
+    with pytest.raises(NotFoundError):
+        store.story(10_000)
+    with pytest.raises(NotFoundError):
+        store.story_articles(10_000)
+
+
+def test_top_stories_rank_by_publishers_and_window(store: SqlStore) -> None:
+    ids = _load(store)
+    update_stories(store, NOW)
+    top = store.top_stories(NOW, limit=10, window_hours=24)
+    # Chess has one publisher so far: not a top story.
+    assert [s.id for s in top] == [_story_of(store, ids["ferry"][0]), _story_of(store, ids["bridge"][0])]
+    assert len(top[0].publisher_ids) == 3
+    assert store.top_stories(NOW, limit=1)[0].id == top[0].id
+    assert store.top_stories(NOW + timedelta(days=3), window_hours=24) == []
+    assert store.top_stories(T0 - timedelta(hours=1)) == []
+
+
+def test_related_articles(store: SqlStore) -> None:
+    ids = _load(store)
+    (harbour,) = _add(store, [HARBOUR], T0 + timedelta(hours=3), "harbour")
+    update_stories(store, NOW)
+    ferry_id = _story_of(store, ids["ferry"][0])
+    assert _story_of(store, harbour) != ferry_id
+    related = [a.id for a in store.related_articles(ids["ferry"][0], limit=4)]
+    # Other publishers' reports of the same event first, then the nearby harbour story.
+    assert set(related[:2]) == set(ids["ferry"][1:])
+    assert related[2] == harbour
+    assert ids["bridge"][0] not in related and ids["chess"][0] not in related
+    assert len(store.related_articles(ids["ferry"][0], limit=1)) == 1
+    with pytest.raises(NotFoundError):
+        store.related_articles(10_000)
+
+
+def test_rebuild_recomputes_the_same_grouping(store: SqlStore) -> None:
+    ids = _load(store)
+    update_stories(store, NOW)
+    before = {aid: _story_of(store, aid) for group in ids.values() for aid in group}
+    assert rebuild_stories(store, NOW) == 6
+    after = {aid: _story_of(store, aid) for group in ids.values() for aid in group}
+    partition = {frozenset(a for a in before if before[a] == s) for s in before.values()}
+    assert partition == {frozenset(a for a in after if after[a] == s) for s in after.values()}
+    assert len(store.recent_stories(limit=50)) == 3
+
+
+def test_save_stories_keeps_existing_assignments(store: SqlStore) -> None:
+    ids = _load(store)
+    update_stories(store, NOW)
+    taken = ids["ferry"][0]
+    story_id = _story_of(store, taken)
+    clash = StoryWrite(-1, "t", T0, T0, lead_article_id=taken, article_ids=(taken,))
+    assert store.save_stories([clash]) == 0
+    assert _story_of(store, taken) == story_id
+    assert len(store.recent_stories(limit=50)) == 3  # the empty story was dropped
+    with pytest.raises(NotFoundError):
+        store.save_stories([StoryWrite(9999, "t", T0, T0, taken, ())])

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import math
+
+from story_samples import FERRY, make
+
+from newsstand.stories.text import ENTITY_WEIGHT, article_terms, cosine, featurize, term_counts
+
+
+def test_stopwords_dropped_and_case_folded() -> None:
+    counts = term_counts("The ferry and the Ferry were there")
+    assert "the" not in counts and "and" not in counts
+    assert counts["ferry"] == 1.0 + ENTITY_WEIGHT  # "Ferry" mid-sentence reads as a name
+
+
+def test_capitalised_word_opening_a_sentence_is_not_an_entity() -> None:
+    counts = term_counts("Ferry sinks. Rescue follows")
+    assert counts["ferry"] == 1.0
+    assert counts["rescue"] == 1.0
+
+
+def test_numbers_and_acronyms_weigh_as_entities() -> None:
+    counts = term_counts("about 40 people and the UN")
+    assert counts["40"] == ENTITY_WEIGHT
+    assert counts["un"] == ENTITY_WEIGHT
+
+
+def test_possessives_and_plurals_meet() -> None:
+    counts = term_counts("the island's ferries; islands and ferry’s")
+    assert counts["island"] == 2.0
+    assert "ferrie" in counts and counts["ferry"] == 1.0
+
+
+def test_hyphenated_names_split() -> None:
+    terms = set(term_counts("a Los Angeles-Tokyo flight"))
+    assert {"los", "tokyo", "flight"} <= terms
+    assert not any("-" in t for t in terms)
+
+
+def test_title_counts_more_than_body() -> None:
+    counts = article_terms(make(1, "p", "Aldora", "some aldora text"))
+    assert counts["aldora"] == 3.0
+
+
+def test_vectors_are_unit_length_and_similar_reports_score_high() -> None:
+    articles = [make(i, p, t, b) for i, (p, t, b) in enumerate(FERRY)]
+    articles.append(make(9, "x", "Quarterly cheese prices fall", "Dairy markets eased in spring."))
+    feats = featurize(articles)
+    for f in feats:
+        assert math.isclose(sum(w * w for w in f.vector.values()), 1.0)
+    assert cosine(feats[0].vector, feats[1].vector) > 0.25
+    assert cosine(feats[0].vector, feats[3].vector) == 0.0
+
+
+def test_empty_article_has_empty_vector() -> None:
+    (f,) = featurize([make(1, "p", "The", "")])
+    assert f.vector == {}

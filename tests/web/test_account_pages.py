@@ -1,0 +1,125 @@
+"""Sign up, sign in and out, password reset through the outbox, the account page."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes
+from email.message import Message
+
+from starlette.testclient import TestClient
+
+from newsstand.accounts import Accounts
+from newsstand.config import Settings
+from newsstand.model import MembershipState
+
+from .conftest import PASSWORD, csrf_from, make_reader, post_form, sign_in
+
+
+def test_sign_up_starts_the_trial_and_signs_in(client: TestClient, accounts: Accounts) -> None:
+    response = post_form(
+        client,
+        "/signup?next=/membership",
+        "/signup",
+        {"email": "New.Reader@Example.org", "password": PASSWORD, "next": "/membership"},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/membership?msg=welcome"
+    page = client.get("/membership?msg=welcome").text
+    assert "Your free trial has started" in page and "Free trial" in page
+    reader = accounts.get_reader_by_email("new.reader@example.org")
+    assert accounts.membership_state(reader.id) is MembershipState.TRIAL
+
+
+def test_sign_up_explains_a_weak_password(client: TestClient) -> None:
+    response = post_form(client, "/signup", "/signup", {"email": "weak@example.org", "password": "short"})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.text and 'aria-invalid="true"' in response.text
+
+
+def test_sign_up_twice_is_refused_kindly(client: TestClient, accounts: Accounts) -> None:
+    make_reader(accounts, "twice@example.org")
+    response = post_form(client, "/signup", "/signup", {"email": "twice@example.org", "password": PASSWORD})
+    assert response.status_code == 409 and "exists already" in response.text
+
+
+def test_wrong_password_and_sign_out(client: TestClient, accounts: Accounts) -> None:
+    make_reader(accounts, "out@example.org")
+    bad = post_form(client, "/signin", "/signin", {"email": "out@example.org", "password": "wrong password!"})
+    assert bad.status_code == 401 and "do not match" in bad.text
+    sign_in(client, "out@example.org")
+    assert "out@example.org" in client.get("/account").text
+    response = post_form(client, "/account", "/signout", {})
+    assert response.status_code == 303
+    assert client.get("/account").status_code == 303  # back to sign in
+
+
+def test_account_pages_need_a_reader(client: TestClient) -> None:
+    for path in ("/account", "/saved", "/history", "/saved/offline.json"):
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["location"].startswith("/signin?next=")
+
+
+def test_rate_limit_answers_429_with_retry_after(client: TestClient, accounts: Accounts) -> None:
+    make_reader(accounts, "limit@example.org")
+    statuses = []
+    for _ in range(7):
+        response = post_form(
+            client, "/signin", "/signin", {"email": "limit@example.org", "password": "nope nope nope"}
+        )
+        statuses.append(response.status_code)
+    assert 429 in statuses
+    assert int(response.headers["retry-after"]) >= 1
+
+
+def outbox_messages(settings: Settings) -> list[Message]:
+    return [message_from_bytes(p.read_bytes()) for p in sorted((settings.data_path / "outbox").glob("*.eml"))]
+
+
+def text_of(message: Message) -> str:
+    if message.is_multipart():
+        return "".join(text_of(part) for part in message.get_payload())  # type: ignore[union-attr]
+    payload = message.get_payload(decode=True)
+    return payload.decode() if isinstance(payload, bytes) else str(payload)
+
+
+def test_password_reset_through_the_outbox(
+    client: TestClient, accounts: Accounts, web_settings: Settings
+) -> None:
+    make_reader(accounts, "forgot@example.org")
+    response = post_form(client, "/account/reset", "/account/reset", {"email": "forgot@example.org"})
+    assert response.headers["location"] == "/signin?msg=reset-sent"
+    link = re.search(r"http://testserver(/account/reset/[\w\-]+)", text_of(outbox_messages(web_settings)[-1]))
+    assert link, "the mail carries the reset link"
+    page = client.get(link.group(1)).text
+    done = client.post(
+        link.group(1), data={"csrf_token": csrf_from(page), "password": "a brand new password"}
+    )
+    assert done.headers["location"] == "/signin?msg=password-reset"
+    sign_in(client, "forgot@example.org", "a brand new password")
+    again = client.post(
+        link.group(1), data={"csrf_token": csrf_from(page), "password": "another new password"}
+    )
+    assert again.status_code == 400 and "expired or was used" in again.text  # single use
+
+
+def test_change_password_and_delete_account(client: TestClient, accounts: Accounts) -> None:
+    reader = make_reader(accounts, "change@example.org")
+    sign_in(client, "change@example.org")
+    wrong = post_form(
+        client,
+        "/account",
+        "/account/password",
+        {"current_password": "not it at all", "new_password": "another long password"},
+    )
+    assert wrong.status_code == 400 and "current password was not right" in wrong.text
+    ok = post_form(
+        client,
+        "/account",
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "another long password"},
+    )
+    assert ok.headers["location"] == "/account?msg=password-changed"
+    assert client.get("/account").status_code == 200  # this session was kept
+    gone = post_form(client, "/account", "/account/delete", {"current_password": "another long password"})
+    assert gone.headers["location"] == "/?msg=deleted"
+    assert reader.email not in {r.email for r in accounts.list_readers()}
