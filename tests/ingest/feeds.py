@@ -27,9 +27,15 @@ def rss_item(
   <dc:creator>Ada Writer and Ben Reporter</dc:creator>
   <category>World</category>
   <description>Teaser for story {n}.</description>
-  <content:encoded><![CDATA[{body or f"<p>Full body of story {n}.</p><script>alert(1)</script><p>Second paragraph.</p>"}]]></content:encoded>
-  <media:content url="{base}/img/{n}.jpg" medium="image"><media:description>Picture {n}</media:description><media:credit>Photo: Staff</media:credit></media:content>
+  <content:encoded><![CDATA[{body or _body(n)}]]></content:encoded>
+  <media:content url="{base}/img/{n}.jpg" medium="image">
+    <media:description>Picture {n}</media:description><media:credit>Photo: Staff</media:credit>
+  </media:content>
 </item>"""
+
+
+def _body(n: int) -> str:
+    return f"<p>Full body of story {n}.</p><script>alert(1)</script><p>Second paragraph.</p>"
 
 
 def rss(items: Sequence[str], title: str = "Example News") -> bytes:
@@ -44,10 +50,12 @@ def rss(items: Sequence[str], title: str = "Example News") -> bytes:
 def atom(entries: int = 2, base: str = "https://blog.example.net") -> bytes:
     parts = []
     for n in range(entries):
-        parts.append(f"""<entry><id>tag:example.net,2025:{n}</id><title type="html">Post &lt;b&gt;{n}&lt;/b&gt;</title>
+        parts.append(f"""<entry><id>tag:example.net,2025:{n}</id>
+<title type="html">Post &lt;b&gt;{n}&lt;/b&gt;</title>
 <link rel="alternate" href="/posts/{n}"/><updated>2025-06-0{n + 1}T10:00:00+02:00</updated>
 <author><name>Cleo Author</name></author><summary>Summary {n}</summary>
-<content type="html">&lt;p&gt;Body {n} with &lt;a href="/rel"&gt;a link&lt;/a&gt;&lt;/p&gt;</content></entry>""")
+<content type="html">&lt;p&gt;Body {n} with &lt;a href="/rel"&gt;a link&lt;/a&gt;&lt;/p&gt;</content>
+</entry>""")
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:base="{base}/"><title>Example Blog</title>
 <link href="{base}/"/><updated>2025-06-03T10:00:00Z</updated>{"".join(parts)}</feed>""".encode()
@@ -70,4 +78,8 @@ XXE = b"""<?xml version="1.0"?>
 
 
 def xxe_utf16() -> bytes:
-    return XXE.decode().replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="utf-16"?>').encode("utf-16")
+    return (
+        XXE.decode()
+        .replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="utf-16"?>')
+        .encode("utf-16")
+    )

@@ -199,7 +199,9 @@ def test_fetch_without_allow_list_refuses_private_targets(feed_server: FeedServe
 
 def test_redirect_to_loopback_refused(feed_server: FeedServer, local_settings: Settings):
     # 127.0.0.1 is allowed, 127.0.0.2 (also loopback) is not: the redirect's hop is checked.
-    feed_server.routes["/hop"] = Route(status=302, headers={"Location": f"http://127.0.0.2:{feed_server.port}/f"})
+    feed_server.routes["/hop"] = Route(
+        status=302, headers={"Location": f"http://127.0.0.2:{feed_server.port}/f"}
+    )
     feed_server.routes["/f"] = Route(RSS)
     with pytest.raises(BlockedAddressError):
         fetch(local_settings, feed_server.url("/hop"))

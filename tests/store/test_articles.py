@@ -160,3 +160,25 @@ def test_get_articles_and_set_story(store: SqlStore) -> None:
     assert [a.story_id for a in got] == [None, 5, 5]
     # Attaching to a story is not a new revision.
     assert {a.revision for a in got} == {1}
+
+
+def test_concurrent_upserts_of_the_same_articles_never_duplicate(store: SqlStore) -> None:
+    import threading
+
+    errors: list[str] = []
+
+    def work() -> None:
+        try:
+            for n in range(15):
+                store.upsert_article(article(n, sections=("world", "europe")))
+        except Exception as e:  # collected and asserted below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count_articles() == 15
+    assert {a.sections for a in store.list_articles(ArticleFilter())} == {("world", "europe")}

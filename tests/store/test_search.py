@@ -169,3 +169,36 @@ def test_user_input_never_causes_a_syntax_error(store: SqlStore, text: str) -> N
         return  # nothing searchable in it: a clean, expected refusal
     assert isinstance(page.hits, tuple)
     assert store.count_articles() == 1
+
+
+def test_date_filters_across_months_and_years(store: SqlStore) -> None:
+    from datetime import UTC, datetime
+
+    dates = [datetime(2023, 12, 31, 23, 59, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC),
+             datetime(2024, 2, 15, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)]  # fmt: skip
+    ids = [
+        store.upsert_article(article(n, published=d, body_text="comet sighting")).article_id
+        for n, d in enumerate(dates)
+    ]
+
+    def found(**f: object) -> set[int]:
+        return set(_ids(store, SearchQuery("comet", **f)))  # type: ignore[arg-type]
+
+    assert found(since=datetime(2024, 1, 1, tzinfo=UTC)) == set(ids[1:])
+    assert found(until=datetime(2024, 1, 1, tzinfo=UTC)) == {ids[0]}
+    assert found(since=datetime(2023, 12, 1, tzinfo=UTC), until=datetime(2024, 2, 16, tzinfo=UTC)) == set(
+        ids[:3]
+    )
+    # A range longer than the facet months still filters exactly.
+    assert found(since=datetime(2020, 1, 1, tzinfo=UTC), until=datetime(2026, 1, 1, tzinfo=UTC)) == set(
+        ids[:3]
+    )
+
+
+def test_publisher_and_language_filters_with_odd_values(store: SqlStore) -> None:
+    a = store.upsert_article(article(1, pid="le-monde.fr", language="fr-CA", body_text="pluie")).article_id
+    store.upsert_article(article(2, pid="le", language="fr", body_text="pluie"))
+    assert _ids(store, SearchQuery("pluie", publisher_ids=("le-monde.fr",))) == [a]
+    assert _ids(store, SearchQuery("pluie", languages=("fr-CA",))) == [a]
+    # Facet words cannot be searched for as text.
+    assert _ids(store, SearchQuery("p" + b"le".hex())) == []

@@ -110,7 +110,7 @@ def body_html(paragraphs: int, topic: str) -> str:
     )
 
 
-def seed(store: SqlStore, now: datetime = NOW) -> Edition:
+def seed(store: SqlStore, now: datetime = NOW, *, images: bool = True) -> Edition:
     """A small edition: open publisher 'harbour-post', partner publisher 'northern-ledger'."""
     edition = Edition()
     store.add_publisher(
@@ -157,7 +157,9 @@ def seed(store: SqlStore, now: datetime = NOW) -> Edition:
             body_html=body_html(8, topic),
             body_text=f"About {topic}. " * 20,
             language="en",
-            images=(
+            images=()
+            if not images
+            else (
                 Image(
                     "https://img.example/lead.jpg",
                     caption=f"A picture of {topic}.",
@@ -249,3 +251,35 @@ def make_reader(accounts: Accounts, email: str, role: Role = Role.READER, trial:
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
     response = post_form(client, "/signin", "/signin", {"email": email, "password": password, "next": "/"})
     assert response.status_code == 303, response.text
+
+
+def record_history(store: SqlStore, feed_ids: list[int], now: datetime) -> None:
+    """Two days of fetches: the first feed healthy, the second failing for its last few polls."""
+    from newsstand.model import FeedState, FetchRecord
+
+    for index, feed_id in enumerate(feed_ids):
+        failures = 0
+        for step in range(24, 0, -1):
+            at = now - timedelta(hours=2 * step - 1)
+            failing = index == 1 and step <= 6
+            failures = failures + 1 if failing else 0
+            error = "HTTP 503 from the publisher" if failing else ""
+            record = FetchRecord(
+                feed_id,
+                at,
+                503 if failing else 200,
+                120.0,
+                0 if failing else 48_000,
+                error=error,
+                consecutive_failures=failures,
+            )
+            state = FeedState(
+                feed_id,
+                last_fetched=at,
+                last_success=None if failing else at,
+                consecutive_failures=failures,
+                last_error=error,
+                failing=failures >= 5,
+                next_poll=now + timedelta(minutes=10),
+            )
+            store.record_fetch(record, state)

@@ -49,7 +49,7 @@ class AuthMixin(ServiceBase):
             self._record_attempts(keys)
         now = self.now()
         reader = self.store.add_reader(
-            normalised, cred.hash_password(self.hasher, password), now, role, display_name.strip()
+            normalised, cred.hash_password(self.hasher, password), now, role, display_name.strip()[:100]
         )
         if start_trial and role is Role.READER:
             trial = ms.start_trial(None, reader.id, now, int(self.settings.trial_days))

@@ -84,6 +84,8 @@ def preview_html(body_html: str, n: int) -> str:
         root = lxml.html.fragment_fromstring(body_html, create_parent="div")
     except (etree.ParserError, ValueError):
         return ""
+    # Script and style text is code, not prose, even when no sanitizer ran before us.
+    etree.strip_elements(root, "script", "style", "template", with_tail=False)
     parts: list[str] = []
     for p in root.iter("p"):
         if any(a.tag in _NOT_BODY for a in p.iterancestors()) or not p.text_content().strip():

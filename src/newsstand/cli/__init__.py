@@ -12,7 +12,19 @@ import sys
 import click
 
 from newsstand import __version__
-from newsstand.cli import _config, extract, ingest, members, outbox, reports, serve, sources, stories, users
+from newsstand.cli import (
+    _config,
+    extract,
+    ingest,
+    members,
+    outbox,
+    reports,
+    sample,
+    serve,
+    sources,
+    stories,
+    users,
+)
 from newsstand.cli._common import run_cli
 
 
@@ -29,7 +41,7 @@ def main() -> None:
     """
 
 
-for _module in (_config, sources, stories, users, members, outbox, reports, ingest, serve, extract):
+for _module in (_config, sources, stories, users, members, outbox, reports, ingest, serve, extract, sample):
     _module.register(main)
 
 

@@ -8,6 +8,7 @@ ingested one; ``articles show`` prints a stored article with its live entries.
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,7 +22,8 @@ from rich.panel import Panel
 from newsstand.cli._common import console, echo_json, settings_from
 from newsstand.errors import ExtractionError, InvalidDataError
 from newsstand.extract import ExtractedPage, extract_page
-from newsstand.extract.service import article_from_page, resolve_publisher, save_page
+from newsstand.extract.dcr import is_dcr_payload, page_from_dcr
+from newsstand.extract.service import StoredPage, article_from_page, resolve_publisher, save_page
 from newsstand.extract.structured import parse_datetime
 from newsstand.extract.textimport import parse_text_article
 from newsstand.model import Article, Image, LiveEntry
@@ -136,9 +138,10 @@ def _image_field(images: Sequence[Image]) -> str:
 @click.option("--url", default="", help="URL the page came from (used when the page names none).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per page.")
 def extract(pages: tuple[Path, ...], url: str, as_json: bool) -> None:
-    """Show what extraction makes of saved pages (.html or .html.gz); stores nothing."""
+    """Show what extraction makes of saved pages (.html, .html.gz, or Guardian .json?dcr payloads);
+    stores nothing."""
     for path in pages:
-        page = extract_page(read_page_file(path), url)
+        page = load_page(read_page_file(path), "auto", url)
         if as_json:
             echo_json(page_json(page))
             continue
@@ -193,14 +196,8 @@ def import_article(
     as_json: bool,
 ) -> None:
     """Store an article given as plain text or HTML, as if it had been ingested."""
-    raw = read_page_file(file)
     first, last = _time_option(published), _time_option(updated)
-    if fmt == "html" or (fmt == "auto" and raw.lstrip()[:1] == b"<"):
-        page = extract_page(raw, url)
-    else:
-        page = parse_text_article(
-            raw.decode("utf-8", errors="replace"), url=url, published=first, updated=last
-        )
+    page = load_page(read_page_file(file), fmt, url, first, last)
     wanted = publisher_name or page.site_name
     if not wanted:
         raise InvalidDataError("the article names no publisher; pass --publisher")
@@ -213,15 +210,32 @@ def import_article(
         )
         stored = save_page(store, article, page)
     if as_json:
-        echo_json(
-            {
-                "article_id": stored.upsert.article_id,
-                "created": stored.upsert.created,
-                "publisher_id": publisher.id,
-                **page_json(page),
-            }
-        )
+        ids = {"article_id": stored.upsert.article_id, "created": stored.upsert.created}
+        echo_json({**ids, "publisher_id": publisher.id, **page_json(page)})
         return
+    _print_stored(stored, publisher.name, article.title)
+
+
+def load_page(
+    raw: bytes, fmt: str, url: str, published: datetime | None = None, updated: datetime | None = None
+) -> ExtractedPage:
+    """What a file holds: an HTML page, a Guardian DCR JSON payload, or a plain-text article.
+    ``fmt`` "auto" decides by the first character; raises ExtractionError for unreadable JSON."""
+    head = raw.lstrip()[:1]
+    if fmt == "html" or (fmt == "auto" and head == b"<"):
+        return extract_page(raw, url)
+    if fmt == "auto" and head == b"{":
+        try:
+            payload = json.loads(raw)
+        except ValueError as exc:
+            raise ExtractionError(f"not a JSON page payload: {exc}") from exc
+        if is_dcr_payload(payload):
+            return page_from_dcr(payload)
+    text = raw.decode("utf-8", errors="replace")
+    return parse_text_article(text, url=url, published=published, updated=updated)
+
+
+def _print_stored(stored: StoredPage, publisher: str, title: str) -> None:
     verb = "Imported" if stored.upsert.created else ("Updated" if stored.upsert.changed else "Unchanged")
     live = ""
     if stored.live:
@@ -230,8 +244,7 @@ def import_article(
             f"{len(stored.live.deleted)} deleted"
         )
     console.print(
-        f"{verb} article {stored.upsert.article_id} from {escape(publisher.name)}: "
-        f"{escape(article.title)}{live}"
+        f"{verb} article {stored.upsert.article_id} from {escape(publisher)}: {escape(title)}{live}"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Iterator, Sequence
@@ -43,10 +44,9 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
     """SIGINT and SIGTERM ask for a clean stop instead of killing work in flight."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        # Not the main thread, or a platform without signals: Ctrl-C then interrupts hard.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
-            pass
 
 
 def _select(store: Store, names: Sequence[str], all_: bool) -> list[Feed] | None:

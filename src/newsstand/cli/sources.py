@@ -28,7 +28,7 @@ from newsstand.catalog import (
 from newsstand.catalog.loader import favicon_url
 from newsstand.cli._common import console, echo_json, settings_from
 from newsstand.errors import CatalogError, NotFoundError
-from newsstand.model import Feed, LicenceTier, Publisher
+from newsstand.model import Feed, FeedState, LicenceTier, Publisher
 from newsstand.store import Store, open_store
 
 # Feeds switched off because their publisher was: re-enabled with the publisher.
@@ -128,6 +128,20 @@ def list_(
     console.print(table)
 
 
+def _feed_row(f: Feed, state: FeedState | None) -> dict[str, object]:
+    return {
+        "id": f.id,
+        "url": f.url,
+        "section": f.section,
+        "title": f.title,
+        "enabled": f.enabled,
+        "disabled_reason": f.disabled_reason,
+        "last_success": state.last_success if state else None,
+        "consecutive_failures": state.consecutive_failures if state else 0,
+        "last_error": state.last_error if state else "",
+    }
+
+
 @sources.command()
 @click.argument("publisher_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -146,19 +160,7 @@ def show(ctx: click.Context, publisher_id: str, as_json: bool) -> None:
     if as_json:
         row = _publisher_row(p, len(feeds))
         row["logo_url"] = p.logo_url
-        row["feed_list"] = [
-            {
-                "id": f.id,
-                "url": f.url,
-                "section": f.section,
-                "title": f.title,
-                "enabled": f.enabled,
-                "disabled_reason": f.disabled_reason,
-                "last_success": states[f.id].last_success if f.id in states else None,
-                "last_error": states[f.id].last_error if f.id in states else "",
-            }
-            for f in feeds
-        ]
+        row["feed_list"] = [_feed_row(f, states.get(f.id) if f.id is not None else None) for f in feeds]
         echo_json(row)
         return
     console.print(f"[bold]{p.name}[/bold] ({p.id})  {'enabled' if p.enabled else '[red]disabled[/red]'}")
@@ -195,7 +197,13 @@ _SECTION_HELP = f"One of: {', '.join(SECTIONS)}."
 @click.option("--feed", "feed_urls", multiple=True, help="A feed URL (repeat for several).")
 @click.option("--section", "sections", multiple=True, help=f"Section of each --feed. {_SECTION_HELP}")
 @click.option("--logo", default="", help="Logo URL; the site's favicon when left out.")
-@click.option("--tier", type=click.Choice([t.value for t in LicenceTier]), default="open", show_default=True)
+@click.option(
+    "--tier",
+    type=click.Choice([t.value for t in LicenceTier]),
+    default="open",
+    show_default=True,
+    help="Licence tier: open shows teasers and links out; partner and premium show full text to members.",
+)
 @click.pass_context
 def add(
     ctx: click.Context,

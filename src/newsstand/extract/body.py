@@ -11,6 +11,7 @@ returned is not yet sanitized: the caller passes it through the project sanitize
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import trafilatura
@@ -38,15 +39,24 @@ class Body:
         return "\n".join(self.blocks)
 
 
+_FIGURE = re.compile(r"<figure\b.*?</figure>", re.DOTALL | re.IGNORECASE)
+
+
+def without_figures(body_html: str) -> str:
+    """Body HTML without its figures: captions and credits are not body text."""
+    return _FIGURE.sub("", body_html)
+
+
 def norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def extract_body(tree: lxml_html.HtmlElement, url: str) -> Body:
+def extract_body(tree: lxml_html.HtmlElement, url: str, headline: str = "") -> Body:
     """The main text of a parsed page. Returns an empty Body when trafilatura finds none.
 
     trafilatura prunes the tree it is given, so this reads what it needs from the
-    tree first and the caller must not use the tree afterwards.
+    tree first and the caller must not use the tree afterwards. A block that only
+    repeats the ``headline`` is left out.
     """
     index = _index_blocks(tree)
     figures = [(fig.sourceline or 0, img) for fig in tree.iter("figure") if (img := figure_image(fig))]
@@ -65,7 +75,7 @@ def extract_body(tree: lxml_html.HtmlElement, url: str) -> Body:
     blocks: list[str] = []
     for child in main:
         text = norm("".join(child.itertext()))
-        if not text or is_furniture(text):
+        if not text or text == headline or is_furniture(text):
             continue
         line, markup = index.get(text, (0, ""))
         parts.append((line or (parts[-1][0] if parts else 0), markup or _render_block(child)))

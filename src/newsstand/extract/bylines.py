@@ -111,6 +111,18 @@ def looks_like_byline(line: str) -> bool:
     return all(_is_name_like(p) for p in parts) and (len(parts) > 1 or len(parts[0].split()) in (2, 3))
 
 
+def starts_with_by(line: str) -> bool:
+    """True for an explicit byline: "By Jane Doe", "Words by Jane Doe"."""
+    return bool(_LEADING.match(" ".join(line.split())))
+
+
+def name_count(line: str) -> int:
+    """How many name-like parts a byline-looking line has (0 when it does not look like one)."""
+    if not looks_like_byline(line):
+        return 0
+    return len([p for p in _SEPARATORS.split(_PARENS.sub(" ", line)) if p.strip()])
+
+
 def _is_name_like(part: str) -> bool:
     words = part.strip().split()
     return 1 < len(words) <= 4 and all(

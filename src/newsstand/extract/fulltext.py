@@ -13,13 +13,14 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from newsstand.config import Settings
 from newsstand.errors import NewsstandError
 from newsstand.extract.page import ExtractedPage, extract_page
 from newsstand.extract.service import save_page
 from newsstand.ingest.fetch import Fetcher
-from newsstand.model import Article, utcnow
+from newsstand.model import Article, ArticleFilter, ArticleKind, utcnow
 from newsstand.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,11 @@ def merge_into(stored: Article, page: ExtractedPage) -> Article:
 async def fill_full_text(store: Store, fetcher: Fetcher, settings: Settings, *, limit: int = 20) -> int:
     """Fetch, extract and store the full text of up to ``limit`` teaser-only articles.
 
-    Returns how many articles got their full text. Never raises for one page's failure
-    (fetch errors, extraction errors); storage errors do propagate."""
+    Returns how many articles got their full text (0 when the ``fetch_full_text`` setting is
+    off). Never raises for one page's failure (fetch errors, extraction errors); storage
+    errors do propagate."""
+    if not settings.fetch_full_text:
+        return 0
     now = time.monotonic()
     waiting = sum(1 for f in _failures.values() if f.retry_at > now)
     candidates = store.articles_without_full_text(limit + waiting)
@@ -83,6 +87,24 @@ async def fill_full_text(store: Store, fetcher: Fetcher, settings: Settings, *, 
         save_page(store, merge_into(article, page), page)
         filled += 1
     return filled
+
+
+async def refresh_live_blogs(
+    store: Store, fetcher: Fetcher, settings: Settings, *, hours: float = 24.0, limit: int = 20
+) -> int:
+    """Fetch again the live blogs published in the last ``hours`` and merge their entries
+    (new added, edited revised, removed marked deleted). Returns how many were refreshed."""
+    since = utcnow() - timedelta(hours=hours)
+    blogs = store.list_articles(ArticleFilter(kind=ArticleKind.LIVEBLOG, since=since, limit=limit))
+    now = time.monotonic()
+    due = [a for a in blogs if a.id is not None and _due(a.url, now)]
+    pages = await asyncio.gather(*(_fetch_and_extract(fetcher, a) for a in due))
+    refreshed = 0
+    for article, page in zip(due, pages, strict=True):
+        if page is not None:
+            save_page(store, merge_into(article, page), page)
+            refreshed += 1
+    return refreshed
 
 
 def _due(url: str, now: float) -> bool:

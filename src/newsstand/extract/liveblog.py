@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from newsstand.extract.body import without_figures
 from newsstand.extract.images import make_image
 from newsstand.extract.structured import parse_datetime
 from newsstand.ingest.sanitize import html_to_text, sanitize_html
@@ -35,7 +36,7 @@ _LIVE_HEADLINE = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_ID = re.compile(
-    r"^(?:block|post|entry|update|liveblog-entry|live-post)[-_]([\w-]{4,})$", re.IGNORECASE
+    r"^(?:block|post|entry|update|liveblog-entry|live-post)[-_]([\w-]{2,})$", re.IGNORECASE
 )
 _BLOCK_XPATH = (
     "//*["
@@ -83,7 +84,7 @@ def make_entry(
 ) -> LiveEntry:
     """A LiveEntry with a sanitized body; ``summary`` is guessed from the title when not given."""
     clean = sanitize_html(body_html, base_url)
-    text = html_to_text(clean)
+    text = html_to_text(without_figures(clean))  # captions and credits are not the entry's text
     title = " ".join(html.unescape(title).split())
     return LiveEntry(
         entry_id=entry_id or stable_entry_id(posted, title, text),
@@ -98,6 +99,15 @@ def make_entry(
         marked_updated=marked_updated,
         images=tuple(images),
     )
+
+
+def entries_as_html(entries: Iterable[LiveEntry]) -> str:
+    """A live blog's entries as one body (each title a heading), for search and plain readers."""
+    parts = []
+    for entry in entries:
+        title = f"<h2>{html.escape(entry.title, quote=False)}</h2>" if entry.title else ""
+        parts.append(title + entry.body_html)
+    return "\n".join(parts)
 
 
 # --- JSON-LD liveBlogUpdate -----------------------------------------------------------

@@ -18,7 +18,7 @@ from trafilatura.utils import load_html
 
 from newsstand.errors import ExtractionError
 from newsstand.extract import bylines, liveblog
-from newsstand.extract.body import Body, extract_body, figure_image
+from newsstand.extract.body import Body, extract_body, figure_image, without_figures
 from newsstand.extract.images import make_image
 from newsstand.extract.structured import StructuredData, read_structured
 from newsstand.ingest.sanitize import html_to_text, sanitize_html
@@ -98,7 +98,7 @@ def extract_page(page: str | bytes, url: str) -> ExtractedPage:
     lead = _lead_image(tree, data)
     byline = () if data.authors else _byline_authors(tree)
     entries = _live_entries(text, tree, data, base)
-    body = extract_body(tree, base)  # prunes the tree: keep it last
+    body = extract_body(tree, base, headline)  # prunes the tree: keep it last
     kind = (
         ArticleKind.LIVEBLOG
         if entries or data.is_liveblog or liveblog.looks_live_headline(headline)
@@ -119,7 +119,7 @@ def extract_page(page: str | bytes, url: str) -> ExtractedPage:
         site_name=html_lib.unescape(data.site_name),
         images=_merge_images(lead, body.images),
         body_html=body_html,
-        body_text=html_to_text(_without_figures(body_html)),
+        body_text=html_to_text(without_figures(body_html)),
         kind=kind,
         live_entries=entries,
         tags=tuple(html_lib.unescape(t) for t in data.tags),
@@ -165,6 +165,8 @@ def _byline_authors(tree: lxml_html.HtmlElement) -> tuple[str, ...]:
         '//*[contains(@class,"byline")]//a',
         '//*[contains(@class,"author-name")]',
         '//*[contains(@class,"byline")]',
+        # a bare "By Jane Doe" line; string-length keeps long paragraphs out cheaply
+        '//p[starts-with(normalize-space(.), "By ")][string-length(.) < 200]',
     ):
         elements = tree.xpath(path)[:4]
         texts = [" ".join(el.text_content().split()) for el in elements]
@@ -203,11 +205,3 @@ def _live_entries(
     if data.is_liveblog or liveblog.looks_live_headline(data.headline) or liveblog.may_have_html_blocks(text):
         return liveblog.entries_from_html(tree, base)
     return ()
-
-
-_FIGURE = re.compile(r"<figure\b.*?</figure>", re.DOTALL | re.IGNORECASE)
-
-
-def _without_figures(body_html: str) -> str:
-    """Body HTML without figures: captions and credits are not body text."""
-    return _FIGURE.sub("", body_html)

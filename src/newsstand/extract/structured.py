@@ -106,6 +106,13 @@ def main_article(objects: list[Json]) -> Json:
     return ranked[0] if ranked else {}
 
 
+_PUBLISHED_META = (
+    "article:published_time", "parsely-pub-date", "sailthru.date", "dc.date", "pubdate", "publishdate",
+    "date", "og:published_time", "article.published",
+)  # fmt: skip
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "sailthru.lastmodified", "dc.modified")
+
+
 def read_structured(tree: lxml_html.HtmlElement) -> StructuredData:
     """Collect the page's declared metadata, JSON-LD first, then OpenGraph and meta tags."""
     meta = _meta_map(tree)
@@ -121,27 +128,8 @@ def read_structured(tree: lxml_html.HtmlElement) -> StructuredData:
         authors=_authors(art, meta),
         author_organisations=tuple(_names(art.get("author"), organisations=True)),
         section=_section(art, meta),
-        published=parse_datetime(
-            _text(art.get("datePublished"))
-            or _first(
-                meta,
-                "article:published_time",
-                "parsely-pub-date",
-                "sailthru.date",
-                "dc.date",
-                "pubdate",
-                "publishdate",
-                "date",
-                "og:published_time",
-                "article.published",
-            )
-        ),
-        updated=parse_datetime(
-            _text(art.get("dateModified"))
-            or _first(
-                meta, "article:modified_time", "og:updated_time", "sailthru.lastmodified", "dc.modified"
-            )
-        ),
+        published=parse_datetime(_text(art.get("datePublished")) or _first(meta, *_PUBLISHED_META)),
+        updated=parse_datetime(_text(art.get("dateModified")) or _first(meta, *_MODIFIED_META)),
         language=_language(tree, art, meta),
         canonical_url=_canonical(tree, meta),
         site_name=_first(meta, "og:site_name", "application-name") or _publisher_name(art),
@@ -211,6 +199,8 @@ def _authors(art: Json, meta: dict[str, list[str]]) -> tuple[str, ...]:
         meta.get("author", []) + meta.get("article:author", []),
         meta.get("parsely-author", []) + meta.get("sailthru.author", []),
         meta.get("dc.creator", []) + meta.get("byl", []),
+        # analytics tags some publishers fill when nothing else names the author ("dcsext.author")
+        [v for k, vs in meta.items() if k.endswith(".author") for v in vs],
     ):
         names = authors_from(_person_name(v) for v in values if "://" not in v)
         if names:

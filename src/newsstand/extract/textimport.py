@@ -81,7 +81,7 @@ def parse_text_article(
     reposted: tuple[str, ...] = ()
     if live:
         entries, reposted = _live_entries(body, posted, url)
-        body_html = "\n".join(_entry_html(e) for e in entries)
+        body_html = liveblog.entries_as_html(entries)
     else:
         body_html = _blocks_html(body, heading_tag="h2")
     text_only = sanitize_html(body_html, url)
@@ -131,29 +131,21 @@ def _read_header(lines: Sequence[str]) -> tuple[_Header, int]:
     """The header fields and the index of the first body line."""
     top = list(lines[:_HEADER_LINES])
     caption_at = next((i for i, line in enumerate(top) if split_caption_credit(line)[1]), None)
-    byline_at = next(
-        (i for i, line in enumerate(top[: caption_at or len(top)]) if bylines.looks_like_byline(line)), None
-    )
-    start = (byline_at + 1) if byline_at is not None else 0
-    limit = caption_at if caption_at is not None else len(top)
-    headline_at = next(
-        (i for i in range(start, limit) if len(top[i].split()) >= 4 and not top[i].endswith(".")), None
-    )
+    byline_at = _find_byline(top[: caption_at or len(top)])
+    headline_at = _find_headline(top, byline_at, caption_at)
     if headline_at is None:
         return _Header(), 0
-    meta = list(top[: byline_at if byline_at is not None else headline_at])
-    publisher, section = _publisher_and_section(meta)
+    first = min(headline_at, byline_at if byline_at is not None else headline_at)
+    publisher, section = _publisher_and_section(top[:first])
     images: tuple[Image, ...] = ()
-    standfirst_lines = top[headline_at + 1 : limit]
-    body_start = headline_at + 1
+    body_start = max(headline_at, byline_at if byline_at is not None else -1) + 1
+    standfirst_lines: list[str] = []
     if caption_at is not None:
         caption, credit = split_caption_credit(top[caption_at])
         images = (Image(url="", caption=caption, credit=credit, alt=caption),)
         # the line before a caption is often the image's alt text: the caption again, without credit
-        standfirst_lines = [s for s in standfirst_lines if s != caption]
+        standfirst_lines = [s for s in top[body_start:caption_at] if s != caption]
         body_start = caption_at + 1
-    else:
-        standfirst_lines = []
     return _Header(
         headline=top[headline_at],
         standfirst=" ".join(standfirst_lines),
@@ -162,6 +154,41 @@ def _read_header(lines: Sequence[str]) -> tuple[_Header, int]:
         section=section,
         images=images,
     ), body_start
+
+
+def _find_headline(top: Sequence[str], byline_at: int | None, caption_at: int | None) -> int | None:
+    """The headline's index: a heading-like line of four or more words just after the byline
+    (within two lines), else the nearest one above it; with no byline, the first one."""
+    limit = caption_at if caption_at is not None else len(top)
+
+    def headline_like(i: int) -> bool:
+        return i != byline_at and len(top[i].split()) >= 4 and is_heading(top[i])
+
+    if byline_at is None:
+        return next((i for i in range(limit) if headline_like(i)), None)
+    after = next((i for i in range(byline_at + 1, min(limit, byline_at + 3)) if headline_like(i)), None)
+    if after is not None:
+        return after
+    return next((i for i in range(byline_at - 1, -1, -1) if headline_like(i)), None)
+
+
+def _find_byline(top: Sequence[str]) -> int | None:
+    """The byline's index: an explicit "By …" line, else a line of several names, else a single
+    name directly above a headline-like line (a lone "Jane Doe" could also be a masthead)."""
+    explicit = [i for i, line in enumerate(top) if bylines.starts_with_by(line)]
+    if explicit:
+        return explicit[0]
+    several = [i for i, line in enumerate(top) if bylines.name_count(line) > 1 and top.count(line) == 1]
+    if several:
+        return several[0]
+    return next(
+        (
+            i
+            for i, line in enumerate(top[:-1])
+            if bylines.name_count(line) == 1 and len(top[i + 1].split()) >= 4 and not top[i + 1].endswith(".")
+        ),
+        None,
+    )
 
 
 def _publisher_and_section(meta: Sequence[str]) -> tuple[str, str]:
@@ -250,11 +277,6 @@ def _same_entry(a: LiveEntry, b: LiveEntry) -> bool:
     pa, pb = set(a.body_text.splitlines()), set(b.body_text.splitlines())
     small = min(len(pa), len(pb))
     return small > 0 and len(pa & pb) >= 0.6 * small
-
-
-def _entry_html(entry: LiveEntry) -> str:
-    title = f"<h2>{html.escape(entry.title)}</h2>" if entry.title else ""
-    return title + entry.body_html
 
 
 def _blocks_html(blocks: Sequence[_Line], *, heading_tag: str) -> str:

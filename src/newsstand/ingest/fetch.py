@@ -14,7 +14,7 @@ import asyncio
 import time
 import zlib
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -25,6 +25,7 @@ import httpx
 
 from newsstand.config import Settings
 from newsstand.errors import (
+    BlockedAddressError,
     FetchError,
     FetchTimeoutError,
     GoneError,
@@ -245,7 +246,7 @@ class Fetcher:
             result, location = await self._one(url, current, headers)
             if location is None:
                 assert result is not None
-                return _replace(result, permanent_redirect_to=permanent)
+                return replace(result, permanent_redirect_to=permanent)
             status = result.status if result else 0
             still_permanent = still_permanent and status in _PERMANENT
             if still_permanent:
@@ -274,6 +275,11 @@ class Fetcher:
                     return FetchResult(url, current, status, headers=kept, not_modified=True), None
                 encoding = response.headers.get("content-encoding", "").strip().lower()
                 body = await self._read(response.aiter_raw(_CHUNK), encoding, url)
+        except (BlockedAddressError, NetworkError) as exc:
+            if exc.url == url:
+                raise
+            # Raised by the network backend, which knows the host but not the URL.
+            raise type(exc)(exc.reason, url) from exc
         except FetchError:
             raise
         except httpx.TimeoutException as exc:
@@ -315,11 +321,5 @@ def _raise_for_status(url: str, status: int, headers: Mapping[str, str]) -> None
     raise HTTPStatusError(f"HTTP {status}", url, status, retry_after)
 
 
-def _replace(result: FetchResult, **changes: object) -> FetchResult:
-    from dataclasses import replace
-
-    return replace(result, **changes)  # type: ignore[arg-type]
-
-
 def _with_latency(result: FetchResult, latency_ms: float) -> FetchResult:
-    return _replace(result, latency_ms=latency_ms)
+    return replace(result, latency_ms=latency_ms)

@@ -9,8 +9,10 @@ the next (DNS rebinding), cannot reach an internal service.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
+import time
 from collections.abc import Iterable, Sequence
 
 import anyio
@@ -60,19 +62,56 @@ def is_address_allowed(address: str, allow: Sequence[IPNetwork] = ()) -> bool:
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves, checks and connects; raises BlockedAddressError when no address may be used."""
+    """Resolves, checks and connects; raises BlockedAddressError when no address may be used.
 
-    def __init__(self, allow: Sequence[IPNetwork] = ()) -> None:
+    Lookups are cached for ``dns_ttl`` seconds (failures too) and concurrent lookups
+    of one host share a single query: a catalog has many feeds per host, and a
+    resolver that is down costs its full timeout per query. The cache holds
+    resolver answers only; every connection still checks the address it uses.
+    """
+
+    def __init__(self, allow: Sequence[IPNetwork] = (), dns_ttl: float = 60.0) -> None:
         self._allow = tuple(allow)
         self._inner = httpcore.AnyIOBackend()
+        self._ttl = dns_ttl
+        self._cache: dict[tuple[str, int], tuple[float, list[str] | NetworkError]] = {}
+        self._inflight: dict[tuple[str, int], asyncio.Future[list[str] | NetworkError]] = {}
 
-    async def resolve(self, host: str, port: int) -> list[str]:
-        """Addresses of ``host`` that pass the guard, in resolver order."""
+    async def _lookup(self, host: str, port: int) -> list[str] | NetworkError:
         try:
             infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError, OSError) as exc:
-            raise NetworkError(f"DNS lookup failed for {host}: {exc}", host) from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+            error = NetworkError(f"DNS lookup failed for {host}: {exc}", host)
+            error.__cause__ = exc
+            return error
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+    async def lookup(self, host: str, port: int) -> list[str]:
+        """Every address ``host`` resolves to (cached). Raises NetworkError when it does not."""
+        key = (host, port)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] >= time.monotonic():
+            answer = cached[1]
+        else:
+            future = self._inflight.get(key)
+            if future is None:
+                future = asyncio.ensure_future(self._lookup(host, port))
+                self._inflight[key] = future
+                future.add_done_callback(lambda f: self._remember(key, f))
+            # Shielded: one waiter giving up must not cancel the lookup for the others.
+            answer = await asyncio.shield(future)
+        if isinstance(answer, NetworkError):
+            raise NetworkError(answer.reason, host) from answer.__cause__
+        return answer
+
+    def _remember(self, key: tuple[str, int], future: asyncio.Future[list[str] | NetworkError]) -> None:
+        self._inflight.pop(key, None)
+        if not future.cancelled() and future.exception() is None:
+            self._cache[key] = (time.monotonic() + self._ttl, future.result())
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        """Addresses of ``host`` that pass the guard, in resolver order."""
+        addresses = await self.lookup(host, port)
         allowed = [a for a in addresses if is_address_allowed(a, self._allow)]
         if not allowed:
             shown = ", ".join(addresses) or "nothing"

@@ -12,12 +12,14 @@ leaves nothing half-stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from newsstand.config import Settings
 from newsstand.errors import (
@@ -31,6 +33,7 @@ from newsstand.errors import (
     NewsstandError,
     NotFoundError,
 )
+from newsstand.extract.fulltext import fill_full_text
 from newsstand.ingest.articles import feed_articles
 from newsstand.ingest.feeds import parse_feed
 from newsstand.ingest.fetch import Fetcher, FetchResult
@@ -41,6 +44,7 @@ from newsstand.store.base import FeedItem, Store
 log = logging.getLogger(__name__)
 
 IDLE_SLEEP_MAX = 60.0  # re-check the catalog at least this often while idle
+FULL_TEXT_PER_ROUND = 20  # pages fetched for teaser-only articles after each round
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +112,7 @@ class Ingestor:
         self.on_outcome = on_outcome
         self._languages: dict[str, str] = {}
         self._pending = _Pending()
+        self._write_lock = asyncio.Lock()
 
     async def run_once(
         self, feeds: Sequence[Feed] | None = None, stop: asyncio.Event | None = None
@@ -137,17 +142,26 @@ class Ingestor:
                     summary.count("ok"), summary.count("not_modified"), summary.count("failed"),
                     summary.new_entries, summary.updated_entries, summary.seconds,
                 )  # fmt: skip
-            await self.after_round()
+            if self.settings.fetch_full_text and not stop.is_set():
+                await self._fill_full_text(stop)
             if stop.is_set():
                 break
             delay = await self._seconds_until_next_due()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
-            except TimeoutError:
-                pass
 
-    async def after_round(self) -> None:
-        """Work that follows each round (full-text fill-in once it exists)."""
+    async def _fill_full_text(self, stop: asyncio.Event) -> None:
+        """Fetch article pages for teaser-only articles (the extraction package's work),
+        abandoned at the next await when a stop is requested."""
+        async with Fetcher(self.settings) as fetcher:
+            task = asyncio.create_task(
+                fill_full_text(self.store, fetcher, self.settings, limit=FULL_TEXT_PER_ROUND)
+            )
+            stopped = await _wait([task], stop)
+        if not stopped and task.exception() is not None:
+            log.warning("full-text fill-in failed: %s", task.exception())
+        elif not stopped and task.result():
+            log.info("full text stored for %d articles", task.result())
 
     async def _seconds_until_next_due(self) -> float:
         states = await asyncio.to_thread(self.store.feed_states)
@@ -266,10 +280,18 @@ class Ingestor:
     ) -> list[UpsertResult]:
         """Store one fetch in one transaction. Shielded: a stop request does not interrupt a
         commit that has begun; ``_drain`` waits for it before the round returns."""
-        future = asyncio.ensure_future(asyncio.to_thread(self.store.record_fetch, record, state, items))
+        future = asyncio.ensure_future(self._serialized(record, state, items))
         self._pending.commits.add(future)
         future.add_done_callback(self._pending.commits.discard)
         return await asyncio.shield(future)
+
+    async def _serialized(
+        self, record: FetchRecord, state: FeedState, items: list[FeedItem]
+    ) -> list[UpsertResult]:
+        # One writer at a time: concurrent SQLite writers only wait on each other's
+        # locks (with back-off sleeps), and PostgreSQL gains little from parallel upserts.
+        async with self._write_lock:
+            return await asyncio.to_thread(self.store.record_fetch, record, state, items)
 
     async def _drain(self) -> None:
         if self._pending.commits:
@@ -282,7 +304,7 @@ def _id(feed: Feed) -> int:
     return feed.id
 
 
-async def _wait(tasks: list[asyncio.Task[FeedOutcome]], stop: asyncio.Event | None) -> bool:
+async def _wait(tasks: Sequence[asyncio.Task[Any]], stop: asyncio.Event | None) -> bool:
     """Wait for every task, or cancel the unfinished ones once ``stop`` is set. True if stopped."""
     if not tasks:
         return bool(stop and stop.is_set())
@@ -301,4 +323,3 @@ async def _wait(tasks: list[asyncio.Task[FeedOutcome]], stop: asyncio.Event | No
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     return bool(unfinished)
-

@@ -79,10 +79,8 @@ def success_interval(
     as after a 304 Not Modified.
     """
     rate = publishing_interval(now, entry_times)
-    if rate is not None:
-        interval = rate / 2  # about two polls per new entry
-    else:
-        interval = previous if previous is not None else DEFAULT_INTERVAL
+    fallback = previous if previous is not None else DEFAULT_INTERVAL
+    interval = fallback if rate is None else rate / 2  # about two polls per new entry
     if max_age is not None:
         interval = max(interval, max_age)
     interval *= 1 + _SUCCESS_JITTER * (2 * rng() - 1)

@@ -173,8 +173,9 @@ def build_live_entries(now: datetime) -> dict[str, list[LiveEntry]]:
     return by_blog
 
 
-def _store_catalog(store: Store, catalog: Catalog) -> dict[str, int]:
-    """Add or refresh the sample publishers and feeds; return feed ids by publisher."""
+def _store_catalog(store: Store, catalog: Catalog) -> dict[tuple[str, str], int]:
+    """Add or refresh the sample publishers and feeds; return feed ids by
+    (publisher, section), so each article is filed under its own section's feed."""
     for p in catalog.publishers:
         try:
             store.get_publisher(p.id)
@@ -182,7 +183,7 @@ def _store_catalog(store: Store, catalog: Catalog) -> dict[str, int]:
             store.add_publisher(p)
         else:
             store.update_publisher(p)
-    first_feed: dict[str, int] = {}
+    feed_ids: dict[tuple[str, str], int] = {}
     for f in catalog.feeds:
         try:
             stored = store.get_feed_by_url(f.url)
@@ -191,8 +192,8 @@ def _store_catalog(store: Store, catalog: Catalog) -> dict[str, int]:
         assert stored.id is not None
         if stored.enabled:  # never let ingestion try the invented host
             store.set_feed_enabled(stored.id, False, OFFLINE_REASON)
-        first_feed.setdefault(f.publisher_id, stored.id)
-    return first_feed
+        feed_ids[(f.publisher_id, f.section)] = stored.id
+    return feed_ids
 
 
 def load_sample_edition(store: Store, now: datetime) -> SampleSummary:
@@ -209,7 +210,7 @@ def load_sample_edition(store: Store, now: datetime) -> SampleSummary:
     created = updated = live = 0
     entries = build_live_entries(now)
     for article in build_articles(now, languages):
-        result = store.upsert_article(article, feed_of[article.publisher_id])
+        result = store.upsert_article(article, feed_of[(article.publisher_id, article.section)])
         created += result.created
         updated += result.changed and not result.created
         slug = article.url.rsplit("/", 1)[1]
@@ -224,4 +225,3 @@ def load_sample_edition(store: Store, now: datetime) -> SampleSummary:
         updated=updated,
         live_entries=live,
     )
-

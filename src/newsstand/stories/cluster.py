@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 
 from newsstand.stories.text import ArticleFeatures, cosine, top_terms
 
@@ -38,6 +39,12 @@ class ClusterParams:
 
 
 DEFAULT_PARAMS = ClusterParams()
+
+# Stories are indexed, and articles looked up, under this many of their strongest
+# terms: two reports of one event share at least one of their names or rarest words.
+INDEX_TERMS = 12
+# How many of the nearest stories are searched for a near copy of an article.
+COPY_CHECKS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,19 +108,16 @@ def time_gap(at: datetime, story: StoryProfile) -> timedelta:
     return timedelta(0)
 
 
-def match_margin(
-    article: ArticleFeatures, story: StoryProfile, at: datetime, params: ClusterParams = DEFAULT_PARAMS
-) -> float | None:
-    """By how much ``article`` clears the bar for joining ``story``; None when it does not."""
-    gap = time_gap(at, story)
+def join_bar(gap: timedelta, params: ClusterParams = DEFAULT_PARAMS) -> float | None:
+    """The centroid similarity needed to join a story ``gap`` away; None beyond the window."""
     if gap > params.window:
         return None
-    needed = params.join_threshold + params.threshold_per_day * (gap / timedelta(days=1))
-    margin = cosine(article.vector, story.centroid) - needed
-    if margin >= 0:
-        return margin
-    copy = max(cosine(article.vector, m.vector) for m in story.members)
-    return copy - params.duplicate_threshold if copy >= params.duplicate_threshold else None
+    return params.join_threshold + params.threshold_per_day * (gap / timedelta(days=1))
+
+
+def is_copy(article: ArticleFeatures, story: StoryProfile, params: ClusterParams = DEFAULT_PARAMS) -> bool:
+    """Whether ``article`` is a near copy of one of the story's members."""
+    return any(cosine(article.vector, m.vector) >= params.duplicate_threshold for m in story.members)
 
 
 def assign(
@@ -124,15 +128,24 @@ def assign(
 ) -> int | None:
     """The key of the story ``article`` joins, or None when it starts a new one.
 
-    An article dated in the future counts as published ``now``.
+    The story whose centroid clears its bar by most wins; failing that, a story
+    holding a near copy of the article. An article dated in the future counts
+    as published ``now``.
     """
     at = min(article.published, now)
-    best: tuple[float, int] | None = None
+    scored: list[tuple[float, int, StoryProfile]] = []
     for story in candidates:
-        margin = match_margin(article, story, at, params)
-        if margin is not None and (best is None or margin > best[0]):
-            best = (margin, story.key)
-    return None if best is None else best[1]
+        bar = join_bar(time_gap(at, story), params)
+        if bar is not None:
+            scored.append((cosine(article.vector, story.centroid) - bar, story.key, story))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    if scored and scored[0][0] >= 0:
+        return scored[0][1]
+    # A copy is close to its story's centroid too, so only the nearest few are searched.
+    for _, key, story in scored[:COPY_CHECKS]:
+        if is_copy(article, story, params):
+            return key
+    return None
 
 
 def lead_article(story: StoryProfile) -> int:
@@ -144,8 +157,8 @@ def lead_article(story: StoryProfile) -> int:
 class Clusterer:
     """Assigns articles to stories one at a time, keeping an index from terms to stories.
 
-    Only stories sharing a term with the article are compared, which keeps each
-    assignment cheap however many stories are open.
+    Only stories sharing one of their strongest terms with the article are
+    compared, which keeps each assignment cheap however many stories are open.
     """
 
     def __init__(self, stories: Iterable[StoryProfile] = (), params: ClusterParams = DEFAULT_PARAMS):
@@ -158,13 +171,15 @@ class Clusterer:
 
     def _put(self, story: StoryProfile) -> None:
         self.stories[story.key] = story
-        for term in story.total:
+        # Terms that later drop out of a story's strongest stay indexed: a stale
+        # entry only costs one comparison more.
+        for term in islice(story.centroid, INDEX_TERMS):
             self._postings[term].add(story.key)
 
     def candidates(self, article: ArticleFeatures, at: datetime) -> list[StoryProfile]:
-        """Open stories sharing a term with ``article`` and within reach in time."""
+        """Open stories sharing a strong term with ``article`` and within reach in time."""
         keys: set[int] = set()
-        for term in article.vector:
+        for term in islice(article.vector, INDEX_TERMS):
             keys.update(self._postings.get(term, ()))
         reach = self.params.window
         return [s for k in keys if (s := self.stories[k]).first_seen - reach <= at <= s.last_updated + reach]

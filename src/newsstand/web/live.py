@@ -17,7 +17,7 @@ from newsstand.errors import NotFoundError
 from newsstand.model import Article, LiveEntry, Reader, utc
 from newsstand.web.articles import path_id, publisher_or_none
 from newsstand.web.context import WebContext, call, reader_of, render, web
-from newsstand.web.timefmt import iso
+from newsstand.web.timefmt import iso_precise
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,9 @@ def build_live(ctx: WebContext, article_id: int, reader: Reader | None) -> LiveV
         timeline = timeline[: access.preview_paragraphs]
         key_events = [e for e in key_events if e in timeline]
     latest = max((changed_at(e) for e in entries), default=article.published)
-    return LiveView(article, access, tuple(pinned), tuple(key_events), tuple(timeline), hidden, iso(latest))
+    return LiveView(
+        article, access, tuple(pinned), tuple(key_events), tuple(timeline), hidden, iso_precise(latest)
+    )
 
 
 async def live_page(request: Request) -> Response:
@@ -102,8 +104,10 @@ async def live_events(request: Request) -> Response:
     ctx = web(request)
     article_id = path_id(request)
     allowed = await call(stream_access, ctx, article_id, reader_of(request))
-    since = parse_since(request.headers.get("last-event-id")) or parse_since(
-        request.query_params.get("since")
+    since = (
+        parse_since(request.headers.get("last-event-id"))
+        or parse_since(request.query_params.get("since"))
+        or ctx.clock()  # a client that names no starting point gets what comes from now on
     )
     template = ctx.templates.env.get_template("_entry.html")
 
@@ -120,11 +124,12 @@ async def live_events(request: Request) -> Response:
                     data = {
                         "id": entry.entry_id,
                         "anchor": entry_anchor(entry),
-                        "posted": iso(changed_at(entry)),
+                        "posted": iso_precise(changed_at(entry)),
                         "html": html,
                     }
-                    yield f"event: entry\nid: {iso(changed_at(entry))}\ndata: {json.dumps(data)}\n\n"
-                    since = max(since or changed_at(entry), changed_at(entry))
+                    event_id = iso_precise(changed_at(entry))
+                    yield f"event: entry\nid: {event_id}\ndata: {json.dumps(data)}\n\n"
+                    since = max(since, changed_at(entry))
             yield ": keep-alive\n\n"
             await asyncio.sleep(float(ctx.settings.live_poll_seconds))
 

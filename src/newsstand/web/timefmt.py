@@ -46,3 +46,8 @@ def clock(value: datetime) -> str:
 def iso(value: datetime) -> str:
     """The machine-readable form for ``<time datetime>``."""
     return utc(value).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def iso_precise(value: datetime) -> str:
+    """ISO 8601 with microseconds: a resume point that never repeats or skips an entry."""
+    return utc(value).isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -43,11 +43,9 @@ def _images(item: dict[str, Any], base: str) -> tuple[Image, ...]:
     return tuple(Image(url=u) for u in seen)
 
 
-def _entry(item: dict[str, Any], base: str, feed_authors: list[str], language: str) -> ParsedEntry | None:
+def _entry(item: dict[str, Any], base: str, feed_authors: list[str], language: str) -> ParsedEntry:
     url = absolute_url(_str(item.get("url")) or _str(item.get("external_url")), base)
     guid = _str(item.get("id")) if isinstance(item.get("id"), str) else str(item.get("id") or "")
-    if not (guid or url):
-        return None
     content = _str(item.get("content_html"))
     if not content and _str(item.get("content_text")):
         content = "".join(f"<p>{_escape(p)}</p>" for p in _str(item.get("content_text")).split("\n\n"))
@@ -91,5 +89,5 @@ def parse_json_feed(data: bytes, url: str = "") -> ParsedFeed:
         title=_str(doc.get("title")),
         link=base,
         language=language,
-        entries=tuple(e for e in entries if e is not None),
+        entries=tuple(entries),
     )

@@ -24,6 +24,7 @@ class ParsedEntry:
     updated: datetime | None = None
     images: tuple[Image, ...] = ()
     language: str = ""
+    base: str = ""  # base URL for relative URLs inside summary/content (xml:base); "" means ``url``
 
 
 @dataclass(frozen=True, slots=True)

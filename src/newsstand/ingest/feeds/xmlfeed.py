@@ -22,7 +22,7 @@ from newsstand.errors import FeedParseError
 from newsstand.ingest.feeds.authors import merge_authors
 from newsstand.ingest.feeds.dates import parse_date
 from newsstand.ingest.feeds.types import ParsedEntry, ParsedFeed
-from newsstand.ingest.feeds.xmlguard import wide_encoding, check_xml, prolog_text
+from newsstand.ingest.feeds.xmlguard import check_xml, prolog_text, wide_encoding
 from newsstand.ingest.sanitize import html_to_text
 from newsstand.ingest.urls import absolute_url
 from newsstand.model import Image
@@ -55,18 +55,27 @@ def parse_xml_feed(
             raise
         return _with_feedparser(data, url, content_type, kind)
     if parsed.entries or backend == "fast":
-        return parsed
+        return _recognisable(parsed, url)
     # No entries: an old dialect (RSS 0.90, pre-1.0 Atom namespaces) the fast
     # parser does not know; the slow one is worth a try before we say "empty".
     try:
         slow = _with_feedparser(data, url, content_type, kind)
     except FeedParseError:
+        return _recognisable(parsed, url)
+    return slow if slow.entries else _recognisable(parsed, url)
+
+
+def _recognisable(parsed: ParsedFeed, url: str) -> ParsedFeed:
+    """``parsed`` unless it holds nothing a feed would (the recovering parser's output
+    for garbage): no entries, no title, no link. Raises FeedParseError then."""
+    if parsed.entries or parsed.title or (parsed.link and parsed.link != url):
         return parsed
-    return slow if slow.entries else parsed
+    raise FeedParseError("no feed found in the document", url)
 
 
 _NAMED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+_ROOT_BASE = re.compile(rb"<(?:feed|rss|rdf:RDF)\b[^>]*?\sxml:base=[\"']([^\"'<>]+)[\"']")
 _LANGUAGE = re.compile(rb"<(?:dc:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)\s*</", re.IGNORECASE)
 
 
@@ -184,16 +193,27 @@ def _with_fastfeedparser(data: bytes, url: str, kind: str) -> ParsedFeed:
     if not language:  # fastfeedparser reads xml:lang only, not RSS <language>
         m = _LANGUAGE.search(data, 0, 65536)
         language = m.group(1).decode("ascii") if m else ""
-    entries = [_fast_entry(e, url, language) for e in result.get("entries") or []]
-    return _finish(kind, {**feed, "language": language}, [e for e in entries if e is not None], url)
+    # fastfeedparser leaves links relative; resolve them against the root's xml:base
+    # (which itself may be relative to the document URL), as feedparser would.
+    m = _ROOT_BASE.search(data, 0, 8192)
+    base = absolute_url(m.group(1).decode("utf-8", "replace"), url) if m else url
+    entries = [_fast_entry(e, base, language) for e in result.get("entries") or []]
+    return _finish(kind, {**feed, "language": language}, entries, url)
 
 
-def _fast_entry(entry: Mapping[str, Any], base: str, language: str) -> ParsedEntry | None:
-    link = absolute_url(_text(entry.get("link")), base)
+def _fast_entry(entry: Mapping[str, Any], base: str, language: str) -> ParsedEntry:
+    raw_link = _text(entry.get("link"))
+    link = absolute_url(raw_link, base) if raw_link else ""
     guid = _text(entry.get("id")) or link
-    if not (guid or link):
-        return None
     summary, content = _text(entry.get("description")), _first_content(entry)
+    content_base = next(
+        (
+            _text(c.get("base"))
+            for c in entry.get("content") or []
+            if isinstance(c, Mapping) and c.get("base")
+        ),
+        "",
+    )
     # fastfeedparser copies the description into content when there is none, and
     # synthesizes a description from the start of the content: undo both.
     if content == summary:
@@ -212,6 +232,7 @@ def _fast_entry(entry: Mapping[str, Any], base: str, language: str) -> ParsedEnt
         updated=parse_date(_text(entry.get("updated"))),
         images=_images((entry.get("media_content"), entry.get("enclosures")), base),
         language=language,
+        base=absolute_url(content_base, base) if content_base else (link or base),
     )
 
 
@@ -231,7 +252,7 @@ def _with_feedparser(data: bytes, url: str, content_type: str, kind: str) -> Par
     feed = result.get("feed") or {}
     language = _text(feed.get("language"))
     entries = [_fp_entry(e, url, language) for e in result.get("entries") or []]
-    return _finish(kind, feed, [e for e in entries if e is not None], url)
+    return _finish(kind, feed, entries, url)
 
 
 def _struct_time(value: Any) -> datetime | None:
@@ -243,11 +264,10 @@ def _struct_time(value: Any) -> datetime | None:
         return None
 
 
-def _fp_entry(entry: Mapping[str, Any], base: str, language: str) -> ParsedEntry | None:
-    link = absolute_url(_text(entry.get("link")), base)
+def _fp_entry(entry: Mapping[str, Any], base: str, language: str) -> ParsedEntry:
+    raw_link = _text(entry.get("link"))
+    link = absolute_url(raw_link, base) if raw_link else ""
     guid = _text(entry.get("id")) or link
-    if not (guid or link):
-        return None
     # feedparser files media:description as a text/plain content item, so only
     # HTML content counts as the body here.
     content = _first_content(

@@ -58,8 +58,10 @@ self.addEventListener("fetch", function (event) {
   if (req.mode === "navigate") {
     // Network first, so readers see fresh news; the saved copy or the offline page when there is none.
     event.respondWith(fetch(req).catch(function () {
-      return caches.match(url.pathname, { cacheName: CACHE }).then(function (hit) {
-        return hit || caches.match("/offline");
+      return caches.open(CACHE).then(function (cache) {
+        return cache.match(url.pathname, { ignoreSearch: true });
+      }).then(function (hit) {
+        return hit || caches.open(SHELL).then(function (shell) { return shell.match("/offline"); });
       });
     }));
   }

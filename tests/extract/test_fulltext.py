@@ -1,0 +1,105 @@
+"""Full-text fill-in over real HTTP on 127.0.0.1: teasers become full articles, live blogs get entries."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from newsstand.config import Settings
+from newsstand.extract.fulltext import failed_pages, fill_full_text, refresh_live_blogs
+from newsstand.ingest.fetch import Fetcher
+from newsstand.model import Article, ArticleKind, Publisher
+from newsstand.store import SqlStore
+
+from .conftest import PageServer
+from .pages import Block, article_page, live_page
+
+PUBLISHED = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
+
+
+def _teaser(store: SqlStore, url: str, title: str, kind: ArticleKind = ArticleKind.ARTICLE) -> int:
+    if not store.list_publishers():
+        store.add_publisher(Publisher("gazette", "Example Gazette", "https://news.example.org/", "GB", "en"))
+    teaser = Article(
+        publisher_id="gazette",
+        url=url,
+        title=title,
+        published=PUBLISHED,
+        guid=url,
+        body_html="<p>A short teaser.</p>",
+        body_text="A short teaser.",
+        kind=kind,
+    )
+    return store.upsert_article(teaser).article_id
+
+
+@pytest.mark.slow
+def test_fill_full_text_and_refresh_live_blog(
+    sqlite_store: SqlStore, page_server: PageServer, fetch_settings: Settings
+) -> None:
+    asyncio.run(_fill_and_refresh(sqlite_store, page_server, fetch_settings))
+
+
+async def _fill_and_refresh(
+    sqlite_store: SqlStore, page_server: PageServer, fetch_settings: Settings
+) -> None:
+    store = sqlite_store
+    article_url, live_url, broken_url = (page_server.url(p) for p in ("/lighthouse", "/storm", "/broken"))
+    page_server.pages["/lighthouse"] = (200, article_page(canonical=article_url))
+    page_server.pages["/storm"] = (
+        200,
+        live_page(
+            [
+                Block("s02", "2025-03-02T08:10:00Z", "Ferries cancelled", ["All crossings are off today."]),
+                Block("s01", "2025-03-02T07:00:00Z", "Good morning", ["Welcome to our coverage."]),
+            ]
+        ),
+    )
+    page_server.pages["/broken"] = (500, "oops")
+    article_id = _teaser(store, article_url, "Lighthouse vote")
+    live_id = _teaser(store, live_url, "Storm", ArticleKind.LIVEBLOG)
+    broken_id = _teaser(store, broken_url, "Broken page")
+
+    async with Fetcher(fetch_settings) as fetcher:
+        switched_off = fetch_settings.replace(fetch_full_text=False)
+        assert await fill_full_text(store, fetcher, switched_off, limit=10) == 0
+        assert not page_server.hits
+        assert await fill_full_text(store, fetcher, fetch_settings, limit=10) == 2
+        full = store.get_article(article_id)
+        assert full.full_text and "seafront would stay open throughout" in full.body_text
+        assert full.authors == ("Mara Example", "Tom Sample") and full.url == article_url
+        assert full.images[0].credit == "Photograph: Jo Lens/Example Agency"
+        broken = store.get_article(broken_id)
+        assert not broken.full_text and broken.body_text == "A short teaser."  # left unharmed
+        assert broken_url in failed_pages()
+        assert [e.entry_id for e in store.live_entries(live_id)] == ["s02", "s01"]
+
+        # a failed page waits before it is tried again
+        hits = page_server.hits["/broken"]
+        assert await fill_full_text(store, fetcher, fetch_settings, limit=10) == 0
+        assert page_server.hits["/broken"] == hits
+
+        # the live blog changes: one entry edited, one added, one removed
+        page_server.pages["/storm"] = (
+            200,
+            live_page(
+                [
+                    Block("s03", "2025-03-02T09:00:00Z", "Bridge closed", ["The coast road bridge is shut."]),
+                    Block(
+                        "s02",
+                        "2025-03-02T08:10:00Z",
+                        "Ferries cancelled",
+                        ["All crossings are off until Monday."],
+                        updated="2025-03-02T09:05:00Z",
+                    ),
+                ]
+            ),
+        )
+        assert await refresh_live_blogs(store, fetcher, fetch_settings, hours=24 * 365 * 10) >= 1
+    entries = store.live_entries(live_id, include_deleted=True)
+    by_id = {e.entry_id: e for e in entries}
+    assert set(by_id) == {"s01", "s02", "s03"}
+    assert by_id["s01"].deleted and by_id["s02"].revision == 2 and not by_id["s03"].deleted
+    assert by_id["s02"].body_text == "All crossings are off until Monday."
