@@ -23,6 +23,7 @@ import argparse
 import gzip
 import hashlib
 import multiprocessing as mp
+import queue
 import random
 import re
 import resource
@@ -223,7 +224,13 @@ def in_child(target: Any, urls: list[str], workers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         proc = ctx.Process(target=target, args=(urls, workers, folder, out))
         proc.start()
-        result: dict[str, float] = out.get(timeout=3600)
+        while True:
+            try:
+                result: dict[str, float] = out.get(timeout=5)
+                break
+            except queue.Empty:
+                if not proc.is_alive():
+                    raise RuntimeError(f"{target.__name__} died (exit code {proc.exitcode})") from None
         proc.join()
     return result
 

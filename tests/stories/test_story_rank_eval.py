@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsstand.errors import InvalidDataError
 from newsstand.stories.evaluate import adjusted_rand, bcubed, score
@@ -62,3 +64,21 @@ def test_rank_top_needs_several_publishers_and_is_stable() -> None:
     assert rank_top_stories(stories, NOW, 1) == [3]
     assert rank_top_stories(stories, NOW, 10, min_publishers=1)[0] == 3
     assert rank_top_stories(stories, NOW, 0) == []
+
+
+labels = st.lists(st.integers(min_value=0, max_value=4), min_size=2, max_size=30)
+
+
+@given(labels, labels)
+def test_scores_are_bounded_and_label_names_do_not_matter(a: list[int], b: list[int]) -> None:
+    n = min(len(a), len(b))
+    predicted = dict(enumerate(a[:n]))
+    gold = dict(enumerate(b[:n]))
+    precision, recall, f1 = bcubed(predicted, gold)
+    assert 0 < precision <= 1 and 0 < recall <= 1
+    assert min(precision, recall) - 1e-9 <= f1 <= max(precision, recall) + 1e-9
+    # Swapping the roles of prediction and gold swaps precision and recall.
+    assert bcubed(gold, predicted)[:2] == pytest.approx((recall, precision))
+    renamed = {k: f"x{v}" for k, v in predicted.items()}
+    assert adjusted_rand(renamed, gold) == pytest.approx(adjusted_rand(predicted, gold))
+    assert adjusted_rand(gold, gold) == 1.0

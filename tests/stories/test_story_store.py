@@ -10,8 +10,8 @@ from story_samples import BRIDGE, CHESS, FERRY, T0
 from newsstand.errors import NotFoundError
 from newsstand.model import Article
 from newsstand.store import SqlStore
-from newsstand.store.base import StoryWrite
 from newsstand.stories.service import rebuild_stories, update_stories
+from newsstand.stories.types import StoryWrite
 
 NOW = T0 + timedelta(hours=12)
 HARBOUR = (
@@ -133,3 +133,22 @@ def test_save_stories_keeps_existing_assignments(store: SqlStore) -> None:
     assert len(store.recent_stories(limit=50)) == 3  # the empty story was dropped
     with pytest.raises(NotFoundError):
         store.save_stories([StoryWrite(9999, "t", T0, T0, taken, ())])
+
+
+def test_small_batches_give_the_same_stories_as_one(store: SqlStore) -> None:
+    ids = _load(store)
+    assert update_stories(store, NOW, batch=2) == 6
+    groups = {frozenset(store.story(_story_of(store, group[0])).article_ids) for group in ids.values()}
+    assert groups == {frozenset(group) for group in ids.values()}
+
+
+def test_rebuild_never_reuses_story_ids(store: SqlStore) -> None:
+    ids = _load(store)
+    update_stories(store, NOW)
+    before = {s.id for s in store.recent_stories(limit=50)}
+    rebuild_stories(store, NOW)
+    after = {s.id for s in store.recent_stories(limit=50)}
+    assert len(after) == 3 and not before & after
+    with pytest.raises(NotFoundError):
+        store.story(min(before))
+    assert _story_of(store, ids["ferry"][0]) in after

@@ -241,19 +241,6 @@ def test_keyboard_reaches_the_skip_link_first(page: Page, server: Server) -> Non
     assert page.evaluate("location.hash") == "#main"
 
 
-SAVED_COPY = """async (path) => {
-  const hit = await caches.match(path, {cacheName: 'newsstand-saved-v1'});
-  return hit ? (await hit.text()).includes('Harbour cranes return') : false;
-}"""
-
-
-def wait_until(check: Any, what: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.1)
-
-
 def test_saved_article_stays_readable_offline(page: Page, server: Server) -> None:
     server.accounts.sign_up("offline-browser@example.org", PASSWORD)
     sign_in(page, server, "offline-browser@example.org")
@@ -264,9 +251,8 @@ def test_saved_article_stays_readable_offline(page: Page, server: Server) -> Non
     )
     page.get_by_role("button", name="Save for later").click()
     expect(page.get_by_text("Saved. It stays readable offline")).to_be_visible()
-    page.wait_for_function(
-        "async () => (await (await caches.open('newsstand-saved-v1')).keys()).length > 0", timeout=10_000
-    )
+    # The service worker tells the page once its offline copies are stored.
+    expect(page.locator("body[data-offline-ready='1']")).to_be_attached(timeout=10_000)
     page.context.set_offline(True)
     page.goto(article)
     expect(page.get_by_role("heading", name="Harbour cranes return after the long strike")).to_be_visible()

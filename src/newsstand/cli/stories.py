@@ -120,7 +120,7 @@ def show(ctx: click.Context, story_id: int, as_json: bool) -> None:
         f"{len(articles)} articles from {len(story.publisher_ids)} publishers, "
         f"{story.first_seen:%Y-%m-%d %H:%M} to {story.last_updated:%Y-%m-%d %H:%M} UTC"
     )
-    table = Table()
+    table = Table(caption="* the story's lead article")
     for column in ("id", "published", "publisher", "title"):
         table.add_column(column, overflow="fold")
     for a in articles:

@@ -36,6 +36,7 @@ from newsstand.model import (
     Story,
     UpsertResult,
 )
+from newsstand.stories.types import ArticleText, StoryWrite
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,34 +45,6 @@ class FeedItem:
 
     article: Article
     feed_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleText:
-    """What story clustering reads of a stored article: its words, time and story."""
-
-    article_id: int
-    publisher_id: str
-    published: datetime
-    title: str
-    standfirst: str = ""
-    body_text: str = ""  # the opening of the body only
-    story_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StoryWrite:
-    """One story as the clusterer leaves it: ``key`` is a story id, or negative for a new story.
-
-    ``article_ids`` are the articles that join it now; the span only ever widens.
-    """
-
-    key: int
-    title: str
-    first_seen: datetime
-    last_updated: datetime
-    lead_article_id: int
-    article_ids: tuple[int, ...] = ()
 
 
 class CatalogStore(Protocol):

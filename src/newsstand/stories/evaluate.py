@@ -16,9 +16,9 @@ from pathlib import Path
 
 from newsstand.errors import InvalidDataError
 from newsstand.model import utc
-from newsstand.store.base import ArticleText, StoryWrite
 from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
 from newsstand.stories.plan import context_span, plan_update
+from newsstand.stories.types import ArticleText, StoryWrite
 
 
 @dataclass(frozen=True, slots=True)

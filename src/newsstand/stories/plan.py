@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from newsstand.store.base import ArticleText, StoryWrite
 from newsstand.stories.cluster import (
     DEFAULT_PARAMS,
     Clusterer,
@@ -22,6 +21,7 @@ from newsstand.stories.cluster import (
     new_profile,
 )
 from newsstand.stories.text import ArticleFeatures, featurize
+from newsstand.stories.types import ArticleText, StoryWrite
 
 
 def context_span(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from newsstand.store.base import ArticleText
 from newsstand.stories.text import cosine, featurize
+from newsstand.stories.types import ArticleText
 
 # Below this cosine two stories share little more than common words.
 MIN_RELATED_SIMILARITY = 0.08

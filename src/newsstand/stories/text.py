@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from newsstand.store.base import ArticleText
+from newsstand.stories.types import ArticleText
 
 # How much of the body is read: the opening paragraphs carry the news.
 LEAD_CHARS = 1200
@@ -150,8 +150,8 @@ def features(
     article: ArticleText, counts: Mapping[str, float], df: Mapping[str, int], n: int
 ) -> ArticleFeatures:
     """TF-IDF features of an article whose ``counts`` came from ``article_terms``."""
-    weights = {t: (1.0 + math.log(c)) * idf(df, n, t) for t, c in counts.items() if c >= 1.0}
-    weights.update({t: c * idf(df, n, t) for t, c in counts.items() if c < 1.0})
+    # Sublinear term frequency: a word said five times is not five times the evidence.
+    weights = {t: (1.0 + math.log(max(c, 1.0))) * idf(df, n, t) for t, c in counts.items()}
     return ArticleFeatures(
         article_id=article.article_id,
         publisher_id=article.publisher_id,

@@ -29,6 +29,7 @@ from newsstand.web import admin, articles, browse, home, library, live, pwa, sea
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import TtlCache, WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http, handle_unexpected
+from newsstand.web.pagecache import PageCacheMiddleware
 from newsstand.web.security import SecurityMiddleware
 from newsstand.web.sessions import SessionMiddleware
 
@@ -115,6 +116,7 @@ def create_app(
         routes=_routes(assets),
         middleware=[
             Middleware(SecurityMiddleware, secure_cookies=ctx.secure_cookies),
+            Middleware(PageCacheMiddleware, seconds=float(settings.home_cache_seconds)),
             Middleware(SessionMiddleware, accounts=the_accounts),
         ],
         exception_handlers={

@@ -80,6 +80,8 @@ class WebContext:
     stream_seconds: float = 300.0  # a live event stream ends after this; EventSource reconnects
     publishers: dict[str, Publisher] = field(default_factory=dict)
     publishers_loaded: float = 0.0
+    _nav: list[str] = field(default_factory=list)
+    _nav_for: dict[str, Publisher] | None = None
 
     @property
     def secure_cookies(self) -> bool:
@@ -97,10 +99,14 @@ class WebContext:
 
     def nav_sections(self, limit: int = 8) -> list[str]:
         """The sections most publishers list, for the compact navigation."""
-        counts: Counter[str] = Counter()
-        for publisher in self.publisher_map().values():
-            counts.update({s.strip().title() for s in publisher.sections if s.strip()})
-        return [name for name, _ in counts.most_common(limit)]
+        publishers = self.publisher_map()
+        if self._nav_for is not publishers:  # recomputed only when the publishers were reloaded
+            counts: Counter[str] = Counter()
+            for publisher in publishers.values():
+                counts.update({s.strip().title() for s in publisher.sections if s.strip()})
+            self._nav = [name for name, _ in counts.most_common(30)]
+            self._nav_for = publishers
+        return self._nav[:limit]
 
 
 def web(request: Request) -> WebContext:

@@ -157,8 +157,8 @@ class Backend(Protocol):
     def candidates(
         self, conn: Connection, parsed: ParsedQuery, query: SearchQuery, high: int | None, window: int
     ) -> list[tuple[int, float]]:
-        """The newest ``window`` matches with id <= high (filters applied), newest
-        first, as (id, rank) with a higher rank meaning more relevant."""
+        """The newest ``window`` matches with id <= high (filters applied), in any
+        order, as (id, rank) with a higher rank meaning more relevant."""
         ...
 
     def snippets(self, conn: Connection, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
@@ -215,7 +215,7 @@ class SearchMixin(SqlBase):
         while True:
             window = backend.candidates(conn, parsed, query, high, window_size)
             if high is None and window:
-                high = window[0][0]  # pin the first window so later inserts do not shift it
+                high = max(i for i, _ in window)  # pin the first window: later inserts do not shift it
             last_window = len(window) < window_size
             total = len(window) if last_window and cursor.high is None and not picked else None
             ranked = _ranked(window)[offset:]

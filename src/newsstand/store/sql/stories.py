@@ -16,13 +16,13 @@ from sqlalchemy.engine import Connection
 
 from newsstand.errors import NotFoundError
 from newsstand.model import Article, Story
-from newsstand.store.base import ArticleText, StoryWrite
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.articles import load_articles
 from newsstand.store.sql.engine import SqlBase
 from newsstand.stories.rank import MIN_PUBLISHERS, StoryStats, rank_top_stories
 from newsstand.stories.related import rank_related
 from newsstand.stories.text import LEAD_CHARS
+from newsstand.stories.types import ArticleText, StoryWrite
 
 A = t.articles
 
@@ -34,6 +34,7 @@ stories = sa.Table(
     sa.Column("first_seen", t.UTCDateTime, nullable=False),
     sa.Column("last_updated", t.UTCDateTime, nullable=False),
     sa.Column("lead_article_id", sa.Integer, nullable=True),
+    sqlite_autoincrement=True,
 )
 S = stories
 

@@ -4,6 +4,9 @@
 
   // Offline reading: the service worker keeps saved articles readable without a network.
   if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "saved-synced") { document.body.dataset.offlineReady = "1"; }
+    });
     navigator.serviceWorker.register("/sw.js").then(function (reg) {
       if (document.body.dataset.syncSaved === "1") {
         var worker = reg.active || reg.waiting || reg.installing;

@@ -29,6 +29,11 @@ function syncSaved() {
             }).catch(function () {});
           });
           return Promise.all(drops.concat(adds));
+        }).then(function () {
+          // Tell open pages that their saved articles are now readable offline.
+          return self.clients.matchAll().then(function (clients) {
+            clients.forEach(function (c) { c.postMessage({ type: "saved-synced", count: wanted.length }); });
+          });
         });
       });
     });

@@ -25,6 +25,9 @@ def upgrade() -> None:
         # No foreign key: articles are never deleted while their story lives, and
         # a rebuild replaces every story anyway.
         sa.Column("lead_article_id", sa.Integer, nullable=True),
+        # Never reuse an id after a rebuild emptied the table: editors' picks and
+        # readers' links name stories by id.
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_stories_last_updated", "stories", ["last_updated"])
     # Serves both "articles of this story" and "articles without a story, oldest first".

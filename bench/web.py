@@ -1,0 +1,288 @@
+"""Web reader benchmark: requests/s and p50/p99 latency under 64 connections from wrk.
+
+Run from the repository root:
+
+    python bench/web.py --articles 100000 [--duration 10] [--connections 64]
+
+Generates a store of invented articles (the generator of bench/search.py), serves
+the reader with uvicorn in a child process, and drives it with wrk (Debian package
+``wrk``) on the home, article, live-blog and search pages. In the same run a minimal
+ASGI app that returns a fixed page of the home page's size, served the same way,
+is the ceiling. Prints a table with each page's share of the ceiling's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from search import SECTIONS, Corpus, load
+
+from newsstand.config import Settings, load_settings
+from newsstand.model import Article, ArticleKind, LiveEntry, Publisher, utcnow
+from newsstand.store import SqlStore, open_store
+
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+
+
+def settings_for(data_dir: Path) -> Settings:
+    return load_settings(
+        environ={
+            "NEWSSTAND_DATA_DIR": str(data_dir),
+            "NEWSSTAND_SECRET_KEY": "bench-secret",
+            "NEWSSTAND_LOG_LEVEL": "WARNING",
+        },
+        config_file=None,
+    )
+
+
+@dataclass
+class Fixture:
+    article_ids: list[int]
+    live_id: int
+    queries: list[str]
+
+
+def build_store(data_dir: Path, total: int) -> Fixture:
+    """Publishers, ``total`` generated articles, a live blog with 40 entries, and queries to ask.
+
+    A data folder built by an earlier run with the same ``total`` is reused as it is.
+    """
+    store = open_store(settings_for(data_dir))
+    try:
+        corpus = Corpus()
+        rng = random.Random(5)
+        ids = rng.sample(range(total - 5000, total + 1), 200)
+        queries = [corpus.words[rng.randint(200, 2000)] for _ in range(40)]
+        if store.count_articles() == 0:
+            fill(store, corpus, total, ids)
+        live_id = store.get_article_by_url(LIVE_URL).id
+        assert live_id is not None
+        return Fixture(ids, live_id, queries)
+    finally:
+        store.close()
+
+
+LIVE_URL = "https://pub000.example/live"
+
+
+def fill(store: SqlStore, corpus: Corpus, total: int, ids: list[int]) -> None:
+    for pub in corpus.publishers:
+        sections = tuple(s.title() for s in SECTIONS[:6])
+        store.add_publisher(
+            Publisher(pub, f"Publisher {pub[3:]}", f"https://{pub}.example", "GB", "en", sections)
+        )
+    print(f"loading {total:,} articles", file=sys.stderr, flush=True)
+    seconds = load(store, corpus, total)
+    print(f"loaded in {seconds:.0f} s", file=sys.stderr, flush=True)
+    with store.engine.begin() as conn:  # the generator leaves bodies empty; give the sampled ones HTML
+        conn.exec_driver_sql(
+            "UPDATE articles SET body_html = '<p>' || replace(body_text, '. ', '.</p><p>') || '</p>' "
+            f"WHERE id IN ({','.join(map(str, ids))})"
+        )
+    now = utcnow()
+    live = Article(
+        "pub000",
+        LIVE_URL,
+        "Live: the day in invented news",
+        now,
+        standfirst="Every update as it happens.",
+        section="World",
+        sections=("World",),
+        kind=ArticleKind.LIVEBLOG,
+    )
+    live_id = store.upsert_article(live).article_id
+    entries = [
+        LiveEntry(
+            f"e{i}",
+            now - timedelta(minutes=5 * i),
+            f"Update {i}",
+            f"<p>{' '.join(corpus.sentences[i : i + 4])}</p>",
+            corpus.sentences[i],
+            key_event=i % 7 == 0,
+            summary=i == 39,
+        )
+        for i in range(40)
+    ]
+    store.merge_live_entries(live_id, entries)
+
+
+def serve_main(kind: str, data_dir: str, port: int) -> None:
+    """Child process: serve the reader or the ceiling app with uvicorn."""
+    import uvicorn
+
+    if kind == "ceiling":
+        body = (
+            "<!doctype html><title>ceiling</title>" + "x" * int(os.environ.get("CEILING_BYTES", "10000"))
+        ).encode()
+
+        async def app(scope: dict, receive: object, send: object) -> None:  # type: ignore[type-arg]
+            if scope["type"] != "http":
+                return
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,  # type: ignore[operator]
+                    "headers": [(b"content-type", b"text/html; charset=utf-8")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})  # type: ignore[operator]
+
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    else:
+        from newsstand.web import create_app
+
+        uvicorn.run(
+            create_app(settings_for(Path(data_dir))),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(kind: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind, "--data-dir", str(data_dir), "--port", str(port)]
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2) as r:
+                return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"{kind} server did not start")
+
+
+def lua_for(paths: list[str], folder: Path) -> Path:
+    """A wrk script that cycles through ``paths`` so every request is not the same page."""
+    script = folder / f"paths{abs(hash(tuple(paths)))}.lua"
+    listed = ",\n".join(f'  "{p}"' for p in paths)
+    script.write_text(
+        "local paths = {\n" + listed + "\n}\nlocal i = 0\n"
+        "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
+    )
+    return script
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def run_wrk(
+    url: str, script: Path | None, duration: int, connections: int
+) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, non-2xx responses) from wrk's --latency output."""
+    cmd = [WRK, "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def pct(p: str) -> float:
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(m.group(1)) * UNITS[m.group(2)] if m else float("nan")
+
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, pct("50"), pct("99"), int(bad.group(1)) if bad else 0
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", type=int, default=100_000)
+    ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--data-dir", type=Path, help="reuse a data folder built by an earlier run")
+    ap.add_argument("--serve", choices=("reader", "ceiling"), help=argparse.SUPPRESS)
+    ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.serve:
+        serve_main(args.serve, str(args.data_dir), args.port)
+        return
+    if not Path(WRK).exists():
+        raise SystemExit("wrk is not installed (Debian package wrk)")
+    work = Path(tempfile.mkdtemp(prefix="newsstand-web-bench-"))
+    data_dir = args.data_dir or work / "data"
+    fixture = build_store(data_dir, args.articles)
+    pages = {
+        "home": ["/"],
+        "article": [f"/article/{i}" for i in fixture.article_ids],
+        "live blog": [f"/live/{fixture.live_id}"],
+        "search": [f"/search?q={q}" for q in fixture.queries],
+    }
+    results: dict[str, tuple[float, float, float, int]] = {}
+    proc, url = start("reader", data_dir)
+    try:
+        home_bytes = len(urllib.request.urlopen(url + "/").read())
+        for name, paths in pages.items():
+            script = lua_for(paths, work)
+            run_wrk(url, script, 2, args.connections)  # warm up
+            results[name] = run_wrk(url, script, args.duration, args.connections)
+            print(f"{name}: {results[name][0]:,.0f} req/s", file=sys.stderr, flush=True)
+    finally:
+        stop(proc)
+    os.environ["CEILING_BYTES"] = str(home_bytes)
+    proc, url = start("ceiling", data_dir)
+    try:
+        run_wrk(url, None, 2, args.connections)
+        ceiling = run_wrk(url, None, args.duration, args.connections)
+    finally:
+        stop(proc)
+    report(args, results, ceiling, home_bytes)
+
+
+def report(
+    args: argparse.Namespace,
+    results: dict[str, tuple[float, float, float, int]],
+    ceiling: tuple[float, float, float, int],
+    home_bytes: int,
+) -> None:
+    print(
+        f"\nWeb reader, {args.articles:,} articles, SQLite, uvicorn (1 process), wrk -c{args.connections} "
+        f"-d{args.duration}s on {os.cpu_count()} cores; ceiling = fixed {home_bytes:,}-byte page"
+    )
+    print(f"{'page':<12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'x ceiling':>11}{'non-2xx':>9}")
+    for name, (rps, p50, p99, bad) in [*results.items(), ("ceiling", ceiling)]:
+        print(f"{name:<12}{rps:>10,.0f}{p50:>10.1f}{p99:>10.1f}{rps / ceiling[0]:>11.2f}{bad:>9}")
+    home = results["home"][0] / ceiling[0]
+    worst = max(r[2] for r in results.values())
+    print(
+        f"\ntarget: home >= 0.50 x ceiling ({home:.2f}: {'met' if home >= 0.5 else 'NOT met'}); "
+        f"p99 < 100 ms on every page (worst {worst:.1f} ms: {'met' if worst < 100 else 'NOT met'})"
+    )
+
+
+if __name__ == "__main__":
+    main()

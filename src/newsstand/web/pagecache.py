@@ -1,0 +1,105 @@
+"""A micro-cache of whole pages for anonymous readers.
+
+Anonymous readers of the front page, an article, a live blog or a search all see
+the same HTML, so it is rendered once and served from memory for a few seconds
+(``home_cache_seconds``). Signed-in readers never touch the cache: their pages
+carry their name, membership and CSRF tokens. Concurrent misses for one page wait
+for a single rendering instead of each rendering it (no thundering herd).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CACHEABLE = re.compile(r"^/(?:|article/\d+|live/\d+|search|section/[^/]+|publisher/[^/]+|publishers)$")
+MAX_ENTRIES = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPage:
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+    stored: float
+
+
+def cache_key(scope: Scope) -> str | None:
+    """The key of an anonymous GET for a cacheable page, or None when it must be rendered."""
+    if scope["type"] != "http" or scope["method"] != "GET" or not CACHEABLE.match(scope["path"]):
+        return None
+    for name, value in scope["headers"]:
+        if name == b"cookie" and b"ns_session=" in value:
+            return None
+    query = scope.get("query_string", b"")
+    return str(scope["path"]) + ("?" + query.decode("latin-1") if query else "")
+
+
+def storable(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> bool:
+    """Only plain successful HTML without forms that need a per-browser token is shared."""
+    if status != 200 or b'name="csrf_token"' in body:
+        return False
+    content_type = dict(headers).get(b"content-type", b"")
+    return content_type.startswith(b"text/html")
+
+
+class PageCacheMiddleware:
+    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.pages: dict[str, CachedPage] = {}
+        self.pending: dict[str, asyncio.Future[CachedPage | None]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = cache_key(scope) if self.seconds > 0 else None
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        page = self.pages.get(key)
+        if page is not None and time.monotonic() - page.stored < self.seconds:
+            await self.replay(page, send)
+            return
+        waiting = self.pending.get(key)
+        if waiting is not None:
+            shared = await asyncio.shield(waiting)
+            if shared is not None:
+                await self.replay(shared, send)
+                return
+        await self.render(key, scope, receive, send)
+
+    async def render(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
+        future: asyncio.Future[CachedPage | None] = asyncio.get_running_loop().create_future()
+        self.pending[key] = future
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        page = None
+        try:
+            await self.app(scope, receive, capture)
+            body = b"".join(chunks)
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"set-cookie"]
+            if start and storable(start["status"], headers, body):
+                page = CachedPage(start["status"], tuple(headers), body, time.monotonic())
+                if len(self.pages) >= MAX_ENTRIES:
+                    self.pages.clear()
+                self.pages[key] = page
+        finally:
+            self.pending.pop(key, None)
+            future.set_result(page)
+
+    @staticmethod
+    async def replay(page: CachedPage, send: Send) -> None:
+        await send({"type": "http.response.start", "status": page.status, "headers": list(page.headers)})
+        await send({"type": "http.response.body", "body": page.body})
