@@ -168,7 +168,7 @@ def run_newsstand(urls: list[str], workers: int, folder: str, out: Any) -> None:
     start = time.perf_counter()
     second = asyncio.run(ingestor.run_once(feeds))
     second_s = time.perf_counter() - start
-    hits = store.search(SearchQuery("the")).total_estimate
+    hits = len(store.search(SearchQuery("the", limit=100)).hits)
     out.put(
         {
             "first_s": first_s,
@@ -202,7 +202,7 @@ def run_reader(urls: list[str], workers: int, folder: str, out: Any) -> None:
     reader.update_search()
     second_s = time.perf_counter() - start
     broken = sum(1 for f in reader.get_feeds() if f.last_exception)
-    hits = sum(1 for _ in reader.search_entries("the", limit=1000))
+    hits = sum(1 for _ in reader.search_entries("the", limit=100))
     out.put(
         {
             "first_s": first_s,
@@ -282,7 +282,7 @@ def main() -> int:
     ours = results["newsstand"]
     print(
         f"newsstand: {ours['articles']:.0f} articles stored, {ours['not_modified']:.0f} feeds not modified "
-        f"on pass 2, search 'the' finds {ours['search_hits']}"
+        f"on pass 2, search 'the' gives a full page ({ours['search_hits']:.0f} of 100)"
     )
     if "reader" in results:
         theirs = results["reader"]

@@ -85,8 +85,13 @@ SETTINGS: tuple[Setting, ...] = (
     _s("preview_paragraphs", int, 3, "Paragraphs shown before the paywall."),
     _s("login_attempts_per_minute", int, 5, "Sign-in and reset attempts allowed per account and address."),
     _s("session_days", int, 30, "Days a sign-in lasts before the reader must sign in again."),
-    _s("home_cache_seconds", float, 5.0, "Seconds the web reader reuses the home page's data; 0 turns it off."),
-    _s("live_poll_seconds", float, 2.0, "How often a live-blog page's event stream checks the store for entries."),
+    _s(
+        "home_cache_seconds",
+        float,
+        5.0,
+        "Seconds the web reader reuses the front page's data and anonymous readers' pages; 0 turns it off.",
+    ),
+    _s("live_poll_seconds", float, 2.0, "Seconds between a live-blog event stream's checks for new entries."),
     # mail
     _s("smtp_host", str, "", "SMTP server for outgoing mail; empty writes mail to data_dir/outbox."),
     _s("smtp_port", int, 587, "SMTP port."),

@@ -259,3 +259,34 @@ def test_json_feed(sqlite_store: SqlStore, local_settings: Settings, feed_server
     article = store.get_article_by_url("https://j.example/1")
     assert article.language == "de" and "onerror" not in article.body_html
     assert article.published.hour == 8 and article.images[0].url == "https://j.example/1.png"
+
+
+def test_one_ingestor_serves_several_event_loops(
+    sqlite_store: SqlStore, local_settings: Settings, feed_server: FeedServer
+):
+    """The CLI and benchmarks call asyncio.run per round with one Ingestor: no outcome may go missing."""
+    store = sqlite_store
+    _publisher(store)
+    feeds = []
+    for k in range(6):
+        feed_server.routes[f"/f{k}"] = Route(rss([rss_item(k)]), etag=f'"{k}"')
+        feeds.append(_feed(store, feed_server.url(f"/f{k}")))
+    ingestor = Ingestor(store, local_settings)
+    first = asyncio.run(ingestor.run_once(feeds))
+    second = asyncio.run(ingestor.run_once(feeds))
+    assert first.count("ok") == 6 and second.count("not_modified") == 6
+
+
+def test_identical_body_without_validators_counts_as_not_modified(
+    sqlite_store: SqlStore, local_settings: Settings, feed_server: FeedServer
+):
+    store = sqlite_store
+    _publisher(store)
+    feed_server.routes["/plain"] = Route(rss([rss_item(1), rss_item(2)]))  # no ETag, no Last-Modified
+    feed = _feed(store, feed_server.url("/plain"))
+    ingestor = Ingestor(store, local_settings)
+    assert asyncio.run(ingestor.run_once([feed])).new_entries == 2
+    again = asyncio.run(ingestor.run_once([feed]))
+    assert again.count("not_modified") == 1 and store.feed_health(feed.id or 0)[0].status == 200
+    feed_server.routes["/plain"] = Route(rss([rss_item(1), rss_item(2), rss_item(3)]))
+    assert asyncio.run(ingestor.run_once([feed])).new_entries == 1

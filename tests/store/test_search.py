@@ -202,3 +202,22 @@ def test_publisher_and_language_filters_with_odd_values(store: SqlStore) -> None
     assert _ids(store, SearchQuery("pluie", languages=("fr-CA",))) == [a]
     # Facet words cannot be searched for as text.
     assert _ids(store, SearchQuery("p" + b"le".hex())) == []
+
+
+def test_ranking_when_every_word_is_common(store: SqlStore) -> None:
+    # Seventy articles all mention the word: on SQLite it is then "dense" and ranked by
+    # the columns it appears in rather than by bm25; title matches must still lead.
+    ids = [
+        store.upsert_article(article(n, body_text="report on the lighthouse")).article_id for n in range(70)
+    ]
+    in_title = store.upsert_article(
+        article(80, title="Lighthouse keepers", body_text="lighthouse")
+    ).article_id
+    in_standfirst = store.upsert_article(
+        article(81, standfirst="The lighthouse again", body_text="lighthouse")
+    ).article_id
+    page = store.search(SearchQuery("lighthouse", limit=5))
+    assert [h.article.id for h in page.hits][:2] == [in_title, in_standfirst]
+    assert page.hits[2].article.id in ids
+    assert all("<mark>" in h.snippet for h in page.hits)
+    assert len(_all_pages(store, SearchQuery("lighthouse", limit=50))) == 72

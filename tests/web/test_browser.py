@@ -218,6 +218,10 @@ def test_offline_sample_edition_renders(page: Page, server: Server) -> None:
     broken = page.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth === 0).length")
     assert broken == 0
     shoot(page, "home")
+    page.emulate_media(color_scheme="dark")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "home-dark-desktop.png"))
+    page.emulate_media(color_scheme="light")
     page.get_by_role("region", name="Top stories").locator("h3 a").first.click()
     expect(page.locator("h1#headline")).to_be_visible()
     shoot(page, "article")
@@ -257,3 +261,22 @@ def test_saved_article_stays_readable_offline(page: Page, server: Server) -> Non
     page.goto(article)
     expect(page.get_by_role("heading", name="Harbour cranes return after the long strike")).to_be_visible()
     page.context.set_offline(False)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(page: Page, server: Server) -> None:
+    server.accounts.sign_up("ops-phone@example.org", PASSWORD, role=Role.ADMIN)
+    sign_in(page, server, "ops-phone@example.org")
+    page.set_viewport_size(PHONE)
+    paths = [
+        "/",
+        f"/article/{server.edition.articles['open']}",
+        f"/live/{server.edition.live_id}",
+        "/search?q=storm",
+        "/admin/sources",
+        "/admin/members",
+        "/account",
+        "/publishers",
+    ]
+    for path in paths:
+        page.goto(server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path

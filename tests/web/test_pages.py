@@ -159,3 +159,35 @@ def test_pages_stay_light(client: TestClient, edition: Edition) -> None:
     assert not re.search(
         r'(src|href)="https?://(?!img\.example|harbour|northern|ledger)', html
     )  # no third-party assets
+
+
+def test_article_page_shows_the_same_story_from_other_publishers(
+    client: TestClient, web_store: SqlStore, edition: Edition
+) -> None:
+    from dataclasses import replace
+
+    from newsstand.stories.service import update_stories
+
+    base = web_store.get_article(edition.articles["open"])
+    twin = replace(
+        base,
+        id=None,
+        publisher_id="northern-ledger",
+        url="https://northern-ledger.example/cranes",
+        guid="",
+        section="World",
+        sections=("World",),
+    )
+    web_store.upsert_article(twin)
+    update_stories(web_store, NOW)
+    html = client.get(f"/article/{edition.articles['open']}").text
+    coverage = html.split('id="coverage-h"')[1].split("</section>")[0]
+    assert "Northern Ledger" in coverage and "Harbour cranes return after the long strike" in coverage
+    top = client.get("/").text.split('id="top-h"')[1].split("</section>")[0]
+    assert "+1 more publisher" in top  # the grouped story leads Top stories
+
+
+def test_read_by_url_finds_the_article(client: TestClient, edition: Edition) -> None:
+    response = client.get("/read", params={"url": "https://harbour-post.example/open"})
+    assert response.headers["location"] == f"/article/{edition.articles['open']}"
+    assert client.get("/read", params={"url": "https://nowhere.example/x"}).status_code == 404

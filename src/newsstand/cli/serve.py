@@ -6,10 +6,28 @@ import click
 
 from newsstand.cli._common import console, settings_from
 from newsstand.model import utcnow
+from newsstand.store.base import Store
 
 
 def register(main: click.Group) -> None:
     main.add_command(serve)
+
+
+def prepare(store: Store, *, sample: bool) -> None:
+    """Store the default catalog on first start and, when asked, the offline sample edition."""
+    from newsstand.catalog.service import seed_default_catalog
+    from newsstand.sample.edition import load_sample_edition
+    from newsstand.stories.service import update_stories
+
+    plan = seed_default_catalog(store)
+    if not plan.is_empty:
+        console.print(f"Stored the default catalog: {len(plan.new_publishers)} publishers.")
+    if sample:
+        summary = load_sample_edition(store, utcnow())
+        update_stories(store, utcnow())
+        console.print(
+            f"Loaded the sample edition: {summary.articles} articles, {summary.publishers} publishers."
+        )
 
 
 @click.command()
@@ -26,10 +44,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample: bool, 
     """
     import uvicorn
 
-    from newsstand.catalog.service import seed_default_catalog
-    from newsstand.sample.edition import load_sample_edition
     from newsstand.store import open_store
-    from newsstand.stories.service import update_stories
     from newsstand.web import create_app
     from newsstand.web.background import run_background
     from newsstand.web.context import WebContext
@@ -38,34 +53,18 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample: bool, 
     host = host or str(settings.host)
     port = port or int(settings.port)
     store = open_store(settings)
+
+    async def background(web_ctx: WebContext) -> None:
+        await run_background(
+            web_ctx, announce=lambda line: console.print(f"[yellow]Ingestion:[/yellow] {line}")
+        )
+
     try:
-        plan = seed_default_catalog(store)
-        if not plan.is_empty:
-            console.print(f"Stored the default catalog: {len(plan.new_publishers)} publishers.")
-        if sample:
-            summary = load_sample_edition(store, utcnow())
-            update_stories(store, utcnow())
-            console.print(
-                f"Loaded the sample edition: {summary.articles} articles, {summary.publishers} publishers."
-            )
-
-        async def background(web_ctx: WebContext) -> None:
-            await run_background(
-                web_ctx, announce=lambda line: console.print(f"[yellow]Ingestion:[/yellow] {line}")
-            )
-
+        prepare(store, sample=sample)
         app = create_app(settings, store=store, background=None if no_ingest else background)
-        console.print(
-            f"Newsstand is serving at [bold]http://{host}:{port}/[/bold]"
-            + ("" if no_ingest else "; fetching feeds in the background.")
-        )
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level=str(settings.log_level).lower(),
-            proxy_headers=False,
-            server_header=False,
-        )
+        note = "" if no_ingest else "; fetching feeds in the background."
+        console.print(f"Newsstand is serving at [bold]http://{host}:{port}/[/bold]{note}")
+        level = str(settings.log_level).lower()
+        uvicorn.run(app, host=host, port=port, log_level=level, proxy_headers=False, server_header=False)
     finally:
         store.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import random
 import time
@@ -112,7 +113,9 @@ class Ingestor:
         self.on_outcome = on_outcome
         self._languages: dict[str, str] = {}
         self._pending = _Pending()
+        self._digests: dict[int, bytes] = {}  # feed id -> hash of the last body stored
         self._write_lock = asyncio.Lock()
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
 
     async def run_once(
         self, feeds: Sequence[Feed] | None = None, stop: asyncio.Event | None = None
@@ -176,11 +179,15 @@ class Ingestor:
     async def poll(self, fetcher: Fetcher, feed: Feed, state: FeedState) -> FeedOutcome:
         """Fetch, parse and store one feed. Never raises for the feed's own failures."""
         try:
-            result = await fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
-        except FetchError as exc:
-            outcome = await self._failed(feed, state, exc)
-        else:
-            outcome = await self._fetched(feed, state, result)
+            try:
+                result = await fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
+            except FetchError as exc:
+                outcome = await self._failed(feed, state, exc)
+            else:
+                outcome = await self._fetched(feed, state, result)
+        except Exception as exc:  # a bug must cost one feed, not the round; it is logged in full
+            log.exception("unexpected error polling %s", feed.url)
+            outcome = FeedOutcome(feed, "failed", error=f"internal error: {exc!r}")
         if self.on_outcome is not None:
             self.on_outcome(outcome)
         return outcome
@@ -188,7 +195,10 @@ class Ingestor:
     async def _fetched(self, feed: Feed, state: FeedState, result: FetchResult) -> FeedOutcome:
         now = self.clock()
         moved = await self._follow_move(feed, result)
-        if result.not_modified:
+        digest = hashlib.blake2b(result.body, digest_size=16).digest()
+        # A server without ETag or Last-Modified sends the same bytes again: as good as a 304.
+        unchanged = result.not_modified or self._digests.get(_id(feed)) == digest
+        if unchanged:
             items: list[FeedItem] = []
             entry_times: list[datetime] = []
         else:
@@ -211,9 +221,11 @@ class Ingestor:
             results = await self._commit(record, new_state, items)
         except NewsstandError as exc:
             return FeedOutcome(feed, "failed", error=f"storing failed: {exc}", http_status=result.status)
+        if not result.not_modified:
+            self._digests[_id(feed)] = digest
         return FeedOutcome(
             feed,
-            "not_modified" if result.not_modified else "ok",
+            "not_modified" if unchanged else "ok",
             new_entries=sum(1 for r in results if r.created),
             updated_entries=sum(1 for r in results if r.changed and not r.created),
             http_status=result.status,
@@ -290,6 +302,9 @@ class Ingestor:
     ) -> list[UpsertResult]:
         # One writer at a time: concurrent SQLite writers only wait on each other's
         # locks (with back-off sleeps), and PostgreSQL gains little from parallel upserts.
+        loop = asyncio.get_running_loop()
+        if self._lock_loop is not loop:  # asyncio locks belong to one loop; a new run_once may bring another
+            self._write_lock, self._lock_loop = asyncio.Lock(), loop
         async with self._write_lock:
             return await asyncio.to_thread(self.store.record_fetch, record, state, items)
 

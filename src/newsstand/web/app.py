@@ -66,6 +66,48 @@ def _routes(assets: Assets) -> list[BaseRoute]:
     return routes
 
 
+def build_context(
+    settings: Settings, store: Store, accounts: Accounts | None, clock: Callable[[], datetime]
+) -> WebContext:
+    """The services every handler shares, with the template environment configured."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True), auto_reload=False
+    )
+    ctx = WebContext(
+        settings=settings,
+        store=store,
+        accounts=accounts if accounts is not None else Accounts(store, settings, clock=clock),
+        templates=Jinja2Templates(env=env),
+        assets=Assets(),
+        secret=load_secret(settings),
+        clock=clock,
+        cache=TtlCache(float(settings.home_cache_seconds)),
+    )
+    configure_environment(env, lambda: ctx)
+    return ctx
+
+
+def make_lifespan(
+    ctx: WebContext, background: BackgroundTask | None, close_store: bool
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
+    """Runs ``background`` while the app serves; closes the store afterwards when the app opened it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(background(ctx)) if background is not None else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+            if close_store:
+                ctx.store.close()
+
+    return lifespan
+
+
 def create_app(
     settings: Settings,
     *,
@@ -78,53 +120,20 @@ def create_app(
 
     ``background`` runs for the app's lifetime (``newsstand serve`` passes in-process ingestion).
     """
-    owns_store = store is None
-    the_store: Store = store if store is not None else open_store(settings)
-    the_accounts = accounts if accounts is not None else Accounts(the_store, settings, clock=clock)
-    assets = Assets()
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True), auto_reload=False
-    )
-    ctx = WebContext(
-        settings=settings,
-        store=the_store,
-        accounts=the_accounts,
-        templates=Jinja2Templates(env=env),
-        assets=assets,
-        secret=load_secret(settings),
-        clock=clock,
-        cache=TtlCache(float(settings.home_cache_seconds)),
-    )
-    configure_environment(env, lambda: ctx)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task: asyncio.Task[None] | None = None
-        if background is not None:
-            task = asyncio.create_task(background(ctx))
-        try:
-            yield
-        finally:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
-            if owns_store:
-                the_store.close()
-
+    ctx = build_context(settings, store if store is not None else open_store(settings), accounts, clock)
     app = Starlette(
-        routes=_routes(assets),
+        routes=_routes(ctx.assets),
         middleware=[
             Middleware(SecurityMiddleware, secure_cookies=ctx.secure_cookies),
             Middleware(PageCacheMiddleware, seconds=float(settings.home_cache_seconds)),
-            Middleware(SessionMiddleware, accounts=the_accounts),
+            Middleware(SessionMiddleware, accounts=ctx.accounts),
         ],
         exception_handlers={
             NewsstandError: handle_error,
             HTTPException: handle_http,
             Exception: handle_unexpected,
         },
-        lifespan=lifespan,
+        lifespan=make_lifespan(ctx, background, close_store=store is None),
     )
     app.state.web = ctx
     return app

@@ -2,9 +2,11 @@
 
 Anonymous readers of the front page, an article, a live blog or a search all see
 the same HTML, so it is rendered once and served from memory for a few seconds
-(``home_cache_seconds``). Signed-in readers never touch the cache: their pages
-carry their name, membership and CSRF tokens. Concurrent misses for one page wait
-for a single rendering instead of each rendering it (no thundering herd).
+(``home_cache_seconds``); a page a little older is still served while one request
+renders it again in the background, so readers never wait for a refresh. Signed-in
+readers never touch the cache: their pages carry their name, membership and CSRF
+tokens. Concurrent misses for one page wait for a single rendering instead of each
+rendering it (no thundering herd).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CACHEABLE = re.compile(r"^/(?:|article/\d+|live/\d+|search|section/[^/]+|publisher/[^/]+|publishers)$")
 MAX_ENTRIES = 5000
+STALE_FACTOR = 3  # a page up to this many lifetimes old is served while a fresh one renders
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,7 @@ class PageCacheMiddleware:
         self.seconds = seconds
         self.pages: dict[str, CachedPage] = {}
         self.pending: dict[str, asyncio.Future[CachedPage | None]] = {}
+        self.refreshing: set[asyncio.Task[None]] = set()  # keeps background refreshes referenced
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = cache_key(scope) if self.seconds > 0 else None
@@ -60,7 +64,12 @@ class PageCacheMiddleware:
             await self.app(scope, receive, send)
             return
         page = self.pages.get(key)
-        if page is not None and time.monotonic() - page.stored < self.seconds:
+        age = time.monotonic() - page.stored if page is not None else None
+        if page is not None and age is not None and age < STALE_FACTOR * self.seconds:
+            # Fresh, or stale but recent: answer at once; a stale page is refreshed once in the background.
+            if age >= self.seconds and key not in self.pending:
+                self.claim(key)  # before the task starts, so the next request does not start another
+                self.refreshing.add(asyncio.create_task(self.refresh(key, dict(scope))))
             await self.replay(page, send)
             return
         waiting = self.pending.get(key)
@@ -69,11 +78,30 @@ class PageCacheMiddleware:
             if shared is not None:
                 await self.replay(shared, send)
                 return
+        self.claim(key)
         await self.render(key, scope, receive, send)
 
+    def claim(self, key: str) -> None:
+        """Mark ``key`` as being rendered; others wait for (or serve stale until) its result."""
+        self.pending[key] = asyncio.get_running_loop().create_future()
+
+    async def refresh(self, key: str, scope: Scope) -> None:
+        """Render ``key`` again with no client attached, replacing the cached page."""
+
+        async def no_body() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def discard(message: Message) -> None:
+            return None
+
+        try:
+            await self.render(key, scope, no_body, discard)
+        finally:
+            self.refreshing.discard(asyncio.current_task())
+
     async def render(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
-        future: asyncio.Future[CachedPage | None] = asyncio.get_running_loop().create_future()
-        self.pending[key] = future
+        """Render through the app (``key`` claimed already), store a shareable page, wake the waiters."""
+        future = self.pending[key]
         start: Message = {}
         chunks: list[bytes] = []
 

@@ -167,8 +167,8 @@ class Backend(Protocol):
 
 
 def _ranked(window: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """Best first: rank down, then id up so that ties keep a fixed order."""
-    return sorted(window, key=lambda h: (-h[1], h[0]))
+    """Best first: rank down, then newest first so that ties keep a fixed order."""
+    return sorted(window, key=lambda h: (-h[1], -h[0]))
 
 
 class SearchMixin(SqlBase):

@@ -5,6 +5,14 @@ language and publication month as single words (see migration 0001). Publisher
 and language filters become part of the MATCH expression, and a date range adds
 its months, so FTS5 skips non-matching articles inside its index instead of the
 store looking up every match's row.
+
+Ranking is done in a second step over the window's id range. bm25 counts, once
+per query, every article holding each ranked word; for a word in a large share of
+all articles that count alone costs more than the whole rest of the query, and
+such a word adds nearly nothing to bm25 (its inverse document frequency is about
+zero). So words that are dense among the newest articles are left out of the
+bm25 expression; when every word is dense, articles are ranked by which columns
+they match in (title, then standfirst and authors, then body), newest first.
 """
 
 from __future__ import annotations
@@ -17,13 +25,16 @@ from sqlalchemy.engine import Connection
 from newsstand.model import SearchQuery, utc, utcnow
 from newsstand.store.sql.articles import filter_clauses
 from newsstand.store.sql.schema import articles
-from newsstand.store.sql.search import MARK_END, MARK_START, ParsedQuery, to_fts5
+from newsstand.store.sql.search import MARK_END, MARK_START, Clause, ParsedQuery, to_fts5
 
 # Column weights for bm25, in the FTS table's column order: a match in the title
 # counts most, then standfirst and authors, then the body; facets never count.
 WEIGHTS = (10.0, 4.0, 1.0, 4.0, 0.0)
 TEXT_COLUMNS = "{title standfirst body_text authors}"
+PRESENCE = (("{title}", 10.0), ("{standfirst authors}", 4.0), ("{body_text}", 1.0))
 MAX_MONTHS = 24  # a longer date range barely narrows the match; filter it by rows alone
+DENSE_PROBE = 64  # newest matches looked at to tell whether a word is dense
+DENSE_SHARE = 0.02  # a word in more than this share of the newest articles is dense
 _FTS = sa.table("articles_fts", sa.column("rowid", sa.Integer))
 _MATCH = sa.literal_column("articles_fts").op("MATCH")
 _SNIPPET_TOKENS = 24
@@ -53,17 +64,43 @@ def _months(since: datetime | None, until: datetime | None) -> list[str]:
     return months if len(months) <= MAX_MONTHS else []
 
 
-def match_expression(parsed: ParsedQuery, query: SearchQuery) -> str:
-    """The MATCH text: the words in the text columns, and the facet filters."""
-    parts = [f"{TEXT_COLUMNS} : ({to_fts5(parsed)})"]
+def facet_filters(query: SearchQuery, *, languages: bool = True) -> list[str]:
+    """MATCH terms for the filters that live in the facets column."""
+    parts = []
     if query.publisher_ids:
         parts.append("facets : (" + " OR ".join(_facet("p", p) for p in query.publisher_ids) + ")")
-    if query.languages:
+    if query.languages and languages:
         parts.append("facets : (" + " OR ".join(_facet("l", x) for x in query.languages) + ")")
     months = _months(query.since, query.until)
     if months:
         parts.append("facets : (" + " OR ".join(months) + ")")
-    return " AND ".join(parts)
+    return parts
+
+
+def match_expression(parsed: ParsedQuery, query: SearchQuery) -> str:
+    """The MATCH text: the words in the text columns, and the facet filters."""
+    return " AND ".join([f"{TEXT_COLUMNS} : ({to_fts5(parsed)})", *facet_filters(query)])
+
+
+def _phrase(c: Clause) -> str:
+    return '"' + " ".join(c.words) + '"'
+
+
+def _rowids(conn: Connection, match: str, low: int | None, high: int | None, limit: int | None) -> list[int]:
+    stmt = sa.select(_FTS.c.rowid).select_from(_FTS).where(_MATCH(match))
+    if low is not None:
+        stmt = stmt.where(_FTS.c.rowid >= low)
+    if high is not None:
+        stmt = stmt.where(_FTS.c.rowid <= high)
+    if limit is not None:
+        stmt = stmt.order_by(_FTS.c.rowid.desc()).limit(limit)
+    return [int(r) for r in conn.execute(stmt).scalars()]
+
+
+def _is_dense(conn: Connection, word: str, high: int | None) -> bool:
+    """Whether ``word`` is in more than DENSE_SHARE of the newest articles (up to ``high``)."""
+    newest = _rowids(conn, f'{TEXT_COLUMNS} : "{word}"', None, high, DENSE_PROBE)
+    return len(newest) == DENSE_PROBE and DENSE_PROBE / (newest[0] - newest[-1] + 1) > DENSE_SHARE
 
 
 class SqliteSearch:
@@ -71,18 +108,65 @@ class SqliteSearch:
         self, conn: Connection, parsed: ParsedQuery, query: SearchQuery, high: int | None, window: int
     ) -> list[tuple[int, float]]:
         rowid = _FTS.c.rowid
-        # FTS5 walks its index in rowid order itself, so "newest first, first N" stops
-        # early and bm25 is computed for at most N rows.
-        stmt = sa.select(rowid, _bm25()).select_from(_FTS).where(_MATCH(match_expression(parsed, query)))
+        # FTS5 walks its index in rowid order itself, so "newest first, first N" stops early.
+        stmt = sa.select(rowid).select_from(_FTS).where(_MATCH(match_expression(parsed, query)))
         # Publisher and language are exact in the facets; sections and exact times need the row.
         filters = filter_clauses((), query.sections, (), query.since, query.until)
         if filters:
             stmt = stmt.join(articles, articles.c.id == rowid).where(*filters)
         if high is not None:
             stmt = stmt.where(rowid <= high)
-        stmt = stmt.order_by(rowid.desc()).limit(window)
-        # bm25 is lower for better matches; the store's rank is higher for better.
-        return [(int(i), -float(score)) for i, score in conn.execute(stmt)]
+        ids = [int(i) for i in conn.execute(stmt.order_by(rowid.desc()).limit(window)).scalars()]
+        if not ids:
+            return []
+        # The ranking queries repeat the selective facet filters so that a filtered
+        # window spread over a wide id range does not rank every article in between.
+        # (Language rarely narrows much and would only add a large word to bm25.)
+        narrow = facet_filters(query, languages=False)
+        scores = self._scores(conn, parsed, narrow, ids, high)
+        return [(i, scores.get(i, 0.0)) for i in ids]
+
+    def _scores(
+        self,
+        conn: Connection,
+        parsed: ParsedQuery,
+        narrow: list[str],
+        ids: list[int],
+        limit_high: int | None,
+    ) -> dict[int, float]:
+        """Relevance of the articles ``ids``; higher is better."""
+        low, high = min(ids), max(ids)
+        positive = list(dict.fromkeys(c for g in parsed.groups for c in g if not c.negated))
+        dense = {w for w in {w for c in positive for w in c.words} if _is_dense(conn, w, limit_high)}
+        # Each group keeps its AND of sparse clauses, so that FTS5 walks their
+        # intersection, not every article holding any one of the words.
+        ranked = [
+            " AND ".join(_phrase(c) for c in kept)
+            for kept in ([c for c in g if not c.negated and not set(c.words) <= dense] for g in parsed.groups)
+            if kept
+        ]
+        if ranked:
+            words = f"{TEXT_COLUMNS} : (" + " OR ".join(f"({r})" for r in ranked) + ")"
+            match = " AND ".join([words, *narrow])
+            stmt = (
+                sa.select(_FTS.c.rowid, _bm25())
+                .select_from(_FTS)
+                .where(_MATCH(match), _FTS.c.rowid >= low, _FTS.c.rowid <= high)
+                # "+rowid" keeps this test out of FTS5 (which would rerun the MATCH
+                # once per id) and applies it before bm25 is computed for a row.
+                .where(sa.literal_column("+articles_fts.rowid").in_(ids))
+            )
+            # bm25 is lower for better matches; the store's rank is higher for better.
+            return {int(i): -float(score) for i, score in conn.execute(stmt)}
+        scores: dict[int, float] = {}
+        any_clause = " OR ".join(_phrase(c) for c in positive)
+        whole = to_fts5(parsed)
+        for columns, weight in PRESENCE:
+            # Repeating the whole query keeps FTS5 on the window's matches (AND seeks).
+            match = " AND ".join([f"{columns} : ({any_clause})", f"{TEXT_COLUMNS} : ({whole})", *narrow])
+            for i in _rowids(conn, match, low, high, None):
+                scores[i] = scores.get(i, 0.0) + weight
+        return scores
 
     def snippets(self, conn: Connection, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
         if not ids:

@@ -1,0 +1,59 @@
+"""The anonymous page micro-cache: shared pages are rendered once, personal pages never cached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from starlette.testclient import TestClient
+
+from newsstand.accounts import Accounts
+from newsstand.config import Settings
+from newsstand.store.sql.store import SqlStore
+from newsstand.web import create_app
+
+from .conftest import Clock, Edition, make_reader, sign_in
+
+
+@pytest.fixture
+def cached_client(
+    web_settings: Settings, web_store: SqlStore, accounts: Accounts, clock: Clock
+) -> Iterator[TestClient]:
+    settings = web_settings.replace(home_cache_seconds=60)
+    app = create_app(settings, store=web_store, accounts=accounts, clock=clock)
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+def retitle(store: SqlStore, article_id: int, title: str) -> None:
+    store.upsert_article(replace(store.get_article(article_id), title=title))
+
+
+def test_anonymous_pages_are_served_from_the_cache(
+    cached_client: TestClient, web_store: SqlStore, edition: Edition
+) -> None:
+    path = f"/article/{edition.articles['open']}"
+    first = cached_client.get(path)
+    retitle(web_store, edition.articles["open"], "A changed headline")
+    second = cached_client.get(path)
+    assert second.text == first.text and "A changed headline" not in second.text
+    assert second.headers["content-security-policy"]  # security headers on cached answers too
+
+
+def test_signed_in_readers_never_get_cached_pages(
+    cached_client: TestClient, web_store: SqlStore, accounts: Accounts, edition: Edition
+) -> None:
+    path = f"/article/{edition.articles['open']}"
+    cached_client.get(path)  # fills the anonymous cache
+    retitle(web_store, edition.articles["open"], "A changed headline")
+    make_reader(accounts, "fresh@example.org")
+    sign_in(cached_client, "fresh@example.org")
+    assert "A changed headline" in cached_client.get(path).text
+
+
+def test_pages_with_forms_are_not_cached(cached_client: TestClient) -> None:
+    first = cached_client.get("/signin").text
+    cached_client.cookies.clear()
+    second = cached_client.get("/signin").text
+    assert first != second  # each browser gets its own CSRF token
