@@ -196,6 +196,7 @@ def load(store: SqlStore, corpus: Corpus, total: int) -> float:
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE articles")
+            conn.exec_driver_sql("VACUUM ANALYZE article_search")
             conn.exec_driver_sql("VACUUM ANALYZE article_sections")
     else:
         with engine.begin() as conn:
@@ -207,10 +208,10 @@ def index_size(store: SqlStore) -> tuple[int, int]:
     """(bytes of the full-text index, bytes of the whole database)."""
     with store.engine.connect() as conn:
         if store.engine.dialect.name == "postgresql":
-            gin = conn.exec_driver_sql("SELECT pg_relation_size('ix_articles_search')").scalar_one()
-            vectors = conn.exec_driver_sql("SELECT sum(pg_column_size(search)) FROM articles").scalar_one()
+            # The search table: vectors (with their TOAST), the GIN index and the filter indexes.
+            fts = conn.exec_driver_sql("SELECT pg_total_relation_size('article_search')").scalar_one()
             whole = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one()
-            return int(gin) + int(vectors or 0), int(whole)
+            return int(fts), int(whole)
         fts = conn.exec_driver_sql(
             "SELECT (SELECT coalesce(sum(length(block)), 0) FROM articles_fts_data)"
             " + (SELECT count(*) * 24 FROM articles_fts_idx)"

@@ -30,8 +30,7 @@ from newsstand.model import (
     Reader,
     Role,
 )
-from newsstand.store import open_store
-from newsstand.store.sql.store import SqlStore
+from newsstand.store import SqlStore, open_store
 from newsstand.web import create_app
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -22,8 +22,7 @@ import uvicorn
 from newsstand.accounts import Accounts
 from newsstand.model import LiveEntry, Role, utcnow
 from newsstand.sample.edition import load_sample_edition, sample_catalog
-from newsstand.store import open_store
-from newsstand.store.sql.store import SqlStore
+from newsstand.store import SqlStore, open_store
 from newsstand.stories.service import update_stories
 from newsstand.web import create_app
 
@@ -50,6 +49,7 @@ if not CHROMIUM.exists():
         raise RuntimeError("NEWSSTAND_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
     pytest.skip("Chromium not installed at /usr/bin/chromium", allow_module_level=True)
 
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 
@@ -280,3 +280,40 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page, server: Server) -> None
     for path in paths:
         page.goto(server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+
+
+def test_main_pages_have_no_axe_violations(page: Page, server: Server) -> None:
+    axe = Axe()  # axe-core, shipped inside the axe-playwright-python package
+    server.accounts.sign_up("ops-axe@example.org", PASSWORD, role=Role.ADMIN)
+    anonymous = [
+        "/",
+        f"/article/{server.edition.articles['paid']}",
+        f"/live/{server.edition.live_id}",
+        "/search?q=storm",
+        "/signin",
+        "/signup",
+        "/publishers",
+        "/section/World",
+    ]
+    signed_in = [
+        "/",
+        f"/article/{server.edition.articles['open']}",
+        "/admin/sources",
+        "/admin/members",
+        "/account",
+        "/saved",
+    ]
+    found = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for path in anonymous:
+            page.goto(server.url + path)
+            found[f"{scheme} {path}"] = axe.run(page).response["violations"]
+    sign_in(page, server, "ops-axe@example.org")
+    for path in signed_in:
+        page.goto(server.url + path)
+        found[f"signed in {path}"] = axe.run(page).response["violations"]
+    problems = {
+        where: [(v["id"], v["impact"], len(v["nodes"])) for v in vs] for where, vs in found.items() if vs
+    }
+    assert not problems, problems

@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 
 from newsstand.accounts import Accounts
 from newsstand.model import MembershipState, Role
-from newsstand.store.sql.store import SqlStore
+from newsstand.store import SqlStore
 
 from .conftest import Edition, make_reader, post_form, sign_in
 

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from newsstand.accounts import Accounts
 from newsstand.model import LiveEntry
-from newsstand.store.sql.store import SqlStore
+from newsstand.store import SqlStore
 
 from .conftest import NOW, Edition, make_reader, sign_in
 

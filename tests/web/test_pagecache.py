@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from newsstand.accounts import Accounts
 from newsstand.config import Settings
-from newsstand.store.sql.store import SqlStore
+from newsstand.store import SqlStore
 from newsstand.web import create_app
 
 from .conftest import Clock, Edition, make_reader, sign_in
@@ -57,3 +57,23 @@ def test_pages_with_forms_are_not_cached(cached_client: TestClient) -> None:
     cached_client.cookies.clear()
     second = cached_client.get("/signin").text
     assert first != second  # each browser gets its own CSRF token
+
+
+def test_a_stale_page_is_served_once_while_it_renders_again(
+    web_settings: Settings, web_store: SqlStore, accounts: Accounts, clock: Clock, edition: Edition
+) -> None:
+    import time
+
+    app = create_app(
+        web_settings.replace(home_cache_seconds=0.3), store=web_store, accounts=accounts, clock=clock
+    )
+    path = f"/article/{edition.articles['open']}"
+    with TestClient(app, follow_redirects=False) as client:
+        client.get(path)
+        retitle(web_store, edition.articles["open"], "A changed headline")
+        time.sleep(0.35)
+        assert "A changed headline" not in client.get(path).text  # stale, answered at once
+        deadline = time.monotonic() + 5
+        while "A changed headline" not in client.get(path).text:  # refreshed in the background
+            assert time.monotonic() < deadline, "the page was never refreshed"
+            time.sleep(0.05)

@@ -7,7 +7,7 @@ import re
 from starlette.testclient import TestClient
 
 from newsstand.model import FeedState, FetchRecord
-from newsstand.store.sql.store import SqlStore
+from newsstand.store import SqlStore
 
 from .conftest import NOW, Edition
 

@@ -141,3 +141,15 @@ def test_templates_escape_publisher_text(client: TestClient, web_store: object, 
     assert (
         "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; headline" in html
     )
+
+
+def test_an_unexpected_error_is_a_plain_500_with_security_headers(app: Starlette) -> None:
+    async def broken(request: object) -> None:
+        raise RuntimeError("a bug")
+
+    app.router.routes.append(Route("/broken-on-purpose", broken))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/broken-on-purpose")
+    assert response.status_code == 500 and "Something went wrong" in response.text
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "a bug" not in response.text

@@ -65,6 +65,15 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample: bool, 
         note = "" if no_ingest else "; fetching feeds in the background."
         console.print(f"Newsstand is serving at [bold]http://{host}:{port}/[/bold]{note}")
         level = str(settings.log_level).lower()
-        uvicorn.run(app, host=host, port=port, log_level=level, proxy_headers=False, server_header=False)
+        # Live-blog event streams would hold a shutdown for minutes; give them a few seconds.
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level=level,
+            proxy_headers=False,
+            server_header=False,
+            timeout_graceful_shutdown=5,
+        )
     finally:
         store.close()

@@ -272,7 +272,10 @@ class Fetcher:
                     return FetchResult(url, current, status, headers=kept), location
                 _raise_for_status(url, status, kept)
                 if status == 304:
-                    return FetchResult(url, current, status, headers=kept, not_modified=True), None
+                    result = FetchResult(
+                        url, current, status, headers=kept, not_modified=True, max_age=cache_lifetime(kept)
+                    )
+                    return result, None
                 encoding = response.headers.get("content-encoding", "").strip().lower()
                 body = await self._read(response.aiter_raw(_CHUNK), encoding, url)
         except (BlockedAddressError, NetworkError) as exc:

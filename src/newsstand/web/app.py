@@ -28,7 +28,7 @@ from newsstand.web import accounts as account_pages
 from newsstand.web import admin, articles, browse, home, library, live, pwa, search
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import TtlCache, WebContext, configure_environment
-from newsstand.web.errors import handle_error, handle_http, handle_unexpected
+from newsstand.web.errors import handle_error, handle_http
 from newsstand.web.pagecache import PageCacheMiddleware
 from newsstand.web.security import SecurityMiddleware
 from newsstand.web.sessions import SessionMiddleware
@@ -131,7 +131,6 @@ def create_app(
         exception_handlers={
             NewsstandError: handle_error,
             HTTPException: handle_http,
-            Exception: handle_unexpected,
         },
         lifespan=make_lifespan(ctx, background, close_store=store is None),
     )

@@ -59,7 +59,10 @@ def status_for(exc: Exception) -> tuple[int, str]:
 async def handle_error(request: Request, exc: Exception) -> Response:
     """Answer any Newsstand error with the right status, as HTML (or JSON under /api)."""
     if isinstance(exc, SignInRequiredError):
+        # After signing in the reader comes back to the page; a form post cannot be replayed.
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = "/"
         return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
     status, message = status_for(exc)
     if status >= 500:
@@ -82,8 +85,3 @@ async def handle_http(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": "http", "message": message}, exc.status_code)
     return render(request, "error.html", {"status": exc.status_code, "message": message}, exc.status_code)
-
-
-async def handle_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error serving %s", request.url.path, exc_info=exc)
-    return render(request, "error.html", {"status": 500, "message": "Something went wrong on our side."}, 500)

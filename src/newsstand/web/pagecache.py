@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CACHEABLE = re.compile(r"^/(?:|article/\d+|live/\d+|search|section/[^/]+|publisher/[^/]+|publishers)$")
 MAX_ENTRIES = 5000
+REFRESH_CONCURRENCY = 2
 STALE_FACTOR = 3  # a page up to this many lifetimes old is served while a fresh one renders
 
 
@@ -57,6 +58,9 @@ class PageCacheMiddleware:
         self.pages: dict[str, CachedPage] = {}
         self.pending: dict[str, asyncio.Future[CachedPage | None]] = {}
         self.refreshing: set[asyncio.Task[None]] = set()  # keeps background refreshes referenced
+        # Pages cached together expire together; refreshing them one or two at a time keeps the
+        # event loop answering from the cache instead of rendering a burst of pages at once.
+        self.refresh_slots = asyncio.Semaphore(REFRESH_CONCURRENCY)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = cache_key(scope) if self.seconds > 0 else None
@@ -95,7 +99,8 @@ class PageCacheMiddleware:
             return None
 
         try:
-            await self.render(key, scope, no_body, discard)
+            async with self.refresh_slots:
+                await self.render(key, scope, no_body, discard)
         finally:
             self.refreshing.discard(asyncio.current_task())
 

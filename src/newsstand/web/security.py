@@ -50,6 +50,14 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+ERROR_PAGE = (
+    b'<!doctype html><html lang="en"><meta charset="utf-8"><title>Something went wrong</title>'
+    b"<main><h1>Something went wrong</h1><p>Something went wrong on our side. "
+    b'<a href="/">Go to the front page</a>.</p></main></html>'
+)
+ERROR_HEADERS = [(b"content-type", b"text/html; charset=utf-8"), (b"cache-control", b"no-store")]
+
+
 class SecurityMiddleware:
     """Adds the security headers to every response and hands out the CSRF cookie.
 
@@ -71,8 +79,12 @@ class SecurityMiddleware:
         scope.setdefault("state", {})["csrf_raw"] = raw
         cookie = _cookie_header(CSRF_COOKIE, raw, secure=self.secure_cookies) if new_cookie else None
 
+        started = False
+
         async def send_wrapper(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
@@ -81,7 +93,15 @@ class SecurityMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            # A bug escaped every handler: answer with a plain error page that still carries the
+            # security headers, then let the server log the exception.
+            if not started:
+                await send_wrapper({"type": "http.response.start", "status": 500, "headers": ERROR_HEADERS})
+                await send_wrapper({"type": "http.response.body", "body": ERROR_PAGE})
+            raise
 
 
 def _cookie_value(scope: Scope, name: str) -> str | None:

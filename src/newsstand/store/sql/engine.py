@@ -109,7 +109,3 @@ def _translated() -> Iterator[None]:
 def _short(e: exc.SQLAlchemyError) -> str:
     orig = getattr(e, "orig", None)
     return str(orig if orig is not None else e).splitlines()[0]
-
-
-def is_integrity_error(e: BaseException) -> bool:
-    return isinstance(e, exc.IntegrityError)
