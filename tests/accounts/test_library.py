@@ -64,7 +64,7 @@ def test_open_and_staff_reads_go_to_history_but_are_not_paid(accounts: Accounts,
     reader = accounts.sign_up("r@example.org", PASSWORD, start_trial=False)
     assert accounts.read_article(reader, open_article).reason is AccessReason.OPEN_LICENCE
     premium = accounts.read_article(reader, paid_article)
-    assert not premium.full and premium.preview_paragraphs == 0
+    assert not premium.full and premium.preview_paragraphs == 2
     editor = accounts.sign_up("ed@example.org", PASSWORD, role=Role.EDITOR)
     assert accounts.read_article(editor, paid_article).reason is AccessReason.STAFF
     assert [i.article.id for i in accounts.history(reader.id)] == [open_article.id]

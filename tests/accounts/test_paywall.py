@@ -59,11 +59,11 @@ def test_member_states_on_paid_tiers(tier: LicenceTier, key: str, full: bool, re
     if full:
         assert access.preview_paragraphs == 0
     else:
-        # premium shows only headline and standfirst to non-members
-        assert access.preview_paragraphs == (3 if tier is LicenceTier.PARTNER else 0)
+        # premium shows a shorter preview to non-members: the opening paragraphs only
+        assert access.preview_paragraphs == (3 if tier is LicenceTier.PARTNER else 2)
 
 
-@pytest.mark.parametrize(("tier", "teaser"), [(LicenceTier.PARTNER, 4), (LicenceTier.PREMIUM, 0)])
+@pytest.mark.parametrize(("tier", "teaser"), [(LicenceTier.PARTNER, 4), (LicenceTier.PREMIUM, 2)])
 def test_anonymous_reader_gets_the_preview(tier: LicenceTier, teaser: int) -> None:
     access = decide_access(None, None, ARTICLE, _publisher(tier), NOW, preview_paragraphs=4)
     assert (access.full, access.reason, access.preview_paragraphs) == (False, AccessReason.ANONYMOUS, teaser)
@@ -133,3 +133,11 @@ def test_preview_is_sanitized_again() -> None:
 def test_preview_of_plain_text_splits_blocks_and_escapes() -> None:
     out = preview_html("First block & more\n\nSecond <b>block</b>\n\nThird", 2)
     assert out == "<p>First block &amp; more</p><p>Second block</p>"
+
+
+@pytest.mark.parametrize(("setting", "shown"), [(0, 0), (1, 1), (2, 1), (3, 2), (6, 3)])
+def test_premium_preview_is_half_the_usual_and_never_nothing(setting: int, shown: int) -> None:
+    access = decide_access(
+        None, None, ARTICLE, _publisher(LicenceTier.PREMIUM), NOW, preview_paragraphs=setting
+    )
+    assert access.preview_paragraphs == shown

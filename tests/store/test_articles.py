@@ -41,6 +41,14 @@ def test_round_trip_keeps_every_field(store: SqlStore) -> None:
     assert store.count_articles() == 1
 
 
+def test_a_photo_known_only_by_caption_and_credit_is_kept(store: SqlStore) -> None:
+    # Plain-text imports know a photo's caption and credit but not its address.
+    store.add_publisher(publisher("daily"))
+    photo = Image("", "Crowds at the harbour.", "Photograph: Agency")
+    res = store.upsert_article(article(1, images=(photo,)))
+    assert store.get_article(res.article_id).lead_image == photo
+
+
 def test_not_found(store: SqlStore) -> None:
     with pytest.raises(NotFoundError):
         store.get_article(42)

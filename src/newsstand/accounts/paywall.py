@@ -7,8 +7,9 @@ The licence rule (also in docs/decisions.md):
 * ``partner`` publishers: trial and active members read the full text, and their
   reads are counted for payment; everyone else gets the headline, standfirst and
   the opening ``preview_paragraphs`` paragraphs.
-* ``premium`` publishers: as partner, but non-members get no body paragraphs at
-  all, only the headline and standfirst.
+* ``premium`` publishers: as partner, but non-members see a shorter preview: about
+  half of ``preview_paragraphs`` (at least one opening paragraph), since these
+  publishers license us less of their text for free.
 
 Editors and admins read everything (they curate it); their reads are not counted.
 """
@@ -55,7 +56,9 @@ def decide_access(
     if membership is not None and (reader is None or membership.reader_id != reader.id):
         raise InvalidDataError("membership does not belong to the reader")
     tier = publisher.licence_tier
-    teaser = 0 if tier is LicenceTier.PREMIUM else max(preview_paragraphs, 0)
+    teaser = (
+        premium_preview(preview_paragraphs) if tier is LicenceTier.PREMIUM else max(preview_paragraphs, 0)
+    )
     if tier is LicenceTier.OPEN:
         return Access(True, AccessReason.OPEN_LICENCE, 0)
     if reader is None:
@@ -68,6 +71,13 @@ def decide_access(
     if reason in (AccessReason.TRIAL, AccessReason.MEMBER):
         return Access(True, reason, 0, counts_for_payment=True)
     return Access(False, reason, teaser)
+
+
+def premium_preview(preview_paragraphs: int) -> int:
+    """Paragraphs a non-member sees of a premium article: half the usual preview, at least one."""
+    if preview_paragraphs <= 0:
+        return 0
+    return max(1, (preview_paragraphs + 1) // 2)
 
 
 def preview_html(body_html: str, n: int) -> str:

@@ -56,9 +56,9 @@ def article_from_page(
         sections=(section,) if section else (),
         body_html=page.body_html,
         body_text=page.body_text,
-        # An image known only by its caption (plain-text imports) has no URL to store; its caption
-        # and credit stay visible in the body's figure.
-        images=tuple(i for i in page.images if i.url),
+        # A photo known only by its caption and credit (plain-text imports) is kept without a URL:
+        # the reader shows its caption and credit where the picture would be.
+        images=page.images,
         updated=updated or page.updated,
         language=page.language,
         kind=page.kind,

@@ -84,8 +84,7 @@ def parse_text_article(
         body_html = liveblog.entries_as_html(entries)
     else:
         body_html = _blocks_html(body, heading_tag="h2")
-    text_only = sanitize_html(body_html, url)
-    clean = sanitize_html(_caption_figure(header.images) + body_html, url)
+    clean = sanitize_html(body_html, url)
     return ExtractedPage(
         url=url,
         headline=headline,
@@ -97,21 +96,11 @@ def parse_text_article(
         site_name=header.publisher,
         images=header.images,
         body_html=clean,
-        body_text=html_to_text(text_only),
+        body_text=html_to_text(clean),
         kind=ArticleKind.LIVEBLOG if live else ArticleKind.ARTICLE,
         live_entries=entries,
         reposted_entry_ids=reposted,
     )
-
-
-def _caption_figure(images: Sequence[Image]) -> str:
-    """The lead photo's caption and credit as a figure, since plain text gives no image URL."""
-    if not images or images[0].url:
-        return ""
-    lead = images[0]
-    caption = html.escape(lead.caption, quote=False)
-    credit = f" <small>{html.escape(lead.credit, quote=False)}</small>" if lead.credit else ""
-    return f"<figure><figcaption>{caption}{credit}</figcaption></figure>\n"
 
 
 # --- header ------------------------------------------------------------------------------

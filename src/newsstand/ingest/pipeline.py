@@ -127,8 +127,16 @@ class Ingestor:
             pairs = await asyncio.to_thread(self.store.due_feeds, self.clock())
         else:
             pairs = [(f, await asyncio.to_thread(self.store.get_feed_state, _id(f))) for f in feeds]
+        # Feeds in flight (fetched, parsed, waiting to be stored) are bounded, not just
+        # fetches: storing is the slowest step, and unbounded parsed feeds pile up in memory.
+        in_flight = asyncio.Semaphore(2 * int(self.settings.fetch_concurrency))
+
+        async def bounded(feed: Feed, state: FeedState) -> FeedOutcome:
+            async with in_flight:
+                return await self.poll(fetcher, feed, state)
+
         async with Fetcher(self.settings) as fetcher:
-            tasks = [asyncio.create_task(self.poll(fetcher, f, s)) for f, s in pairs]
+            tasks = [asyncio.create_task(bounded(f, s)) for f, s in pairs]
             stopped = await _wait(tasks, stop)
             outcomes = [t.result() for t in tasks if t.done() and not t.cancelled() and t.exception() is None]
         await self._drain()

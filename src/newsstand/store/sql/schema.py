@@ -215,7 +215,7 @@ def load_images(text: str | None) -> tuple[Image, ...]:
     rows: list[dict[str, Any]] = json.loads(text)
     return tuple(
         Image(
-            url=str(r["url"]),
+            url=str(r.get("url", "")),  # a photo known only by caption and credit has no URL
             caption=str(r.get("caption", "")),
             credit=str(r.get("credit", "")),
             alt=str(r.get("alt", "")),
