@@ -20,7 +20,7 @@ from newsstand.errors import (
     NotFoundError,
     RateLimitedError,
 )
-from newsstand.model import MembershipState, Role
+from newsstand.model import Membership, MembershipState, Role
 from newsstand.store import SqlStore
 
 from .conftest import PASSWORD, Clock
@@ -62,6 +62,16 @@ def test_sign_up_refuses_bad_input(accounts: Accounts, email: str, password: str
         accounts.sign_up(email, password)
     assert info.value.field == field
     assert accounts.list_readers() == []
+
+
+def test_account_and_trial_are_stored_together_or_not_at_all(store: SqlStore, clock: Clock) -> None:
+    def broken_trial(reader_id: int) -> Membership:
+        raise RuntimeError("the trial could not be built")
+
+    with pytest.raises(RuntimeError):
+        store.add_reader("half@example.org", "hash", clock.now, first_membership=broken_trial)
+    with pytest.raises(NotFoundError):
+        store.get_reader_by_email("half@example.org")
 
 
 def test_sign_in_opens_a_server_side_session(accounts: Accounts, store: SqlStore, clock: Clock) -> None:

@@ -12,7 +12,7 @@ from newsstand.accounts._base import ServiceBase
 from newsstand.accounts.mail import build_message
 from newsstand.accounts.types import SessionGrant, SessionRecord
 from newsstand.errors import AuthenticationError, InvalidFieldError, NotFoundError, RateLimitedError
-from newsstand.model import Reader, Role
+from newsstand.model import Membership, Reader, Role
 
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 _WRONG = "Wrong email or password."
@@ -48,13 +48,21 @@ class AuthMixin(ServiceBase):
             self._check_limits(keys)
             self._record_attempts(keys)
         now = self.now()
-        reader = self.store.add_reader(
-            normalised, cred.hash_password(self.hasher, password), now, role, display_name.strip()[:100]
-        )
+        days = int(self.settings.trial_days)
+        trial = None
         if start_trial and role is Role.READER:
-            trial = ms.start_trial(None, reader.id, now, int(self.settings.trial_days))
-            self.store.put_membership(trial)
-        return reader
+            # the account and its trial are stored in one transaction: never one without the other
+            def trial(reader_id: int) -> Membership:
+                return ms.start_trial(None, reader_id, now, days)
+
+        return self.store.add_reader(
+            normalised,
+            cred.hash_password(self.hasher, password),
+            now,
+            role,
+            display_name.strip()[:100],
+            first_membership=trial,
+        )
 
     def sign_in(self, email: str, password: str, *, address: str = "") -> SessionGrant:
         """Check the password and open a session. Raises AuthenticationError for a wrong

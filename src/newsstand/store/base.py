@@ -13,7 +13,7 @@ at. No SQLAlchemy or driver exception leaves this package.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -161,8 +161,10 @@ class AccountStore(Protocol):
         created: datetime,
         role: Role = Role.READER,
         display_name: str = "",
+        first_membership: Callable[[int], Membership] | None = None,
     ) -> Reader:
-        """Store a new reader (email already normalised). Raises ConflictError for a taken email."""
+        """Store a new reader (email already normalised), with ``first_membership(new id)``
+        in the same transaction when given. Raises ConflictError for a taken email."""
 
     def get_reader(self, reader_id: int) -> Reader:
         """The reader with follows filled in. Raises NotFoundError."""

@@ -6,6 +6,7 @@ readers keep), beside the queries that use them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -121,6 +122,18 @@ def _require_reader(conn: Connection, reader_id: int) -> None:
         raise NotFoundError("reader", reader_id)
 
 
+def _membership_values(membership: Membership) -> dict[str, Any]:
+    return {
+        "reader_id": membership.reader_id,
+        "state": membership.state.value,
+        "started": membership.started,
+        "ends": membership.ends,
+        "provider": membership.provider,
+        "cancelled": membership.cancelled,
+        "note": membership.note,
+    }
+
+
 class AccountsMixin(SqlBase):
     # --- readers -----------------------------------------------------------------------
 
@@ -131,6 +144,7 @@ class AccountsMixin(SqlBase):
         created: datetime,
         role: Role = Role.READER,
         display_name: str = "",
+        first_membership: Callable[[int], Membership] | None = None,
     ) -> Reader:
         values = {
             "email": email,
@@ -147,6 +161,8 @@ class AccountsMixin(SqlBase):
                     ).scalar_one()
             except exc.IntegrityError as e:
                 raise ConflictError("reader", email) from e
+            if first_membership is not None:
+                conn.execute(memberships.insert().values(_membership_values(first_membership(new_id))))
             row = conn.execute(sa.select(*_READER_COLUMNS).where(readers.c.id == new_id)).one()
         return _reader(row)
 
@@ -312,19 +328,10 @@ class AccountsMixin(SqlBase):
         return None if row is None else _membership(row)
 
     def put_membership(self, membership: Membership) -> None:
-        values = {
-            "reader_id": membership.reader_id,
-            "state": membership.state.value,
-            "started": membership.started,
-            "ends": membership.ends,
-            "provider": membership.provider,
-            "cancelled": membership.cancelled,
-            "note": membership.note,
-        }
         with self._write() as conn:
             _require_reader(conn, membership.reader_id)
             conn.execute(memberships.delete().where(memberships.c.reader_id == membership.reader_id))
-            conn.execute(memberships.insert().values(values))
+            conn.execute(memberships.insert().values(_membership_values(membership)))
 
     def list_memberships(self) -> list[Membership]:
         with self._read() as conn:

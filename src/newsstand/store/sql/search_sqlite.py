@@ -1,10 +1,10 @@
 """Search on SQLite: an FTS5 index over the articles table, ranked with bm25.
 
 The FTS table has a fifth column, ``facets``, holding each article's publisher,
-language and publication month as single words (see migration 0001). Publisher
-and language filters become part of the MATCH expression, and a date range adds
-its months, so FTS5 skips non-matching articles inside its index instead of the
-store looking up every match's row.
+language, publication month and sections as single words (migrations 0001 and
+0004). Publisher, language and section filters become part of the MATCH
+expression, and a date range adds its months, so FTS5 skips non-matching articles
+inside its index instead of the store looking up every match's row.
 
 Ranking is done in a second step over the window's id range. bm25 counts, once
 per query, every article holding each ranked word; for a word in a large share of
@@ -71,6 +71,8 @@ def facet_filters(query: SearchQuery, *, languages: bool = True) -> list[str]:
         parts.append("facets : (" + " OR ".join(_facet("p", p) for p in query.publisher_ids) + ")")
     if query.languages and languages:
         parts.append("facets : (" + " OR ".join(_facet("l", x) for x in query.languages) + ")")
+    if query.sections:
+        parts.append("facets : (" + " OR ".join(_facet("s", x) for x in query.sections) + ")")
     months = _months(query.since, query.until)
     if months:
         parts.append("facets : (" + " OR ".join(months) + ")")
@@ -110,8 +112,8 @@ class SqliteSearch:
         rowid = _FTS.c.rowid
         # FTS5 walks its index in rowid order itself, so "newest first, first N" stops early.
         stmt = sa.select(rowid).select_from(_FTS).where(_MATCH(match_expression(parsed, query)))
-        # Publisher and language are exact in the facets; sections and exact times need the row.
-        filters = filter_clauses((), query.sections, (), query.since, query.until)
+        # Publisher, language and sections are exact in the facets; exact times need the row.
+        filters = filter_clauses((), (), (), query.since, query.until)
         if filters:
             stmt = stmt.join(articles, articles.c.id == rowid).where(*filters)
         if high is not None:
