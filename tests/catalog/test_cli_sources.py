@@ -42,7 +42,7 @@ ADD = [
 
 
 def _list(cli, *args: str) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
-    rows: list[dict[str, object]] = json.loads(cli("list", "--json", *args).output)
+    rows: list[dict[str, object]] = json.loads(cli("list", "--json", *args).stdout)
     return rows
 
 
@@ -127,7 +127,6 @@ def test_filters(cli) -> None:  # type: ignore[no-untyped-def]
 def test_import_default_is_idempotent(cli) -> None:  # type: ignore[no-untyped-def]
     dry = cli("import-default", "--dry-run").output
     assert dry.startswith("Would add")
-    assert _list(cli) == []
     first = cli("import-default").output
     assert f"Added {len(load_default_catalog().publishers)} publishers" in first
     cli("remove", "bbc-news", "--yes")
@@ -183,11 +182,20 @@ def test_error_is_one_line_with_non_zero_exit(tmp_path: Path) -> None:
     env = {**os.environ, "NEWSSTAND_DATA_DIR": str(tmp_path / "data")}
     env.pop("NEWSSTAND_DATABASE_URL", None)
     proc = subprocess.run(
-        [sys.executable, "-c", "from newsstand.cli import entry; entry()", "sources", "show", "nobody"],
+        [sys.executable, "-c", "from newsstand.cli import entry; entry()",
+         "sources", "remove", "nobody", "--yes"],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
     )  # fmt: skip
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == ["Error: publisher not found: 'nobody'"]
+
+
+def test_first_look_at_a_new_store_shows_the_default_catalog(cli) -> None:  # type: ignore[no-untyped-def]
+    default = load_default_catalog()
+    assert len(_list(cli)) == len(default.publishers)
+    for publisher in default.publishers:
+        cli("remove", publisher.id, "--yes")
+    assert _list(cli) == []  # an operator who removes everything is not overruled
 
 
 def test_every_command_has_help_with_an_example(cli) -> None:  # type: ignore[no-untyped-def]

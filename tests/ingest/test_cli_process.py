@@ -110,7 +110,7 @@ def _articles(data_dir: Path) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_sigkill_mid_run_loses_nothing_and_duplicates_nothing(tmp_path: Path, feed_server: FeedServer):
-    unique = _catalog(tmp_path, feed_server, feeds=30, items=15, delay=0.12)
+    unique = _catalog(tmp_path, feed_server, feeds=30, items=15, delay=0.2)
     cmd = [sys.executable, "-c", ENTRY, "fetch", "--all", "--json"]
     proc = subprocess.Popen(cmd, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

@@ -290,3 +290,72 @@ def test_identical_body_without_validators_counts_as_not_modified(
     assert again.count("not_modified") == 1 and store.feed_health(feed.id or 0)[0].status == 200
     feed_server.routes["/plain"] = Route(rss([rss_item(1), rss_item(2), rss_item(3)]))
     assert asyncio.run(ingestor.run_once([feed])).new_entries == 1
+
+
+def test_cancelling_run_forever_takes_its_feeds_down_cleanly(
+    sqlite_store: SqlStore, local_settings: Settings, feed_server: FeedServer
+):
+    """How the web server stops it: Task.cancel(). Fast feeds are stored whole, the slow one not at all."""
+    store = sqlite_store
+    _publisher(store)
+    feed_server.routes["/fast"] = Route(rss([rss_item(1), rss_item(2)]))
+    feed_server.routes["/slow"] = Route(rss([rss_item(3)]), delay=3)
+    _feed(store, feed_server.url("/fast"))
+    slow = _feed(store, feed_server.url("/slow"), "politics")
+
+    async def go() -> list[asyncio.Task[object]]:
+        task = asyncio.create_task(Ingestor(store, local_settings).run_forever(asyncio.Event()))
+        for _ in range(60):
+            await asyncio.sleep(0.05)
+            if store.count_articles() == 2:
+                break
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0)
+        return [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+
+    leftovers = asyncio.run(go())
+    assert leftovers == []
+    assert store.count_articles() == 2 and store.feed_health(slow.id or 0) == []
+
+
+def _article_page(n: int) -> bytes:
+    paragraphs = "".join(
+        f"<p>Paragraph {k} of the full report number {n}: the council met on Tuesday and agreed a plan "
+        f"for the river crossing, with work to begin in spring and a public meeting before then.</p>"
+        for k in range(8)
+    )
+    return (
+        f"<!doctype html><html lang='en'><head><title>Report {n}</title>"
+        f"<meta property='og:title' content='Report {n}'></head><body><header>Site menu</header>"
+        f"<article><h1>Report {n}</h1>{paragraphs}</article><footer>About us</footer></body></html>"
+    ).encode()
+
+
+def test_run_forever_fills_in_full_text_for_teasers(
+    sqlite_store: SqlStore, local_settings: Settings, feed_server: FeedServer
+):
+    store = sqlite_store
+    _publisher(store)
+    link = feed_server.url("/article/1")
+    teaser = rss([rss_item(1, link=link, body="<p>Just a teaser.</p>")]).replace(b"<content:encoded>", b"<x>")
+    teaser = teaser.replace(b"</content:encoded>", b"</x>")
+    feed_server.routes["/teasers"] = Route(teaser)
+    feed_server.routes["/article/1"] = Route(_article_page(1), content_type="text/html; charset=utf-8")
+    _feed(store, feed_server.url("/teasers"))
+    settings = local_settings.replace(fetch_full_text=True)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(Ingestor(store, settings).run_forever(stop))
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if store.count_articles() and store.get_article_by_url(link).full_text:
+                break
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(go())
+    article = store.get_article_by_url(link)
+    assert article.full_text and "Paragraph 7 of the full report number 1" in article.body_text

@@ -14,7 +14,7 @@ from newsstand.catalog.core import Catalog
 from newsstand.catalog.loader import load_default_catalog
 from newsstand.errors import NewsstandError
 from newsstand.model import Feed, Publisher
-from newsstand.store.base import CatalogStore
+from newsstand.store.base import CatalogStore, Store
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,9 @@ def _undo(store: CatalogStore, publisher_ids: list[str], feed_ids: list[int]) ->
             log.warning("could not roll back publisher %s", pid, exc_info=True)
 
 
+SEEDED_KEY = "catalog_seeded"
+
+
 def merge_catalog(store: CatalogStore, catalog: Catalog, *, dry_run: bool = False) -> MergePlan:
     """Add what of ``catalog`` the store lacks (nothing is changed or removed)."""
     plan = plan_for_store(store, catalog)
@@ -97,16 +100,22 @@ def merge_catalog(store: CatalogStore, catalog: Catalog, *, dry_run: bool = Fals
     return apply_plan(store, plan)
 
 
-def seed_default_catalog(store: CatalogStore) -> MergePlan:
-    """On first start, fill an empty catalog from the shipped one.
+def seed_default_catalog(store: Store) -> MergePlan:
+    """On a store's first start, fill its empty catalog from the shipped one.
 
-    A store that has any publisher is left alone, so publishers and feeds the
-    operator removed are never brought back; `newsstand sources import-default`
-    merges new default entries in on request.
+    The store remembers that it has started (``catalog_seeded``), so publishers and
+    feeds the operator removed, even all of them, are never brought back; a store that
+    already holds publishers or articles is not on its first start and is left alone.
+    `newsstand sources import-default` merges new default entries in on request.
     """
-    if store.list_publishers():
+    if store.get_meta(SEEDED_KEY):
         return MergePlan()
-    return merge_catalog(store, load_default_catalog())
+    if store.list_publishers() or store.count_articles():
+        store.set_meta(SEEDED_KEY, "existing catalog")
+        return MergePlan()
+    plan = merge_catalog(store, load_default_catalog())
+    store.set_meta(SEEDED_KEY, "default catalog")
+    return plan
 
 
 def store_catalog(store: CatalogStore) -> Catalog:

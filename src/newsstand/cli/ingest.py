@@ -148,7 +148,8 @@ def _print_summary(summary: IngestSummary) -> None:
             "(DNS lookups or connections failed): is this machine offline or behind a proxy?"
         )
     elif summary.unreachable:
-        console.print(f"{summary.unreachable} feeds could not be reached (DNS or connection failures).")
+        noun = "feed" if summary.unreachable == 1 else "feeds"
+        console.print(f"{summary.unreachable} {noun} could not be reached (DNS or connection failures).")
     if summary.stopped:
         console.print("Stopped early on request; feeds not finished were left for the next run.")
 
@@ -197,7 +198,7 @@ def _health_row(feed: Feed, state: FeedState) -> dict[str, object]:
         "url": feed.url,
         "status": status,
         "consecutive_failures": state.consecutive_failures,
-        "last_error": state.last_error or feed.disabled_reason,
+        "last_error": feed.disabled_reason if not feed.enabled and feed.disabled_reason else state.last_error,
         "last_fetched": state.last_fetched.isoformat() if state.last_fetched else None,
         "last_success": state.last_success.isoformat() if state.last_success else None,
         "next_poll": state.next_poll.isoformat() if state.next_poll else None,

@@ -22,11 +22,12 @@ from newsstand.catalog import (
     check_http_url,
     load_default_catalog,
     merge_catalog,
+    seed_default_catalog,
     slugify,
     validate_catalog,
 )
 from newsstand.catalog.loader import favicon_url
-from newsstand.cli._common import console, echo_json, settings_from
+from newsstand.cli._common import console, echo_json, err_console, settings_from
 from newsstand.errors import CatalogError, NotFoundError
 from newsstand.model import Feed, FeedState, LicenceTier, Publisher
 from newsstand.store import Store, open_store
@@ -40,9 +41,17 @@ def register(main: click.Group) -> None:
 
 
 @contextmanager
-def _store(ctx: click.Context) -> Iterator[Store]:
+def _store(ctx: click.Context, *, first_look: bool = False) -> Iterator[Store]:
+    """The store; with ``first_look`` (commands that show the catalog) a store on its
+    first start gets the shipped default catalog, as `serve` and `fetch` give it."""
     store = open_store(settings_from(ctx))
     try:
+        if first_look:
+            plan = seed_default_catalog(store)
+            if not plan.is_empty:
+                err_console.print(
+                    f"First start: stored the default catalog ({len(plan.new_publishers)} publishers)."
+                )
         yield store
     finally:
         store.close()
@@ -96,7 +105,7 @@ def list_(
       newsstand sources list --country DE --section Politics
       newsstand sources list --json | jq '.[].id'
     """
-    with _store(ctx) as store:
+    with _store(ctx, first_look=True) as store:
         publishers = store.list_publishers()
         feeds = store.list_feeds()
     counts: dict[str, int] = {}
@@ -153,7 +162,7 @@ def show(ctx: click.Context, publisher_id: str, as_json: bool) -> None:
     Example:
       newsstand sources show guardian-uk
     """
-    with _store(ctx) as store:
+    with _store(ctx, first_look=True) as store:
         p = store.get_publisher(publisher_id)
         feeds = store.list_feeds(publisher_id)
         states = {f.id: store.get_feed_state(f.id) for f in feeds if f.id is not None}
@@ -457,7 +466,7 @@ def export(ctx: click.Context, file: Path | None) -> None:
       newsstand sources export > newsstand.opml
       newsstand sources export backup.opml
     """
-    with _store(ctx) as store:
+    with _store(ctx, first_look=True) as store:
         data = export_opml(store)
     if file is None:
         click.echo(data.decode("utf-8"), nl=False)

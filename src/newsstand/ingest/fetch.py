@@ -225,7 +225,8 @@ class Fetcher:
         _check_scheme(url, url)
         host = urlsplit(url).hostname or ""
         sem = self._per_host.setdefault(host, asyncio.Semaphore(self._per_host_n))
-        async with self._all, sem:
+        # Host slot first: waiting for a busy host must not hold one of the global slots.
+        async with sem, self._all:
             start = time.perf_counter()
             try:
                 async with asyncio.timeout(self._total):

@@ -137,7 +137,16 @@ class Ingestor:
 
         async with Fetcher(self.settings) as fetcher:
             tasks = [asyncio.create_task(bounded(f, s)) for f, s in pairs]
-            stopped = await _wait(tasks, stop)
+            try:
+                stopped = await _wait(tasks, stop)
+            except asyncio.CancelledError:
+                # Cancelled from outside (a web server shutting down): take the feeds'
+                # tasks down too, and let commits already begun finish, before giving up.
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                await self._drain()
+                raise
             outcomes = [t.result() for t in tasks if t.done() and not t.cancelled() and t.exception() is None]
         await self._drain()
         return IngestSummary(tuple(outcomes), time.perf_counter() - start, stopped)
@@ -336,11 +345,13 @@ async def _wait(tasks: Sequence[asyncio.Task[Any]], stop: asyncio.Event | None) 
         return False
     stopper = asyncio.create_task(stop.wait())
     pending: set[asyncio.Task[object]] = {*tasks, stopper}
-    while pending - {stopper}:
-        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        if stopper in done:
-            break
-    stopper.cancel()
+    try:
+        while pending - {stopper}:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                break
+    finally:
+        stopper.cancel()
     unfinished = [t for t in tasks if not t.done()]
     for task in unfinished:
         task.cancel()

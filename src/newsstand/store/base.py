@@ -312,7 +312,17 @@ class StoryStore(Protocol):
         of the most similar other stories of the days around. Raises NotFoundError."""
 
 
-class Store(CatalogStore, IngestStore, ArticleStore, AccountStore, StoryStore, Protocol):
+class MetaStore(Protocol):
+    """Store-wide facts that belong to no aggregate, by key."""
+
+    def get_meta(self, key: str) -> str | None:
+        """The value stored under ``key``, or None."""
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``, replacing any earlier value."""
+
+
+class Store(CatalogStore, IngestStore, ArticleStore, AccountStore, StoryStore, MetaStore, Protocol):
     """Everything Newsstand stores. Accounts, stories and reading records extend it."""
 
     def close(self) -> None: ...

@@ -97,7 +97,10 @@ def load_articles(conn: Connection, rows: list[sa.Row[Any]]) -> list[Article]:
 
 def _find(conn: Connection, a: Article) -> sa.Row[Any] | None:
     if a.guid:
-        row = conn.execute(sa.select(A).where(A.c.publisher_id == a.publisher_id, A.c.guid == a.guid)).first()
+        # ``guid != ''`` repeats the partial unique index's condition: without it SQLite
+        # cannot prove the index applies and scans every article of the publisher.
+        match = sa.and_(A.c.publisher_id == a.publisher_id, A.c.guid == a.guid, A.c.guid != "")
+        row = conn.execute(sa.select(A).where(match)).first()
         if row is not None:
             return row
     return conn.execute(sa.select(A).where(A.c.url == a.url)).first()

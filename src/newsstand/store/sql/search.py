@@ -37,6 +37,7 @@ MARK_START = "\ue000"  # private-use characters: never in real text, safe to esc
 MARK_END = "\ue001"
 MAX_LIMIT = 100
 DEFAULT_WINDOW = 1000
+SPARE_WINDOWS = 3
 
 _WORD = re.compile(r"[^\W_]+")
 _ITEM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -153,12 +154,33 @@ def decode_cursor(text: str, expected_fingerprint: str) -> Cursor:
     return cursor
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One ranking window: the matches among the newest candidates with id <= high.
+
+    A back end may look at candidates that turn out not to match (PostgreSQL
+    checks phrases only on the newest articles holding all their words), so a
+    window can hold fewer hits than its size without being the last one.
+    """
+
+    hits: list[tuple[int, float]]  # (id, rank), any order; a higher rank is more relevant
+    top: int | None  # the highest candidate id looked at; None when there was none
+    bottom: int | None  # the lowest; the next window starts below it
+    last: bool  # no candidates below ``bottom``
+
+
+def full_window(hits: list[tuple[int, float]], size: int) -> Window:
+    """The window of a back end whose candidates all match: the last when not full."""
+    ids = [i for i, _ in hits]
+    return Window(hits, max(ids, default=None), min(ids, default=None), len(hits) < size)
+
+
 class Backend(Protocol):
     def candidates(
         self, conn: Connection, parsed: ParsedQuery, query: SearchQuery, high: int | None, window: int
-    ) -> list[tuple[int, float]]:
-        """The newest ``window`` matches with id <= high (filters applied), in any
-        order, as (id, rank) with a higher rank meaning more relevant."""
+    ) -> Window:
+        """The matches (filters applied) among the newest ``window`` candidates with
+        id <= high; every match is a candidate, and candidates are taken in id order."""
         ...
 
     def snippets(self, conn: Connection, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
@@ -212,21 +234,24 @@ class SearchMixin(SqlBase):
         picked: list[tuple[int, float]] = []
         high, offset = cursor.high, cursor.offset
         window_size = max(1, self.search_window)
+        # Windows looked at beyond those a full page needs: bounds the work for a query
+        # whose windows hold few matches (a rare phrase of common words on PostgreSQL).
+        budget = -(-query.limit // window_size) + SPARE_WINDOWS
         while True:
             window = backend.candidates(conn, parsed, query, high, window_size)
-            if high is None and window:
-                high = max(i for i, _ in window)  # pin the first window: later inserts do not shift it
-            last_window = len(window) < window_size
-            total = len(window) if last_window and cursor.high is None and not picked else None
-            ranked = _ranked(window)[offset:]
+            budget -= 1
+            if high is None and window.top is not None:
+                high = window.top  # pin the first window: later inserts do not shift it
+            total = len(window.hits) if window.last and cursor.high is None and not picked else None
+            ranked = _ranked(window.hits)[offset:]
             take = ranked[: query.limit - len(picked)]
             picked.extend(take)
             if len(ranked) > len(take):
                 return picked, Cursor(cursor.fingerprint, high, offset + len(take)), total
-            if last_window:
+            if window.last or window.bottom is None:
                 return picked, None, total
-            high, offset = min(i for i, _ in window) - 1, 0
-            if len(picked) == query.limit:
+            high, offset = window.bottom - 1, 0
+            if len(picked) == query.limit or budget <= 0:
                 return picked, Cursor(cursor.fingerprint, high), total
 
 

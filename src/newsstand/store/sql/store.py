@@ -12,6 +12,7 @@ from newsstand.store.sql.catalog import CatalogMixin
 from newsstand.store.sql.engine import make_engine
 from newsstand.store.sql.feeds import FeedStateMixin
 from newsstand.store.sql.live import LiveMixin
+from newsstand.store.sql.meta import MetaMixin
 from newsstand.store.sql.reading import ReadingMixin
 from newsstand.store.sql.search import SearchMixin
 from newsstand.store.sql.stories import StoriesMixin
@@ -25,6 +26,7 @@ class SqlStore(
     AccountsMixin,
     ReadingMixin,
     StoriesMixin,
+    MetaMixin,
 ):
     """Everything in ``newsstand.store.base.Store``, on SQLAlchemy Core."""
 

@@ -11,7 +11,7 @@ of the MATCH like publisher, language and month (store/README.md, "Search").
 Sections live in the ``article_sections`` link table, which a generated column
 cannot read, so ``articles.section_words`` keeps the listed sections other than
 the primary one (``articles.section``, in the facets directly), kept in step by
-triggers. Most articles are listed only under their primary section, so adding
+triggers on the link table. Most articles are listed only under their primary section, so adding
 an article does not index it twice. The full-text index is rebuilt once.
 
 PostgreSQL is unchanged.
@@ -96,7 +96,13 @@ def _section_triggers() -> None:
         f"BEGIN UPDATE articles SET section_words = {_OTHER_SECTIONS} "
         "WHERE id IN (old.article_id, new.article_id); END"
     )
+    # The primary section is in the facets through articles.section. The store never
+    # replaces a primary section once set (the first sighting keeps it); replacing
+    # it would drop the old one from the facets while it stays listed, and fixing
+    # that up from a trigger on articles would re-index the article in a nested
+    # trigger whose order against articles_fts_au SQLite does not define.
     op.execute(
-        "CREATE TRIGGER articles_section_words_au AFTER UPDATE OF section ON articles BEGIN "
-        f"UPDATE articles SET section_words = {_OTHER_SECTIONS} WHERE id = new.id; END"
+        "CREATE TRIGGER articles_section_kept BEFORE UPDATE OF section ON articles "
+        "WHEN old.section <> '' AND new.section IS NOT old.section BEGIN "
+        "SELECT RAISE(ABORT, 'an article keeps the section it was first listed in'); END"
     )

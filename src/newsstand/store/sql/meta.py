@@ -1,0 +1,27 @@
+"""Store-wide key/value facts, such as whether the default catalog was seeded."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from newsstand.store.sql import schema as t
+from newsstand.store.sql.engine import SqlBase
+
+store_meta = sa.Table(
+    "store_meta",
+    t.metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False, server_default=""),
+)
+
+
+class MetaMixin(SqlBase):
+    def get_meta(self, key: str) -> str | None:
+        with self._read() as conn:
+            value = conn.execute(sa.select(store_meta.c.value).where(store_meta.c.key == key)).scalar()
+        return None if value is None else str(value)
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            conn.execute(store_meta.delete().where(store_meta.c.key == key))
+            conn.execute(store_meta.insert().values(key=key, value=value))
