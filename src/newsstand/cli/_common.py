@@ -28,7 +28,8 @@ def settings_from(ctx: click.Context) -> Settings:
 def run_cli(group: click.Group) -> int:
     """Run the group, turning Newsstand errors into one red line and exit code 1."""
     try:
-        group.main(standalone_mode=False)
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting.
+        result = group.main(standalone_mode=False)
     except click.exceptions.Abort:
         err_console.print("Aborted.")
         return 130
@@ -43,7 +44,7 @@ def run_cli(group: click.Group) -> int:
     except NewsstandError as exc:
         err_console.print(f"[red]Error:[/red] {exc}")
         return 1
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def echo_json(data: Any) -> None:
