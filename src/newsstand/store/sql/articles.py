@@ -9,6 +9,7 @@ from the page is never replaced by a later feed teaser.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -106,27 +107,43 @@ def _find(conn: Connection, a: Article) -> sa.Row[Any] | None:
     return conn.execute(sa.select(A).where(A.c.url == a.url)).first()
 
 
-def _merge(old: sa.Row[Any], new: Article) -> dict[str, Any]:
-    """The row values to store when ``new`` is seen again as ``old``."""
+def _merge(old: Mapping[Any, Any], new: Article) -> dict[str, Any]:
+    """The row values to store when ``new`` is seen again as ``old`` (a row's mapping)."""
     values = article_values(new)
-    if old.full_text and not new.full_text:
+    if old["full_text"] and not new.full_text:
         # A feed re-poll carries the teaser; keep the text extracted from the page.
-        values.update(body_html=old.body_html, body_text=old.body_text, full_text=True)
+        values.update(body_html=old["body_html"], body_text=old["body_text"], full_text=True)
     # The first sighting decides who published it and when; a URL seen again in
     # another publisher's feed (syndication) stays with its publisher.
-    values["published"] = old.published
-    values["publisher_id"] = old.publisher_id
-    values["guid"] = old.guid or new.guid
-    values["section"] = old.section or new.section
-    values["story_id"] = new.story_id if new.story_id is not None else old.story_id
-    values["fetched"] = new.fetched or old.fetched
+    values["published"] = old["published"]
+    values["publisher_id"] = old["publisher_id"]
+    values["guid"] = old["guid"] or new.guid
+    values["section"] = old["section"] or new.section
+    values["story_id"] = new.story_id if new.story_id is not None else old["story_id"]
+    values["fetched"] = new.fetched or old["fetched"]
     if not new.language:
-        values["language"] = old.language
+        values["language"] = old["language"]
     return values
 
 
-def _changed(old: sa.Row[Any], values: dict[str, Any]) -> bool:
-    return any(getattr(old, name) != values[name] for name in _CONTENT)
+def _changed(old: Mapping[Any, Any], values: dict[str, Any]) -> bool:
+    return any(old[name] != values[name] for name in _CONTENT)
+
+
+def merged_update(old: Mapping[Any, Any], new: Article) -> tuple[dict[str, Any], bool]:
+    """The values to store for ``new`` seen again as ``old``, the revision raised when the
+    content changed, and whether it did (the URL is not yet checked for being taken)."""
+    values = _merge(old, new)
+    changed = _changed(old, values)
+    values["revision"] = old["revision"] + 1 if changed else old["revision"]
+    return values, changed
+
+
+def section_target(article: Article, feed_section: str) -> tuple[Article, list[str]]:
+    """``article`` with its primary section filled in, and the sections to list it under."""
+    if not article.section and (feed_section or article.sections):
+        article = replace(article, section=feed_section or article.sections[0])
+    return article, [article.section, *article.sections, feed_section]
 
 
 def add_sections(conn: Connection, article_id: int, sections: list[str], feed_id: int | None) -> None:
@@ -154,9 +171,7 @@ class ArticlesMixin(SqlBase):
             if found is None:
                 raise NotFoundError("feed", feed_id)
             feed_section = found.section
-        if not article.section and (feed_section or article.sections):
-            article = replace(article, section=feed_section or article.sections[0])
-        sections = [article.section, *article.sections, feed_section]
+        article, sections = section_target(article, feed_section)
         old = _find(conn, article)
         if old is None:
             try:
@@ -177,9 +192,7 @@ class ArticlesMixin(SqlBase):
     def _update_in(
         self, conn: Connection, old: sa.Row[Any], article: Article, sections: list[str], feed_id: int | None
     ) -> UpsertResult:
-        values = _merge(old, article)
-        changed = _changed(old, values)
-        values["revision"] = old.revision + 1 if changed else old.revision
+        values, changed = merged_update(old._mapping, article)
         if values["url"] != old.url:
             taken = conn.execute(sa.select(A.c.id).where(A.c.url == values["url"])).first()
             if taken is not None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -15,6 +16,7 @@ from newsstand.model import Feed, FeedState, FetchRecord, UpsertResult
 from newsstand.store.base import FeedItem
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.articles import ArticlesMixin
+from newsstand.store.sql.articles_batch import upsert_items
 from newsstand.store.sql.catalog import FEED_COLUMNS, feed_from_row, require_feed
 
 _STATE_FIELDS = (
@@ -107,7 +109,7 @@ class FeedStateMixin(ArticlesMixin):
         for an unknown feed (then nothing is stored)."""
         with self._write() as conn:
             require_feed(conn, record.feed_id)
-            results = [self._upsert_in(conn, item.article, item.feed_id) for item in items]
+            results = self._upsert_items(conn, items)
             save_state(conn, state)
             values = {f: getattr(record, f) for f in (
                 "feed_id", "at", "status", "latency_ms", "bytes", "new_entries", "updated_entries",
@@ -118,6 +120,15 @@ class FeedStateMixin(ArticlesMixin):
                 values["updated_entries"] = sum(r.changed and not r.created for r in results)
             conn.execute(t.fetch_records.insert().values(values))
         return results
+
+    def _upsert_items(self, conn: Connection, items: Sequence[FeedItem]) -> list[UpsertResult]:
+        try:
+            with conn.begin_nested():
+                return upsert_items(conn, items)
+        except exc.IntegrityError:
+            # Another writer stored one of these articles meanwhile (PostgreSQL): one by
+            # one, where each insert can fall back to updating what that writer stored.
+            return [self._upsert_in(conn, item.article, item.feed_id) for item in items]
 
     def feed_health(self, feed_id: int, limit: int = 100) -> list[FetchRecord]:
         stmt = (
