@@ -20,6 +20,7 @@ pass's speed-up and Newsstand's entries/s over reader's.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import hashlib
 import multiprocessing as mp
@@ -148,7 +149,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_newsstand(urls: list[str], workers: int, folder: str, out: Any) -> None:
+def run_newsstand(parse_processes: int, urls: list[str], workers: int, folder: str, out: Any) -> None:
     import asyncio
 
     from newsstand.config import load_settings
@@ -162,6 +163,7 @@ def run_newsstand(urls: list[str], workers: int, folder: str, out: Any) -> None:
         fetch_full_text=False,
         fetch_concurrency=workers,
         per_host_concurrency=workers,  # every bench feed is on 127.0.0.1; real feeds spread over hosts
+        parse_processes=parse_processes,
         read_timeout=120,
         total_timeout=300,
     )
@@ -237,7 +239,9 @@ def in_child(target: Any, urls: list[str], workers: int) -> dict[str, float]:
                 break
             except queue.Empty:
                 if not proc.is_alive():
-                    raise RuntimeError(f"{target.__name__} died (exit code {proc.exitcode})") from None
+                    raise RuntimeError(
+                        f"{getattr(target, '__name__', 'newsstand')} died (exit code {proc.exitcode})"
+                    ) from None
         proc.join()
     return result
 
@@ -260,6 +264,12 @@ def main() -> int:
     ap.add_argument("--feeds", type=int, default=200)
     ap.add_argument("--workers", type=int, default=16, help="concurrent fetches for both systems")
     ap.add_argument("--skip-reader", action="store_true", help="measure Newsstand only")
+    ap.add_argument(
+        "--parse-processes",
+        type=int,
+        default=2,
+        help="Newsstand's parse_processes setting (0: parse in a thread)",
+    )
     args = ap.parse_args()
 
     docs, kind = build_corpus(args.feeds)
@@ -270,9 +280,13 @@ def main() -> int:
     port = ports.get(timeout=60)
     urls = [f"http://127.0.0.1:{port}/feed/{i}" for i in range(len(docs))]
     megabytes = sum(map(len, docs)) / 1e6
-    print(f"{len(docs)} feeds ({kind}, {megabytes:.0f} MB), {args.workers} workers, served from 127.0.0.1")
+    print(
+        f"{len(docs)} feeds ({kind}, {megabytes:.0f} MB), {args.workers} workers, served from 127.0.0.1, "
+        f"newsstand parse_processes={args.parse_processes}"
+    )
     try:
-        results = {"newsstand": in_child(run_newsstand, urls, args.workers)}
+        newsstand = functools.partial(run_newsstand, args.parse_processes)
+        results = {"newsstand": in_child(newsstand, urls, args.workers)}
         if not args.skip_reader:
             results["reader"] = in_child(run_reader, urls, args.workers)
     finally:

@@ -63,6 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("max_redirects", int, 5, "Redirects followed before a fetch fails."),
     _s("per_host_concurrency", int, 2, "Fetches in flight to one host at a time."),
     _s("fetch_concurrency", int, 32, "Fetches in flight in all."),
+    _s("parse_processes", int, 0, "Worker processes parsing and sanitizing feeds; 0 parses in a thread."),
     _s(
         "allow_private_addresses",
         tuple,

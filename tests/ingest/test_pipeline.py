@@ -359,3 +359,32 @@ def test_run_forever_fills_in_full_text_for_teasers(
     asyncio.run(go())
     article = store.get_article_by_url(link)
     assert article.full_text and "Paragraph 7 of the full report number 1" in article.body_text
+
+
+def test_parse_processes_store_what_a_thread_stores(
+    tmp_path_factory: pytest.TempPathFactory, local_settings: Settings, feed_server: FeedServer
+):
+    """Parsing in worker processes is only a placement: same articles, same per-feed errors."""
+    from newsstand.store import open_store
+
+    feed_server.routes["/good"] = Route(rss([rss_item(n) for n in range(4)]))
+    feed_server.routes["/laughs"] = Route(BILLION_LAUGHS)
+    feed_server.routes["/malformed"] = Route(b"<rss><channel><<<&&&\x00\x01 {{{")
+    stored = []
+    for processes in (0, 1):
+        settings = local_settings.replace(
+            data_dir=str(tmp_path_factory.mktemp("data")), parse_processes=processes
+        )
+        store = open_store(settings)
+        try:
+            _publisher(store)
+            feeds = [_feed(store, feed_server.url(path)) for path in feed_server.routes]
+            summary = _run(store, settings, feeds)
+            outcomes = {o.feed.url.rsplit("/", 1)[1]: (o.status, o.new_entries) for o in summary.outcomes}
+            assert outcomes == {"good": ("ok", 4), "laughs": ("failed", 0), "malformed": ("failed", 0)}
+            assert all("FeedParseError" in o.error for o in summary.outcomes if o.status == "failed")
+            articles = [store.get_article_by_url(f"https://news.example.org/story/{n}") for n in range(4)]
+            stored.append([(a.title, a.body_html, a.body_text, a.standfirst, a.authors) for a in articles])
+        finally:
+            store.close()
+    assert stored[0] == stored[1]

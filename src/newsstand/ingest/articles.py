@@ -45,9 +45,10 @@ def entry_to_article(
     body_text = html_to_text(body_html)
     standfirst = ""
     if entry.summary:
-        standfirst = _shorten(
-            " ".join(html_to_text(sanitize_html(entry.summary, entry.url)).split()), _STANDFIRST_CHARS
-        )
+        # Many feeds give only a summary, or the same HTML twice: sanitize it once.
+        same = not entry.content or entry.content == entry.summary
+        summary_text = body_text if same else html_to_text(sanitize_html(entry.summary, entry.url))
+        standfirst = _shorten(" ".join(summary_text.split()), _STANDFIRST_CHARS)
     title = entry.title or _shorten(" ".join(body_text.split()), 120) or url
     published = entry.published or entry.updated or now
     updated = entry.updated if entry.updated and entry.updated != published else None

@@ -273,6 +273,9 @@ class Fetcher:
                     return FetchResult(url, current, status, headers=kept), location
                 _raise_for_status(url, status, kept)
                 if status == 304:
+                    # A 304 has no body by definition; reading its end lets the connection
+                    # go back to the pool instead of being closed (the next poll reuses it).
+                    await response.aread()
                     result = FetchResult(
                         url, current, status, headers=kept, not_modified=True, max_age=cache_lifetime(kept)
                     )

@@ -15,9 +15,12 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import multiprocessing
 import random
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -116,6 +119,7 @@ class Ingestor:
         self._digests: dict[int, bytes] = {}  # feed id -> hash of the last body stored
         self._write_lock = asyncio.Lock()
         self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._pool: ProcessPoolExecutor | None = None  # parse workers, one round's lifetime
 
     async def run_once(
         self, feeds: Sequence[Feed] | None = None, stop: asyncio.Event | None = None
@@ -146,9 +150,11 @@ class Ingestor:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await self._drain()
+                self._close_pool()
                 raise
             outcomes = [t.result() for t in tasks if t.done() and not t.cancelled() and t.exception() is None]
         await self._drain()
+        self._close_pool()
         return IngestSummary(tuple(outcomes), time.perf_counter() - start, stopped)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
@@ -221,7 +227,7 @@ class Ingestor:
         else:
             language = await self._publisher_language(feed.publisher_id)
             try:
-                articles = await asyncio.to_thread(self._parse, feed, result, now, language)
+                articles = await self._parse(feed, result, now, language)
             except FeedParseError as exc:
                 return await self._failed(feed, state, exc, result)
             items = [FeedItem(a, _id(feed)) for a in articles]
@@ -252,9 +258,26 @@ class Ingestor:
             moved_to=moved,
         )
 
-    def _parse(self, feed: Feed, result: FetchResult, now: datetime, language: str) -> list[Article]:
-        parsed = parse_feed(result.body, result.final_url, result.content_type)
-        return feed_articles(parsed, feed, now, language)
+    async def _parse(self, feed: Feed, result: FetchResult, now: datetime, language: str) -> list[Article]:
+        """Parse and sanitize off the event loop: in a thread, or in worker processes when
+        ``parse_processes`` asks for them (the work is CPU-bound and holds the GIL)."""
+        args = (result.body, result.final_url, result.content_type, feed, now, language)
+        processes = int(self.settings.parse_processes)
+        if processes <= 0:
+            return await asyncio.to_thread(parse_articles, *args)
+        if self._pool is None:
+            # spawn, not fork: this process runs threads (the store's, to_thread's).
+            self._pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, parse_articles, *args)
+        except BrokenProcessPool:
+            self._close_pool()  # a worker died (killed, out of memory): the next feed gets a new pool
+            raise
+
+    def _close_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     async def _failed(
         self, feed: Feed, state: FeedState, exc: NewsstandError, result: FetchResult | None = None
@@ -328,6 +351,13 @@ class Ingestor:
     async def _drain(self) -> None:
         if self._pending.commits:
             await asyncio.gather(*self._pending.commits, return_exceptions=True)
+
+
+def parse_articles(
+    body: bytes, final_url: str, content_type: str, feed: Feed, now: datetime, language: str
+) -> list[Article]:
+    """The articles of one fetched feed body, sanitized. Raises FeedParseError."""
+    return feed_articles(parse_feed(body, final_url, content_type), feed, now, language)
 
 
 def _id(feed: Feed) -> int:

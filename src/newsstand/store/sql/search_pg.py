@@ -107,6 +107,9 @@ def _plan_for(conn: Connection, *, dense: bool) -> None:
     (4 ms for a word in every article at 1M, against 230 ms for the bitmap of all its
     matches). Otherwise a bitmap plan asks the GIN index and the filter indexes,
     where a walk would test nearly every row (700 ms for a phrase at 100k)."""
+    # psycopg prepares a statement run five times, and PostgreSQL may then reuse a
+    # generic plan made under other settings and without the query's words: plan each time.
+    conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
     conn.exec_driver_sql(f"SET LOCAL enable_indexscan = {'on' if dense else 'off'}")
     conn.exec_driver_sql(f"SET LOCAL enable_bitmapscan = {'off' if dense else 'on'}")
@@ -137,7 +140,21 @@ class PostgresSearch:
         # candidates only. Checking them in the bitmap scan read the vector of every
         # article holding the words: 1.7 s for two common words at 100k articles.
         loose = loosened(parsed)
-        _plan_for(conn, dense=_share(conn, loose) * _filter_share(conn, query) >= DENSE_SHARE)
+        share = _share(conn, loose)
+        dense = share * _filter_share(conn, query) >= DENSE_SHARE
+        _plan_for(conn, dense=dense)
+        return self._window(conn, parsed, loose, query, high, window)
+
+    def _window(
+        self,
+        conn: Connection,
+        parsed: ParsedQuery,
+        loose: ParsedQuery,
+        query: SearchQuery,
+        high: int | None,
+        window: int,
+    ) -> Window:
+        """The window of the newest ``window`` candidates with ids up to ``high``."""
         stmt = (
             sa.select(S.c.article_id)
             .where(S.c.search.op("@@")(_tsquery(loose)), *_filters(query))
