@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from starlette.testclient import TestClient
 
-from newsstand.model import FeedState, FetchRecord
+from newsstand.model import FeedState, FetchRecord, Image
 from newsstand.store import SqlStore
 
 from .conftest import NOW, Edition
@@ -57,6 +58,18 @@ def test_article_page_shows_meta_times_image_and_body(client: TestClient, editio
     )
     assert '<span class="credit">Photograph: Test Desk</span>' in html
     assert "Paragraph 8 about cranes" in html  # open publisher: the whole body
+
+
+def test_a_photo_without_an_address_shows_its_caption_and_credit(
+    client: TestClient, web_store: SqlStore, edition: Edition
+) -> None:
+    article = web_store.get_article(edition.articles["open"])
+    photo = Image("", "Cranes at dawn.", "Photograph: Test Desk")
+    web_store.upsert_article(replace(article, images=(photo,)))
+    html = client.get(f"/article/{article.id}").text
+    figure = html.split("<figure>", 1)[1].split("</figure>", 1)[0]
+    assert "<img" not in figure
+    assert "Cranes at dawn." in figure and '<span class="credit">Photograph: Test Desk</span>' in figure
 
 
 def test_liveblog_page_pins_summary_and_lists_key_events(
