@@ -224,8 +224,9 @@ def test_ranking_when_every_word_is_common(store: SqlStore) -> None:
 
 
 def test_section_filter_follows_sections_added_later(store: SqlStore) -> None:
-    # On SQLite sections are words of the full-text index (migration 0004), kept in
-    # step with the link table by triggers: every change must reach the filter.
+    # Sections are words of the full-text index on SQLite (migration 0004) and an
+    # indexed array beside the vectors on PostgreSQL (0006), both kept in step with
+    # the link table by triggers: every change must reach the filter.
     world = feed_id(with_feed(store, "a", "world"))
     sport = feed_id(with_feed(store, "a", "sport"))
     text = "ferry timetable"
@@ -249,6 +250,12 @@ def test_section_filter_follows_sections_added_later(store: SqlStore) -> None:
     assert _ids(store, SearchQuery("ferry", sections=("sport",))) == [aid]
     store.record_fetch(record(sport), state(sport), [FeedItem(article(3, pid="a", body_text=text), sport)])
     assert _ids(store, SearchQuery("ferry", sections=("sport",))) == [late, aid]
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"UPDATE article_sections SET section = 'science' WHERE article_id = {aid} AND section = 'sport'"
+        )
+    assert _ids(store, SearchQuery("ferry", sections=("science",))) == [aid]
+    assert _ids(store, SearchQuery("ferry", sections=("sport",))) == [late]
 
 
 def test_phrase_pages_cross_windows_with_few_matches(store: SqlStore) -> None:

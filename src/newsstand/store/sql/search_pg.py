@@ -3,18 +3,20 @@ GIN index, ``websearch_to_tsquery``, ``ts_rank_cd`` and ``ts_headline``.
 
 The vectors live in ``article_search``, a narrow table a trigger keeps in step with
 ``articles`` (migration 0001): finding the newest matches reads small rows, not
-wide article rows. Phrases are checked only on the newest articles holding all
+wide article rows. Its ``sections`` array (0006, kept by triggers on
+``article_sections``) has a GIN index of its own, so a section filter is one more
+bitmap ANDed with the words' one. Phrases are checked only on the newest articles holding all
 their words, a window at a time (see ``PostgresSearch.candidates``).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.engine import Connection
 
 from newsstand.model import SearchQuery
-from newsstand.store.sql.schema import UTCDateTime, article_sections, articles
+from newsstand.store.sql.schema import UTCDateTime, articles
 from newsstand.store.sql.search import MARK_END, MARK_START, Clause, ParsedQuery, Window, to_websearch
 
 DENSE_SHARE = 0.05  # queries likely to match more than this share of articles walk the newest rows
@@ -33,6 +35,7 @@ S = sa.Table(
     sa.Column("language", sa.String(16)),
     sa.Column("published", UTCDateTime),
     sa.Column("search", TSVECTOR),
+    sa.Column("sections", ARRAY(sa.Text)),  # every section the article is listed in (0006)
 )
 
 
@@ -51,11 +54,10 @@ def _filters(query: SearchQuery) -> list[sa.ColumnElement[bool]]:
     if query.until is not None:
         clauses.append(S.c.published < query.until)
     if query.sections:
-        # Every section an article is listed in, its primary one included, is in the link table.
-        listed = sa.select(article_sections.c.article_id).where(
-            article_sections.c.article_id == S.c.article_id, article_sections.c.section.in_(query.sections)
-        )
-        clauses.append(listed.exists())
+        # A GIN bitmap ANDed with the words' one before any row is read; an EXISTS on
+        # the link table joined every match of each (migration 0006).
+        wanted = sa.cast(sa.literal(list(query.sections), ARRAY(sa.Text)), ARRAY(sa.Text))
+        clauses.append(S.c.sections.op("&&")(wanted))
     return clauses
 
 
