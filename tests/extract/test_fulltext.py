@@ -10,7 +10,8 @@ import pytest
 from newsstand.config import Settings
 from newsstand.extract.fulltext import failed_pages, fill_full_text, refresh_live_blogs
 from newsstand.ingest.fetch import Fetcher
-from newsstand.model import Article, ArticleKind, Publisher
+from newsstand.ingest.pipeline import Ingestor
+from newsstand.model import Article, ArticleKind, Publisher, utcnow
 from newsstand.store import SqlStore
 
 from .conftest import PageServer
@@ -103,3 +104,56 @@ async def _fill_and_refresh(
     assert set(by_id) == {"s01", "s02", "s03"}
     assert by_id["s01"].deleted and by_id["s02"].revision == 2 and not by_id["s03"].deleted
     assert by_id["s02"].body_text == "All crossings are off until Monday."
+
+
+def _live_blog_with_full_text(store: SqlStore, url: str) -> int:
+    """A live blog whose text is already stored: only a refresh fetches its page again."""
+    store.add_publisher(Publisher("gazette", "Example Gazette", "https://news.example.org/", "GB", "en"))
+    blog = Article(
+        publisher_id="gazette",
+        url=url,
+        title="Storm – live",
+        published=utcnow(),
+        guid=url,
+        body_html="<p>Opening post.</p>",
+        body_text="Opening post.",
+        kind=ArticleKind.LIVEBLOG,
+        full_text=True,
+    )
+    return store.upsert_article(blog).article_id
+
+
+def test_ingestion_loop_refreshes_live_blogs_politely(
+    sqlite_store: SqlStore, page_server: PageServer, fetch_settings: Settings
+) -> None:
+    store = sqlite_store
+    url = page_server.url("/storm")
+    page_server.pages["/storm"] = (
+        200,
+        live_page(
+            [
+                Block("s02", "2025-03-02T08:10:00Z", "Ferries cancelled", ["All crossings are off today."]),
+                Block("s01", "2025-03-02T07:00:00Z", "Good morning", ["Welcome to our coverage."]),
+            ]
+        ),
+    )
+    blog_id = _live_blog_with_full_text(store, url)
+    settings = fetch_settings.replace(fetch_full_text=True)
+
+    async def one_round(ingestor: Ingestor) -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(ingestor.run_forever(stop))
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if page_server.hits.get("/storm"):
+                break
+        await asyncio.sleep(0.3)  # let the merge commit
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    ingestor = Ingestor(store, settings)
+    asyncio.run(one_round(ingestor))
+    assert [e.entry_id for e in store.live_entries(blog_id)] == ["s02", "s01"]
+    # a second round within the refresh interval leaves the publisher alone
+    asyncio.run(ingestor._fill_full_text(asyncio.Event()))
+    assert page_server.hits["/storm"] == 1

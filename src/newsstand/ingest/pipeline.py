@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import multiprocessing
 import random
 import time
@@ -37,7 +38,7 @@ from newsstand.errors import (
     NewsstandError,
     NotFoundError,
 )
-from newsstand.extract.fulltext import fill_full_text
+from newsstand.extract.fulltext import fill_full_text, refresh_live_blogs
 from newsstand.ingest.articles import feed_articles
 from newsstand.ingest.feeds import parse_feed
 from newsstand.ingest.fetch import Fetcher, FetchResult
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 
 IDLE_SLEEP_MAX = 60.0  # re-check the catalog at least this often while idle
 FULL_TEXT_PER_ROUND = 20  # pages fetched for teaser-only articles after each round
+LIVE_REFRESH_SECONDS = 120.0  # shortest interval between two fetches of the recent live blogs
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +109,11 @@ class Ingestor:
         rng: Random = random.random,
         clock: Callable[[], datetime] = utcnow,
         on_outcome: Callable[[FeedOutcome], None] | None = None,
+        live_refresh_seconds: float = LIVE_REFRESH_SECONDS,
     ) -> None:
         self.store = store
+        self.live_refresh_seconds = live_refresh_seconds
+        self._live_refreshed_at = -math.inf  # monotonic time of the last live-blog refresh
         self.settings = settings
         self.policy = PollPolicy.from_settings(settings)
         self.rng = rng
@@ -177,17 +182,29 @@ class Ingestor:
                 await asyncio.wait_for(stop.wait(), timeout=delay)
 
     async def _fill_full_text(self, stop: asyncio.Event) -> None:
-        """Fetch article pages for teaser-only articles (the extraction package's work),
-        abandoned at the next await when a stop is requested."""
+        """Fetch article pages for teaser-only articles, and fetch recent live blogs again
+        so their entries merge (the extraction package's work); abandoned at the next
+        await when a stop is requested."""
         async with Fetcher(self.settings) as fetcher:
             task = asyncio.create_task(
                 fill_full_text(self.store, fetcher, self.settings, limit=FULL_TEXT_PER_ROUND)
             )
-            stopped = await _wait([task], stop)
+            await self._report(task, stop, "full text stored for %d articles")
+            # Live blogs change by the minute, their feeds rarely say so: poll their pages,
+            # but no more often than live_refresh_seconds, to be polite to publishers.
+            if not stop.is_set() and time.monotonic() - self._live_refreshed_at >= self.live_refresh_seconds:
+                self._live_refreshed_at = time.monotonic()
+                task = asyncio.create_task(refresh_live_blogs(self.store, fetcher, self.settings))
+                await self._report(task, stop, "live blogs refreshed: %d")
+
+    @staticmethod
+    async def _report(task: asyncio.Task[int], stop: asyncio.Event, message: str) -> None:
+        """Wait for one page task (or the stop) and log what it did."""
+        stopped = await _wait([task], stop)
         if not stopped and task.exception() is not None:
-            log.warning("full-text fill-in failed: %s", task.exception())
+            log.warning("page fetching failed: %s", task.exception())
         elif not stopped and task.result():
-            log.info("full text stored for %d articles", task.result())
+            log.info(message, task.result())
 
     async def _seconds_until_next_due(self) -> float:
         states = await asyncio.to_thread(self.store.feed_states)
