@@ -44,6 +44,8 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX ix_article_search_search ON article_search USING gin (search)")
     op.execute("CREATE INDEX ix_article_search_sections ON article_search USING gin (sections)")
+    # Statistics for the new column, so the planner prices the sections bitmap.
+    op.execute("ANALYZE article_search")
     _sync_function()
     op.execute(
         "CREATE TRIGGER article_sections_search AFTER INSERT OR DELETE OR UPDATE OF article_id, section "
