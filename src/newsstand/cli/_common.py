@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -9,6 +11,7 @@ from rich.console import Console
 
 from newsstand.config import Settings, load_settings
 from newsstand.errors import ConfigError, NewsstandError
+from newsstand.store import Store, open_store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -23,6 +26,16 @@ def settings_from(ctx: click.Context) -> Settings:
         root.obj["settings"] = load_settings()
     settings: Settings = root.obj["settings"]
     return settings
+
+
+@contextmanager
+def cli_store(ctx: click.Context) -> Iterator[Store]:
+    """The store the settings name, closed when the command is done."""
+    store = open_store(settings_from(ctx))
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def run_cli(group: click.Group) -> int:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import click
 from rich.markup import escape
 from rich.panel import Panel
 
-from newsstand.cli._common import console, echo_json, settings_from
+from newsstand.cli._common import cli_store, console, echo_json
 from newsstand.errors import ExtractionError, InvalidDataError
 from newsstand.extract import ExtractedPage, extract_page
 from newsstand.extract.dcr import is_dcr_payload, page_from_dcr
@@ -27,22 +26,12 @@ from newsstand.extract.service import StoredPage, article_from_page, resolve_pub
 from newsstand.extract.structured import parse_datetime
 from newsstand.extract.textimport import parse_text_article
 from newsstand.model import Article, Image, LiveEntry
-from newsstand.store import Store, open_store
 
 
 def register(main: click.Group) -> None:
     main.add_command(extract)
     main.add_command(import_article)
     main.add_command(articles)
-
-
-@contextmanager
-def _store(ctx: click.Context) -> Iterator[Store]:
-    store = open_store(settings_from(ctx))
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def read_page_file(path: Path) -> bytes:
@@ -201,7 +190,7 @@ def import_article(
     wanted = publisher_name or page.site_name
     if not wanted:
         raise InvalidDataError("the article names no publisher; pass --publisher")
-    with _store(ctx) as store:
+    with cli_store(ctx) as store:
         publisher = resolve_publisher(
             store, wanted, create=create_publisher, url=url or page.url, language=page.language
         )
@@ -282,7 +271,7 @@ def article_json(article: Article, entries: Sequence[LiveEntry]) -> dict[str, An
 @click.pass_context
 def show(ctx: click.Context, article_id: int, as_json: bool) -> None:
     """Print a stored article with its live entries."""
-    with _store(ctx) as store:
+    with cli_store(ctx) as store:
         article = store.get_article(article_id)
         entries = store.live_entries(article_id) if article.is_liveblog else []
     if as_json:

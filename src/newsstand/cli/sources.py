@@ -27,10 +27,10 @@ from newsstand.catalog import (
     validate_catalog,
 )
 from newsstand.catalog.loader import favicon_url
-from newsstand.cli._common import console, echo_json, err_console, settings_from
+from newsstand.cli._common import cli_store, console, echo_json, err_console
 from newsstand.errors import CatalogError, NotFoundError
 from newsstand.model import Feed, FeedState, LicenceTier, Publisher
-from newsstand.store import Store, open_store
+from newsstand.store import Store
 
 # Feeds switched off because their publisher was: re-enabled with the publisher.
 PUBLISHER_DISABLED = "publisher disabled"
@@ -44,8 +44,7 @@ def register(main: click.Group) -> None:
 def _store(ctx: click.Context, *, first_look: bool = False) -> Iterator[Store]:
     """The store; with ``first_look`` (commands that show the catalog) a store on its
     first start gets the shipped default catalog, as `serve` and `fetch` give it."""
-    store = open_store(settings_from(ctx))
-    try:
+    with cli_store(ctx) as store:
         if first_look:
             plan = seed_default_catalog(store)
             if not plan.is_empty:
@@ -53,8 +52,6 @@ def _store(ctx: click.Context, *, first_look: bool = False) -> Iterator[Store]:
                     f"First start: stored the default catalog ({len(plan.new_publishers)} publishers)."
                 )
         yield store
-    finally:
-        store.close()
 
 
 @click.group()

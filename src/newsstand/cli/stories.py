@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
 from rich.table import Table
 
-from newsstand.cli._common import console, echo_json, settings_from
+from newsstand.cli._common import cli_store, console, echo_json
 from newsstand.model import Article, Story, utcnow
-from newsstand.store import Store, open_store
 from newsstand.stories.service import rebuild_stories, update_stories
 
 
 def register(main: click.Group) -> None:
     main.add_command(stories)
-
-
-@contextmanager
-def _store(ctx: click.Context) -> Iterator[Store]:
-    store = open_store(settings_from(ctx))
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _story_json(story: Story) -> dict[str, Any]:
@@ -60,7 +48,7 @@ def stories() -> None:
 @click.pass_context
 def update(ctx: click.Context) -> None:
     """Put every article that has no story yet into one."""
-    with _store(ctx) as store:
+    with cli_store(ctx) as store:
         started = time.perf_counter()
         count = update_stories(store, utcnow())
     click.echo(f"{count} articles placed in stories in {time.perf_counter() - started:.2f} s")
@@ -70,7 +58,7 @@ def update(ctx: click.Context) -> None:
 @click.pass_context
 def rebuild(ctx: click.Context) -> None:
     """Forget all stories and cluster every article again."""
-    with _store(ctx) as store:
+    with cli_store(ctx) as store:
         started = time.perf_counter()
         count = rebuild_stories(store, utcnow())
     click.echo(f"{count} articles placed in stories in {time.perf_counter() - started:.2f} s")
@@ -84,7 +72,7 @@ def rebuild(ctx: click.Context) -> None:
 @click.pass_context
 def list_(ctx: click.Context, top: bool, hours: float, limit: int, as_json: bool) -> None:
     """List the most recently updated stories, or the top stories."""
-    with _store(ctx) as store:
+    with cli_store(ctx) as store:
         found = store.top_stories(utcnow(), limit, hours) if top else store.recent_stories(limit)
     if as_json:
         echo_json([_story_json(s) for s in found])
@@ -109,7 +97,7 @@ def list_(ctx: click.Context, top: bool, hours: float, limit: int, as_json: bool
 @click.pass_context
 def show(ctx: click.Context, story_id: int, as_json: bool) -> None:
     """Show one story and its articles, newest first."""
-    with _store(ctx) as store:
+    with cli_store(ctx) as store:
         story = store.story(story_id)
         articles = store.story_articles(story_id)
     if as_json:
