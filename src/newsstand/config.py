@@ -74,7 +74,12 @@ SETTINGS: tuple[Setting, ...] = (
     _s("poll_min_seconds", int, 300, "Shortest interval between two polls of one feed."),
     _s("poll_max_seconds", int, 86_400, "Longest interval between two polls of one feed."),
     _s("failing_after", int, 5, "Consecutive failures after which a feed is marked failing."),
-    _s("fetch_full_text", bool, True, "Fetch article pages for teaser-only feed items, and re-fetch recent live blogs."),
+    _s(
+        "fetch_full_text",
+        bool,
+        True,
+        "Fetch article pages for teaser-only feed items, and re-fetch recent live blogs.",
+    ),
     # serving
     _s("host", str, "127.0.0.1", "Address the web reader listens on."),
     _s("port", int, 8080, "Port the web reader listens on."),
