@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Protocol
 
 from newsstand.accounts.types import Pick, SessionRecord
+from newsstand.errors import NewsstandError
 from newsstand.model import (
     Article,
     ArticleFilter,
@@ -45,6 +46,10 @@ class FeedItem:
 
     article: Article
     feed_id: int
+
+
+# One feed fetch to store: its health row, the feed's new state and its articles.
+Fetched = tuple[FetchRecord, FeedState, Sequence[FeedItem]]
 
 
 class CatalogStore(Protocol):
@@ -103,6 +108,17 @@ class IngestStore(Protocol):
         a match is updated in place (revision up when its content changed), never
         duplicated; the article is listed under the feed's section as well."""
 
+    def record_fetches(
+        self, fetches: Sequence[Fetched], *, defer_search: bool = False
+    ) -> list[list[UpsertResult] | NewsstandError]:
+        """Store several fetches in one transaction (fewer commits when many feeds arrive
+        at once), each as ``record_fetch`` would and in a savepoint of its own: a fetch
+        that fails (unknown feed, database error) gives its error in its place and leaves
+        nothing of itself stored, while the others are kept. Raises StorageError when
+        the transaction as a whole fails (then nothing is stored). With ``defer_search``
+        new articles become searchable at the next ``index_search`` (ingestion calls it
+        once per round: indexing in bulk costs less than article by article)."""
+
     def upsert_article(self, article: Article, feed_id: int | None = None) -> UpsertResult:
         """Store one article outside a feed fetch (import, full-text fill-in)."""
 
@@ -148,6 +164,10 @@ class ArticleStore(Protocol):
     def search(self, query: SearchQuery) -> SearchPage:
         """Full-text search over title, standfirst, body and authors, best first.
         Raises SearchQueryError for an empty query or a bad cursor."""
+
+    def index_search(self) -> int:
+        """Make searchable the articles stored with ``defer_search``; returns how many.
+        Safe to call at any time; articles stored otherwise are searchable at once."""
 
 
 class AccountStore(Protocol):

@@ -78,15 +78,27 @@ class SqlBase:
         return self._dialect == "sqlite"
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One write transaction; committed on success, rolled back on any error."""
-        with _translated(), self._engine.connect() as conn, conn.begin():
+    def _write(self, *, defer_search: bool = False) -> Iterator[Connection]:
+        """One write transaction; committed on success, rolled back on any error. On
+        SQLite, articles it stored are indexed for search before the commit unless
+        ``defer_search`` leaves that to a later ``index_search`` (migration 0007)."""
+        with translated(), self._engine.connect() as conn, conn.begin():
             yield conn
+            if self.is_sqlite and not defer_search:
+                index_pending(conn)
+
+    def index_search(self) -> int:
+        """Index every article whose indexing was deferred; returns how many. A no-op
+        on PostgreSQL, which indexes each article as it is stored."""
+        if not self.is_sqlite:
+            return 0
+        with translated(), self._engine.connect() as conn, conn.begin():
+            return index_pending(conn)
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         """A read-only transaction (on SQLite a deferred one that takes no write lock)."""
-        with _translated(), self._engine.connect() as conn:
+        with translated(), self._engine.connect() as conn:
             conn.execution_options(**{_READONLY: True})
             with conn.begin():
                 yield conn
@@ -95,8 +107,28 @@ class SqlBase:
         self._engine.dispose()
 
 
+# The columns of articles_fts (migration 0004), in its order.
+_FTS_COLUMNS = "title, standfirst, body_text, authors, facets"
+_INDEX_PENDING = (
+    f"INSERT INTO articles_fts(rowid, {_FTS_COLUMNS}) SELECT a.id, "
+    + ", ".join(f"a.{c.strip()}" for c in _FTS_COLUMNS.split(","))
+    + " FROM search_pending AS p JOIN articles AS a ON a.id = p.article_id"
+)
+
+
+def index_pending(conn: Connection) -> int:
+    """Index the articles noted in search_pending (SQLite), in the caller's
+    transaction, with one statement: cheaper per article than a trigger per row."""
+    if conn.exec_driver_sql("SELECT 1 FROM search_pending LIMIT 1").first() is None:
+        return 0
+    count = int(conn.exec_driver_sql("SELECT count(*) FROM search_pending").scalar_one())
+    conn.exec_driver_sql(_INDEX_PENDING)
+    conn.exec_driver_sql("DELETE FROM search_pending")
+    return count
+
+
 @contextmanager
-def _translated() -> Iterator[None]:
+def translated() -> Iterator[None]:
     """Let Newsstand errors through; turn database errors into StorageError."""
     try:
         yield

@@ -11,13 +11,14 @@ from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from newsstand.errors import NotFoundError
+from newsstand.errors import NewsstandError, NotFoundError
 from newsstand.model import Feed, FeedState, FetchRecord, UpsertResult
-from newsstand.store.base import FeedItem
+from newsstand.store.base import FeedItem, Fetched
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.articles import ArticlesMixin
 from newsstand.store.sql.articles_batch import upsert_items
 from newsstand.store.sql.catalog import FEED_COLUMNS, feed_from_row, require_feed
+from newsstand.store.sql.engine import translated
 
 _STATE_FIELDS = (
     "etag", "last_modified", "last_fetched", "last_success", "next_poll",
@@ -61,10 +62,31 @@ def _record(row: sa.Row[Any]) -> FetchRecord:
 
 def save_state(conn: Connection, state: FeedState) -> None:
     """Insert or replace a feed's state row."""
-    values = {f: getattr(state, f) for f in _STATE_FIELDS}
+    save_states(conn, [state])
+
+
+def save_states(conn: Connection, states: Sequence[FeedState]) -> None:
+    """Insert or replace feeds' state rows, with one statement."""
+    if not states:
+        return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(t.feed_states).values(feed_id=state.feed_id, **values)
-    conn.execute(stmt.on_conflict_do_update(index_elements=["feed_id"], set_=values))
+    stmt = dialect.insert(t.feed_states)
+    update = {f: stmt.excluded[f] for f in _STATE_FIELDS}
+    rows = [{"feed_id": s.feed_id, **{f: getattr(s, f) for f in _STATE_FIELDS}} for s in states]
+    conn.execute(stmt.on_conflict_do_update(index_elements=["feed_id"], set_=update), rows)
+
+
+def _record_values(record: FetchRecord, results: Sequence[UpsertResult]) -> dict[str, Any]:
+    """A health row; new and updated counts come from storing the items when the record
+    leaves both at 0."""
+    values = {f: getattr(record, f) for f in (
+        "feed_id", "at", "status", "latency_ms", "bytes", "new_entries", "updated_entries",
+        "error", "consecutive_failures", "next_poll",
+    )}  # fmt: skip
+    if not record.new_entries and not record.updated_entries:
+        values["new_entries"] = sum(r.created for r in results)
+        values["updated_entries"] = sum(r.changed and not r.created for r in results)
+    return values
 
 
 class FeedStateMixin(ArticlesMixin):
@@ -108,17 +130,47 @@ class FeedStateMixin(ArticlesMixin):
         at 0, they are filled in from what storing the items did. Raises NotFoundError
         for an unknown feed (then nothing is stored)."""
         with self._write() as conn:
-            require_feed(conn, record.feed_id)
-            results = self._upsert_items(conn, items)
-            save_state(conn, state)
-            values = {f: getattr(record, f) for f in (
-                "feed_id", "at", "status", "latency_ms", "bytes", "new_entries", "updated_entries",
-                "error", "consecutive_failures", "next_poll",
-            )}  # fmt: skip
-            if not record.new_entries and not record.updated_entries:
-                values["new_entries"] = sum(r.created for r in results)
-                values["updated_entries"] = sum(r.changed and not r.created for r in results)
-            conn.execute(t.fetch_records.insert().values(values))
+            return self._record_in(conn, record, state, items)
+
+    def record_fetches(
+        self, fetches: Sequence[Fetched], *, defer_search: bool = False
+    ) -> list[list[UpsertResult] | NewsstandError]:
+        """As the Protocol says: one transaction; each fetch's articles in a savepoint of
+        their own, then every stored fetch's state and health row with one statement each
+        (a round of 304s is mostly such fetches, and a statement per row cost more than
+        the rows)."""
+        outcomes: list[list[UpsertResult] | NewsstandError] = []
+        with self._write(defer_search=defer_search) as conn:
+            ids = {record.feed_id for record, _, _ in fetches}
+            stmt = sa.select(t.feeds.c.id).where(t.feeds.c.id.in_(ids))
+            known = set(conn.execute(stmt).scalars())
+            stored: list[tuple[FetchRecord, FeedState, list[UpsertResult]]] = []
+            for record, state, items in fetches:
+                if record.feed_id not in known:
+                    outcomes.append(NotFoundError("feed", record.feed_id))
+                    continue
+                results: list[UpsertResult] = []
+                if items:  # a 304 has none: no savepoint to pay for
+                    try:
+                        with translated(), conn.begin_nested():
+                            results = self._upsert_items(conn, items)
+                    except NewsstandError as e:
+                        outcomes.append(e)
+                        continue
+                outcomes.append(results)
+                stored.append((record, state, results))
+            save_states(conn, [state for _, state, _ in stored])
+            if stored:
+                conn.execute(t.fetch_records.insert(), [_record_values(r, res) for r, _, res in stored])
+        return outcomes
+
+    def _record_in(
+        self, conn: Connection, record: FetchRecord, state: FeedState, items: Sequence[FeedItem]
+    ) -> list[UpsertResult]:
+        require_feed(conn, record.feed_id)
+        results = self._upsert_items(conn, items)
+        save_state(conn, state)
+        conn.execute(t.fetch_records.insert().values(_record_values(record, results)))
         return results
 
     def _upsert_items(self, conn: Connection, items: Sequence[FeedItem]) -> list[UpsertResult]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import html
 import json
@@ -118,6 +119,63 @@ def plain_snippet(text: str, words: int = 30) -> str:
     return html.escape(head, quote=False)
 
 
+SNIPPET_WORDS = 30  # words per fragment
+SNIPPET_LEAD = 5  # words shown before a fragment's first match
+SNIPPET_FRAGMENTS = 2
+
+
+def highlight(parsed: ParsedQuery, *texts: str) -> str | None:
+    """A raw snippet of the first text holding a query word: up to two fragments of
+    about 30 words around matches, matches between the sentinels, fragments joined
+    by " … ". None when no text holds one. Words are compared as the index splits
+    and folds them, so what is marked is what matched."""
+    wanted = frozenset(w for group in parsed.groups for c in group if not c.negated for w in c.words)
+    finder = _finder(wanted)
+    for text in texts:
+        first = finder.search(text)
+        if first is None:
+            continue
+        start = max(0, first.start() - _SNIPPET_BACK)  # far enough back for the lead words
+        part = text[start : first.end() + _SNIPPET_AHEAD]
+        spans = [(m.start(), m.end()) for m in _WORD.finditer(part)]
+        hits = {i for i, (a, b) in enumerate(spans) if part[a:b].lower() in wanted}
+        if hits:
+            return " … ".join(_fragments(part, spans, hits))
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _finder(words: frozenset[str]) -> re.Pattern[str]:
+    """One C-speed search for the first match; only its neighbourhood is split into words."""
+    return re.compile("|".join(rf"(?<![^\W_]){re.escape(w)}(?![^\W_])" for w in sorted(words)), re.I)
+
+
+_SPACE_RUN = re.compile(r"\s+")
+_SNIPPET_BACK = 200  # characters searched for words before the first match
+_SNIPPET_AHEAD = 1500  # and after it: room for both fragments in all but rare texts
+
+
+def _fragments(text: str, spans: list[tuple[int, int]], hits: set[int]) -> list[str]:
+    out: list[str] = []
+    start_after = -1
+    for first in sorted(hits):
+        if first <= start_after or len(out) == SNIPPET_FRAGMENTS:
+            continue
+        lo = max(0, first - SNIPPET_LEAD, start_after + 1)
+        hi = min(len(spans), lo + SNIPPET_WORDS)
+        parts: list[str] = []
+        for i in range(lo, hi):
+            a, b = spans[i]
+            word = text[a:b]
+            parts.append(f"{MARK_START}{word}{MARK_END}" if i in hits else word)
+            if i + 1 < hi:
+                gap = text[b : spans[i + 1][0]]
+                parts.append(_SPACE_RUN.sub(" ", gap))
+        out.append("".join(parts).strip())
+        start_after = hi - 1
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Cursor:
     fingerprint: str
@@ -183,7 +241,7 @@ class Backend(Protocol):
         id <= high; every match is a candidate, and candidates are taken in id order."""
         ...
 
-    def snippets(self, conn: Connection, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
+    def snippets(self, conn: Connection, parsed: ParsedQuery, hits: list[Article]) -> dict[int, str]:
         """Raw snippets (match sentinels, not yet escaped) per article id; may omit ids."""
         ...
 
@@ -216,8 +274,9 @@ class SearchMixin(SqlBase):
         backend = self._search_backend()
         with self._read() as conn:
             picked, next_cursor, total = self._page(conn, backend, parsed, query, cursor)
-            raw = backend.snippets(conn, parsed, [i for i, _ in picked])
-            by_id = {a.id: a for a in load_articles_by_id(conn, [i for i, _ in picked])}
+            found = load_articles_by_id(conn, [i for i, _ in picked])
+            raw = backend.snippets(conn, parsed, found)
+            by_id = {a.id: a for a in found}
         hits = []
         for aid, rank in picked:
             article = by_id[aid]

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from newsstand.model import SearchQuery, utc, utcnow
+from newsstand.model import Article, SearchQuery, utc, utcnow
 from newsstand.store.sql.articles import filter_clauses
 from newsstand.store.sql.schema import articles
 from newsstand.store.sql.search import (
@@ -227,7 +227,8 @@ class SqliteSearch:
             return _presence_fts(conn, parsed, positive, narrow, low, high)
         return _presence(conn, positive, ids)
 
-    def snippets(self, conn: Connection, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
+    def snippets(self, conn: Connection, parsed: ParsedQuery, hits: list[Article]) -> dict[int, str]:
+        ids = [a.id for a in hits if a.id is not None]
         if not ids:
             return {}
         fts: sa.ColumnElement[str] = sa.literal_column("articles_fts")
