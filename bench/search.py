@@ -234,6 +234,10 @@ def load(store: SqlStore, corpus: Corpus, total: int) -> float:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("SELECT setval('articles_id_seq', (SELECT max(id) FROM articles))")
+    # SQLite: the rows were noted for indexing (migration 0007); index them in one go.
+    indexed = store.index_search()
+    if indexed:
+        print(f"  indexed {indexed:,} articles for search", file=sys.stderr, flush=True)
     if deferred:
         print(f"  building {len(deferred)} search indexes", file=sys.stderr, flush=True)
         _create_indexes(engine, deferred)

@@ -9,6 +9,7 @@ Modules, from the edge inwards:
 - ``urls``      ``canonical_url``: the form articles are matched by
 - ``articles``  parsed entries to ``Article`` values (pure)
 - ``schedule``  when to poll each feed next (pure)
+- ``writer``    ``BatchWriter``: the one writer, with group commits and search indexing in bulk
 - ``pipeline``  ``Ingestor``: ``run_once`` and ``run_forever``, used by the CLI and the web server
 
 Import from the modules; this package does not re-export, so importing one part

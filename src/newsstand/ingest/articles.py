@@ -46,11 +46,11 @@ def entry_to_article(
     body_text = html_to_text(body_html)
     standfirst = ""
     if entry.summary:
-        # Many feeds give only a summary, or the same HTML twice: read it once. Only the
-        # summary's text is kept, so it needs no sanitizing (html_to_text drops scripts,
-        # styles, comments and form controls with what they hold).
+        # Many feeds give only a summary, or the same HTML twice: sanitize it once. A
+        # different summary is sanitized too, though only its text is kept: html_to_text
+        # is a tokenizer, and raw markup ("<img alt='a > b'>", forms) would leak into it.
         same = not entry.content or entry.content == entry.summary
-        summary_text = body_text if same else html_to_text(entry.summary)
+        summary_text = body_text if same else html_to_text(sanitize_html(entry.summary, entry.url))
         standfirst = _shorten(" ".join(summary_text.split()), _STANDFIRST_CHARS)
     title = entry.title or _shorten(" ".join(body_text.split()), 120) or url
     published = entry.published or entry.updated or now

@@ -4,9 +4,10 @@
 ``newsstand run`` forever) and the web server can run ``run_forever`` as a
 background task. Each feed is independent: whatever one feed does (malformed,
 hostile, huge, slow, gone) ends as that feed's recorded error, never as the
-round's. Each feed's articles, state and health row are committed in one
-transaction, so stopping (or killing) the process loses no committed work and
-leaves nothing half-stored.
+round's. Each feed's articles, state and health row are committed together (in
+one transaction, shared with other feeds' fetches by the writer's group commits),
+so stopping (or killing) the process loses no committed work and leaves nothing
+half-stored.
 """
 
 from __future__ import annotations
