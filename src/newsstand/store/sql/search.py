@@ -136,8 +136,14 @@ def highlight(parsed: ParsedQuery, *texts: str) -> str | None:
         if first is None:
             continue
         start = max(0, first.start() - _SNIPPET_BACK)  # far enough back for the lead words
-        part = text[start : first.end() + _SNIPPET_AHEAD]
+        end = first.end() + _SNIPPET_AHEAD
+        part = text[start:end]
         spans = [(m.start(), m.end()) for m in _WORD.finditer(part)]
+        # A cut inside a word leaves a piece of it at either edge: not a word, never marked.
+        if spans and spans[0][0] == 0 and start > 0 and _WORD.match(text, start - 1):
+            spans.pop(0)
+        if spans and spans[-1][1] == len(part) and end < len(text) and _WORD.match(text, end):
+            spans.pop()
         hits = {i for i, (a, b) in enumerate(spans) if part[a:b].lower() in wanted}
         if hits:
             return " … ".join(_fragments(part, spans, hits))

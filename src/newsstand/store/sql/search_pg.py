@@ -97,7 +97,8 @@ def _word_frequencies(conn: Connection) -> dict[str, float]:
         " unnest(most_common_elems::text::text[], most_common_elem_freqs) AS u(word, freq)"
         " WHERE schemaname = current_schema() AND tablename = 'article_search' AND attname = 'search'"
     )
-    freq = {str(w): float(f) for w, f in conn.execute(stmt)}
+    # The frequency array ends with three summary figures that pair with no word.
+    freq = {str(w): float(f) for w, f in conn.execute(stmt) if w is not None}
     _stats_cache[key] = (time.monotonic(), freq)
     return freq
 
