@@ -190,7 +190,7 @@ class Fetcher:
         self._per_host_n = int(settings.per_host_concurrency)
         self._per_host: dict[str, asyncio.Semaphore] = {}
         self.backend = GuardedBackend(parse_networks(settings.allow_private_addresses))
-        transport = httpx.AsyncHTTPTransport(retries=0)
+        transport = httpx.AsyncHTTPTransport(retries=0, verify=_ssl_context())  # no second CA load
         # httpx has no parameter for the network backend, so the pool it built is
         # replaced by one that connects through the guard; TLS still verifies the
         # URL's host name because httpcore passes it as server_hostname.

@@ -38,6 +38,7 @@ class BatchWriter:
         self.store = store
         self._waiting: list[_Waiting] = []
         self._task: asyncio.Task[None] | None = None
+        self._unindexed = False  # articles stored since the last index_search
 
     async def write(self, fetched: Fetched) -> list[UpsertResult]:
         """Store one fetch (with others that are waiting) and return its results.
@@ -65,12 +66,14 @@ class BatchWriter:
                     future.set_exception(outcome)
                 else:
                     future.set_result(outcome)
-            if not self._waiting:
+            self._unindexed = self._unindexed or any(fetched[2] for fetched, _ in batch)
+            if not self._waiting and self._unindexed:
                 # Nothing to store right now (the next feeds are still being fetched or
                 # parsed): index what is stored meanwhile, so little is left for the end.
                 await self._index()
 
     async def _index(self) -> None:
+        self._unindexed = False
         try:
             await asyncio.to_thread(self.store.index_search)
         except NewsstandError as exc:  # stored all the same; a later call indexes them
