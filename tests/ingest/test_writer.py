@@ -269,3 +269,31 @@ def test_batches_respect_the_fetch_and_article_limits(store: SqlStore, monkeypat
     assert [i for batch in batches for i in batch] == [f.id for f in feeds]
     assert [len(b) for b in batches if sum(size_of[i] for i in b) > 5] == [1]
     assert store.count_articles() == sum(sizes)
+
+
+def test_a_new_event_loop_drops_what_a_dead_one_left_queued(store: SqlStore) -> None:
+    # Each asyncio.run brings a new loop (the CLI, the benchmark). Should a loop die with
+    # fetches still queued, their futures belong to it and can never be completed: the
+    # writer must not try, or the next loop's callers would wait for ever.
+    feeds = _feeds(store, 2)
+    writer = BatchWriter(store)
+    dead = asyncio.new_event_loop()
+    stale: asyncio.Future[list[UpsertResult]] = dead.create_future()
+    writer._waiting.append((_fetched(_id(feeds[0]), 1), stale))
+    writer._loop = dead
+    dead.close()
+
+    async def next_round() -> list[UpsertResult]:
+        results = await asyncio.wait_for(writer.write(_fetched(_id(feeds[1]), 2)), timeout=30)
+        await writer.drain()
+        return results
+
+    results = asyncio.run(next_round())
+    assert [r.created for r in results] == [True, True]
+    assert store.count_articles() == 2  # the dead loop's fetch was dropped, not stored
+    assert not stale.done()
+
+
+def _id(feed: Feed) -> int:
+    assert feed.id is not None
+    return feed.id

@@ -118,7 +118,7 @@ class Ingestor:
         self._languages: dict[str, str] = {}
         self._writer = BatchWriter(store)
         self._digests: dict[int, bytes] = {}  # feed id -> hash of the last body stored
-        self._pool: ProcessPoolExecutor | None = None  # parse workers, one round's lifetime
+        self._pool: ProcessPoolExecutor | None = None  # parse workers: run_once's or run_forever's
 
     async def run_once(
         self, feeds: Sequence[Feed] | None = None, stop: asyncio.Event | None = None

@@ -38,12 +38,17 @@ class BatchWriter:
         self.store = store
         self._waiting: list[_Waiting] = []
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._unindexed = False  # articles stored since the last index_search
 
     async def write(self, fetched: Fetched) -> list[UpsertResult]:
         """Store one fetch (with others that are waiting) and return its results.
         Shielded: a cancelled caller leaves the write to finish; ``drain`` awaits it."""
         loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # A new event loop (each asyncio.run): whatever an earlier loop left queued
+            # belongs to callers that are gone; its futures cannot be completed anyway.
+            self._loop, self._waiting, self._task = loop, [], None
         future: asyncio.Future[list[UpsertResult]] = loop.create_future()
         self._waiting.append((fetched, future))
         if self._task is None or self._task.done():
