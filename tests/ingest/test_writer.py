@@ -297,3 +297,26 @@ def test_a_new_event_loop_drops_what_a_dead_one_left_queued(store: SqlStore) -> 
 def _id(feed: Feed) -> int:
     assert feed.id is not None
     return feed.id
+
+
+def test_fetches_without_articles_wait_a_little_for_company(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A round of unchanged feeds is all 304s arriving a millisecond or so apart: without
+    # a short wait each would commit on its own.
+    feeds = _feeds(store, 12)
+    batches = _count_batches(monkeypatch, store)
+
+    async def trickle() -> None:
+        writer = BatchWriter(store)
+        pending = []
+        for feed in feeds:
+            pending.append(asyncio.create_task(writer.write(_fetched(_id(feed), 0))))
+            await asyncio.sleep(0.001)
+        await asyncio.gather(*pending)
+        await writer.drain()
+
+    asyncio.run(trickle())
+    assert sorted(i for batch in batches for i in batch) == sorted(_id(f) for f in feeds)
+    assert len(batches) <= 4
+    assert all(store.get_feed_state(_id(f)).etag == f'"{_id(f)}"' for f in feeds)

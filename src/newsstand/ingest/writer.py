@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 MAX_FETCHES = 64  # fetches per transaction
 MAX_ARTICLES = 2000  # articles per transaction (after the first fetch, which always goes)
+LINGER_SECONDS = 0.01  # how long a batch of article-less fetches waits for company
 
 _Outcome = list[UpsertResult] | BaseException
 _Waiting = tuple[Fetched, "asyncio.Future[list[UpsertResult]]"]
@@ -62,6 +63,10 @@ class BatchWriter:
 
     async def _run(self) -> None:
         while self._waiting:
+            if len(self._waiting) < MAX_FETCHES and not any(f[2] for f, _ in self._waiting):
+                # Only fetches without articles (304s, failures): cheap to delay a little,
+                # and a round of unchanged feeds then commits a few times, not dozens.
+                await asyncio.sleep(LINGER_SECONDS)
             batch = self._take()
             outcomes = await self._store(batch)
             for (_, future), outcome in zip(batch, outcomes, strict=True):
