@@ -76,3 +76,17 @@ def test_paywalled_liveblog_shows_summary_and_first_entries_only(
     assert "What we know so far" in html  # the pinned summary is free to read
     assert "Sign up to read this article" in html
     assert "data-live-events" not in html  # no live stream behind the paywall
+
+
+def test_reader_whose_trial_ended_is_offered_renewal_not_another_trial(
+    client: TestClient, edition: Edition, accounts: Accounts, clock: Clock
+) -> None:
+    # A trial is given once: after it, the box must not offer one (the button would only
+    # lead to a refusal), but the way to membership.
+    make_reader(accounts, "ended@example.org")
+    sign_in(client, "ended@example.org")
+    clock.advance(days=15)
+    html = client.get(f"/article/{edition.articles['paid']}").text
+    assert "Your free trial or membership has ended" in html
+    assert "Start your 14-day free trial" not in html and 'action="/membership/trial"' not in html
+    assert 'href="/membership"' in html
