@@ -121,10 +121,8 @@ def index_pending(conn: Connection) -> int:
     transaction, with one statement: cheaper per article than a trigger per row."""
     if conn.exec_driver_sql("SELECT 1 FROM search_pending LIMIT 1").first() is None:
         return 0
-    count = int(conn.exec_driver_sql("SELECT count(*) FROM search_pending").scalar_one())
     conn.exec_driver_sql(_INDEX_PENDING)
-    conn.exec_driver_sql("DELETE FROM search_pending")
-    return count
+    return int(conn.exec_driver_sql("DELETE FROM search_pending").rowcount)
 
 
 @contextmanager

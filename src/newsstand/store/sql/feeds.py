@@ -129,8 +129,10 @@ class FeedStateMixin(ArticlesMixin):
         """As the Protocol says. When the record leaves new_entries and updated_entries
         at 0, they are filled in from what storing the items did. Raises NotFoundError
         for an unknown feed (then nothing is stored)."""
-        with self._write() as conn:
-            return self._record_in(conn, record, state, items)
+        outcome = self._record_many([(record, state, items)])[0]
+        if isinstance(outcome, NewsstandError):
+            raise outcome
+        return outcome
 
     def record_fetches(
         self, fetches: Sequence[Fetched], *, defer_search: bool = False
@@ -139,6 +141,11 @@ class FeedStateMixin(ArticlesMixin):
         their own, then every stored fetch's state and health row with one statement each
         (a round of 304s is mostly such fetches, and a statement per row cost more than
         the rows)."""
+        return self._record_many(fetches, defer_search=defer_search)
+
+    def _record_many(
+        self, fetches: Sequence[Fetched], *, defer_search: bool = False
+    ) -> list[list[UpsertResult] | NewsstandError]:
         outcomes: list[list[UpsertResult] | NewsstandError] = []
         with self._write(defer_search=defer_search) as conn:
             ids = {record.feed_id for record, _, _ in fetches}
@@ -163,15 +170,6 @@ class FeedStateMixin(ArticlesMixin):
             if stored:
                 conn.execute(t.fetch_records.insert(), [_record_values(r, res) for r, _, res in stored])
         return outcomes
-
-    def _record_in(
-        self, conn: Connection, record: FetchRecord, state: FeedState, items: Sequence[FeedItem]
-    ) -> list[UpsertResult]:
-        require_feed(conn, record.feed_id)
-        results = self._upsert_items(conn, items)
-        save_state(conn, state)
-        conn.execute(t.fetch_records.insert().values(_record_values(record, results)))
-        return results
 
     def _upsert_items(self, conn: Connection, items: Sequence[FeedItem]) -> list[UpsertResult]:
         try:

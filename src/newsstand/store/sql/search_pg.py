@@ -12,6 +12,7 @@ their words, a window at a time (see ``PostgresSearch.candidates``).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -107,35 +108,29 @@ def _filter_share(conn: Connection, query: SearchQuery) -> float:
     """The share of the newest rows a walk keeps after the filters it tests row by row:
     sections and languages. (Publishers have an index in id order, and a date range
     keeps the newest articles, so a walk passes over few rows they remove.)"""
-    share = 1.0
-    for table, column, values in (
-        ("article_sections", "section", query.sections),
-        ("article_search", "language", query.languages),
-    ):
-        if values:
-            stmt = sa.text(
-                "SELECT coalesce(sum(u.freq), 0) FROM pg_stats,"
-                " unnest(most_common_vals::text::text[], most_common_freqs) AS u(val, freq)"
-                " WHERE schemaname = current_schema() AND tablename = :table AND attname = :column"
-                " AND u.val = ANY(:values)"
-            )
-            params = {"table": table, "column": column, "values": list(values)}
-            share *= float(conn.execute(stmt, params).scalar_one())
-    return share
+    sections = _value_share(conn, "article_sections", "section", query.sections)
+    return sections * _value_share(conn, "article_search", "language", query.languages)
 
 
 def _publisher_share(conn: Connection, query: SearchQuery) -> float:
     """The share of articles from the filter's publishers (1.0 without the filter); a
     publisher too small for the statistics counts as 0 (its matches are few)."""
-    if not query.publisher_ids:
+    return _value_share(conn, "article_search", "publisher_id", query.publisher_ids)
+
+
+def _value_share(conn: Connection, table: str, column: str, values: Sequence[str]) -> float:
+    """The share of ``table``'s rows whose ``column`` is one of ``values``, from the
+    most common values ANALYZE keeps (0 for values it did not list); 1.0 without values."""
+    if not values:
         return 1.0
     stmt = sa.text(
         "SELECT coalesce(sum(u.freq), 0) FROM pg_stats,"
         " unnest(most_common_vals::text::text[], most_common_freqs) AS u(val, freq)"
-        " WHERE schemaname = current_schema() AND tablename = 'article_search'"
-        " AND attname = 'publisher_id' AND u.val = ANY(:values)"
+        " WHERE schemaname = current_schema() AND tablename = :table AND attname = :column"
+        " AND u.val = ANY(:values)"
     )
-    return float(conn.execute(stmt, {"values": list(query.publisher_ids)}).scalar_one())
+    params = {"table": table, "column": column, "values": list(values)}
+    return float(conn.execute(stmt, params).scalar_one())
 
 
 def _plan_for(conn: Connection, *, dense: bool) -> None:
