@@ -138,3 +138,21 @@ def test_search_hit_snippet_marks_a_body_match(store: SqlStore) -> None:
     assert "<mark>Cormorant</mark>" in hit.snippet
     assert "<mark>cormorant</mark>" in hit.snippet
     assert "Fishermen" in hit.snippet  # from the body, not the standfirst
+
+
+def test_first_match_is_a_whole_word() -> None:
+    # "kelpie" and "seakelp" hold the letters but not the word; the snippet starts
+    # at the first real match and marks only whole words.
+    text = "A kelpie swam by seakelp beds. " + "Filler words here. " * 20 + "Then kelp, at last."
+    got = _hl("kelp", text)
+    assert got is not None and _marked(got) == ["kelp"]
+    assert got.startswith("here. Filler words here. Then")  # five words lead in
+
+
+def test_text_whose_lower_case_is_longer() -> None:
+    # "İ" lower-cases to two characters, so offsets in the lower-cased text would
+    # drift: such a text is searched without lower-casing it first.
+    text = "İİİİ " * 30 + "The KELP harvest"
+    got = _hl("kelp", text)
+    assert got is not None and _marked(got) == ["KELP"]
+    assert got.endswith(f"The {_m('KELP')} harvest")

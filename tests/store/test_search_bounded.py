@@ -212,14 +212,32 @@ def test_probe_whose_span_holds_a_full_window(
 def test_rare_words_skip_the_bound(
     pg_store: SqlStore, corpus: Corpus, spy: Spy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # With the real threshold a corpus this small never pays for a range bitmap.
+    # With the real threshold a corpus this small never pays for a range bitmap, and
+    # the statistics say so without a count: even a word ANALYZE never saw is in at
+    # most the 200 articles that came after it, plus fewer than the rarest it listed.
     monkeypatch.setattr(search_pg, "BOUND_MIN_MATCHES", 8000)
     query = SearchQuery("skua", limit=7)
     found, _ = _all_pages(pg_store, query)
-    assert spy.counts > 0 and spy.bounded == 0
+    assert spy.counts == 0 and spy.bounded == 0
     assert set(found) == corpus.matching(lambda n: n >= ANALYZED and n % 5 == 0)
     rare, total = _all_pages(pg_store, SearchQuery("shag"))
     assert set(rare) == corpus.matching(lambda n: n in (7, 207, 507)) and total == 3
+
+
+def test_words_unknown_to_stale_statistics_are_counted(
+    pg_store: SqlStore, corpus: Corpus, spy: Spy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 200 articles came after ANALYZE: a word it never saw may be in all of them, so
+    # a threshold below that leaves the statistics unable to rule a bound out.
+    skua = corpus.matching(lambda n: n >= ANALYZED and n % 5 == 0)
+    monkeypatch.setattr(search_pg, "BOUND_MIN_MATCHES", 150)
+    found, _ = _all_pages(pg_store, SearchQuery("skua", limit=7))
+    assert spy.counts > 0 and set(found) == skua
+    # Above what the new articles and the rarest listed word could add up to: no count.
+    spy.counts = 0
+    monkeypatch.setattr(search_pg, "BOUND_MIN_MATCHES", 250)
+    found, _ = _all_pages(pg_store, SearchQuery("skua", limit=7))
+    assert spy.counts == 0 and set(found) == skua
 
 
 def test_statistics_are_cached(pg_store: SqlStore, corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -228,6 +246,8 @@ def test_statistics_are_cached(pg_store: SqlStore, corpus: Corpus, monkeypatch: 
     [(_, freq)] = search_pg._stats_cache.values()
     assert freq["tern"] == pytest.approx(1 / 3, abs=0.01)
     assert "skua" not in freq  # added after ANALYZE
+    # The empty word, never a real one, holds the lowest frequency listed.
+    assert freq[""] == pytest.approx(min(f for w, f in freq.items() if w))
     # A new ANALYZE is not seen until the figures expire; stale figures only steer
     # the plan, so results stay right meanwhile.
     with pg_store.engine.begin() as conn:

@@ -22,6 +22,7 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -130,53 +131,86 @@ def highlight(parsed: ParsedQuery, *texts: str) -> str | None:
     by " … ". None when no text holds one. Words are compared as the index splits
     and folds them, so what is marked is what matched."""
     wanted = frozenset(w for group in parsed.groups for c in group if not c.negated for w in c.words)
-    finder = _finder(wanted)
     for text in texts:
-        first = finder.search(text)
+        first = _first_match(text, wanted)
         if first is None:
             continue
-        start = max(0, first.start() - _SNIPPET_BACK)  # far enough back for the lead words
-        end = first.end() + _SNIPPET_AHEAD
-        part = text[start:end]
-        spans = [(m.start(), m.end()) for m in _WORD.finditer(part)]
+        start = max(0, first[0] - _SNIPPET_BACK)  # far enough back for the lead words
+        end = first[1] + _SNIPPET_AHEAD
+        # One C-speed split into gaps and words (gap, word, gap, ..., gap): a page of
+        # 20 hits spent 2.4 ms splitting word by word in Python at 1M articles.
+        pieces = _WORD_SPLIT.split(text[start:end])
         # A cut inside a word leaves a piece of it at either edge: not a word, never marked.
-        if spans and spans[0][0] == 0 and start > 0 and _WORD.match(text, start - 1):
-            spans.pop(0)
-        if spans and spans[-1][1] == len(part) and end < len(text) and _WORD.match(text, end):
-            spans.pop()
-        hits = {i for i, (a, b) in enumerate(spans) if part[a:b].lower() in wanted}
+        if len(pieces) > 1 and not pieces[0] and start > 0 and _WORD.match(text, start - 1):
+            pieces[0:3] = ["".join(pieces[0:3])]
+        if len(pieces) > 1 and not pieces[-1] and end < len(text) and _WORD.match(text, end):
+            pieces[-3:] = ["".join(pieces[-3:])]
+        words = pieces[1::2]
+        folded = list(map(str.lower, words))
+        hits = {i for w in wanted.intersection(folded) for i in _positions(folded, w)}
         if hits:
-            return " … ".join(_fragments(part, spans, hits))
+            return " … ".join(_fragments(words, pieces[0::2], hits))
     return None
+
+
+def _positions(items: list[str], value: str) -> Iterator[int]:
+    """Every index of ``value`` in ``items`` (list.index runs in C)."""
+    i = -1
+    while True:
+        try:
+            i = items.index(value, i + 1)
+        except ValueError:
+            return
+        yield i
+
+
+def _first_match(text: str, words: frozenset[str]) -> tuple[int, int] | None:
+    """Where the first of ``words`` stands in ``text`` as a whole word, compared
+    lower-cased. str.find on the lower-cased text runs at memory speed; a
+    case-insensitive regex with word-boundary lookarounds took 50 us per body."""
+    folded = text.lower()
+    if len(folded) != len(text):  # a letter lower-cased into two: offsets would shift
+        found = _finder(words).search(text)
+        return None if found is None else found.span()
+    best: tuple[int, int] | None = None
+    for word in words:
+        i = folded.find(word)
+        while i != -1 and (best is None or i < best[0]):
+            j = i + len(word)
+            if not (i > 0 and _WORD.match(folded, i - 1)) and not _WORD.match(folded, j):
+                best = (i, j)
+                break
+            i = folded.find(word, i + 1)
+    return best
 
 
 @functools.lru_cache(maxsize=64)
 def _finder(words: frozenset[str]) -> re.Pattern[str]:
-    """One C-speed search for the first match; only its neighbourhood is split into words."""
+    """The first match by regex, for texts whose lower-casing changes their length."""
     return re.compile("|".join(rf"(?<![^\W_]){re.escape(w)}(?![^\W_])" for w in sorted(words)), re.I)
 
 
+_WORD_SPLIT = re.compile(r"([^\W_]+)")  # _WORD, captured: split keeps the words
 _SPACE_RUN = re.compile(r"\s+")
 _SNIPPET_BACK = 200  # characters searched for words before the first match
 _SNIPPET_AHEAD = 1500  # and after it: room for both fragments in all but rare texts
 
 
-def _fragments(text: str, spans: list[tuple[int, int]], hits: set[int]) -> list[str]:
+def _fragments(words: list[str], gaps: list[str], hits: set[int]) -> list[str]:
+    """Up to SNIPPET_FRAGMENTS runs of words around hits; ``gaps[i]`` precedes ``words[i]``."""
     out: list[str] = []
     start_after = -1
     for first in sorted(hits):
         if first <= start_after or len(out) == SNIPPET_FRAGMENTS:
             continue
         lo = max(0, first - SNIPPET_LEAD, start_after + 1)
-        hi = min(len(spans), lo + SNIPPET_WORDS)
+        hi = min(len(words), lo + SNIPPET_WORDS)
         parts: list[str] = []
         for i in range(lo, hi):
-            a, b = spans[i]
-            word = text[a:b]
+            word = words[i]
             parts.append(f"{MARK_START}{word}{MARK_END}" if i in hits else word)
             if i + 1 < hi:
-                gap = text[b : spans[i + 1][0]]
-                parts.append(_SPACE_RUN.sub(" ", gap))
+                parts.append(_SPACE_RUN.sub(" ", gaps[i + 1]))
         out.append("".join(parts).strip())
         start_after = hi - 1
     return out

@@ -1,12 +1,13 @@
 """Search on PostgreSQL: a weighted ``tsvector`` on the 'simple' configuration with a
 GIN index, ``websearch_to_tsquery`` and ``ts_rank_cd``; snippets are marked in Python.
 
-The vectors live in ``article_search``, a narrow table a trigger keeps in step with
-``articles`` (migration 0001): finding the newest matches reads small rows, not
-wide article rows. Its ``sections`` array (0006, kept by triggers on
-``article_sections``) has a GIN index of its own, so a section filter is one more
-bitmap ANDed with the words' one. Phrases are checked only on the newest articles holding all
-their words, a window at a time (see ``PostgresSearch.candidates``).
+The vectors live in ``article_search``, a table a trigger keeps in step with
+``articles`` (migration 0001), inside their rows (0008): the row a search visits
+brings its vector along, with no TOAST lookups. Its ``sections`` array (0006,
+kept by triggers on ``article_sections``) has a GIN index of its own, so a section
+filter is one more bitmap ANDed with the words' one. Phrases are checked only on
+the newest articles holding all their words, a window at a time (see
+``PostgresSearch.candidates``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from newsstand.store.sql.schema import UTCDateTime
 from newsstand.store.sql.search import Clause, ParsedQuery, Window, highlight, to_websearch
 
 DENSE_SHARE = 0.05  # queries likely to match more than this share of articles walk the newest rows
-BOUND_SLACK = 2.0  # a bounded window's id span: this many times what it should need
+BOUND_SLACK = 1.5  # a bounded window's id span: this many times what it should need
 BOUND_GROWTH = 4  # the span's growth after it held too few candidates
 BOUND_TRIES = 2
 PROBE_SPAN_WINDOWS = 10  # ids counted (in windows) for a query too rare for the statistics
@@ -44,6 +45,9 @@ S = sa.Table(
     sa.Column("search", TSVECTOR),
     sa.Column("sections", ARRAY(sa.Text)),  # every section the article is listed in (0006)
 )
+_CTID: sa.ColumnClause[object] = sa.literal_column("article_search.ctid")  # a row's address in the table
+_HIT = S.alias("hit")  # a window's row, revisited to rank it
+_HIT_CTID: sa.ColumnClause[object] = sa.literal_column("hit.ctid")
 
 
 def _tsquery(parsed: ParsedQuery) -> sa.ColumnElement[object]:
@@ -68,20 +72,39 @@ def _filters(query: SearchQuery) -> list[sa.ColumnElement[bool]]:
     return clauses
 
 
-def _share(conn: Connection, q: ParsedQuery) -> float:
-    """The share of articles the query (without exclusions) is likely to match, from
-    the word frequencies ANALYZE keeps for the vectors; 0 for words it did not list."""
+@dataclass(frozen=True, slots=True)
+class Shares:
+    """The share of articles a query or filter is likely to match, and the most it
+    can: ANALYZE lists only the commonest words and values, so one it did not list
+    counts as 0 in the first and as the rarest one it listed in the second."""
+
+    likely: float
+    most: float
+
+    def __mul__(self, other: Shares) -> Shares:
+        return Shares(self.likely * other.likely, self.most * other.most)
+
+
+ALL = Shares(1.0, 1.0)
+
+
+def _share(conn: Connection, q: ParsedQuery) -> Shares:
+    """The share of articles the query (without exclusions) matches, from the word
+    frequencies ANALYZE keeps for the vectors."""
     freq = _word_frequencies(conn)
-    share = 0.0
+    floor = freq.get(_RAREST, 1.0)
+    likely = most = 0.0
     for group in q.groups:
-        part = 1.0
+        part = Shares(1.0, 1.0)
         for w in {w for c in group if not c.negated for w in c.words}:
-            part *= freq.get(w, 0.0)
-        share += part
-    return min(share, 1.0)
+            part *= Shares(freq.get(w, 0.0), freq.get(w, floor))
+        likely += part.likely
+        most += part.most
+    return Shares(min(likely, 1.0), min(most, 1.0))
 
 
 STATS_SECONDS = 300.0  # how long the word frequencies ANALYZE keeps are reused
+_RAREST = ""  # never a word: holds the lowest frequency ANALYZE listed
 _stats_cache: dict[str, tuple[float, dict[str, float]]] = {}
 
 
@@ -98,13 +121,18 @@ def _word_frequencies(conn: Connection) -> dict[str, float]:
         " unnest(most_common_elems::text::text[], most_common_elem_freqs) AS u(word, freq)"
         " WHERE schemaname = current_schema() AND tablename = 'article_search' AND attname = 'search'"
     )
-    # The frequency array ends with three summary figures that pair with no word.
-    freq = {str(w): float(f) for w, f in conn.execute(stmt) if w is not None}
+    # The frequency array ends with three summary figures that pair with no word:
+    # the lowest frequency listed, the highest, and the share of empty vectors.
+    rows = list(conn.execute(stmt))
+    freq = {str(w): float(f) for w, f in rows if w is not None}
+    unpaired = [float(f) for w, f in rows if w is None]
+    if unpaired:
+        freq[_RAREST] = unpaired[0]
     _stats_cache[key] = (time.monotonic(), freq)
     return freq
 
 
-def _filter_share(conn: Connection, query: SearchQuery) -> float:
+def _filter_share(conn: Connection, query: SearchQuery) -> Shares:
     """The share of the newest rows a walk keeps after the filters it tests row by row:
     sections and languages. (Publishers have an index in id order, and a date range
     keeps the newest articles, so a walk passes over few rows they remove.)"""
@@ -112,25 +140,39 @@ def _filter_share(conn: Connection, query: SearchQuery) -> float:
     return sections * _value_share(conn, "article_search", "language", query.languages)
 
 
-def _publisher_share(conn: Connection, query: SearchQuery) -> float:
-    """The share of articles from the filter's publishers (1.0 without the filter); a
-    publisher too small for the statistics counts as 0 (its matches are few)."""
+def _publisher_share(conn: Connection, query: SearchQuery) -> Shares:
+    """The share of articles from the filter's publishers (all without the filter)."""
     return _value_share(conn, "article_search", "publisher_id", query.publisher_ids)
 
 
-def _value_share(conn: Connection, table: str, column: str, values: Sequence[str]) -> float:
+def _value_share(conn: Connection, table: str, column: str, values: Sequence[str]) -> Shares:
     """The share of ``table``'s rows whose ``column`` is one of ``values``, from the
-    most common values ANALYZE keeps (0 for values it did not list); 1.0 without values."""
+    most common values ANALYZE keeps; all rows without values."""
     if not values:
-        return 1.0
+        return ALL
+    common = _common_values(conn, table, column)
+    floor = min(common.values(), default=1.0)
+    wanted = set(values)
+    return Shares(
+        min(1.0, sum(common.get(v, 0.0) for v in wanted)), min(1.0, sum(common.get(v, floor) for v in wanted))
+    )
+
+
+def _common_values(conn: Connection, table: str, column: str) -> dict[str, float]:
+    """The most common values ANALYZE lists for a column and their shares, read once
+    per STATS_SECONDS (each read was a 0.5-1.2 ms statement on every filtered search)."""
+    key = f"{conn.engine.url}|{table}.{column}"
+    cached = _stats_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < STATS_SECONDS:
+        return cached[1]
     stmt = sa.text(
-        "SELECT coalesce(sum(u.freq), 0) FROM pg_stats,"
+        "SELECT u.val, u.freq FROM pg_stats,"
         " unnest(most_common_vals::text::text[], most_common_freqs) AS u(val, freq)"
         " WHERE schemaname = current_schema() AND tablename = :table AND attname = :column"
-        " AND u.val = ANY(:values)"
     )
-    params = {"table": table, "column": column, "values": list(values)}
-    return float(conn.execute(stmt, params).scalar_one())
+    common = {str(v): float(f) for v, f in conn.execute(stmt, {"table": table, "column": column})}
+    _stats_cache[key] = (time.monotonic(), common)
+    return common
 
 
 def _plan_for(conn: Connection, *, dense: bool) -> None:
@@ -148,6 +190,9 @@ def _plan_for(conn: Connection, *, dense: bool) -> None:
         "enable_seqscan": "off",
         "enable_indexscan": "on" if dense else "off",
         "enable_bitmapscan": "off" if dense else "on",
+        # A walk needs no sort; without this a date filter made the planner read every
+        # article of the range through its index and sort them (100+ ms at 1M).
+        "enable_sort": "off" if dense else "on",
         "work_mem": "64MB",
     }
     calls = ", ".join(f"set_config('{name}', '{value}', true)" for name, value in settings.items())
@@ -176,6 +221,7 @@ class _IdRange:
     top: int
     bottom: int
     per_id: float  # articles per id (deletions leave gaps)
+    unanalyzed: float  # at most this many articles came after the last ANALYZE
 
     @classmethod
     def read(cls, conn: Connection, high: int | None) -> _IdRange | None:
@@ -188,9 +234,17 @@ class _IdRange:
         if row[0] is None:
             return None
         newest, oldest = int(row[0]), int(row[1])
-        rows = float(row[2]) if row[2] is not None and float(row[2]) > 0 else newest - oldest + 1.0
+        span = newest - oldest + 1.0
+        analyzed = max(0.0, float(row[2] or 0))  # -1 before the first ANALYZE
+        rows = analyzed or span
         top = newest if high is None else min(high, newest)
-        return cls(top, oldest, min(1.0, rows / (newest - oldest + 1)))
+        # Ids past the count ANALYZE saw are new articles or gaps: at most that many are new.
+        return cls(top, oldest, min(1.0, rows / span), max(0.0, span - analyzed))
+
+    @property
+    def articles(self) -> float:
+        """About how many articles there are (up to ``top``)."""
+        return self.per_id * (self.top - self.bottom + 1)
 
     def span_for(self, window: int, share: float) -> int:
         """Ids that should hold BOUND_SLACK windows of a query matching ``share`` of articles."""
@@ -207,14 +261,14 @@ class PostgresSearch:
         # article holding the words: 1.7 s for two common words at 100k articles.
         loose = loosened(parsed)
         share = _share(conn, loose) * _filter_share(conn, query)
-        if share >= DENSE_SHARE:
+        if share.likely >= DENSE_SHARE:
             _plan_for(conn, dense=True)
             return self._window(conn, parsed, loose, query, high, window)
         ids = _IdRange.read(conn, high)  # before _plan_for: min and max need the primary key
         _plan_for(conn, dense=False)
         if ids is not None:
-            expected = share * _publisher_share(conn, query)
-            bounded = self._bounded(conn, parsed, loose, query, ids, window, expected)
+            shares = share * _publisher_share(conn, query)
+            bounded = self._bounded(conn, parsed, loose, query, ids, window, shares)
             if bounded is not None:
                 return bounded
         return self._window(conn, parsed, loose, query, high, window)
@@ -227,24 +281,30 @@ class PostgresSearch:
         query: SearchQuery,
         ids: _IdRange,
         window: int,
-        expected: float,
+        shares: Shares,
     ) -> Window | None:
         """The window from the newest ids only, or None when the query is too rare for
         a bound to pay (the caller then asks without one).
 
         A bitmap plan reads the row of every match to find the newest ``window``: 35 to
         80 ms for a word in 1 to 5 % of a million articles. Bounding the ids to about
-        twice the span the window needs ANDs the words' bitmap with a primary-key range
-        before any row is read. The span comes from the word statistics, or, for words
+        1.5 times the span the window needs ANDs the words' bitmap with a primary-key
+        range before any row is read. The span comes from the word statistics, or, for words
         too rare for them to list, from counting the matches in a short first span. A
         range bitmap costs in proportion to its span, so a query with few matches in
-        all (under BOUND_MIN_MATCHES) is cheaper without one. A span holding a full
-        window gives exactly the unbounded window: every match outside it is older.
+        all (under BOUND_MIN_MATCHES) is cheaper without one; the statistics tell that
+        without counting when even the most the query can match is fewer. A span
+        holding a full window gives exactly the unbounded window: every match outside
+        it is older.
         """
-        if expected > 0:
-            span = ids.span_for(window, expected)
+        if shares.most * (ids.articles - ids.unanalyzed) + ids.unanalyzed < BOUND_MIN_MATCHES:
+            return None
+        if shares.likely > 0:
+            if shares.likely * ids.articles < BOUND_MIN_MATCHES:
+                return None
+            span = ids.span_for(window, shares.likely)
         else:
-            # Too rare for the statistics (under about 3 %): count in a short span first.
+            # A word too rare for the statistics to list: count in a short span first.
             probe = PROBE_SPAN_WINDOWS * window
             if ids.top - probe <= ids.bottom:
                 return None
@@ -296,7 +356,7 @@ class PostgresSearch:
         """The window of the newest ``window`` candidates with ids up to ``high`` (and
         above ``low``: then a window that is not full only says the span was short)."""
         stmt = (
-            sa.select(S.c.article_id, S.c.search)
+            sa.select(_CTID)
             .where(S.c.search.op("@@")(_tsquery(loose)), *_filters(query))
             .order_by(S.c.article_id.desc())
             .limit(window)
@@ -305,19 +365,22 @@ class PostgresSearch:
             stmt = stmt.where(S.c.article_id <= high)
         if low is not None:
             stmt = stmt.where(S.c.article_id > low)
-        # Rank only the window's rows: ts_rank_cd reads each row's whole vector. One
-        # statement: sending the ids back made every window a new query to plan. The
-        # vectors ride along through the sort as TOAST pointers, so ranking reads them
-        # once without looking each row up again (a join on the ids cost 3-4 ms more).
-        newest = stmt.subquery("newest")
+        # The newest candidates are sorted as row addresses only: the vectors live in
+        # the rows (0008), and carrying 1-2 thousand of them through the sort copied
+        # megabytes. Ranking then revisits just the window's rows by address (a TID
+        # scan of pages the search has just read). One statement: sending the ids back
+        # made every window a new query to plan.
         tsq = _tsquery(parsed)
         rank: sa.ColumnElement[float | None] = sa.func.ts_rank_cd(
-            sa.literal_column(f"'{WEIGHTS}'::float4[]"), newest.c.search, tsq
+            sa.literal_column(f"'{WEIGHTS}'::float4[]"), _HIT.c.search, tsq
         )
         if loose != parsed:
-            rank = sa.case((newest.c.search.op("@@")(tsq), rank), else_=sa.null())
+            rank = sa.case((_HIT.c.search.op("@@")(tsq), rank), else_=sa.null())
+        newest = sa.func.array(stmt.correlate(None).scalar_subquery())
         # Two arrays in one row: a thousand rows cost ~3 ms more to fetch one by one.
-        ranked = sa.select(sa.func.array_agg(newest.c.article_id), sa.func.array_agg(rank))
+        ranked = sa.select(sa.func.array_agg(_HIT.c.article_id), sa.func.array_agg(rank)).where(
+            _HIT_CTID.op("=")(sa.func.any(newest))
+        )
         got_ids, got_ranks = conn.execute(ranked).one()
         rows = list(zip(got_ids or [], got_ranks or [], strict=True))
         if not rows:

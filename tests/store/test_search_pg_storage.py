@@ -1,0 +1,88 @@
+"""How PostgreSQL stores the search vectors (migration 0008), and the statistics the
+search plans from: vectors stay inside their rows unless a row would not fit a
+page, and the figures ANALYZE keeps are read once and reused."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from newsstand.model import SearchQuery
+from newsstand.store import SqlStore
+from newsstand.store.sql import search_pg
+
+from .helpers import article
+
+pytestmark = pytest.mark.postgres
+
+_TABLE = "'article_search'::regclass"
+_LANGUAGE = ("article_search", "language")
+
+
+def _scalar(store: SqlStore, sql: str) -> object:
+    with store.engine.connect() as conn:
+        return conn.exec_driver_sql(sql).scalar_one()
+
+
+def _toasted(store: SqlStore) -> int:
+    """Live chunks in the search table's TOAST table."""
+    toast = _scalar(store, f"SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = {_TABLE}")
+    return int(str(_scalar(store, f"SELECT count(*) FROM {toast}")))
+
+
+def _body(words: int, seed: int) -> str:
+    rng = random.Random(seed)
+    # Distinct invented words: each adds a lexeme and a position to the vector.
+    vocabulary = [f"{rng.choice('bcdfgklmnprstvz')}{i:x}o{rng.randrange(999)}" for i in range(words)]
+    return " ".join(vocabulary) + " fulmar"
+
+
+def test_storage_settings(pg_store: SqlStore) -> None:
+    storage = _scalar(
+        pg_store,
+        "SELECT attstorage::text || ' ' || attstattarget FROM pg_attribute"
+        " WHERE attrelid = 'article_search'::regclass AND attname = 'search'",
+    )
+    assert storage == "m 1000"
+    options = _scalar(pg_store, f"SELECT reloptions::text FROM pg_class WHERE oid = {_TABLE}")
+    assert "toast_tuple_target=8160" in str(options)
+
+
+def test_vectors_stay_in_their_rows_unless_too_long(pg_store: SqlStore) -> None:
+    before = _toasted(pg_store)
+    # About 250 words: a 4 kB vector, which the default settings moved out of the row.
+    usual = pg_store.upsert_article(article(1, body_text=_body(250, 1))).article_id
+    size = _scalar(pg_store, f"SELECT pg_column_size(search) FROM article_search WHERE article_id = {usual}")
+    assert 2500 < int(str(size)) < 7000
+    assert _toasted(pg_store) == before
+    # A vector longer than a page still moves out, and is still searched.
+    long = pg_store.upsert_article(article(2, body_text=_body(3000, 2))).article_id
+    assert _toasted(pg_store) > before
+    found = pg_store.search(SearchQuery("fulmar"))
+    assert {h.article.id for h in found.hits} == {usual, long}
+
+
+def test_common_values_are_read_once(pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(40):
+        pg_store.upsert_article(article(n, language="de" if n % 4 else "fr"))
+    with pg_store.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE article_search")
+    monkeypatch.setattr(search_pg, "_stats_cache", {})
+    with pg_store.engine.connect() as conn:
+        shares = search_pg._value_share(conn, "article_search", "language", ["de", "xx"])
+        # "xx" is not listed: nothing likely, at most as much as the rarest listed value.
+        assert shares.likely == pytest.approx(0.75)
+        assert shares.most == pytest.approx(1.0)
+        assert search_pg._value_share(conn, "article_search", "language", []) == search_pg.ALL
+    [(_, common)] = search_pg._stats_cache.values()
+    assert common == pytest.approx({"de": 0.75, "fr": 0.25})
+    # Reused until STATS_SECONDS pass, even after a new ANALYZE.
+    for n in range(40, 80):
+        pg_store.upsert_article(article(n, language="fr"))
+    with pg_store.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE article_search")
+    with pg_store.engine.connect() as conn:
+        assert search_pg._value_share(conn, *_LANGUAGE, ["fr"]).likely == pytest.approx(0.25)
+        monkeypatch.setattr(search_pg, "STATS_SECONDS", 0.0)
+        assert search_pg._value_share(conn, *_LANGUAGE, ["fr"]).likely == pytest.approx(0.625)
