@@ -64,3 +64,48 @@ def test_revisions_are_numbered_and_chain() -> None:
         if r.revision != "0001":
             assert r.down_revision == f"{int(r.revision) - 1:04d}"
     assert len(script.get_heads()) == 1
+
+
+def _upgrade_to(url: str, revision: str) -> None:
+    from alembic import command
+
+    from newsstand.store.sql.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        cfg = migrate.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    engine.dispose()
+
+
+def test_pending_migrations_are_announced_before_they_run(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _upgrade_to(url, "0006")
+    heard: list[str] = []
+    store = open_url(url, heard.append)
+    store.close()
+    # One line per migration, oldest first, each with what it does.
+    assert [line.split(":")[0] for line in heard] == [
+        "Upgrading the database to 0007",
+        "Upgrading the database to 0008",
+    ]
+    assert heard[1].endswith("PostgreSQL keeps each article's vector inside its row, and lists more words.")
+    # Nothing to say when there is nothing to do, nor when a new database is created.
+    open_url(url, heard.append).close()
+    open_url(f"sqlite:///{tmp_path / 'new.db'}", heard.append).close()
+    assert len(heard) == 2
+
+
+def test_cli_tells_the_operator_about_an_upgrade(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsstand.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    _upgrade_to(f"sqlite:///{data / 'newsstand.db'}", "0007")
+    result = CliRunner().invoke(main, ["sources", "list"], env={"NEWSSTAND_DATA_DIR": str(data)})
+    assert result.exit_code == 0, result.output
+    assert "Upgrading the database to 0008: Search:" in result.stderr
+    assert "Upgrading" not in result.stdout

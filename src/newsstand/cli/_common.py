@@ -28,10 +28,15 @@ def settings_from(ctx: click.Context) -> Settings:
     return settings
 
 
+def announce(text: str) -> None:
+    """Tell the operator, on standard error, what a long step is about to do."""
+    click.echo(text, err=True)
+
+
 @contextmanager
 def cli_store(ctx: click.Context) -> Iterator[Store]:
     """The store the settings name, closed when the command is done."""
-    store = open_store(settings_from(ctx))
+    store = open_store(settings_from(ctx), announce)
     try:
         yield store
     finally:

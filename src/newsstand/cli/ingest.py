@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newsstand.catalog import seed_default_catalog
-from newsstand.cli._common import console, echo_json, err_console, settings_from
+from newsstand.cli._common import announce, console, echo_json, err_console, settings_from
 from newsstand.config import Settings
 from newsstand.errors import NotFoundError
 from newsstand.ingest.pipeline import FeedOutcome, Ingestor, IngestSummary
@@ -32,7 +32,7 @@ def register(main: click.Group) -> None:
 
 @contextmanager
 def _open(settings: Settings) -> Iterator[Store]:
-    store = open_store(settings)
+    store = open_store(settings, announce)
     try:
         seed_default_catalog(store)  # first start: the shipped catalog, so there is something to read
         yield store

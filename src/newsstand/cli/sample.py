@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from newsstand.cli._common import settings_from
+from newsstand.cli._common import announce, settings_from
 from newsstand.model import utcnow
 from newsstand.sample import load_sample_edition
 from newsstand.store import open_store
@@ -33,7 +33,7 @@ def load(ctx: click.Context) -> None:
     Example:
       newsstand sample load && newsstand serve
     """
-    store = open_store(settings_from(ctx))
+    store = open_store(settings_from(ctx), announce)
     try:
         summary = load_sample_edition(store, utcnow())
     finally:

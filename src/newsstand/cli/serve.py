@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from newsstand.cli._common import console, settings_from
+from newsstand.cli._common import announce, console, settings_from
 from newsstand.model import utcnow
 from newsstand.store.base import Store
 
@@ -52,7 +52,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample: bool, 
     settings = settings_from(ctx)
     host = host or str(settings.host)
     port = port or int(settings.port)
-    store = open_store(settings)
+    store = open_store(settings, announce)
 
     async def background(web_ctx: WebContext) -> None:
         await run_background(

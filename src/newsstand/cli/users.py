@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 
 from newsstand.accounts import Accounts
-from newsstand.cli._common import console, echo_json, settings_from
+from newsstand.cli._common import announce, console, echo_json, settings_from
 from newsstand.model import Role
 from newsstand.store import open_store
 
@@ -23,7 +23,7 @@ def register(main: click.Group) -> None:
 def open_accounts(ctx: click.Context) -> Iterator[Accounts]:
     """The accounts service on the configured store, closed afterwards."""
     settings = settings_from(ctx)
-    store = open_store(settings)
+    store = open_store(settings, announce)
     try:
         yield Accounts(store, settings)
     finally:

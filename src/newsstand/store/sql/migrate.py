@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -29,14 +30,27 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
+def pending(current: str | None) -> list[tuple[str, str]]:
+    """The revisions after ``current`` up to the newest, oldest first: (id, first line of its docstring)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    revisions = script.iterate_revisions(script.get_current_head(), current)
+    return [(r.revision, " ".join((r.doc or "").split())) for r in reversed(list(revisions))]
+
+
+def upgrade(engine: Engine, announce: Callable[[str], None] | None = None) -> None:
     """Bring the database to the newest revision; a no-op when it is there already.
+    ``announce`` hears a line per pending migration of a database already in use
+    (some rewrite a whole table and take minutes), before any of them runs.
 
     On SQLite the upgrade runs inside the BEGIN IMMEDIATE the engine opens, so
     two processes opening a fresh database at once migrate it one after the other.
     """
-    if current_revision(engine) == head_revision():
+    current = current_revision(engine)
+    if current == head_revision():
         return
+    if announce is not None and current is not None:
+        for revision, doc in pending(current):
+            announce(f"Upgrading the database to {revision}: {doc}")
     cfg = alembic_config()
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.engine import Engine
 
 from newsstand.config import Settings
@@ -39,23 +41,24 @@ class SqlStore(
         return self._engine
 
 
-def open_store(settings: Settings) -> SqlStore:
+def open_store(settings: Settings, announce: Callable[[str], None] | None = None) -> SqlStore:
     """Open the database the settings name, creating the SQLite data folder and
-    applying any pending migrations. Raises StorageError when it cannot."""
+    applying any pending migrations (told to ``announce`` first, see
+    ``migrate.upgrade``). Raises StorageError when it cannot."""
     url = settings.effective_database_url
     if url.startswith("sqlite") and not settings.database_url:
         try:
             settings.data_path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StorageError(f"cannot create the data folder {settings.data_path}: {e}") from e
-    return open_url(url)
+    return open_url(url, announce)
 
 
-def open_url(url: str) -> SqlStore:
+def open_url(url: str, announce: Callable[[str], None] | None = None) -> SqlStore:
     """Open a store at a SQLAlchemy URL, migrating it. Raises StorageError."""
     engine = make_engine(url)
     try:
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, announce)
     except StorageError:
         engine.dispose()
         raise
