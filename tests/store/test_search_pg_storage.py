@@ -9,8 +9,9 @@ import random
 import pytest
 
 from newsstand.model import SearchQuery
-from newsstand.store import SqlStore
-from newsstand.store.sql import search_pg
+from newsstand.store import SqlStore, open_url
+from newsstand.store.sql import migrate, search_pg
+from newsstand.store.sql.engine import make_engine
 
 from .helpers import article
 
@@ -86,3 +87,28 @@ def test_common_values_are_read_once(pg_store: SqlStore, monkeypatch: pytest.Mon
         assert search_pg._value_share(conn, *_LANGUAGE, ["fr"]).likely == pytest.approx(0.25)
         monkeypatch.setattr(search_pg, "STATS_SECONDS", 0.0)
         assert search_pg._value_share(conn, *_LANGUAGE, ["fr"]).likely == pytest.approx(0.625)
+
+
+def test_migration_moves_existing_vectors_into_their_rows(fresh_pg_url: str) -> None:
+    from alembic import command
+
+    engine = make_engine(fresh_pg_url)
+    with engine.begin() as conn:
+        cfg = migrate.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007")
+    # A store on the 0007 schema (opened without migrating): its vectors go to TOAST.
+    old = SqlStore(engine)
+    ids = {old.upsert_article(article(n, body_text=_body(250, n))).article_id for n in range(5)}
+    assert _toasted(old) > 0
+    before = old.search(SearchQuery("fulmar", limit=10))
+    old.close()
+    migrated = open_url(fresh_pg_url)
+    try:
+        assert migrate.current_revision(migrated.engine) == migrate.head_revision()
+        assert _toasted(migrated) == 0  # CLUSTER rewrote every row with its vector inside
+        after = migrated.search(SearchQuery("fulmar", limit=10))
+        assert [h.article.id for h in after.hits] == [h.article.id for h in before.hits]
+        assert {h.article.id for h in after.hits} == ids
+    finally:
+        migrated.close()
