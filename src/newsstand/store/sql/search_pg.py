@@ -221,7 +221,8 @@ class _IdRange:
     top: int
     bottom: int
     per_id: float  # articles per id (deletions leave gaps)
-    unanalyzed: float  # at most this many articles came after the last ANALYZE
+    analyzed: float  # articles the last ANALYZE counted
+    unanalyzed: float  # at most this many came after it
 
     @classmethod
     def read(cls, conn: Connection, high: int | None) -> _IdRange | None:
@@ -239,7 +240,7 @@ class _IdRange:
         rows = analyzed or span
         top = newest if high is None else min(high, newest)
         # Ids past the count ANALYZE saw are new articles or gaps: at most that many are new.
-        return cls(top, oldest, min(1.0, rows / span), max(0.0, span - analyzed))
+        return cls(top, oldest, min(1.0, rows / span), analyzed, max(0.0, span - analyzed))
 
     @property
     def articles(self) -> float:
@@ -297,7 +298,7 @@ class PostgresSearch:
         holding a full window gives exactly the unbounded window: every match outside
         it is older.
         """
-        if shares.most * (ids.articles - ids.unanalyzed) + ids.unanalyzed < BOUND_MIN_MATCHES:
+        if shares.most * ids.analyzed + ids.unanalyzed < BOUND_MIN_MATCHES:
             return None
         if shares.likely > 0:
             if shares.likely * ids.articles < BOUND_MIN_MATCHES:
