@@ -90,7 +90,8 @@ def test_pending_migrations_are_announced_before_they_run(tmp_path: Path) -> Non
         "Upgrading the database to 0007",
         "Upgrading the database to 0008",
     ]
-    assert heard[1].endswith("PostgreSQL keeps each article's vector inside its row, and lists more words.")
+    doc = "PostgreSQL keeps vectors inside their rows, lists more words, indexes words with sections."
+    assert heard[1].endswith(doc)
     # Nothing to say when there is nothing to do, nor when a new database is created.
     open_url(url, heard.append).close()
     open_url(f"sqlite:///{tmp_path / 'new.db'}", heard.append).close()

@@ -19,11 +19,17 @@ pytestmark = pytest.mark.postgres
 
 _TABLE = "'article_search'::regclass"
 _LANGUAGE = ("article_search", "language")
+_OF_TABLE = "tablename = 'article_search'"
 
 
 def _scalar(store: SqlStore, sql: str) -> object:
     with store.engine.connect() as conn:
         return conn.exec_driver_sql(sql).scalar_one()
+
+
+def _rows(store: SqlStore, sql: str) -> list[tuple[object, ...]]:
+    with store.engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(sql)]
 
 
 def _toasted(store: SqlStore) -> int:
@@ -112,3 +118,11 @@ def test_migration_moves_existing_vectors_into_their_rows(fresh_pg_url: str) -> 
         assert {h.article.id for h in after.hits} == ids
     finally:
         migrated.close()
+
+
+def test_words_and_sections_share_one_index(pg_store: SqlStore) -> None:
+    listed = _rows(pg_store, f"SELECT indexname, indexdef FROM pg_indexes WHERE {_OF_TABLE}")
+    definitions = {str(name): str(definition) for name, definition in listed}
+    gin = {name: d for name, d in definitions.items() if "USING gin" in d}
+    assert list(gin) == ["ix_article_search_words"]
+    assert gin["ix_article_search_words"].endswith("USING gin (search, sections)")
