@@ -4,8 +4,8 @@ GIN index, ``websearch_to_tsquery`` and ``ts_rank_cd``; snippets are marked in P
 The vectors live in ``article_search``, a table a trigger keeps in step with
 ``articles`` (migration 0001), inside their rows (0008): the row a search visits
 brings its vector along, with no TOAST lookups. Its ``sections`` array (0006,
-kept by triggers on ``article_sections``) has a GIN index of its own, so a section
-filter is one more bitmap ANDed with the words' one. Phrases are checked only on
+kept by triggers on ``article_sections``) shares the vectors' GIN index (0008), so
+a section filter is intersected with the words inside one index scan. Phrases are checked only on
 the newest articles holding all their words, a window at a time (see
 ``PostgresSearch.candidates``).
 """
@@ -65,8 +65,8 @@ def _filters(query: SearchQuery) -> list[sa.ColumnElement[bool]]:
     if query.until is not None:
         clauses.append(S.c.published < query.until)
     if query.sections:
-        # A GIN bitmap ANDed with the words' one before any row is read; an EXISTS on
-        # the link table joined every match of each (migration 0006).
+        # Answered with the words by their shared GIN index (0008) before any row is
+        # read; an EXISTS on the link table joined every match of each (before 0006).
         wanted = sa.cast(sa.literal(list(query.sections), ARRAY(sa.Text)), ARRAY(sa.Text))
         clauses.append(S.c.sections.op("&&")(wanted))
     return clauses

@@ -6,7 +6,7 @@ Revises: 0007
 A vector of a few hundred words is 3-4 kB and does not compress, so PostgreSQL
 stored it out of line in TOAST: ranking a window of 1,000 articles, or testing
 the newest rows of a common word, looked every vector up in the TOAST index and
-read two chunks of it, about three extra pages per article. ``STORAGE MAIN``
+read its two chunks. ``STORAGE MAIN``
 with a tuple target of a whole page keeps vectors up to about 8 kB in the row
 itself (longer ones still move out), so the row visit a search makes anyway
 brings its vector along. CLUSTER rewrites the existing rows that way, in id
