@@ -13,7 +13,7 @@ the newest articles holding all their words, a window at a time (see
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -108,28 +108,37 @@ _RAREST = ""  # never a word: holds the lowest frequency ANALYZE listed
 _stats_cache: dict[str, tuple[float, dict[str, float]]] = {}
 
 
-def _word_frequencies(conn: Connection) -> dict[str, float]:
-    """The frequent words ANALYZE lists for the vectors, read once per STATS_SECONDS per
-    database: reading and unnesting the thousand of them took 1.3-2 ms a query. Stale
-    figures only steer the plan; every plan returns the same windows."""
-    key = str(conn.engine.url)
+def _cached(key: str, read: Callable[[], dict[str, float]]) -> dict[str, float]:
+    """``read()``'s figures, kept under ``key`` for STATS_SECONDS."""
     cached = _stats_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < STATS_SECONDS:
         return cached[1]
-    stmt = sa.text(
-        "SELECT u.word, u.freq FROM pg_stats,"
-        " unnest(most_common_elems::text::text[], most_common_elem_freqs) AS u(word, freq)"
-        " WHERE schemaname = current_schema() AND tablename = 'article_search' AND attname = 'search'"
-    )
-    # The frequency array ends with three summary figures that pair with no word:
-    # the lowest frequency listed, the highest, and the share of empty vectors.
-    rows = list(conn.execute(stmt))
-    freq = {str(w): float(f) for w, f in rows if w is not None}
-    unpaired = [float(f) for w, f in rows if w is None]
-    if unpaired:
-        freq[_RAREST] = unpaired[0]
-    _stats_cache[key] = (time.monotonic(), freq)
-    return freq
+    figures = read()
+    _stats_cache[key] = (time.monotonic(), figures)
+    return figures
+
+
+def _word_frequencies(conn: Connection) -> dict[str, float]:
+    """The frequent words ANALYZE lists for the vectors, read once per STATS_SECONDS per
+    database: reading and unnesting the 10,000 of them takes about 11 ms. Stale
+    figures only steer the plan; every plan returns the same windows."""
+
+    def read() -> dict[str, float]:
+        stmt = sa.text(
+            "SELECT u.word, u.freq FROM pg_stats,"
+            " unnest(most_common_elems::text::text[], most_common_elem_freqs) AS u(word, freq)"
+            " WHERE schemaname = current_schema() AND tablename = 'article_search' AND attname = 'search'"
+        )
+        # The frequency array ends with three summary figures that pair with no word:
+        # the lowest frequency listed, the highest, and the share of empty vectors.
+        rows = list(conn.execute(stmt))
+        freq = {str(w): float(f) for w, f in rows if w is not None}
+        unpaired = [float(f) for w, f in rows if w is None]
+        if unpaired:
+            freq[_RAREST] = unpaired[0]
+        return freq
+
+    return _cached(str(conn.engine.url), read)
 
 
 def _filter_share(conn: Connection, query: SearchQuery) -> Shares:
@@ -161,18 +170,16 @@ def _value_share(conn: Connection, table: str, column: str, values: Sequence[str
 def _common_values(conn: Connection, table: str, column: str) -> dict[str, float]:
     """The most common values ANALYZE lists for a column and their shares, read once
     per STATS_SECONDS (each read was a 0.5-1.2 ms statement on every filtered search)."""
-    key = f"{conn.engine.url}|{table}.{column}"
-    cached = _stats_cache.get(key)
-    if cached is not None and time.monotonic() - cached[0] < STATS_SECONDS:
-        return cached[1]
-    stmt = sa.text(
-        "SELECT u.val, u.freq FROM pg_stats,"
-        " unnest(most_common_vals::text::text[], most_common_freqs) AS u(val, freq)"
-        " WHERE schemaname = current_schema() AND tablename = :table AND attname = :column"
-    )
-    common = {str(v): float(f) for v, f in conn.execute(stmt, {"table": table, "column": column})}
-    _stats_cache[key] = (time.monotonic(), common)
-    return common
+
+    def read() -> dict[str, float]:
+        stmt = sa.text(
+            "SELECT u.val, u.freq FROM pg_stats,"
+            " unnest(most_common_vals::text::text[], most_common_freqs) AS u(val, freq)"
+            " WHERE schemaname = current_schema() AND tablename = :table AND attname = :column"
+        )
+        return {str(v): float(f) for v, f in conn.execute(stmt, {"table": table, "column": column})}
+
+    return _cached(f"{conn.engine.url}|{table}.{column}", read)
 
 
 def _plan_for(conn: Connection, *, dense: bool) -> None:
