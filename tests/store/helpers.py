@@ -46,6 +46,21 @@ def state(feed_id: int, **changes: Any) -> FeedState:
     return replace(FeedState(feed_id=feed_id), **changes)
 
 
+def migrate_to(url: str, revision: str) -> None:
+    """Bring an empty database to an older revision, as a store released then left it."""
+    from alembic import command
+
+    from newsstand.store.sql import migrate
+    from newsstand.store.sql.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        cfg = migrate.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    engine.dispose()
+
+
 def with_feed(store: SqlStore, pid: str = "daily", section: str = "world") -> Feed:
     """Add the publisher if needed and a feed for ``section``; return the feed."""
     if pid not in {p.id for p in store.list_publishers()}:

@@ -11,7 +11,7 @@ from newsstand.store import open_store, open_url
 from newsstand.store.sql import migrate
 from newsstand.store.sql.schema import metadata
 
-from .helpers import article
+from .helpers import article, migrate_to
 
 
 def _check_migrated(url: str) -> None:
@@ -66,22 +66,9 @@ def test_revisions_are_numbered_and_chain() -> None:
     assert len(script.get_heads()) == 1
 
 
-def _upgrade_to(url: str, revision: str) -> None:
-    from alembic import command
-
-    from newsstand.store.sql.engine import make_engine
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        cfg = migrate.alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-    engine.dispose()
-
-
 def test_pending_migrations_are_announced_before_they_run(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    _upgrade_to(url, "0006")
+    migrate_to(url, "0006")
     heard: list[str] = []
     store = open_url(url, heard.append)
     store.close()
@@ -105,7 +92,7 @@ def test_cli_tells_the_operator_about_an_upgrade(tmp_path: Path) -> None:
 
     data = tmp_path / "data"
     data.mkdir()
-    _upgrade_to(f"sqlite:///{data / 'newsstand.db'}", "0007")
+    migrate_to(f"sqlite:///{data / 'newsstand.db'}", "0007")
     result = CliRunner().invoke(main, ["sources", "list"], env={"NEWSSTAND_DATA_DIR": str(data)})
     assert result.exit_code == 0, result.output
     assert "Upgrading the database to 0008: Search:" in result.stderr

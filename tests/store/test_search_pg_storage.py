@@ -13,7 +13,7 @@ from newsstand.store import SqlStore, open_url
 from newsstand.store.sql import migrate, search_pg
 from newsstand.store.sql.engine import make_engine
 
-from .helpers import article
+from .helpers import article, migrate_to
 
 pytestmark = pytest.mark.postgres
 
@@ -96,15 +96,9 @@ def test_common_values_are_read_once(pg_store: SqlStore, monkeypatch: pytest.Mon
 
 
 def test_migration_moves_existing_vectors_into_their_rows(fresh_pg_url: str) -> None:
-    from alembic import command
-
-    engine = make_engine(fresh_pg_url)
-    with engine.begin() as conn:
-        cfg = migrate.alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0007")
+    migrate_to(fresh_pg_url, "0007")
     # A store on the 0007 schema (opened without migrating): its vectors go to TOAST.
-    old = SqlStore(engine)
+    old = SqlStore(make_engine(fresh_pg_url))
     ids = {old.upsert_article(article(n, body_text=_body(250, n))).article_id for n in range(5)}
     assert _toasted(old) > 0
     before = old.search(SearchQuery("fulmar", limit=10))

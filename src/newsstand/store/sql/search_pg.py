@@ -95,7 +95,7 @@ def _share(conn: Connection, q: ParsedQuery) -> Shares:
     floor = freq.get(_RAREST, 1.0)
     likely = most = 0.0
     for group in q.groups:
-        part = Shares(1.0, 1.0)
+        part = ALL
         for w in {w for c in group if not c.negated for w in c.words}:
             part *= Shares(freq.get(w, 0.0), freq.get(w, floor))
         likely += part.likely
