@@ -1,198 +1,293 @@
 """The one settings table.
 
-Every setting is declared once in ``SETTINGS`` with its type, default, help and
-whether it is secret. Values come from, in rising priority: the defaults, an
-optional TOML file (``NEWSSTAND_CONFIG`` or ``./newsstand.toml``), and
-environment variables named ``NEWSSTAND_<NAME>`` in upper case.
+``Settings`` is a frozen dataclass whose fields *are* the table: each field declares
+its type (checked by mypy at every use), default, help, whether it is secret and
+what values it accepts. ``SETTINGS`` lists them for the CLI and the documentation
+test. Values come from, in rising priority: the defaults, an optional TOML file
+(``NEWSSTAND_CONFIG`` or ``./newsstand.toml``), and environment variables named
+``NEWSSTAND_<NAME>`` in upper case. A value that is malformed or out of range is a
+ConfigError when the settings are read, never a failure later in a fetch or a page.
 docs/settings.md documents each one; a test fails when it does not.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import ipaddress
+import logging
+import math
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newsstand.errors import ConfigError
 
 SettingValue = str | int | float | bool | tuple[str, ...]
+Check = Callable[[Any], str | None]  # returns what is wrong with a value, or None
+
+log = logging.getLogger(__name__)
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _at_least(low: float) -> Check:
+    def check(value: Any) -> str | None:
+        if isinstance(value, float) and not math.isfinite(value):
+            return "must be a finite number"
+        return None if value >= low else f"must be at least {low:g}"
+
+    return check
+
+
+def _one_of(*choices: str) -> Check:
+    def check(value: Any) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}"
+
+    return check
+
+
+def _networks(value: Any) -> str | None:
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            return f"{item!r} is not an address or a CIDR network"
+    return None
+
+
+def _url_or_empty(value: Any) -> str | None:
+    if value and not str(value).startswith(("http://", "https://")):
+        return "must start with http:// or https://, or be empty"
+    return None
+
+
+def _setting(default: SettingValue, help_: str, *, secret: bool = False, check: Check | None = None) -> Any:
+    """One row of the table, as a dataclass field (typed as ``Any`` so each field keeps its own type)."""
+    return field(default=default, metadata={"help": help_, "secret": secret, "check": check})
 
 
 @dataclass(frozen=True, slots=True)
-class Setting:
-    name: str
-    type: type
-    default: SettingValue
-    help: str
-    secret: bool = False
+class Settings:
+    """Effective settings; ``sources`` maps each name to where its value came from."""
 
-    @property
-    def env_var(self) -> str:
-        return "NEWSSTAND_" + self.name.upper()
-
-
-def _s(name: str, type_: type, default: SettingValue, help_: str, secret: bool = False) -> Setting:
-    return Setting(name, type_, default, help_, secret)
-
-
-SETTINGS: tuple[Setting, ...] = (
     # storage
-    _s("data_dir", str, "./data", "Folder for the SQLite database, outbox and other local files."),
-    _s(
-        "database_url",
-        str,
+    data_dir: str = _setting("./data", "Folder for the SQLite database, outbox and other local files.")
+    database_url: str = _setting(
         "",
         "SQLAlchemy URL of the database. Empty means SQLite in data_dir/newsstand.db. "
         "Use postgresql+psycopg://user@host/db for PostgreSQL.",
-        True,
-    ),
+        secret=True,
+    )
     # fetching
-    _s(
-        "user_agent",
-        str,
-        "Newsstand/0.1 (+https://example.org/newsstand; feed fetcher)",
-        "User-Agent sent with every request; say who you are so publishers can reach you.",
-    ),
-    _s("connect_timeout", float, 10.0, "Seconds to wait for a TCP/TLS connection."),
-    _s("read_timeout", float, 20.0, "Seconds to wait between bytes of a response."),
-    _s("total_timeout", float, 60.0, "Seconds one fetch may take in all, redirects included."),
-    _s("max_response_bytes", int, 10_000_000, "Cap on a decompressed response body, in bytes."),
-    _s("max_redirects", int, 5, "Redirects followed before a fetch fails."),
-    _s("per_host_concurrency", int, 2, "Fetches in flight to one host at a time."),
-    _s("fetch_concurrency", int, 32, "Fetches in flight in all."),
-    _s("parse_processes", int, 0, "Worker processes parsing and sanitizing feeds; 0 parses in a thread."),
-    _s(
-        "allow_private_addresses",
-        tuple,
+    user_agent: str = _setting(
+        "Newsstand/0.1 (feed fetcher)",
+        "User-Agent sent with every request; add a contact URL so publishers can reach you.",
+    )
+    connect_timeout: float = _setting(10.0, "Seconds to wait for a TCP/TLS connection.", check=_at_least(0.1))
+    read_timeout: float = _setting(20.0, "Seconds to wait between bytes of a response.", check=_at_least(0.1))
+    total_timeout: float = _setting(
+        60.0, "Seconds one fetch may take in all, redirects included.", check=_at_least(0.1)
+    )
+    max_response_bytes: int = _setting(
+        10_000_000, "Cap on a decompressed response body, in bytes.", check=_at_least(1024)
+    )
+    max_redirects: int = _setting(5, "Redirects followed before a fetch fails.", check=_at_least(0))
+    per_host_concurrency: int = _setting(2, "Fetches in flight to one host at a time.", check=_at_least(1))
+    fetch_concurrency: int = _setting(32, "Fetches in flight in all.", check=_at_least(1))
+    parse_processes: int = _setting(
+        0, "Worker processes parsing and sanitizing feeds; 0 parses in a thread.", check=_at_least(0)
+    )
+    allow_private_addresses: tuple[str, ...] = _setting(
         (),
         "Addresses or networks (CIDR) the fetcher may reach although they are loopback or "
         "private, e.g. 127.0.0.1/32 for tests. Empty refuses them all.",
-    ),
-    _s("poll_min_seconds", int, 300, "Shortest interval between two polls of one feed."),
-    _s("poll_max_seconds", int, 86_400, "Longest interval between two polls of one feed."),
-    _s("failing_after", int, 5, "Consecutive failures after which a feed is marked failing."),
-    _s(
-        "fetch_full_text",
-        bool,
-        True,
-        "Fetch article pages for teaser-only feed items, and re-fetch recent live blogs.",
-    ),
+        check=_networks,
+    )
+    poll_min_seconds: int = _setting(
+        300, "Shortest interval between two polls of one feed.", check=_at_least(1)
+    )
+    poll_max_seconds: int = _setting(
+        86_400, "Longest interval between two polls of one feed.", check=_at_least(1)
+    )
+    failing_after: int = _setting(
+        5, "Consecutive failures after which a feed is marked failing.", check=_at_least(1)
+    )
+    fetch_full_text: bool = _setting(
+        True, "Fetch article pages for teaser-only feed items, and re-fetch recent live blogs."
+    )
     # serving
-    _s("host", str, "127.0.0.1", "Address the web reader listens on."),
-    _s("port", int, 8080, "Port the web reader listens on."),
-    _s("base_url", str, "", "Public URL of the reader, for links in emails; empty derives it."),
-    _s(
-        "secret_key", str, "", "Key that signs sessions and tokens; generated into data_dir when empty.", True
-    ),
-    _s("trial_days", int, 14, "Length of a new member's free trial, in days."),
-    _s("preview_paragraphs", int, 3, "Paragraphs shown before the paywall."),
-    _s("login_attempts_per_minute", int, 5, "Sign-in and reset attempts allowed per account and address."),
-    _s("session_days", int, 30, "Days a sign-in lasts before the reader must sign in again."),
-    _s(
-        "home_cache_seconds",
-        float,
+    host: str = _setting("127.0.0.1", "Address the web reader listens on.")
+    port: int = _setting(8080, "Port the web reader listens on.", check=_at_least(1))
+    base_url: str = _setting(
+        "", "Public URL of the reader, for links in emails; empty derives it.", check=_url_or_empty
+    )
+    secret_key: str = _setting(
+        "", "Key that signs sessions and tokens; generated into data_dir when empty.", secret=True
+    )
+    trial_days: int = _setting(14, "Length of a new member's free trial, in days.", check=_at_least(1))
+    preview_paragraphs: int = _setting(3, "Paragraphs shown before the paywall.", check=_at_least(1))
+    login_attempts_per_minute: int = _setting(
+        5, "Sign-in and reset attempts allowed per account and address.", check=_at_least(0)
+    )
+    session_days: int = _setting(
+        30, "Days a sign-in lasts before the reader must sign in again.", check=_at_least(1)
+    )
+    home_cache_seconds: float = _setting(
         5.0,
         "Seconds the web reader reuses the front page's data and anonymous readers' pages; 0 turns it off.",
-    ),
-    _s("live_poll_seconds", float, 2.0, "Seconds between a live-blog event stream's checks for new entries."),
+        check=_at_least(0),
+    )
+    live_poll_seconds: float = _setting(
+        2.0, "Seconds between a live-blog event stream's checks for new entries.", check=_at_least(0.05)
+    )
     # mail
-    _s("smtp_host", str, "", "SMTP server for outgoing mail; empty writes mail to data_dir/outbox."),
-    _s("smtp_port", int, 587, "SMTP port."),
-    _s("smtp_user", str, "", "SMTP user name."),
-    _s("smtp_password", str, "", "SMTP password.", True),
-    _s("smtp_starttls", bool, True, "Use STARTTLS with the SMTP server."),
-    _s("mail_from", str, "Newsstand <no-reply@localhost>", "Sender of outgoing mail."),
+    smtp_host: str = _setting("", "SMTP server for outgoing mail; empty writes mail to data_dir/outbox.")
+    smtp_port: int = _setting(587, "SMTP port.", check=_at_least(1))
+    smtp_user: str = _setting("", "SMTP user name.")
+    smtp_password: str = _setting("", "SMTP password.", secret=True)
+    smtp_starttls: bool = _setting(True, "Use STARTTLS with the SMTP server.")
+    mail_from: str = _setting("Newsstand <no-reply@localhost>", "Sender of outgoing mail.")
     # logging
-    _s("log_level", str, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
-)
+    log_level: str = _setting(
+        "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.", check=_one_of(*LOG_LEVELS)
+    )
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
-_BY_NAME = {s.name: s for s in SETTINGS}
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def _coerce(setting: Setting, raw: Any) -> SettingValue:
-    """Turn a raw env or TOML value into the setting's type, or raise ConfigError."""
-    try:
-        if setting.type is bool:
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text in _TRUE:
-                return True
-            if text in _FALSE:
-                return False
-            raise ValueError(raw)
-        if setting.type is tuple:
-            if isinstance(raw, list | tuple):
-                return tuple(str(x).strip() for x in raw if str(x).strip())
-            return tuple(x.strip() for x in str(raw).split(",") if x.strip())
-        if setting.type is int:
-            if isinstance(raw, bool):
-                raise ValueError(raw)
-            return int(raw)
-        if setting.type is float:
-            return float(raw)
-        return str(raw)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            f"{setting.env_var}: expected {setting.type.__name__}, got {raw!r}", setting.name
-        ) from exc
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Effective settings: ``values`` maps each name to its value, ``sources`` to where it came from."""
-
-    values: Mapping[str, SettingValue]
-    sources: Mapping[str, str]
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def get(self, name: str) -> Any:
+    def get(self, name: str) -> SettingValue:
+        """A setting by name (for code that lists settings). Raises ConfigError for an unknown name."""
         if name not in _BY_NAME:
             raise ConfigError(f"unknown setting {name!r}", name)
-        return self.values[name]
+        value: SettingValue = getattr(self, name)
+        return value
 
     def replace(self, **changes: Any) -> Settings:
-        """Return a copy with some values changed (for tests and CLI flags)."""
-        values = dict(self.values)
+        """A copy with some values changed (for tests and CLI flags), coerced and checked as if read."""
+        values: dict[str, Any] = {}
         sources = dict(self.sources)
         for name, raw in changes.items():
             if name not in _BY_NAME:
                 raise ConfigError(f"unknown setting {name!r}", name)
             values[name] = _coerce(_BY_NAME[name], raw)
             sources[name] = "override"
-        return Settings(values, sources)
+        return dataclasses.replace(self, **values, sources=sources)
 
     @property
     def data_path(self) -> Path:
-        return Path(str(self.values["data_dir"])).expanduser()
+        return Path(self.data_dir).expanduser()
 
     @property
     def effective_database_url(self) -> str:
-        url = str(self.values["database_url"])
-        if url:
-            return url
+        if self.database_url:
+            return self.database_url
         return f"sqlite:///{(self.data_path / 'newsstand.db').resolve()}"
+
+    @property
+    def effective_secret_key(self) -> str:
+        """The key in use: the setting, else the one generated into data_dir (empty before first start)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_path / "secret_key"
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""
 
     def masked(self) -> list[tuple[str, str, str]]:
         """(name, shown value, source) for every setting, secrets masked."""
         rows = []
         for s in SETTINGS:
-            value = self.values[s.name]
+            value = getattr(self, s.name)
+            source = self.sources.get(s.name, "default")
+            if s.name == "secret_key" and not value and self.effective_secret_key:
+                value, source = self.effective_secret_key, f"file:{self.data_path / 'secret_key'}"
             shown = _show(value)
             if s.secret and value:
                 shown = _mask_url(str(value)) if s.name == "database_url" else "********"
-            rows.append((s.name, shown, self.sources[s.name]))
+            rows.append((s.name, shown, source))
         return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One row of the table as the CLI and the documentation test read it."""
+
+    name: str
+    type: type
+    default: SettingValue
+    help: str
+    secret: bool = False
+    check: Check | None = None
+
+    @property
+    def env_var(self) -> str:
+        return "NEWSSTAND_" + self.name.upper()
+
+
+def _table() -> tuple[Setting, ...]:
+    hints = typing.get_type_hints(Settings)
+    rows = []
+    for f in dataclasses.fields(Settings):
+        if f.name == "sources":
+            continue
+        hint = hints[f.name]
+        kind = tuple if typing.get_origin(hint) is tuple else hint
+        default = f.default
+        assert not isinstance(default, dataclasses._MISSING_TYPE), f.name  # every setting has a default
+        rows.append(
+            Setting(f.name, kind, default, f.metadata["help"], f.metadata["secret"], f.metadata["check"])
+        )
+    return tuple(rows)
+
+
+SETTINGS: tuple[Setting, ...] = _table()
+_BY_NAME = {s.name: s for s in SETTINGS}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _convert(setting: Setting, raw: Any) -> SettingValue:
+    if setting.type is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(raw)
+    if setting.type is tuple:
+        if isinstance(raw, list | tuple):
+            return tuple(str(x).strip() for x in raw if str(x).strip())
+        return tuple(x.strip() for x in str(raw).split(",") if x.strip())
+    if setting.type is int:
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        return int(raw)
+    if setting.type is float:
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        return float(raw)
+    return str(raw)
+
+
+def _coerce(setting: Setting, raw: Any) -> SettingValue:
+    """Turn a raw env or TOML value into the setting's type and check it, or raise ConfigError."""
+    try:
+        value = _convert(setting, raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{setting.env_var}: expected {setting.type.__name__}, got {raw!r}", setting.name
+        ) from exc
+    if setting.name == "log_level":
+        value = str(value).upper()
+    problem = setting.check(value) if setting.check is not None else None
+    if problem:
+        raise ConfigError(f"{setting.env_var}: {problem}, got {raw!r}", setting.name)
+    return value
 
 
 def _show(value: SettingValue) -> str:
@@ -231,10 +326,24 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return section
 
 
+def _warn_about(settings: Settings) -> None:
+    """Values that are allowed but worth an operator's second look."""
+    for item in settings.allow_private_addresses:
+        network = ipaddress.ip_network(item, strict=False)
+        if network.prefixlen == 0:
+            log.warning(
+                "allow_private_addresses contains %s: the fetcher may reach every address, "
+                "including this machine and its private network",
+                item,
+            )
+    if settings.poll_min_seconds > settings.poll_max_seconds:
+        raise ConfigError("poll_min_seconds must not be larger than poll_max_seconds", "poll_min_seconds")
+
+
 def load_settings(environ: Mapping[str, str] | None = None, config_file: Path | None = None) -> Settings:
     """Read the effective settings. Raises ConfigError on a malformed value or file."""
     env = os.environ if environ is None else environ
-    values: dict[str, SettingValue] = {s.name: s.default for s in SETTINGS}
+    values: dict[str, Any] = {}
     sources = {s.name: "default" for s in SETTINGS}
     path = config_file
     if path is None and env.get("NEWSSTAND_CONFIG"):
@@ -249,4 +358,6 @@ def load_settings(environ: Mapping[str, str] | None = None, config_file: Path | 
         if s.env_var in env:
             values[s.name] = _coerce(s, env[s.env_var])
             sources[s.name] = "env"
-    return Settings(values, sources)
+    settings = Settings(**values, sources=sources)
+    _warn_about(settings)
+    return settings

@@ -71,3 +71,51 @@ def test_secrets_are_masked() -> None:
     assert "hunter2" not in shown["database_url"]
     assert "db/news" in shown["database_url"]
     assert shown["smtp_password"] == "********"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"NEWSSTAND_LOG_LEVEL": "LOUD"}, "NEWSSTAND_LOG_LEVEL: must be one of"),
+        ({"NEWSSTAND_TRIAL_DAYS": "-5"}, "NEWSSTAND_TRIAL_DAYS: must be at least 1"),
+        ({"NEWSSTAND_PER_HOST_CONCURRENCY": "0"}, "NEWSSTAND_PER_HOST_CONCURRENCY: must be at least 1"),
+        ({"NEWSSTAND_MAX_RESPONSE_BYTES": "-1"}, "NEWSSTAND_MAX_RESPONSE_BYTES"),
+        ({"NEWSSTAND_CONNECT_TIMEOUT": "nan"}, "NEWSSTAND_CONNECT_TIMEOUT: must be a finite number"),
+        ({"NEWSSTAND_ALLOW_PRIVATE_ADDRESSES": "localhost"}, "not an address or a CIDR network"),
+        ({"NEWSSTAND_BASE_URL": "news.example"}, "NEWSSTAND_BASE_URL"),
+        ({"NEWSSTAND_POLL_MIN_SECONDS": "900", "NEWSSTAND_POLL_MAX_SECONDS": "600"}, "poll_min_seconds"),
+    ],
+)
+def test_out_of_range_values_fail_when_read(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env, config_file=None)
+
+
+def test_log_level_is_case_insensitive_and_replace_checks_too() -> None:
+    settings = load_settings({"NEWSSTAND_LOG_LEVEL": "debug"}, config_file=None)
+    assert settings.log_level == "DEBUG"
+    with pytest.raises(ConfigError, match="at least 1"):
+        settings.replace(trial_days=0)
+    assert settings.replace(trial_days="30").trial_days == 30
+
+
+def test_allowing_every_address_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
+    load_settings({"NEWSSTAND_ALLOW_PRIVATE_ADDRESSES": "0.0.0.0/0"}, config_file=None)
+    assert "may reach every address" in caplog.text
+
+
+def test_settings_are_typed_fields() -> None:
+    settings = load_settings({}, config_file=None)
+    # mypy checks uses; at run time the values carry the declared types too
+    assert isinstance(settings.port, int)
+    assert isinstance(settings.connect_timeout, float)
+    assert isinstance(settings.allow_private_addresses, tuple)
+    assert "example.org" not in settings.user_agent  # no placeholder contact in the default
+
+
+def test_config_shows_the_generated_secret_key_as_set(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("abc123\n")
+    settings = load_settings({"NEWSSTAND_DATA_DIR": str(tmp_path)}, config_file=None)
+    shown = {name: (value, source) for name, value, source in settings.masked()}
+    assert shown["secret_key"][0] == "********"
+    assert "secret_key" in shown["secret_key"][1]

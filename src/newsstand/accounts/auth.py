@@ -48,7 +48,7 @@ class AuthMixin(ServiceBase):
             self._check_limits(keys)
             self._record_attempts(keys)
         now = self.now()
-        days = int(self.settings.trial_days)
+        days = self.settings.trial_days
         trial = None
         if start_trial and role is Role.READER:
             # the account and its trial are stored in one transaction: never one without the other
@@ -141,7 +141,7 @@ class AuthMixin(ServiceBase):
             "The link works once. If you did not ask for this, ignore this message: "
             "your password stays as it is.\n"
         )
-        message = build_message(str(self.settings.mail_from), reader.email, "Reset your password", body, now)
+        message = build_message(self.settings.mail_from, reader.email, "Reset your password", body, now)
         self.mailer.send(message)
 
     def reset_password(self, token: str, new_password: str) -> Reader:
@@ -231,12 +231,12 @@ class AuthMixin(ServiceBase):
     def _open_session(self, reader: Reader, address: str) -> SessionGrant:
         token, hashed = cred.new_token()
         now = self.now()
-        expires = now + timedelta(days=int(self.settings.session_days))
+        expires = now + timedelta(days=self.settings.session_days)
         self.store.add_session(SessionRecord(hashed, reader.id, now, expires, address[:100]))
         return SessionGrant(token, reader, expires)
 
     def _public_base(self, from_request: str) -> str:
-        configured = str(self.settings.base_url)
+        configured = self.settings.base_url
         base = configured or from_request or f"http://{self.settings.host}:{self.settings.port}"
         return base.rstrip("/")
 
@@ -265,7 +265,7 @@ class AuthMixin(ServiceBase):
     def _check_limits(self, keys: list[str]) -> None:
         now = self.now()
         since = now - ratelimit.WINDOW
-        limit = int(self.settings.login_attempts_per_minute)
+        limit = self.settings.login_attempts_per_minute
         wait = max(ratelimit.retry_after(self.store.attempt_times(k, since), now, limit) for k in keys)
         if wait > 0:
             raise RateLimitedError(f"Too many attempts. Try again in {int(wait) + 1} seconds.", wait)

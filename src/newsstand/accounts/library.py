@@ -59,7 +59,7 @@ class LibraryMixin(ServiceBase):
         pub = publisher or self.store.get_publisher(article.publisher_id)
         membership = None if reader is None else self.store.get_membership(reader.id)
         now = self.now()
-        access = decide_access(reader, membership, article, pub, now, int(self.settings.preview_paragraphs))
+        access = decide_access(reader, membership, article, pub, now, self.settings.preview_paragraphs)
         if reader is not None and access.full:
             self.store.add_history(reader.id, article.id, now)
             if access.counts_for_payment:

@@ -39,7 +39,7 @@ class MembersMixin(ServiceBase):
 
     @property
     def trial_days(self) -> int:
-        return int(self.settings.trial_days)
+        return self.settings.trial_days
 
     def membership(self, reader_id: int) -> Membership | None:
         return self.store.get_membership(reader_id)

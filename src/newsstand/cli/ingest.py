@@ -163,7 +163,7 @@ def run(ctx: click.Context) -> None:
     in flight finish, and the exit status is 0.
     """
     settings = settings_from(ctx)
-    logging.basicConfig(level=str(settings.log_level).upper(), format="%(asctime)s %(levelname)s %(message)s")
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     with _open(settings) as store:
         asyncio.run(_run_forever(store, settings))
     console.print("Ingestion stopped.")

@@ -50,8 +50,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample: bool, 
     from newsstand.web.context import WebContext
 
     settings = settings_from(ctx)
-    host = host or str(settings.host)
-    port = port or int(settings.port)
+    host = host or settings.host
+    port = port or settings.port
     store = open_store(settings, announce)
 
     async def background(web_ctx: WebContext) -> None:
@@ -64,7 +64,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample: bool, 
         app = create_app(settings, store=store, background=None if no_ingest else background)
         note = "" if no_ingest else "; fetching feeds in the background."
         console.print(f"Newsstand is serving at [bold]http://{host}:{port}/[/bold]{note}")
-        level = str(settings.log_level).lower()
+        level = settings.log_level.lower()
         # Live-blog event streams would hold a shutdown for minutes; give them a few seconds.
         uvicorn.run(
             app,

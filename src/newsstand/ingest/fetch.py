@@ -183,11 +183,11 @@ class Fetcher:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._limit = int(settings.max_response_bytes)
-        self._max_redirects = int(settings.max_redirects)
-        self._total = float(settings.total_timeout)
-        self._all = asyncio.Semaphore(int(settings.fetch_concurrency))
-        self._per_host_n = int(settings.per_host_concurrency)
+        self._limit = settings.max_response_bytes
+        self._max_redirects = settings.max_redirects
+        self._total = settings.total_timeout
+        self._all = asyncio.Semaphore(settings.fetch_concurrency)
+        self._per_host_n = settings.per_host_concurrency
         self._per_host: dict[str, asyncio.Semaphore] = {}
         self.backend = GuardedBackend(parse_networks(settings.allow_private_addresses))
         transport = httpx.AsyncHTTPTransport(retries=0, verify=_ssl_context())  # no second CA load
@@ -196,8 +196,8 @@ class Fetcher:
         # URL's host name because httpcore passes it as server_hostname.
         transport._pool = httpcore.AsyncConnectionPool(
             ssl_context=_ssl_context(),
-            max_connections=int(settings.fetch_concurrency),
-            max_keepalive_connections=int(settings.fetch_concurrency),
+            max_connections=settings.fetch_concurrency,
+            max_keepalive_connections=settings.fetch_concurrency,
             keepalive_expiry=30.0,
             network_backend=self.backend,
         )
@@ -206,12 +206,12 @@ class Fetcher:
             follow_redirects=False,
             trust_env=False,
             timeout=httpx.Timeout(
-                connect=float(settings.connect_timeout),
-                read=float(settings.read_timeout),
-                write=float(settings.read_timeout),
+                connect=settings.connect_timeout,
+                read=settings.read_timeout,
+                write=settings.read_timeout,
                 pool=self._total,
             ),
-            headers={"User-Agent": str(settings.user_agent), "Accept-Encoding": "gzip, deflate"},
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
 
     async def __aenter__(self) -> Fetcher:

@@ -139,7 +139,7 @@ class Ingestor:
             pairs = await asyncio.to_thread(_with_states, self.store, feeds)
         # Feeds in flight (fetched, parsed, waiting to be stored) are bounded, not just
         # fetches: storing is the slowest step, and unbounded parsed feeds pile up in memory.
-        in_flight = asyncio.Semaphore(2 * int(self.settings.fetch_concurrency))
+        in_flight = asyncio.Semaphore(2 * self.settings.fetch_concurrency)
 
         async def bounded(feed: Feed, state: FeedState) -> FeedOutcome:
             async with in_flight:
@@ -285,7 +285,7 @@ class Ingestor:
         """Parse and sanitize off the event loop: in a thread, or in worker processes when
         ``parse_processes`` asks for them (the work is CPU-bound and holds the GIL)."""
         args = (result.body, result.final_url, result.content_type, feed, now, language)
-        processes = int(self.settings.parse_processes)
+        processes = self.settings.parse_processes
         if processes <= 0:
             return await asyncio.to_thread(parse_articles, *args)
         if self._pool is None:

@@ -37,7 +37,7 @@ class PollPolicy:
         return cls(
             min_seconds=float(settings.poll_min_seconds),
             max_seconds=float(settings.poll_max_seconds),
-            failing_after=int(settings.failing_after),
+            failing_after=settings.failing_after,
         )
 
     def clamp(self, seconds: float) -> float:

@@ -27,7 +27,7 @@ def address(request: Request) -> str:
 
 
 def base_url(ctx: WebContext, request: Request) -> str:
-    return str(ctx.settings.base_url).rstrip("/") or str(request.base_url).rstrip("/")
+    return ctx.settings.base_url.rstrip("/") or str(request.base_url).rstrip("/")
 
 
 def signed_in(ctx: WebContext, grant: SessionGrant, target: str) -> Response:

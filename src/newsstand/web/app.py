@@ -41,7 +41,7 @@ BackgroundTask = Callable[[WebContext], Coroutine[Any, Any, None]]
 def load_secret(settings: Settings) -> bytes:
     """The signing key: the ``secret_key`` setting, else one generated once into data_dir/secret_key."""
     if settings.secret_key:
-        return str(settings.secret_key).encode()
+        return settings.secret_key.encode()
     path = settings.data_path / "secret_key"
     try:
         if path.is_file():
@@ -81,7 +81,7 @@ def build_context(
         assets=Assets(),
         secret=load_secret(settings),
         clock=clock,
-        cache=TtlCache(float(settings.home_cache_seconds)),
+        cache=TtlCache(settings.home_cache_seconds),
     )
     configure_environment(env, lambda: ctx)
     return ctx
@@ -125,7 +125,7 @@ def create_app(
         routes=_routes(ctx.assets),
         middleware=[
             Middleware(SecurityMiddleware, secure_cookies=ctx.secure_cookies),
-            Middleware(PageCacheMiddleware, seconds=float(settings.home_cache_seconds)),
+            Middleware(PageCacheMiddleware, seconds=settings.home_cache_seconds),
             Middleware(SessionMiddleware, accounts=ctx.accounts),
         ],
         exception_handlers={

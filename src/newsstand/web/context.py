@@ -85,7 +85,7 @@ class WebContext:
 
     @property
     def secure_cookies(self) -> bool:
-        return str(self.settings.base_url).startswith("https://")
+        return self.settings.base_url.startswith("https://")
 
     def publisher_map(self) -> dict[str, Publisher]:
         """Publishers by id, refreshed at most every few seconds (they change rarely)."""

@@ -86,7 +86,7 @@ def stream_access(ctx: WebContext, article_id: int, reader: Reader | None) -> bo
     membership = ctx.accounts.membership(reader.id) if reader else None
     publisher = ctx.store.get_publisher(article.publisher_id)
     return decide_access(
-        reader, membership, article, publisher, ctx.clock(), int(ctx.settings.preview_paragraphs)
+        reader, membership, article, publisher, ctx.clock(), ctx.settings.preview_paragraphs
     ).full
 
 
@@ -131,7 +131,7 @@ async def live_events(request: Request) -> Response:
                     yield f"event: entry\nid: {event_id}\ndata: {json.dumps(data)}\n\n"
                     since = max(since, changed_at(entry))
             yield ": keep-alive\n\n"
-            await asyncio.sleep(float(ctx.settings.live_poll_seconds))
+            await asyncio.sleep(ctx.settings.live_poll_seconds)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
