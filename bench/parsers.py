@@ -27,7 +27,7 @@ from typing import Any
 from newsstand.errors import NewsstandError
 from newsstand.ingest.feeds import ParsedFeed, parse_feed
 from newsstand.ingest.feeds.xmlfeed import Backend
-from newsstand.ingest.sanitize import sanitize_html
+from newsstand.markup.sanitize import sanitize_html
 
 BACKENDS: tuple[Backend, ...] = ("fast", "feedparser", "auto")
 MAPPED_KEYS = {

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from newsstand.app.stories import related_articles, top_stories, update_stories
 from newsstand.model import Article
 from newsstand.store import SqlStore, open_url
 from newsstand.stories.evaluate import apply_writes, read_labelled, replay, score
 from newsstand.stories.plan import plan_update
-from newsstand.stories.service import update_stories
 from newsstand.stories.text import article_terms
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
@@ -135,10 +135,10 @@ def run(db: str, url: str, count: int, round_size: int) -> None:
             f"[{db}] incremental rounds of {round_size} recent articles: {cold:.2f} s cold, {warm:.2f} s warm"
         )
         started = time.perf_counter()
-        top = store.top_stories(now - timedelta(days=1), limit=10)
+        top = top_stories(store, now - timedelta(days=1), limit=10)
         print(f"[{db}] top_stories: {len(top)} in {(time.perf_counter() - started) * 1000:.0f} ms")
         started = time.perf_counter()
-        store.related_articles(next(iter(more)), limit=6)
+        related_articles(store, next(iter(more)), limit=6)
         print(f"[{db}] related_articles: {(time.perf_counter() - started) * 1000:.0f} ms")
     finally:
         store.close()

@@ -11,7 +11,6 @@ from argon2 import PasswordHasher
 
 from newsstand.accounts import Accounts
 from newsstand.accounts.credentials import token_hash
-from newsstand.accounts.mail import list_outbox, message_text, outbox_folder
 from newsstand.config import Settings
 from newsstand.errors import (
     AuthenticationError,
@@ -20,6 +19,7 @@ from newsstand.errors import (
     NotFoundError,
     RateLimitedError,
 )
+from newsstand.mail import list_outbox, message_text, outbox_folder
 from newsstand.model import Membership, MembershipState, Role
 from newsstand.store import SqlStore
 

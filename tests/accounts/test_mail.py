@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from newsstand.accounts.mail import (
+from newsstand.config import load_settings
+from newsstand.errors import MailError
+from newsstand.mail import (
     OutboxMailer,
     SmtpMailer,
     build_message,
@@ -18,8 +20,6 @@ from newsstand.accounts.mail import (
     mailer_from_settings,
     message_text,
 )
-from newsstand.config import load_settings
-from newsstand.errors import MailError
 
 
 def test_outbox_writes_one_eml_per_message_and_lists_them(tmp_path: Path) -> None:

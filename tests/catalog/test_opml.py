@@ -8,16 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from newsstand.api.opml import (
-    MAX_DEPTH,
-    MAX_OPML_BYTES,
-    MAX_OUTLINES,
-    export_opml,
-    import_opml,
-    parse_opml,
-    write_opml,
-)
-from newsstand.catalog import Catalog, load_default_catalog, merge_catalog, store_catalog
+from newsstand.app.catalog import export_opml, import_opml, merge_catalog, store_catalog
+from newsstand.catalog import Catalog, load_default_catalog
+from newsstand.catalog.opml import MAX_DEPTH, MAX_OPML_BYTES, MAX_OUTLINES, parse_opml, write_opml
 from newsstand.errors import CatalogError
 from newsstand.model import Feed, LicenceTier, Publisher
 from newsstand.store import SqlStore, open_url
@@ -254,7 +247,8 @@ def test_partial_failure_during_write_is_rolled_back(store: SqlStore) -> None:
             Feed(url="https://taken.example.org/rss", publisher_id="newcomer", section="News"),
         ),
     )
-    from newsstand.catalog import apply_plan, plan_merge
+    from newsstand.app.catalog import apply_plan
+    from newsstand.catalog import plan_merge
     from newsstand.errors import ConflictError
 
     plan = plan_merge(catalog, set(), set())  # a stale plan: it believes the URL is free

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from newsstand.catalog import Catalog, load_default_catalog, merge_catalog, plan_merge, seed_default_catalog
+from newsstand.app.catalog import merge_catalog, seed_default_catalog
+from newsstand.catalog import Catalog, load_default_catalog, plan_merge
 from newsstand.model import Feed, Publisher
 from newsstand.store import SqlStore
 

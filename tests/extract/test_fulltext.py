@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from newsstand.config import Settings
-from newsstand.extract.fulltext import failed_pages, fill_full_text, refresh_live_blogs
-from newsstand.ingest.fetch import Fetcher
+from newsstand.ingest.pages import failed_pages, fill_full_text, refresh_live_blogs
 from newsstand.ingest.pipeline import Ingestor
 from newsstand.model import Article, ArticleKind, Publisher, utcnow
+from newsstand.net.fetch import Fetcher
 from newsstand.store import SqlStore
 
 from .conftest import PageServer

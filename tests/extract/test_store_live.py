@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from newsstand.app.catalog import resolve_publisher
 from newsstand.extract import extract_page
-from newsstand.extract.service import article_from_page, resolve_publisher, save_page
+from newsstand.extract.article import article_from_page
+from newsstand.ingest.pages import save_page
 from newsstand.store import SqlStore
 
 from .pages import Block, live_page

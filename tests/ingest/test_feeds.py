@@ -11,7 +11,7 @@ import pytest
 from newsstand.errors import FeedParseError
 from newsstand.ingest.articles import entry_to_article
 from newsstand.ingest.feeds import parse_feed
-from newsstand.ingest.sanitize import sanitize_html
+from newsstand.markup.sanitize import sanitize_html
 from newsstand.model import Feed
 
 from .feeds import BILLION_LAUGHS, XXE, atom, rss, rss_item, xxe_utf16

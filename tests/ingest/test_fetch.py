@@ -20,8 +20,8 @@ from newsstand.errors import (
     TooManyRedirectsError,
     UnsupportedURLError,
 )
-from newsstand.ingest.fetch import Fetcher, FetchResult, cache_lifetime, parse_retry_after
-from newsstand.ingest.netguard import is_address_allowed, parse_networks
+from newsstand.net.fetch import Fetcher, FetchResult, cache_lifetime, parse_retry_after
+from newsstand.net.netguard import is_address_allowed, parse_networks
 
 from .conftest import FeedServer, Route
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from newsstand.config import Settings
-from newsstand.ingest.fetch import Fetcher, FetchResult
-from newsstand.ingest.netguard import _readable
 from newsstand.ingest.pipeline import FeedOutcome, Ingestor
 from newsstand.model import Feed, Publisher, SearchQuery, utcnow
+from newsstand.net.fetch import Fetcher, FetchResult
+from newsstand.net.netguard import _readable
 from newsstand.store import SqlStore
 from newsstand.store.base import Fetched
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from newsstand.errors import FeedParseError, NewsstandError
 from newsstand.ingest.articles import feed_articles
 from newsstand.ingest.feeds import parse_feed
-from newsstand.ingest.sanitize import html_to_text, sanitize_html
+from newsstand.markup.sanitize import html_to_text, sanitize_html
 from newsstand.model import Feed
 
 from .feeds import atom, rss, rss_item

@@ -8,7 +8,7 @@ import pytest
 
 from newsstand.ingest.articles import entry_to_article
 from newsstand.ingest.feeds.types import ParsedEntry
-from newsstand.ingest.sanitize import html_to_text, sanitize_html
+from newsstand.markup.sanitize import html_to_text, sanitize_html
 from newsstand.model import Feed
 
 from .feeds import BASE_TIME

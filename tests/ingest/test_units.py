@@ -10,7 +10,6 @@ import pytest
 
 from newsstand.ingest.feeds.authors import split_byline
 from newsstand.ingest.feeds.dates import parse_date
-from newsstand.ingest.sanitize import html_to_text, sanitize_html
 from newsstand.ingest.schedule import (
     PollPolicy,
     after_failure,
@@ -19,7 +18,8 @@ from newsstand.ingest.schedule import (
     publishing_interval,
     success_interval,
 )
-from newsstand.ingest.urls import canonical_url
+from newsstand.markup.sanitize import html_to_text, sanitize_html
+from newsstand.markup.urls import canonical_url
 from newsstand.model import FeedState
 
 NOW = datetime(2025, 6, 3, 12, 0, tzinfo=UTC)

@@ -160,14 +160,11 @@ def test_list_articles_filters_and_keyset_pages(store: SqlStore) -> None:
         store.list_articles(ArticleFilter(before_id=10_000))
 
 
-def test_get_articles_and_set_story(store: SqlStore) -> None:
+def test_get_articles_keeps_the_order_asked(store: SqlStore) -> None:
     ids = [store.upsert_article(article(n)).article_id for n in range(3)]
-    store.set_story(ids[:2], 5)
     got = store.get_articles([ids[2], ids[0], 999, ids[1]])
     assert [a.id for a in got] == [ids[2], ids[0], ids[1]]
-    assert [a.story_id for a in got] == [None, 5, 5]
-    # Attaching to a story is not a new revision.
-    assert {a.revision for a in got} == {1}
+    assert store.get_articles([]) == []
 
 
 def test_concurrent_upserts_of_the_same_articles_never_duplicate(store: SqlStore) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from newsstand.stories.types import ArticleText
+from newsstand.model import ArticleText
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

@@ -7,8 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsstand.errors import InvalidDataError
+from newsstand.model import StoryStats
 from newsstand.stories.evaluate import adjusted_rand, bcubed, score
-from newsstand.stories.rank import StoryStats, rank_top_stories, story_score
+from newsstand.stories.rank import rank_top_stories, story_score
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 

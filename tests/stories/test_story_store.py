@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 from story_samples import BRIDGE, CHESS, FERRY, T0
 
+from newsstand.app.stories import rebuild_stories, related_articles, top_stories, update_stories
 from newsstand.errors import NotFoundError
-from newsstand.model import Article
+from newsstand.model import Article, StoryWrite
 from newsstand.store import SqlStore
-from newsstand.stories.service import rebuild_stories, update_stories
-from newsstand.stories.types import StoryWrite
 
 NOW = T0 + timedelta(hours=12)
 HARBOUR = (
@@ -86,13 +85,13 @@ def test_story_articles_and_recent_stories(store: SqlStore) -> None:
 def test_top_stories_rank_by_publishers_and_window(store: SqlStore) -> None:
     ids = _load(store)
     update_stories(store, NOW)
-    top = store.top_stories(NOW, limit=10, window_hours=24)
+    top = top_stories(store, NOW, limit=10, window_hours=24)
     # Chess has one publisher so far: not a top story.
     assert [s.id for s in top] == [_story_of(store, ids["ferry"][0]), _story_of(store, ids["bridge"][0])]
     assert len(top[0].publisher_ids) == 3
-    assert store.top_stories(NOW, limit=1)[0].id == top[0].id
-    assert store.top_stories(NOW + timedelta(days=3), window_hours=24) == []
-    assert store.top_stories(T0 - timedelta(hours=1)) == []
+    assert top_stories(store, NOW, limit=1)[0].id == top[0].id
+    assert top_stories(store, NOW + timedelta(days=3), window_hours=24) == []
+    assert top_stories(store, T0 - timedelta(hours=1)) == []
 
 
 def test_related_articles(store: SqlStore) -> None:
@@ -101,14 +100,14 @@ def test_related_articles(store: SqlStore) -> None:
     update_stories(store, NOW)
     ferry_id = _story_of(store, ids["ferry"][0])
     assert _story_of(store, harbour) != ferry_id
-    related = [a.id for a in store.related_articles(ids["ferry"][0], limit=4)]
+    related = [a.id for a in related_articles(store, ids["ferry"][0], limit=4)]
     # Other publishers' reports of the same event first, then the nearby harbour story.
     assert set(related[:2]) == set(ids["ferry"][1:])
     assert related[2] == harbour
     assert ids["bridge"][0] not in related and ids["chess"][0] not in related
-    assert len(store.related_articles(ids["ferry"][0], limit=1)) == 1
+    assert len(related_articles(store, ids["ferry"][0], limit=1)) == 1
     with pytest.raises(NotFoundError):
-        store.related_articles(10_000)
+        related_articles(store, 10_000)
 
 
 def test_rebuild_recomputes_the_same_grouping(store: SqlStore) -> None:

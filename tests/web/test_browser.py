@@ -20,10 +20,10 @@ import pytest
 import uvicorn
 
 from newsstand.accounts import Accounts
+from newsstand.app.stories import update_stories
 from newsstand.model import LiveEntry, Role, utcnow
 from newsstand.sample.edition import load_sample_edition, sample_catalog
 from newsstand.store import SqlStore, open_store
-from newsstand.stories.service import update_stories
 from newsstand.web import create_app
 
 from .conftest import PASSWORD, Edition, make_settings, record_history, seed

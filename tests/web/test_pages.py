@@ -179,7 +179,7 @@ def test_article_page_shows_the_same_story_from_other_publishers(
 ) -> None:
     from dataclasses import replace
 
-    from newsstand.stories.service import update_stories
+    from newsstand.app.stories import update_stories
 
     base = web_store.get_article(edition.articles["open"])
     twin = replace(

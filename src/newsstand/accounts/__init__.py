@@ -10,7 +10,7 @@ from newsstand.accounts.members import ManualProvider, PaymentProvider
 from newsstand.accounts.membership import cancel, effective_state, extend, grant, has_full_access, start_trial
 from newsstand.accounts.paywall import decide_access, preview_html
 from newsstand.accounts.service import Accounts
-from newsstand.accounts.types import (
+from newsstand.model import (
     Access,
     AccessReason,
     ArticleAt,

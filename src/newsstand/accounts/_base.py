@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 
-from newsstand.accounts.mail import Mailer
 from newsstand.config import Settings
+from newsstand.mail import Mailer
 from newsstand.model import utc
 
 if TYPE_CHECKING:

@@ -9,10 +9,9 @@ from newsstand.accounts import credentials as cred
 from newsstand.accounts import membership as ms
 from newsstand.accounts import ratelimit
 from newsstand.accounts._base import ServiceBase
-from newsstand.accounts.mail import build_message
-from newsstand.accounts.types import SessionGrant, SessionRecord
 from newsstand.errors import AuthenticationError, InvalidFieldError, NotFoundError, RateLimitedError
-from newsstand.model import Membership, Reader, Role
+from newsstand.mail import build_message
+from newsstand.model import Membership, Reader, Role, SessionGrant, SessionRecord
 
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 _WRONG = "Wrong email or password."

@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from newsstand.accounts._base import ServiceBase
 from newsstand.accounts.paywall import decide_access
-from newsstand.accounts.types import Access, ArticleAt, Pick, ReportRow
 from newsstand.errors import InvalidDataError, NotFoundError, PermissionDeniedError
-from newsstand.model import Article, Publisher, Reader
+from newsstand.model import Access, Article, ArticleAt, Pick, Publisher, Reader, ReportRow
 
 # A reload or a second tab within this time is the same read, not another one to pay for.
 SAME_READ_WINDOW = timedelta(minutes=30)

@@ -7,9 +7,8 @@ from typing import Protocol
 
 from newsstand.accounts import membership as ms
 from newsstand.accounts._base import ServiceBase
-from newsstand.accounts.types import MemberRow
 from newsstand.errors import InvalidDataError, MembershipError
-from newsstand.model import Membership, MembershipState, Reader
+from newsstand.model import MemberRow, Membership, MembershipState, Reader
 
 
 class PaymentProvider(Protocol):

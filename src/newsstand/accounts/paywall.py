@@ -24,9 +24,17 @@ import nh3
 from lxml import etree
 
 from newsstand.accounts.membership import effective_state
-from newsstand.accounts.types import Access, AccessReason
 from newsstand.errors import InvalidDataError
-from newsstand.model import Article, LicenceTier, Membership, MembershipState, Publisher, Reader
+from newsstand.model import (
+    Access,
+    AccessReason,
+    Article,
+    LicenceTier,
+    Membership,
+    MembershipState,
+    Publisher,
+    Reader,
+)
 
 _STATE_REASON = {
     MembershipState.TRIAL: AccessReason.TRIAL,

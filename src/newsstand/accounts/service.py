@@ -11,9 +11,9 @@ from argon2 import PasswordHasher, Type
 from newsstand.accounts.auth import AuthMixin
 from newsstand.accounts.credentials import default_hasher
 from newsstand.accounts.library import LibraryMixin
-from newsstand.accounts.mail import Mailer, mailer_from_settings
 from newsstand.accounts.members import ManualProvider, MembersMixin, PaymentProvider
 from newsstand.config import Settings
+from newsstand.mail import Mailer, mailer_from_settings
 from newsstand.model import utcnow
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ anything touches the store.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -72,8 +73,10 @@ def check_http_url(url: str, what: str = "URL") -> str:
 
 
 def slugify(text: str) -> str:
-    """A publisher id from free text: lower-case ASCII words joined by hyphens."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    """A publisher id from free text: lower-case ASCII words joined by hyphens, accents folded
+    ("Süddeutsche Zeitung" -> "suddeutsche-zeitung")."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", plain.lower())
     return "-".join(words)[:64].strip("-")
 
 

@@ -18,13 +18,15 @@ import click
 from rich.markup import escape
 from rich.panel import Panel
 
+from newsstand.app.catalog import resolve_publisher
 from newsstand.cli._common import cli_store, console, echo_json
 from newsstand.errors import ExtractionError, InvalidDataError
 from newsstand.extract import ExtractedPage, extract_page
+from newsstand.extract.article import article_from_page
 from newsstand.extract.dcr import is_dcr_payload, page_from_dcr
-from newsstand.extract.service import StoredPage, article_from_page, resolve_publisher, save_page
 from newsstand.extract.structured import parse_datetime
 from newsstand.extract.textimport import parse_text_article
+from newsstand.ingest.pages import StoredPage, save_page
 from newsstand.model import Article, Image, LiveEntry
 
 

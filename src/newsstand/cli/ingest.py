@@ -13,7 +13,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from newsstand.catalog import seed_default_catalog
+from newsstand.app.catalog import seed_default_catalog
 from newsstand.cli._common import announce, console, echo_json, err_console, settings_from
 from newsstand.config import Settings
 from newsstand.errors import NotFoundError

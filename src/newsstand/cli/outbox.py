@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from newsstand.accounts.mail import clear_outbox, list_outbox, message_text, outbox_folder
 from newsstand.cli._common import settings_from
+from newsstand.mail import clear_outbox, list_outbox, message_text, outbox_folder
 
 
 def register(main: click.Group) -> None:

@@ -15,9 +15,9 @@ def register(main: click.Group) -> None:
 
 def prepare(store: Store, *, sample: bool) -> None:
     """Store the default catalog on first start and, when asked, the offline sample edition."""
-    from newsstand.catalog.service import seed_default_catalog
+    from newsstand.app.catalog import seed_default_catalog
+    from newsstand.app.stories import update_stories
     from newsstand.sample.edition import load_sample_edition
-    from newsstand.stories.service import update_stories
 
     plan = seed_default_catalog(store)
     if not plan.is_empty:

@@ -14,15 +14,13 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from newsstand.api.opml import export_opml, import_opml
+from newsstand.app.catalog import export_opml, import_opml, merge_catalog, seed_default_catalog
 from newsstand.catalog import (
     SECTIONS,
     Catalog,
     MergePlan,
     check_http_url,
     load_default_catalog,
-    merge_catalog,
-    seed_default_catalog,
     slugify,
     validate_catalog,
 )

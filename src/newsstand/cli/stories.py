@@ -8,9 +8,9 @@ from typing import Any
 import click
 from rich.table import Table
 
+from newsstand.app.stories import rebuild_stories, top_stories, update_stories
 from newsstand.cli._common import cli_store, console, echo_json
 from newsstand.model import Article, Story, utcnow
-from newsstand.stories.service import rebuild_stories, update_stories
 
 
 def register(main: click.Group) -> None:
@@ -73,7 +73,7 @@ def rebuild(ctx: click.Context) -> None:
 def list_(ctx: click.Context, top: bool, hours: float, limit: int, as_json: bool) -> None:
     """List the most recently updated stories, or the top stories."""
     with cli_store(ctx) as store:
-        found = store.top_stories(utcnow(), limit, hours) if top else store.recent_stories(limit)
+        found = top_stories(store, utcnow(), limit, hours) if top else store.recent_stories(limit)
     if as_json:
         echo_json([_story_json(s) for s in found])
         return

@@ -4,9 +4,10 @@
 (metadata from the page's structured data, a sanitized body, images with
 captions and credits kept apart, live-blog entries). ``parse_text_article``
 does the same for an article given as plain text, and ``entries_from_dcr``
-reads a Guardian DCR payload's blocks. All three are pure. Storing goes through
-``newsstand.extract.service``; the full-text fill-in for teaser-only feeds is
-``newsstand.extract.fulltext.fill_full_text``.
+reads a Guardian DCR payload's blocks; ``article.article_from_page`` makes the
+Article. All of it is pure: nothing here fetches or stores. Storing a page is
+``newsstand.ingest.pages.save_page``; the full-text fill-in for teaser-only feeds is
+``newsstand.ingest.pages.fill_full_text``.
 """
 
 from newsstand.extract.liveblog import entries_from_dcr

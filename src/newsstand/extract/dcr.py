@@ -14,7 +14,7 @@ from newsstand.extract.bylines import split_byline
 from newsstand.extract.liveblog import entries_as_html, entries_from_dcr, looks_live_headline
 from newsstand.extract.page import ExtractedPage
 from newsstand.extract.structured import parse_datetime
-from newsstand.ingest.sanitize import html_to_text, sanitize_html
+from newsstand.markup.sanitize import html_to_text, sanitize_html
 from newsstand.model import ArticleKind
 
 

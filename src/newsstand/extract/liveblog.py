@@ -20,7 +20,7 @@ from lxml import html as lxml_html
 from newsstand.extract.body import without_figures
 from newsstand.extract.images import make_image
 from newsstand.extract.structured import parse_datetime
-from newsstand.ingest.sanitize import html_to_text, sanitize_html
+from newsstand.markup.sanitize import html_to_text, sanitize_html
 from newsstand.model import Image, LiveEntry
 
 _SUMMARY = re.compile(

@@ -21,7 +21,7 @@ from newsstand.extract import bylines, liveblog
 from newsstand.extract.body import Body, extract_body, figure_image, without_figures
 from newsstand.extract.images import make_image
 from newsstand.extract.structured import StructuredData, read_structured
-from newsstand.ingest.sanitize import html_to_text, sanitize_html
+from newsstand.markup.sanitize import html_to_text, sanitize_html
 from newsstand.model import ArticleKind, Image, LiveEntry
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)

@@ -21,7 +21,7 @@ from newsstand.extract import bylines, liveblog
 from newsstand.extract.furniture import is_furniture
 from newsstand.extract.images import split_caption_credit
 from newsstand.extract.page import ExtractedPage
-from newsstand.ingest.sanitize import html_to_text, sanitize_html
+from newsstand.markup.sanitize import html_to_text, sanitize_html
 from newsstand.model import ArticleKind, Image, LiveEntry, utcnow
 
 _UPDATED_MARK = re.compile(r"^updated(?:\s+(?:at\s+)?[\d.:]+\s*(?:[A-Z]{2,4})?)?$", re.IGNORECASE)

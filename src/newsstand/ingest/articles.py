@@ -6,8 +6,8 @@ from datetime import datetime
 
 from newsstand.ingest.feeds import parse_feed
 from newsstand.ingest.feeds.types import ParsedEntry, ParsedFeed
-from newsstand.ingest.sanitize import html_to_text, sanitize_html
-from newsstand.ingest.urls import canonical_url
+from newsstand.markup.sanitize import html_to_text, sanitize_html
+from newsstand.markup.urls import canonical_url
 from newsstand.model import Article, Feed, Image
 
 MAX_ENTRIES_PER_FETCH = 500  # a feed with more is hostile or an archive; the newest matter

@@ -39,12 +39,12 @@ from newsstand.errors import (
     NewsstandError,
     NotFoundError,
 )
-from newsstand.extract.fulltext import fill_full_text, refresh_live_blogs
 from newsstand.ingest.articles import parse_articles
-from newsstand.ingest.fetch import Fetcher, FetchResult
+from newsstand.ingest.pages import fill_full_text, refresh_live_blogs
 from newsstand.ingest.schedule import PollPolicy, Random, after_failure, after_success
 from newsstand.ingest.writer import BatchWriter
 from newsstand.model import Article, Feed, FeedState, FetchRecord, UpsertResult, utcnow
+from newsstand.net.fetch import Fetcher, FetchResult
 from newsstand.store.base import FeedItem, Store
 
 log = logging.getLogger(__name__)

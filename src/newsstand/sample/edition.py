@@ -18,7 +18,7 @@ from typing import Any
 
 from newsstand.catalog.core import Catalog, validate_catalog
 from newsstand.errors import CatalogError, NotFoundError
-from newsstand.ingest.sanitize import html_to_text, sanitize_html
+from newsstand.markup.sanitize import html_to_text, sanitize_html
 from newsstand.model import (
     Article,
     ArticleKind,

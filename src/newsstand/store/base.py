@@ -15,29 +15,32 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from newsstand.accounts.types import Pick, SessionRecord
 from newsstand.errors import NewsstandError
 from newsstand.model import (
     Article,
     ArticleFilter,
+    ArticleText,
     Feed,
     FeedState,
     FetchRecord,
     LiveEntry,
     LiveMergeResult,
     Membership,
+    Pick,
     Publisher,
     Reader,
     Role,
     SearchPage,
     SearchQuery,
+    SessionRecord,
     Story,
+    StoryStats,
+    StoryWrite,
     UpsertResult,
 )
-from newsstand.stories.types import ArticleText, StoryWrite
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,9 @@ class ArticleStore(Protocol):
 
     def get_article_by_url(self, url: str) -> Article:
         """Look up by canonical URL. Raises NotFoundError."""
+
+    def get_articles(self, article_ids: Sequence[int]) -> list[Article]:
+        """The articles with these ids in the order asked, in one query; unknown ids are left out."""
 
     def list_articles(self, flt: ArticleFilter) -> list[Article]:
         """Articles matching the filter, newest published first."""
@@ -297,13 +303,14 @@ class AccountStore(Protocol):
 class StoryStore(Protocol):
     """Stories: the same news event across publishers (see newsstand.stories)."""
 
-    def articles_without_story(self, limit: int = 5000) -> list[ArticleText]:
-        """Up to ``limit`` articles not yet in a story, oldest published first."""
+    def articles_without_story(self, lead_chars: int, limit: int = 5000) -> list[ArticleText]:
+        """Up to ``limit`` articles not yet in a story, oldest published first, with the
+        first ``lead_chars`` characters of their body."""
 
-    def clustered_articles(self, since: datetime, until: datetime) -> list[ArticleText]:
+    def clustered_articles(self, since: datetime, until: datetime, lead_chars: int) -> list[ArticleText]:
         """Articles in a story published between ``since`` and ``until`` (inclusive)."""
 
-    def articles_before(self, until: datetime, limit: int) -> list[ArticleText]:
+    def articles_before(self, until: datetime, limit: int, lead_chars: int) -> list[ArticleText]:
         """Up to ``limit`` articles published before ``until``, newest first."""
 
     def save_stories(self, writes: Sequence[StoryWrite]) -> int:
@@ -317,19 +324,28 @@ class StoryStore(Protocol):
     def story(self, story_id: int) -> Story:
         """The story with its articles (oldest first) and publishers. Raises NotFoundError."""
 
+    def stories(self, story_ids: Sequence[int]) -> list[Story]:
+        """The stories with these ids in the order asked; unknown ids are left out."""
+
     def story_articles(self, story_id: int) -> list[Article]:
         """The story's articles, newest published first. Raises NotFoundError."""
 
     def recent_stories(self, limit: int = 20) -> list[Story]:
         """Stories most recently updated first."""
 
-    def top_stories(self, now: datetime, limit: int = 10, window_hours: float = 24.0) -> list[Story]:
-        """Stories that several publishers covered in the ``window_hours`` before ``now``,
-        ranked by publishers, size and recency (newsstand.stories.rank)."""
+    def story_stats(self, since: datetime, until: datetime, min_publishers: int) -> list[StoryStats]:
+        """Breadth, size and latest publication of every story with at least ``min_publishers``
+        publishers among its articles published between ``since`` and ``until``: the candidates
+        Top stories are ranked from (newsstand.stories.rank)."""
 
-    def related_articles(self, article_id: int, limit: int = 6) -> list[Article]:
-        """Reports of the same story by other publishers first, then the lead articles
-        of the most similar other stories of the days around. Raises NotFoundError."""
+    def article_text(self, article_id: int, lead_chars: int) -> ArticleText:
+        """What similarity reads of one article. Raises NotFoundError."""
+
+    def story_leads_near(
+        self, at: datetime, reach: timedelta, limit: int, lead_chars: int, exclude_story: int | None = None
+    ) -> list[ArticleText]:
+        """The lead articles of up to ``limit`` stories active within ``reach`` of ``at``, most
+        recently updated first: the candidates Related stories are ranked from."""
 
 
 class MetaStore(Protocol):

@@ -1,7 +1,6 @@
-"""Stories: the same news event across publishers.
+"""Stories: the same news event across publishers, as pure decisions.
 
-``newsstand.stories.service.update_stories(store, now)`` is the hook to call
-after ingestion; ``cluster.assign`` and ``rank.rank_top_stories`` are the pure
-decisions. Nothing is imported here, so that the store can import the pure
-modules without pulling in the service (which needs the store).
+``cluster.assign`` and ``plan.plan_update`` group articles, ``rank.rank_top_stories``
+orders Top stories, ``related.rank_related`` finds related stories. Nothing here
+touches a store: ``newsstand.app.stories`` reads the candidates and saves the result.
 """

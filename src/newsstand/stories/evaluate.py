@@ -15,10 +15,9 @@ from math import comb
 from pathlib import Path
 
 from newsstand.errors import InvalidDataError
-from newsstand.model import utc
+from newsstand.model import ArticleText, StoryWrite, utc
 from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
 from newsstand.stories.plan import context_span, plan_update
-from newsstand.stories.types import ArticleText, StoryWrite
 
 
 @dataclass(frozen=True, slots=True)

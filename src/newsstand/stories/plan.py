@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
+from newsstand.model import ArticleText, StoryWrite
 from newsstand.stories.cluster import (
     DEFAULT_PARAMS,
     Clusterer,
@@ -21,7 +22,6 @@ from newsstand.stories.cluster import (
     new_profile,
 )
 from newsstand.stories.text import ArticleFeatures, featurize
-from newsstand.stories.types import ArticleText, StoryWrite
 
 
 def context_span(

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from newsstand.model import StoryStats
 
 # A story's weight halves for every this many hours since its latest article:
 # a story everyone covered this morning yields to one breaking now.
 HALF_LIFE = timedelta(hours=8)
 # One publisher alone is not a top story: several must have found it worth covering.
 MIN_PUBLISHERS = 2
-
-
-@dataclass(frozen=True, slots=True)
-class StoryStats:
-    """The figures top-story ranking reads of one story."""
-
-    story_id: int
-    publishers: int
-    articles: int
-    last_updated: datetime
 
 
 def story_score(stats: StoryStats, now: datetime, half_life: timedelta = HALF_LIFE) -> float:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
+from newsstand.model import ArticleText
 from newsstand.stories.text import cosine, featurize
-from newsstand.stories.types import ArticleText
 
 # Below this cosine two stories share little more than common words.
 MIN_RELATED_SIMILARITY = 0.08
+# Related stories are looked for among those updated this close to the article.
+RELATED_REACH = timedelta(days=3)
+# How many nearby stories are compared with the article, most recent first.
+RELATED_CANDIDATES = 300
+# Related-story candidates are compared on their lead's opening only.
+RELATED_LEAD_CHARS = 400
 
 
 def rank_related(

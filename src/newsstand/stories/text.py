@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from newsstand.stories.types import ArticleText
+from newsstand.model import ArticleText
 
 # How much of the body is read: the opening paragraphs carry the news.
 LEAD_CHARS = 1200

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from newsstand.accounts.types import SessionGrant
 from newsstand.errors import AuthenticationError, ConflictError, InvalidFieldError, MembershipError
+from newsstand.model import SessionGrant
 from newsstand.web.context import WebContext, call, render, web
 from newsstand.web.library import back_to
 from newsstand.web.security import checked_form, safe_next

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from newsstand.accounts import Access, preview_html
+from newsstand.app.stories import around_article
 from newsstand.errors import BadRequestError, NotFoundError
 from newsstand.model import Article, Publisher, Reader
 from newsstand.web.context import WebContext, call, reader_of, render, web
@@ -40,13 +41,6 @@ def publisher_or_none(ctx: WebContext, publisher_id: str) -> Publisher | None:
     return ctx.publisher_map().get(publisher_id)
 
 
-def other_coverage(ctx: WebContext, article: Article, limit: int = 6) -> list[Article]:
-    if article.story_id is None:
-        return []
-    others = [a for a in ctx.store.story_articles(article.story_id) if a.publisher_id != article.publisher_id]
-    return others[:limit]
-
-
 def build_article(ctx: WebContext, article_id: int, reader: Reader | None) -> ArticleView:
     """Load an article, decide (and record) access, and gather what goes around it. Raises NotFoundError."""
     article = ctx.store.get_article(article_id)
@@ -54,9 +48,8 @@ def build_article(ctx: WebContext, article_id: int, reader: Reader | None) -> Ar
     access = ctx.accounts.read_article(reader, article, publisher)
     # Bodies are sanitized before they are stored; preview_html re-sanitizes its cut.
     body = article.body_html if access.full else preview_html(article.body_html, access.preview_paragraphs)
-    coverage = other_coverage(ctx, article)
-    seen = {article.id, *(a.id for a in coverage)}
-    related = [a for a in ctx.store.related_articles(article_id, limit=8) if a.id not in seen][:5]
+    around = around_article(ctx.store, article)
+    coverage, related = around.coverage, around.related
     saved = reader is not None and ctx.accounts.is_saved(reader.id, article_id)
     picked = (
         reader is not None

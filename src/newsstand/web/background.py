@@ -11,10 +11,10 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+from newsstand.app.stories import update_stories
 from newsstand.errors import NewsstandError
 from newsstand.ingest.pipeline import FeedOutcome, Ingestor, IngestSummary
 from newsstand.model import utcnow
-from newsstand.stories.service import update_stories
 from newsstand.web.context import IngestStatus, WebContext
 
 log = logging.getLogger(__name__)

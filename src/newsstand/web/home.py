@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from newsstand.app.stories import top_stories as top_stories_of
 from newsstand.errors import NotFoundError
 from newsstand.model import Article, ArticleFilter, Feed, FeedState, Reader
 from newsstand.web.context import WebContext, call, reader_of, render, web
@@ -62,7 +63,7 @@ def fallback_top(articles: Sequence[Article], limit: int) -> list[TopCard]:
 def top_stories(ctx: WebContext, now: datetime, limit: int = 7) -> list[TopCard]:
     """Top stories from story grouping; the fallback when no story is covered by several publishers."""
     cards = []
-    for story in ctx.store.top_stories(now, limit=limit):
+    for story in top_stories_of(ctx.store, now, limit=limit):
         if story.lead_article_id is None:
             continue
         try:

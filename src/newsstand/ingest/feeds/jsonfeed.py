@@ -9,7 +9,7 @@ from newsstand.errors import FeedParseError
 from newsstand.ingest.feeds.authors import merge_authors
 from newsstand.ingest.feeds.dates import parse_date
 from newsstand.ingest.feeds.types import ParsedEntry, ParsedFeed
-from newsstand.ingest.urls import absolute_url
+from newsstand.markup.urls import absolute_url
 from newsstand.model import Image
 
 

@@ -23,8 +23,8 @@ from newsstand.ingest.feeds.authors import merge_authors
 from newsstand.ingest.feeds.dates import parse_date
 from newsstand.ingest.feeds.types import ParsedEntry, ParsedFeed
 from newsstand.ingest.feeds.xmlguard import check_xml, prolog_text, wide_encoding
-from newsstand.ingest.sanitize import html_to_text
-from newsstand.ingest.urls import absolute_url
+from newsstand.markup.sanitize import html_to_text
+from newsstand.markup.urls import absolute_url
 from newsstand.model import Image
 
 Backend = Literal["auto", "fast", "feedparser"]

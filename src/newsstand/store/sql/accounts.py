@@ -14,9 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection
 
-from newsstand.accounts.types import SessionRecord
 from newsstand.errors import ConflictError, NotFoundError
-from newsstand.model import Membership, MembershipState, Reader, Role
+from newsstand.model import Membership, MembershipState, Reader, Role, SessionRecord
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.engine import SqlBase
 

@@ -9,7 +9,7 @@ from the page is never replaced by a later feed teaser.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -223,8 +223,7 @@ class ArticlesMixin(SqlBase):
             raise NotFoundError("article", url)
         return found[0]
 
-    def get_articles(self, article_ids: list[int]) -> list[Article]:
-        """The articles with these ids, in the order asked; unknown ids are left out."""
+    def get_articles(self, article_ids: Sequence[int]) -> list[Article]:
         if not article_ids:
             return []
         with self._read() as conn:
@@ -261,13 +260,6 @@ class ArticlesMixin(SqlBase):
         )
         with self._read() as conn:
             return load_articles(conn, list(conn.execute(stmt)))
-
-    def set_story(self, article_ids: list[int], story_id: int | None) -> None:
-        """Attach articles to a story (or detach with None). Not a content change."""
-        if not article_ids:
-            return
-        with self._write() as conn:
-            conn.execute(A.update().where(A.c.id.in_(article_ids)).values(story_id=story_id))
 
 
 def filter_clauses(

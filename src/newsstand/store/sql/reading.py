@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import exc
 
-from newsstand.accounts.types import Pick
 from newsstand.errors import NotFoundError
+from newsstand.model import Pick
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
 from newsstand.store.sql.engine import SqlBase

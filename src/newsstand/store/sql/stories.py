@@ -15,14 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from newsstand.errors import NotFoundError
-from newsstand.model import Article, Story
+from newsstand.model import Article, ArticleText, Story, StoryStats, StoryWrite
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.articles import load_articles
 from newsstand.store.sql.engine import SqlBase
-from newsstand.stories.rank import MIN_PUBLISHERS, StoryStats, rank_top_stories
-from newsstand.stories.related import rank_related
-from newsstand.stories.text import LEAD_CHARS
-from newsstand.stories.types import ArticleText, StoryWrite
 
 A = t.articles
 
@@ -38,15 +34,8 @@ stories = sa.Table(
 )
 S = stories
 
-# Related stories are looked for among those updated this close to the article.
-RELATED_REACH = timedelta(days=3)
-# How many nearby stories are compared with the article, most recent first.
-RELATED_CANDIDATES = 300
-# Related-story candidates are compared on their lead's opening only.
-RELATED_LEAD_CHARS = 400
 
-
-def _text_columns(lead_chars: int = LEAD_CHARS) -> list[Any]:
+def _text_columns(lead_chars: int) -> list[Any]:
     return [
         A.c.id,
         A.c.publisher_id,
@@ -101,9 +90,9 @@ def _load_stories(conn: Connection, story_ids: Sequence[int]) -> list[Story]:
 class StoriesMixin(SqlBase):
     """``StoryStore`` on SQLAlchemy Core."""
 
-    def articles_without_story(self, limit: int = 5000) -> list[ArticleText]:
+    def articles_without_story(self, lead_chars: int, limit: int = 5000) -> list[ArticleText]:
         stmt = (
-            sa.select(*_text_columns())
+            sa.select(*_text_columns(lead_chars))
             .where(A.c.story_id.is_(None))
             .order_by(A.c.published, A.c.id)
             .limit(limit)
@@ -111,18 +100,18 @@ class StoriesMixin(SqlBase):
         with self._read() as conn:
             return [_text(r) for r in conn.execute(stmt)]
 
-    def clustered_articles(self, since: datetime, until: datetime) -> list[ArticleText]:
+    def clustered_articles(self, since: datetime, until: datetime, lead_chars: int) -> list[ArticleText]:
         stmt = (
-            sa.select(*_text_columns())
+            sa.select(*_text_columns(lead_chars))
             .where(A.c.story_id.is_not(None), A.c.published >= since, A.c.published <= until)
             .order_by(A.c.published, A.c.id)
         )
         with self._read() as conn:
             return [_text(r) for r in conn.execute(stmt)]
 
-    def articles_before(self, until: datetime, limit: int) -> list[ArticleText]:
+    def articles_before(self, until: datetime, limit: int, lead_chars: int) -> list[ArticleText]:
         stmt = (
-            sa.select(*_text_columns())
+            sa.select(*_text_columns(lead_chars))
             .where(A.c.published < until)
             .order_by(A.c.published.desc(), A.c.id.desc())
             .limit(limit)
@@ -207,59 +196,39 @@ class StoriesMixin(SqlBase):
         with self._read() as conn:
             return _load_stories(conn, list(conn.execute(stmt).scalars()))
 
-    def top_stories(self, now: datetime, limit: int = 10, window_hours: float = 24.0) -> list[Story]:
-        since = now - timedelta(hours=window_hours)
+    def stories(self, story_ids: Sequence[int]) -> list[Story]:
+        with self._read() as conn:
+            return _load_stories(conn, story_ids)
+
+    def story_stats(self, since: datetime, until: datetime, min_publishers: int) -> list[StoryStats]:
         publishers = sa.func.count(sa.distinct(A.c.publisher_id))
         stmt = (
             sa.select(A.c.story_id, publishers, sa.func.count(), sa.func.max(A.c.published))
-            .where(A.c.story_id.is_not(None), A.c.published >= since, A.c.published <= now)
+            .where(A.c.story_id.is_not(None), A.c.published >= since, A.c.published <= until)
             .group_by(A.c.story_id)
-            .having(publishers >= MIN_PUBLISHERS)
+            .having(publishers >= min_publishers)
         )
         with self._read() as conn:
-            stats = [StoryStats(sid, pubs, n, last) for sid, pubs, n, last in conn.execute(stmt)]
-            return _load_stories(conn, rank_top_stories(stats, now, limit))
+            return [StoryStats(sid, pubs, n, last) for sid, pubs, n, last in conn.execute(stmt)]
 
-    def related_articles(self, article_id: int, limit: int = 6) -> list[Article]:
+    def article_text(self, article_id: int, lead_chars: int) -> ArticleText:
         with self._read() as conn:
-            row = conn.execute(sa.select(*_text_columns()).where(A.c.id == article_id)).first()
-            if row is None:
-                raise NotFoundError("article", article_id)
-            article = _text(row)
-            ids = self._same_story(conn, article, limit)
-            ids += rank_related(article, self._related_candidates(conn, article), limit - len(ids))
-            rows = list(conn.execute(sa.select(A).where(A.c.id.in_(ids))))
-            found = {a.id: a for a in load_articles(conn, rows)}
-        return [found[i] for i in ids if i in found]
+            row = conn.execute(sa.select(*_text_columns(lead_chars)).where(A.c.id == article_id)).first()
+        if row is None:
+            raise NotFoundError("article", article_id)
+        return _text(row)
 
-    @staticmethod
-    def _same_story(conn: Connection, article: ArticleText, limit: int) -> list[int]:
-        """The newest report of the article's story by each other publisher."""
-        if article.story_id is None:
-            return []
+    def story_leads_near(
+        self, at: datetime, reach: timedelta, limit: int, lead_chars: int, exclude_story: int | None = None
+    ) -> list[ArticleText]:
         stmt = (
-            sa.select(A.c.id, A.c.publisher_id)
-            .where(A.c.story_id == article.story_id, A.c.publisher_id != article.publisher_id)
-            .order_by(A.c.published.desc(), A.c.id.desc())
-        )
-        newest: dict[str, int] = {}
-        for aid, publisher_id in conn.execute(stmt):
-            newest.setdefault(publisher_id, aid)
-        return list(newest.values())[:limit]
-
-    @staticmethod
-    def _related_candidates(conn: Connection, article: ArticleText) -> list[ArticleText]:
-        """The lead articles of other stories updated around the article's publication."""
-        stmt = (
-            sa.select(*_text_columns(RELATED_LEAD_CHARS))
+            sa.select(*_text_columns(lead_chars))
             .select_from(S.join(A, A.c.id == S.c.lead_article_id))
-            .where(
-                S.c.last_updated >= article.published - RELATED_REACH,
-                S.c.first_seen <= article.published + RELATED_REACH,
-            )
+            .where(S.c.last_updated >= at - reach, S.c.first_seen <= at + reach)
             .order_by(S.c.last_updated.desc(), S.c.id.desc())
-            .limit(RELATED_CANDIDATES)
+            .limit(limit)
         )
-        if article.story_id is not None:
-            stmt = stmt.where(S.c.id != article.story_id)
-        return [_text(r) for r in conn.execute(stmt)]
+        if exclude_story is not None:
+            stmt = stmt.where(S.c.id != exclude_story)
+        with self._read() as conn:
+            return [_text(r) for r in conn.execute(stmt)]

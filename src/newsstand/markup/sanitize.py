@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from newsstand.ingest.urls import absolute_url
+from newsstand.markup.urls import absolute_url
 
 _TAGS = frozenset(
     {

@@ -18,9 +18,8 @@ from datetime import timedelta
 from newsstand.config import Settings
 from newsstand.errors import NewsstandError
 from newsstand.extract.page import ExtractedPage, extract_page
-from newsstand.extract.service import save_page
-from newsstand.ingest.fetch import Fetcher
-from newsstand.model import Article, ArticleFilter, ArticleKind, utcnow
+from newsstand.model import Article, ArticleFilter, ArticleKind, LiveMergeResult, UpsertResult, utcnow
+from newsstand.net.fetch import Fetcher
 from newsstand.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -34,6 +33,28 @@ class _Failure:
     count: int
     retry_at: float
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """What storing one extracted page did."""
+
+    upsert: UpsertResult
+    live: LiveMergeResult | None = None
+
+
+def save_page(
+    store: Store, article: Article, page: ExtractedPage, *, feed_id: int | None = None
+) -> StoredPage:
+    """Upsert the article, then merge its live entries when it is a live blog.
+
+    The merge is complete (entries missing from the page are marked deleted) only when
+    the page showed entries at all, so a page that lost its blocks deletes nothing."""
+    result = store.upsert_article(article, feed_id)
+    if not page.live_entries:
+        return StoredPage(result)
+    entries = [replace(e, article_id=result.article_id) for e in page.live_entries]
+    return StoredPage(result, store.merge_live_entries(result.article_id, entries, complete=True))
 
 
 # url -> its last failure. In memory only: a restart simply tries again.

@@ -37,7 +37,7 @@ from newsstand.errors import (
     TooManyRedirectsError,
     UnsupportedURLError,
 )
-from newsstand.ingest.netguard import GuardedBackend, parse_networks
+from newsstand.net.netguard import GuardedBackend, parse_networks
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "

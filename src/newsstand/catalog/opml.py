@@ -26,10 +26,8 @@ from defusedxml import DefusedXmlException
 from newsstand.catalog.core import Catalog, check_http_url, slugify, validate_catalog
 from newsstand.catalog.countries import UNKNOWN_COUNTRY
 from newsstand.catalog.sections import DEFAULT_SECTION, normalise_section
-from newsstand.catalog.service import MergePlan, merge_catalog, store_catalog
 from newsstand.errors import CatalogError
 from newsstand.model import Feed, LicenceTier, Publisher, utcnow
-from newsstand.store.base import CatalogStore
 
 NS = "urn:newsstand:opml:1"
 PREFIX = "newsstand"
@@ -263,30 +261,3 @@ def parse_opml(
     builder = _Builder(source, default_country, default_language)
     _walk(builder, body)
     return validate_catalog(builder.catalog(), source=source, strict=False)
-
-
-# --- store-level helpers -------------------------------------------------------------------
-
-
-def export_opml(store: CatalogStore) -> bytes:
-    """The store's whole catalog as OPML."""
-    return write_opml(store_catalog(store))
-
-
-def import_opml(
-    store: CatalogStore,
-    data: bytes,
-    *,
-    dry_run: bool = False,
-    source: str = "OPML",
-    default_country: str = UNKNOWN_COUNTRY,
-    default_language: str = UNKNOWN_LANGUAGE,
-) -> MergePlan:
-    """Parse and validate the whole file, then add what the store lacks.
-
-    Raises CatalogError (and writes nothing) for a malformed or hostile file.
-    """
-    catalog = parse_opml(
-        data, source=source, default_country=default_country, default_language=default_language
-    )
-    return merge_catalog(store, catalog, dry_run=dry_run)

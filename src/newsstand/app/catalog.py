@@ -8,40 +8,19 @@ so a bad file never leaves half an import behind.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from urllib.parse import urlsplit
 
-from newsstand.catalog.core import Catalog
+from newsstand.catalog.core import Catalog, slugify
+from newsstand.catalog.countries import UNKNOWN_COUNTRY
 from newsstand.catalog.loader import load_default_catalog
-from newsstand.errors import NewsstandError
-from newsstand.model import Feed, Publisher
+from newsstand.catalog.merge import MergePlan, plan_merge
+from newsstand.catalog.opml import UNKNOWN_LANGUAGE, parse_opml, write_opml
+from newsstand.errors import NewsstandError, NotFoundError
+from newsstand.model import Publisher
 from newsstand.store.base import CatalogStore, Store
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class MergePlan:
-    """What merging a catalog into the store would do."""
-
-    new_publishers: tuple[Publisher, ...] = ()
-    new_feeds: tuple[Feed, ...] = ()
-    existing_publishers: tuple[str, ...] = ()  # ids already in the store: left as they are
-    existing_feeds: tuple[str, ...] = ()  # URLs already in the store: left as they are
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.new_publishers and not self.new_feeds
-
-
-def plan_merge(catalog: Catalog, known_publisher_ids: set[str], known_feed_urls: set[str]) -> MergePlan:
-    """Decide what of ``catalog`` is new. Existing publishers and feeds are never
-    changed; new feeds of an existing publisher are added to it."""
-    return MergePlan(
-        new_publishers=tuple(p for p in catalog.publishers if p.id not in known_publisher_ids),
-        new_feeds=tuple(f for f in catalog.feeds if f.url not in known_feed_urls),
-        existing_publishers=tuple(p.id for p in catalog.publishers if p.id in known_publisher_ids),
-        existing_feeds=tuple(f.url for f in catalog.feeds if f.url in known_feed_urls),
-    )
 
 
 def plan_for_store(store: CatalogStore, catalog: Catalog) -> MergePlan:
@@ -124,3 +103,59 @@ def store_catalog(store: CatalogStore) -> Catalog:
     publishers = tuple(store.list_publishers())
     feeds = tuple(replace(f, id=None) for f in store.list_feeds())
     return Catalog(publishers, feeds)
+
+
+def find_publisher(store: Store, wanted: str) -> Publisher:
+    """A publisher by id, else by name (case-insensitive). Raises NotFoundError."""
+    try:
+        return store.get_publisher(wanted)
+    except NotFoundError:
+        pass
+    folded = " ".join(wanted.split()).casefold()
+    for publisher in store.list_publishers():
+        if publisher.name.casefold() == folded or publisher.id == slugify(wanted):
+            return publisher
+    raise NotFoundError("publisher", wanted)
+
+
+def resolve_publisher(
+    store: Store, wanted: str, *, create: bool, url: str = "", language: str = ""
+) -> Publisher:
+    """The named publisher; with ``create`` an unknown one is added (id slugified from the name).
+    Raises NotFoundError when it is unknown and ``create`` is False."""
+    try:
+        return find_publisher(store, wanted)
+    except NotFoundError:
+        if not create:
+            raise
+    parts = urlsplit(url)
+    homepage = f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else ""
+    publisher = Publisher(
+        id=slugify(wanted), name=wanted.strip(), homepage=homepage, country="", language=language or "en"
+    )
+    store.add_publisher(publisher)
+    return publisher
+
+
+def export_opml(store: CatalogStore) -> bytes:
+    """The store's whole catalog as OPML."""
+    return write_opml(store_catalog(store))
+
+
+def import_opml(
+    store: CatalogStore,
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    source: str = "OPML",
+    default_country: str = UNKNOWN_COUNTRY,
+    default_language: str = UNKNOWN_LANGUAGE,
+) -> MergePlan:
+    """Parse and validate the whole file, then add what the store lacks.
+
+    Raises CatalogError (and writes nothing) for a malformed or hostile file.
+    """
+    catalog = parse_opml(
+        data, source=source, default_country=default_country, default_language=default_language
+    )
+    return merge_catalog(store, catalog, dry_run=dry_run)

@@ -1,0 +1,128 @@
+"""Stories as a service: keeping them up to date, Top stories, Related stories.
+
+The one place where the pure stories package meets storage: the store hands out
+candidates (articles without a story, story figures, nearby story leads) and the
+decisions in ``newsstand.stories`` cluster and rank them. ``update_stories`` is
+cheap enough to call after every ingestion round: it reads only the articles still
+without a story and the clustered articles published near them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from newsstand.errors import NotFoundError
+from newsstand.model import Article, Story, utcnow
+from newsstand.store.base import ArticleStore, StoryStore
+from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
+from newsstand.stories.plan import context_span, plan_update
+from newsstand.stories.rank import MIN_PUBLISHERS, rank_top_stories
+from newsstand.stories.related import (
+    RELATED_CANDIDATES,
+    RELATED_LEAD_CHARS,
+    RELATED_REACH,
+    rank_related,
+)
+from newsstand.stories.text import LEAD_CHARS
+
+log = logging.getLogger(__name__)
+
+# Articles clustered per round: bounds memory when a large backlog (a rebuild,
+# a first import) waits, while keeping rounds large enough to be efficient.
+BATCH = 5000
+# Word weights need this many articles to be steady; a quiet round borrows
+# earlier articles to make up the number.
+BACKGROUND = 1000
+
+
+def update_stories(
+    store: StoryStore,
+    now: datetime | None = None,
+    *,
+    params: ClusterParams = DEFAULT_PARAMS,
+    batch: int = BATCH,
+) -> int:
+    """Put every article without a story into one, oldest first; returns how many.
+
+    Raises StorageError when the store fails; what earlier batches stored stays.
+    """
+    now = now or utcnow()
+    done = 0
+    while True:
+        pending = store.articles_without_story(LEAD_CHARS, limit=batch)
+        span = context_span(pending, params)
+        if span is None:
+            break
+        context = store.clustered_articles(*span, LEAD_CHARS)
+        missing = BACKGROUND - len(context) - len(pending)
+        background = store.articles_before(span[0], missing, LEAD_CHARS) if missing > 0 else []
+        writes = plan_update(context, pending, now, params, background)
+        assigned = store.save_stories(writes)
+        log.info("stories: %d articles into %d stories", assigned, len(writes))
+        done += assigned
+        if assigned == 0:
+            break  # another process took these articles meanwhile
+    return done
+
+
+def rebuild_stories(
+    store: StoryStore, now: datetime | None = None, *, params: ClusterParams = DEFAULT_PARAMS
+) -> int:
+    """Forget every story and cluster all articles again from scratch; returns how many."""
+    store.clear_stories()
+    return update_stories(store, now, params=params)
+
+
+def top_stories(store: StoryStore, now: datetime, limit: int = 10, window_hours: float = 24.0) -> list[Story]:
+    """Stories several publishers covered in the ``window_hours`` before ``now``, best first
+    (``newsstand.stories.rank``): two queries whatever the number of stories."""
+    since = now - timedelta(hours=window_hours)
+    stats = store.story_stats(since, now, MIN_PUBLISHERS)
+    return store.stories(rank_top_stories(stats, now, limit))
+
+
+class RelatedStore(ArticleStore, StoryStore, Protocol):
+    """What Related stories reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class Around:
+    """What goes around one article: the same story from other publishers, then related stories."""
+
+    coverage: tuple[Article, ...]
+    related: tuple[Article, ...]
+
+
+def around_article(store: RelatedStore, article: Article, *, coverage: int = 6, related: int = 5) -> Around:
+    """The newest report of the article's story by each other publisher, then the lead articles
+    of the most similar other stories of the days around. A bounded number of queries.
+    Raises NotFoundError when the article is gone."""
+    assert article.id is not None
+    others: list[Article] = []
+    if article.story_id is not None:
+        seen: set[str] = {article.publisher_id}
+        for other in store.story_articles(article.story_id):  # newest first
+            if other.publisher_id not in seen:
+                seen.add(other.publisher_id)
+                others.append(other)
+        others = others[:coverage]
+    text = store.article_text(article.id, LEAD_CHARS)
+    candidates = store.story_leads_near(
+        text.published, RELATED_REACH, RELATED_CANDIDATES, RELATED_LEAD_CHARS, article.story_id
+    )
+    skip = {article.id, *(a.id for a in others)}
+    ids = [i for i in rank_related(text, candidates, related + len(skip)) if i not in skip][:related]
+    return Around(tuple(others), tuple(store.get_articles(ids)))
+
+
+def related_articles(store: RelatedStore, article_id: int, limit: int = 6) -> list[Article]:
+    """Other publishers' reports of the same story first, then related stories' leads.
+    Raises NotFoundError."""
+    found = store.get_articles([article_id])
+    if not found:
+        raise NotFoundError("article", article_id)
+    around = around_article(store, found[0], coverage=limit, related=limit)
+    return [*around.coverage, *around.related][:limit]
