@@ -329,6 +329,16 @@ class SessionGrant:
 
 
 @dataclass(frozen=True, slots=True)
+class ReaderArticleState:
+    """What one reader has done with one article: saved it, when they last read it in full, and
+    when a read of it was last recorded for the publisher's payment."""
+
+    saved: bool = False
+    last_read: datetime | None = None
+    last_paid_read: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MemberRow:
     """One line of the members list: the reader, the stored membership and its state now."""
 

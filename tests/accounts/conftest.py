@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
 from newsstand.config import Settings
 from newsstand.model import Article, LicenceTier, Publisher
 from newsstand.store import SqlStore
+from support import make_services
 
 START = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
 PASSWORD = "a long enough secret"
@@ -35,8 +36,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def accounts(store: SqlStore, store_settings: Settings, clock: Clock) -> Accounts:
-    return Accounts.for_tests(store, store_settings, clock=clock)
+def services(store: SqlStore, store_settings: Settings, clock: Clock) -> Services:
+    return make_services(store, store_settings, clock)
 
 
 def add_article(

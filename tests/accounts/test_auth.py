@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from newsstand.accounts import Accounts
 from newsstand.accounts.credentials import token_hash
+from newsstand.app import Services, build_services
 from newsstand.config import Settings
 from newsstand.errors import (
     AuthenticationError,
@@ -22,6 +22,7 @@ from newsstand.errors import (
 from newsstand.mail import list_outbox, message_text, outbox_folder
 from newsstand.model import Membership, MembershipState, Role
 from newsstand.store import SqlStore
+from support import make_services
 
 from .conftest import PASSWORD, Clock
 
@@ -29,23 +30,23 @@ NEW_PASSWORD = "another long secret"
 
 
 def test_sign_up_normalises_hashes_and_starts_the_trial(
-    accounts: Accounts, store: SqlStore, clock: Clock
+    services: Services, store: SqlStore, clock: Clock
 ) -> None:
-    reader = accounts.sign_up("  New.Reader@Example.ORG ", PASSWORD, display_name=" Ann ")
+    reader = services.accounts.sign_up("  New.Reader@Example.ORG ", PASSWORD, display_name=" Ann ")
     assert reader.email == "new.reader@example.org" and reader.display_name == "Ann"
     assert reader.role is Role.READER and reader.created == clock.now
     stored = store.password_hash(reader.id)
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
-    trial = accounts.membership(reader.id)
+    trial = services.membership.membership(reader.id)
     assert trial is not None and trial.state is MembershipState.TRIAL
     assert trial.ends is not None and (trial.ends - clock.now).days == 14
     with pytest.raises(ConflictError):
-        accounts.sign_up("NEW.reader@example.org", PASSWORD)
+        services.accounts.sign_up("NEW.reader@example.org", PASSWORD)
 
 
 def test_trial_length_comes_from_settings(store: SqlStore, store_settings: Settings, clock: Clock) -> None:
-    accounts = Accounts.for_tests(store, store_settings.replace(trial_days=30), clock=clock)
-    trial = accounts.membership(accounts.sign_up("r@example.org", PASSWORD).id)
+    services = make_services(store, store_settings.replace(trial_days=30), clock)
+    trial = services.membership.membership(services.accounts.sign_up("r@example.org", PASSWORD).id)
     assert trial is not None and trial.ends is not None and (trial.ends - clock.now).days == 30
 
 
@@ -57,11 +58,11 @@ def test_trial_length_comes_from_settings(store: SqlStore, store_settings: Setti
         ("long.address@example.org", "long.address@example.org", "password"),
     ],
 )
-def test_sign_up_refuses_bad_input(accounts: Accounts, email: str, password: str, field: str) -> None:
+def test_sign_up_refuses_bad_input(services: Services, email: str, password: str, field: str) -> None:
     with pytest.raises(InvalidFieldError) as info:
-        accounts.sign_up(email, password)
+        services.accounts.sign_up(email, password)
     assert info.value.field == field
-    assert accounts.list_readers() == []
+    assert services.accounts.list_readers() == []
 
 
 def test_account_and_trial_are_stored_together_or_not_at_all(store: SqlStore, clock: Clock) -> None:
@@ -74,85 +75,89 @@ def test_account_and_trial_are_stored_together_or_not_at_all(store: SqlStore, cl
         store.get_reader_by_email("half@example.org")
 
 
-def test_sign_in_opens_a_server_side_session(accounts: Accounts, store: SqlStore, clock: Clock) -> None:
-    reader = accounts.sign_up("r@example.org", PASSWORD)
-    grant = accounts.sign_in(" R@example.org", PASSWORD, address="192.0.2.1")
+def test_sign_in_opens_a_server_side_session(services: Services, store: SqlStore, clock: Clock) -> None:
+    reader = services.accounts.sign_up("r@example.org", PASSWORD)
+    grant = services.accounts.sign_in(" R@example.org", PASSWORD, address="192.0.2.1")
     assert grant.reader == reader
-    assert accounts.reader_for_session(grant.token) == reader
+    assert services.accounts.reader_for_session(grant.token) == reader
     # Only the token's hash is stored.
     with pytest.raises(NotFoundError):
-        store.get_session(grant.token)
-    assert store.get_session(token_hash(grant.token)).reader_id == reader.id
-    assert accounts.reader_for_session("forged-token") is None
-    assert accounts.reader_for_session(None) is None
+        store.session_reader(grant.token)
+    record, who, membership = store.session_reader(token_hash(grant.token))
+    assert record.reader_id == reader.id and who == reader
+    assert membership is not None and membership.reader_id == reader.id
+    assert services.accounts.reader_for_session("forged-token") is None
+    assert services.accounts.reader_for_session(None) is None
     # Expiry: session_days (30) later the cookie is worthless.
     clock.advance(days=30)
-    assert accounts.reader_for_session(grant.token) is None
+    assert services.accounts.reader_for_session(grant.token) is None
     # Expired sessions nobody presents again are purged at the next sign-in.
-    stale = accounts.sign_in("r@example.org", PASSWORD)
+    stale = services.accounts.sign_in("r@example.org", PASSWORD)
     clock.advance(days=31)
-    accounts.sign_in("r@example.org", PASSWORD)
+    services.accounts.sign_in("r@example.org", PASSWORD)
     with pytest.raises(NotFoundError):
-        store.get_session(token_hash(stale.token))
+        store.session_reader(token_hash(stale.token))
 
 
-def test_wrong_password_and_unknown_email_fail_alike(accounts: Accounts) -> None:
-    accounts.sign_up("r@example.org", PASSWORD)
+def test_wrong_password_and_unknown_email_fail_alike(services: Services) -> None:
+    services.accounts.sign_up("r@example.org", PASSWORD)
     with pytest.raises(AuthenticationError) as wrong:
-        accounts.sign_in("r@example.org", "wrong password!")
+        services.accounts.sign_in("r@example.org", "wrong password!")
     with pytest.raises(AuthenticationError) as unknown:
-        accounts.sign_in("nobody@example.org", PASSWORD)
+        services.accounts.sign_in("nobody@example.org", PASSWORD)
     with pytest.raises(AuthenticationError):
-        accounts.sign_in("not an email", PASSWORD)
+        services.accounts.sign_in("not an email", PASSWORD)
     assert str(wrong.value) == str(unknown.value)
 
 
-def test_sign_out_revokes_the_session(accounts: Accounts) -> None:
-    accounts.sign_up("r@example.org", PASSWORD)
-    first = accounts.sign_in("r@example.org", PASSWORD)
-    second = accounts.sign_in("r@example.org", PASSWORD)
-    accounts.sign_out(first.token)
-    assert accounts.reader_for_session(first.token) is None
-    assert accounts.reader_for_session(second.token) is not None
+def test_sign_out_revokes_the_session(services: Services) -> None:
+    services.accounts.sign_up("r@example.org", PASSWORD)
+    first = services.accounts.sign_in("r@example.org", PASSWORD)
+    second = services.accounts.sign_in("r@example.org", PASSWORD)
+    services.accounts.sign_out(first.token)
+    assert services.accounts.reader_for_session(first.token) is None
+    assert services.accounts.reader_for_session(second.token) is not None
 
 
 def test_sign_in_rehashes_when_parameters_change(
     store: SqlStore, store_settings: Settings, clock: Clock
 ) -> None:
-    cheap = Accounts.for_tests(store, store_settings, clock=clock)
-    reader = cheap.sign_up("r@example.org", PASSWORD)
+    cheap = make_services(store, store_settings, clock)
+    reader = cheap.accounts.sign_up("r@example.org", PASSWORD)
     old = store.password_hash(reader.id)
     stronger = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1)
-    Accounts(store, store_settings, hasher=stronger, clock=clock).sign_in("r@example.org", PASSWORD)
+    build_services(store_settings, store, hasher=stronger, clock=clock).accounts.sign_in(
+        "r@example.org", PASSWORD
+    )
     new = store.password_hash(reader.id)
     assert new != old and new.startswith("$argon2id$") and not stronger.check_needs_rehash(new)
     assert "m=2048,t=2,p=1" in new
 
 
-def test_rate_limit_per_account_kicks_in_and_resets(accounts: Accounts, clock: Clock) -> None:
-    accounts.sign_up("r@example.org", PASSWORD)
+def test_rate_limit_per_account_kicks_in_and_resets(services: Services, clock: Clock) -> None:
+    services.accounts.sign_up("r@example.org", PASSWORD)
     for i in range(5):  # login_attempts_per_minute defaults to 5
         with pytest.raises(AuthenticationError):
-            accounts.sign_in("r@example.org", "wrong password!", address=f"198.51.100.{i}")
+            services.accounts.sign_in("r@example.org", "wrong password!", address=f"198.51.100.{i}")
         clock.advance(seconds=1)
     with pytest.raises(RateLimitedError) as limited:
-        accounts.sign_in("r@example.org", PASSWORD, address="203.0.113.9")  # even the right password
+        services.accounts.sign_in("r@example.org", PASSWORD, address="203.0.113.9")  # even the right password
     assert 50 < limited.value.retry_after <= 60
     clock.advance(seconds=limited.value.retry_after)
-    assert accounts.sign_in("r@example.org", PASSWORD).reader.email == "r@example.org"
+    assert services.accounts.sign_in("r@example.org", PASSWORD).reader.email == "r@example.org"
 
 
-def test_rate_limit_per_address_covers_every_account(accounts: Accounts, clock: Clock) -> None:
-    accounts.sign_up("victim@example.org", PASSWORD)
+def test_rate_limit_per_address_covers_every_account(services: Services, clock: Clock) -> None:
+    services.accounts.sign_up("victim@example.org", PASSWORD)
     for i in range(5):
         with pytest.raises(AuthenticationError):
-            accounts.sign_in(f"guess{i}@example.org", PASSWORD, address="192.0.2.66")
+            services.accounts.sign_in(f"guess{i}@example.org", PASSWORD, address="192.0.2.66")
     with pytest.raises(RateLimitedError):
-        accounts.sign_in("victim@example.org", PASSWORD, address="192.0.2.66")
+        services.accounts.sign_in("victim@example.org", PASSWORD, address="192.0.2.66")
     # Another address is not held back, and a minute later the first one is free again.
-    assert accounts.sign_in("victim@example.org", PASSWORD, address="192.0.2.67")
+    assert services.accounts.sign_in("victim@example.org", PASSWORD, address="192.0.2.67")
     clock.advance(seconds=61)
-    assert accounts.sign_in("victim@example.org", PASSWORD, address="192.0.2.66")
+    assert services.accounts.sign_in("victim@example.org", PASSWORD, address="192.0.2.66")
 
 
 def _reset_link(store_settings: Settings) -> str:
@@ -164,11 +169,13 @@ def _reset_link(store_settings: Settings) -> str:
 
 
 def test_password_reset_by_emailed_link(
-    accounts: Accounts, store: SqlStore, store_settings: Settings
+    services: Services, store: SqlStore, store_settings: Settings
 ) -> None:
-    reader = accounts.sign_up("r@example.org", PASSWORD)
-    session = accounts.sign_in("r@example.org", PASSWORD)
-    accounts.request_password_reset("R@example.org", address="192.0.2.1", base_url="https://news.example/")
+    reader = services.accounts.sign_up("r@example.org", PASSWORD)
+    session = services.accounts.sign_in("r@example.org", PASSWORD)
+    services.accounts.request_password_reset(
+        "R@example.org", address="192.0.2.1", base_url="https://news.example/"
+    )
     [message] = list_outbox(outbox_folder(store_settings))
     assert message.to == "r@example.org" and "reset" in message.subject.lower()
     token = _reset_link(store_settings)
@@ -176,93 +183,97 @@ def test_password_reset_by_emailed_link(
         stored = conn.execute(sa.text("SELECT token_hash FROM reset_tokens")).scalars().all()
     assert stored == [token_hash(token)]
     with pytest.raises(InvalidFieldError):  # a weak password does not use the link up
-        accounts.reset_password(token, "short")
-    assert accounts.reset_password(token, NEW_PASSWORD) == reader
-    assert accounts.reader_for_session(session.token) is None  # signed out everywhere
-    assert accounts.sign_in("r@example.org", NEW_PASSWORD)
+        services.accounts.reset_password(token, "short")
+    assert services.accounts.reset_password(token, NEW_PASSWORD) == reader
+    assert services.accounts.reader_for_session(session.token) is None  # signed out everywhere
+    assert services.accounts.sign_in("r@example.org", NEW_PASSWORD)
     with pytest.raises(AuthenticationError):
-        accounts.sign_in("r@example.org", PASSWORD)
+        services.accounts.sign_in("r@example.org", PASSWORD)
     with pytest.raises(AuthenticationError):  # single use
-        accounts.reset_password(token, "yet another secret")
+        services.accounts.reset_password(token, "yet another secret")
 
 
-def test_reset_link_expires_after_an_hour(accounts: Accounts, store_settings: Settings, clock: Clock) -> None:
-    accounts.sign_up("r@example.org", PASSWORD)
-    accounts.request_password_reset("r@example.org", base_url="http://localhost:8080")
+def test_reset_link_expires_after_an_hour(services: Services, store_settings: Settings, clock: Clock) -> None:
+    services.accounts.sign_up("r@example.org", PASSWORD)
+    services.accounts.request_password_reset("r@example.org", base_url="http://localhost:8080")
     token = _reset_link(store_settings)
     clock.advance(minutes=61)
     with pytest.raises(AuthenticationError):
-        accounts.reset_password(token, NEW_PASSWORD)
-    assert accounts.sign_in("r@example.org", PASSWORD)
+        services.accounts.reset_password(token, NEW_PASSWORD)
+    assert services.accounts.sign_in("r@example.org", PASSWORD)
 
 
 def test_reset_for_unknown_email_sends_nothing_and_is_rate_limited(
-    accounts: Accounts, store_settings: Settings, clock: Clock
+    services: Services, store_settings: Settings, clock: Clock
 ) -> None:
     for _ in range(5):
-        accounts.request_password_reset("nobody@example.org", address="192.0.2.1", base_url="http://x.test")
+        services.accounts.request_password_reset(
+            "nobody@example.org", address="192.0.2.1", base_url="http://x.test"
+        )
     assert list_outbox(outbox_folder(store_settings)) == []
     with pytest.raises(RateLimitedError):
-        accounts.request_password_reset("nobody@example.org", address="192.0.2.2", base_url="http://x.test")
+        services.accounts.request_password_reset(
+            "nobody@example.org", address="192.0.2.2", base_url="http://x.test"
+        )
     clock.advance(minutes=1, seconds=1)
-    accounts.request_password_reset("nobody@example.org", base_url="http://x.test")
+    services.accounts.request_password_reset("nobody@example.org", base_url="http://x.test")
 
 
-def test_change_email_needs_the_current_password(accounts: Accounts) -> None:
-    reader = accounts.sign_up("r@example.org", PASSWORD)
-    accounts.sign_up("taken@example.org", PASSWORD)
+def test_change_email_needs_the_current_password(services: Services) -> None:
+    reader = services.accounts.sign_up("r@example.org", PASSWORD)
+    services.accounts.sign_up("taken@example.org", PASSWORD)
     with pytest.raises(AuthenticationError):
-        accounts.change_email(reader.id, "wrong password!", "new@example.org")
+        services.accounts.change_email(reader.id, "wrong password!", "new@example.org")
     with pytest.raises(ConflictError):
-        accounts.change_email(reader.id, PASSWORD, "Taken@example.org")
+        services.accounts.change_email(reader.id, PASSWORD, "Taken@example.org")
     with pytest.raises(InvalidFieldError):
-        accounts.change_email(reader.id, PASSWORD, "nope")
-    assert accounts.change_email(reader.id, PASSWORD, " New@Example.org").email == "new@example.org"
-    assert accounts.sign_in("new@example.org", PASSWORD).reader.id == reader.id
+        services.accounts.change_email(reader.id, PASSWORD, "nope")
+    assert services.accounts.change_email(reader.id, PASSWORD, " New@Example.org").email == "new@example.org"
+    assert services.accounts.sign_in("new@example.org", PASSWORD).reader.id == reader.id
 
 
-def test_change_password_ends_other_sessions(accounts: Accounts) -> None:
-    reader = accounts.sign_up("r@example.org", PASSWORD)
-    here = accounts.sign_in("r@example.org", PASSWORD)
-    elsewhere = accounts.sign_in("r@example.org", PASSWORD)
+def test_change_password_ends_other_sessions(services: Services) -> None:
+    reader = services.accounts.sign_up("r@example.org", PASSWORD)
+    here = services.accounts.sign_in("r@example.org", PASSWORD)
+    elsewhere = services.accounts.sign_in("r@example.org", PASSWORD)
     with pytest.raises(AuthenticationError):
-        accounts.change_password(reader.id, "wrong password!", NEW_PASSWORD)
+        services.accounts.change_password(reader.id, "wrong password!", NEW_PASSWORD)
     with pytest.raises(InvalidFieldError) as weak:
-        accounts.change_password(reader.id, PASSWORD, "short", keep_token=here.token)
+        services.accounts.change_password(reader.id, PASSWORD, "short", keep_token=here.token)
     assert weak.value.field == "new_password"
-    accounts.change_password(reader.id, PASSWORD, NEW_PASSWORD, keep_token=here.token)
-    assert accounts.reader_for_session(here.token) == reader
-    assert accounts.reader_for_session(elsewhere.token) is None
-    assert accounts.sign_in("r@example.org", NEW_PASSWORD)
+    services.accounts.change_password(reader.id, PASSWORD, NEW_PASSWORD, keep_token=here.token)
+    assert services.accounts.reader_for_session(here.token) == reader
+    assert services.accounts.reader_for_session(elsewhere.token) is None
+    assert services.accounts.sign_in("r@example.org", NEW_PASSWORD)
 
 
-def test_roles_and_operator_password(accounts: Accounts) -> None:
-    reader = accounts.sign_up("r@example.org", PASSWORD)
-    assert accounts.set_role(reader.id, Role.EDITOR).is_editor
-    session = accounts.sign_in("r@example.org", PASSWORD)
-    accounts.set_password(reader.id, NEW_PASSWORD)
-    assert accounts.reader_for_session(session.token) is None
-    assert accounts.get_reader_by_email("R@example.org").role is Role.EDITOR
-    admin = accounts.sign_up("boss@example.org", PASSWORD, role=Role.ADMIN)
-    assert admin.is_admin and accounts.membership(admin.id) is None  # staff get no trial
+def test_roles_and_operator_password(services: Services) -> None:
+    reader = services.accounts.sign_up("r@example.org", PASSWORD)
+    assert services.accounts.set_role(reader.id, Role.EDITOR).is_editor
+    session = services.accounts.sign_in("r@example.org", PASSWORD)
+    services.accounts.set_password(reader.id, NEW_PASSWORD)
+    assert services.accounts.reader_for_session(session.token) is None
+    assert services.accounts.get_reader_by_email("R@example.org").role is Role.EDITOR
+    admin = services.accounts.sign_up("boss@example.org", PASSWORD, role=Role.ADMIN)
+    assert admin.is_admin and services.membership.membership(admin.id) is None  # staff get no trial
     with pytest.raises(NotFoundError):
-        accounts.set_role(9999, Role.ADMIN)
+        services.accounts.set_role(9999, Role.ADMIN)
 
 
 def test_reset_link_prefers_the_configured_base_url(
     store: SqlStore, store_settings: Settings, clock: Clock
 ) -> None:
     settings = store_settings.replace(base_url="https://news.example/")
-    accounts = Accounts.for_tests(store, settings, clock=clock)
-    accounts.sign_up("r@example.org", PASSWORD)
-    accounts.request_password_reset("r@example.org", base_url="http://evil.example")  # a forged Host
+    services = make_services(store, settings, clock)
+    services.accounts.sign_up("r@example.org", PASSWORD)
+    services.accounts.request_password_reset("r@example.org", base_url="http://evil.example")  # a forged Host
     body = message_text(list_outbox(outbox_folder(settings))[-1].read())
     assert "https://news.example/account/reset/" in body and "evil" not in body
 
 
-def test_a_reset_link_used_twice_at_once_works_once(accounts: Accounts, store_settings: Settings) -> None:
-    accounts.sign_up("r@example.org", PASSWORD)
-    accounts.request_password_reset("r@example.org", base_url="http://x.test")
+def test_a_reset_link_used_twice_at_once_works_once(services: Services, store_settings: Settings) -> None:
+    services.accounts.sign_up("r@example.org", PASSWORD)
+    services.accounts.request_password_reset("r@example.org", base_url="http://x.test")
     token = _reset_link(store_settings)
     outcomes: list[str] = []
     barrier = threading.Barrier(4)
@@ -270,7 +281,7 @@ def test_a_reset_link_used_twice_at_once_works_once(accounts: Accounts, store_se
     def use(n: int) -> None:
         barrier.wait()
         try:
-            accounts.reset_password(token, f"racing password {n}")
+            services.accounts.reset_password(token, f"racing password {n}")
             outcomes.append("ok")
         except AuthenticationError:
             outcomes.append("refused")
@@ -283,11 +294,11 @@ def test_a_reset_link_used_twice_at_once_works_once(accounts: Accounts, store_se
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
 
 
-def test_sign_ups_from_one_address_are_rate_limited(accounts: Accounts, clock: Clock) -> None:
+def test_sign_ups_from_one_address_are_rate_limited(services: Services, clock: Clock) -> None:
     for n in range(5):
-        accounts.sign_up(f"r{n}@example.org", PASSWORD, address="192.0.2.9")
+        services.accounts.sign_up(f"r{n}@example.org", PASSWORD, address="192.0.2.9")
     with pytest.raises(RateLimitedError):
-        accounts.sign_up("r5@example.org", PASSWORD, address="192.0.2.9")
-    accounts.sign_up("r5@example.org", PASSWORD, address="192.0.2.10")
+        services.accounts.sign_up("r5@example.org", PASSWORD, address="192.0.2.9")
+    services.accounts.sign_up("r5@example.org", PASSWORD, address="192.0.2.10")
     clock.advance(seconds=61)
-    accounts.sign_up("r6@example.org", PASSWORD, address="192.0.2.9")
+    services.accounts.sign_up("r6@example.org", PASSWORD, address="192.0.2.9")

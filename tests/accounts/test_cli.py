@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
 from newsstand.cli import main
 from newsstand.config import load_settings
 from newsstand.errors import ConflictError, InvalidFieldError
 from newsstand.model import MembershipState, Role
 from newsstand.store import SqlStore, open_store
+from support import make_services
 
 from .conftest import PASSWORD, add_article
 
@@ -36,10 +37,10 @@ def ok(data_dir: Path, *args: str, input: str | None = None) -> str:
     return result.output
 
 
-def _accounts(data_dir: Path) -> tuple[Accounts, SqlStore]:
+def _accounts(data_dir: Path) -> tuple[Services, SqlStore]:
     settings = load_settings({"NEWSSTAND_DATA_DIR": str(data_dir)})
     store = open_store(settings)
-    return Accounts.for_tests(store, settings), store
+    return make_services(store, settings), store
 
 
 def test_users_create_list_set_role_delete(data_dir: Path) -> None:
@@ -52,10 +53,10 @@ def test_users_create_list_set_role_delete(data_dir: Path) -> None:
     assert '"email": "ops@example.org"' in listed and '"role": "admin"' in listed
     assert '"membership": "trial"' in listed  # a reader created by hand gets the trial too
     assert "editor" in ok(data_dir, "users", "set-role", "ann@example.org", "editor")
-    accounts, store = _accounts(data_dir)
+    services, store = _accounts(data_dir)
     try:
-        assert accounts.get_reader_by_email("ann@example.org").role is Role.EDITOR
-        assert accounts.sign_in("ops@example.org", PASSWORD).reader.is_admin
+        assert services.accounts.get_reader_by_email("ann@example.org").role is Role.EDITOR
+        assert services.accounts.sign_in("ops@example.org", PASSWORD).reader.is_admin
     finally:
         store.close()
     assert "Deleted ann@example.org" in ok(data_dir, "users", "delete", "ann@example.org", "--yes")
@@ -83,10 +84,10 @@ def test_members_grant_extend_end_list_show(data_dir: Path) -> None:
     ok(data_dir, "members", "grant", "ann@example.org", "--until", "2099-12-31")
     assert "2100-01-01 00:00 UTC" in ok(data_dir, "members", "show", "ann@example.org")
     assert "cancelled" in ok(data_dir, "members", "end", "ann@example.org")
-    accounts, store = _accounts(data_dir)
+    services, store = _accounts(data_dir)
     try:
-        reader = accounts.get_reader_by_email("ann@example.org")
-        assert accounts.membership_state(reader.id) is MembershipState.CANCELLED
+        reader = services.accounts.get_reader_by_email("ann@example.org")
+        assert services.membership.membership_state(reader.id) is MembershipState.CANCELLED
     finally:
         store.close()
     both = run(data_dir, "members", "grant", "ann@example.org", "--days", "3", "--forever")
@@ -96,9 +97,9 @@ def test_members_grant_extend_end_list_show(data_dir: Path) -> None:
 def test_outbox_lists_shows_and_clears_reset_mail(data_dir: Path) -> None:
     ok(data_dir, "users", "create", "ann@example.org", input=PASSWORD + "\n")
     assert "empty" in ok(data_dir, "outbox")
-    accounts, store = _accounts(data_dir)
+    services, store = _accounts(data_dir)
     try:
-        accounts.request_password_reset("ann@example.org", base_url="http://127.0.0.1:8080")
+        services.accounts.request_password_reset("ann@example.org", base_url="http://127.0.0.1:8080")
     finally:
         store.close()
     listed = ok(data_dir, "outbox")
@@ -111,11 +112,11 @@ def test_outbox_lists_shows_and_clears_reset_mail(data_dir: Path) -> None:
 
 
 def test_report_reads_as_table_and_csv(data_dir: Path) -> None:
-    accounts, store = _accounts(data_dir)
+    services, store = _accounts(data_dir)
     try:
         _, article = add_article(store)
-        reader = accounts.sign_up("ann@example.org", PASSWORD)
-        accounts.read_article(reader, article)
+        reader = services.accounts.sign_up("ann@example.org", PASSWORD)
+        services.reading.read_article(reader, article)
     finally:
         store.close()
     month = datetime.now(UTC).strftime("%Y-%m")

@@ -141,3 +141,8 @@ def test_premium_preview_is_half_the_usual_and_never_nothing(setting: int, shown
         None, None, ARTICLE, _publisher(LicenceTier.PREMIUM), NOW, preview_paragraphs=setting
     )
     assert access.preview_paragraphs == shown
+
+
+def test_preview_counts_inner_paragraphs_of_malformed_nesting() -> None:
+    # Found by the property test: a shell paragraph holding two others counted as one.
+    assert preview_html("<p><script></script><svg><p><p><p><p>0<p>0", 1) == "<p>0</p>"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from newsstand.app.catalog import SEEDED_KEY
 from newsstand.catalog import load_default_catalog
 from newsstand.cli import main
 from newsstand.config import load_settings
@@ -18,10 +19,20 @@ from newsstand.errors import CatalogError, NotFoundError
 from newsstand.store import open_store
 
 
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)  # keep any newsstand.toml of the checkout out of it
+def started_empty(data_dir: Path) -> None:
+    """A store past its first start whose operator removed the whole catalog: commands find it
+    empty (a fresh data folder gets the default catalog, see the test below)."""
+    store = open_store(load_settings({"NEWSSTAND_DATA_DIR": str(data_dir), "NEWSSTAND_DATABASE_URL": ""}))
+    try:
+        store.set_meta(SEEDED_KEY, "emptied by the tests")
+    finally:
+        store.close()
+
+
+def make_cli(tmp_path: Path, *, empty: bool):  # type: ignore[no-untyped-def]
     env = {"NEWSSTAND_DATA_DIR": str(tmp_path / "data"), "NEWSSTAND_DATABASE_URL": "", "COLUMNS": "200"}
+    if empty:
+        started_empty(tmp_path / "data")
     runner = CliRunner(env=env)
 
     def run(*args: str, ok: bool = True) -> Result:
@@ -31,6 +42,18 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
         return result
 
     return run
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)  # keep any newsstand.toml of the checkout out of it
+    return make_cli(tmp_path, empty=True)
+
+
+@pytest.fixture
+def fresh_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    return make_cli(tmp_path, empty=False)
 
 
 ADD = [
@@ -169,7 +192,7 @@ def test_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert isinstance(wrong.exception, CatalogError)
     cli(*ADD)
     twice = cli(*ADD, ok=False)
-    assert isinstance(twice.exception, CatalogError) and "add-feed" in str(twice.exception)
+    assert isinstance(twice.exception, CatalogError) and "exists already" in str(twice.exception)
     usage = cli(
         "add", "--name", "Y", "--homepage", "https://y.example", "--country", "GB", "--language", "en",
         "--feed", "https://y.example/a", "--feed", "https://y.example/b",
@@ -187,15 +210,31 @@ def test_error_is_one_line_with_non_zero_exit(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
     )  # fmt: skip
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == ["Error: publisher not found: 'nobody'"]
+    # The first command on a fresh data folder says it stored the default catalog, then the error.
+    first_start, error = proc.stderr.strip().splitlines()
+    assert first_start.startswith("First start: stored the default catalog")
+    assert error == "Error: publisher not found: 'nobody'"
 
 
-def test_first_look_at_a_new_store_shows_the_default_catalog(cli) -> None:  # type: ignore[no-untyped-def]
+def test_first_look_at_a_new_store_shows_the_default_catalog(fresh_cli) -> None:  # type: ignore[no-untyped-def]
     default = load_default_catalog()
-    assert len(_list(cli)) == len(default.publishers)
+    assert len(_list(fresh_cli)) == len(default.publishers)
     for publisher in default.publishers:
-        cli("remove", publisher.id, "--yes")
-    assert _list(cli) == []  # an operator who removes everything is not overruled
+        fresh_cli("remove", publisher.id, "--yes")
+    assert _list(fresh_cli) == []  # an operator who removes everything is not overruled
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        ["add-feed", "bbc-news", "https://feeds.example/x.rss", "--section", "World"],
+        ["disable", "bbc-news"],
+        ["export"],
+    ],
+)
+def test_any_first_command_on_a_fresh_folder_seeds_the_catalog(fresh_cli, first: list[str]) -> None:  # type: ignore[no-untyped-def]
+    fresh_cli(*first)  # would fail with "publisher not found" if the catalog were not there yet
+    assert len(_list(fresh_cli)) == len(load_default_catalog().publishers)
 
 
 def test_every_command_has_help_with_an_example(cli) -> None:  # type: ignore[no-untyped-def]

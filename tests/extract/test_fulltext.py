@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from newsstand.app.loop import ServiceLoop
 from newsstand.config import Settings
 from newsstand.ingest.pages import failed_pages, fill_full_text, refresh_live_blogs
-from newsstand.ingest.pipeline import Ingestor
 from newsstand.model import Article, ArticleKind, Publisher, utcnow
 from newsstand.net.fetch import Fetcher
 from newsstand.store import SqlStore
@@ -140,9 +140,9 @@ def test_ingestion_loop_refreshes_live_blogs_politely(
     blog_id = _live_blog_with_full_text(store, url)
     settings = fetch_settings.replace(fetch_full_text=True)
 
-    async def one_round(ingestor: Ingestor) -> None:
+    async def one_round(loop: ServiceLoop) -> None:
         stop = asyncio.Event()
-        task = asyncio.create_task(ingestor.run_forever(stop))
+        task = asyncio.create_task(loop.run_forever(stop))
         for _ in range(200):
             await asyncio.sleep(0.05)
             if page_server.hits.get("/storm"):
@@ -151,9 +151,9 @@ def test_ingestion_loop_refreshes_live_blogs_politely(
         stop.set()
         await asyncio.wait_for(task, 10)
 
-    ingestor = Ingestor(store, settings)
-    asyncio.run(one_round(ingestor))
+    loop = ServiceLoop(store, settings)
+    asyncio.run(one_round(loop))
     assert [e.entry_id for e in store.live_entries(blog_id)] == ["s02", "s01"]
     # a second round within the refresh interval leaves the publisher alone
-    asyncio.run(ingestor._fill_full_text(asyncio.Event()))
+    asyncio.run(loop.fill_pages(asyncio.Event()))
     assert page_server.hits["/storm"] == 1

@@ -65,7 +65,7 @@ def test_fetch_prints_a_summary_and_health_lists_failures_first(tmp_path: Path, 
     store.close()
     runner = CliRunner()
     result = runner.invoke(main, ["fetch", "--all", "--json"], env=_env(tmp_path))
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)
     assert summary["feeds"] == 4 and summary["ok"] == 3 and summary["failed"] == 1
     assert summary["new_entries"] == unique and "404" in summary["failures"][0]["error"]
 
@@ -73,7 +73,7 @@ def test_fetch_prints_a_summary_and_health_lists_failures_first(tmp_path: Path, 
     assert "Fetch summary" in table.output and "not modified" in table.output
 
     health = runner.invoke(main, ["sources", "health", "--json"], env=_env(tmp_path))
-    rows = json.loads(health.output)
+    rows = json.loads(health.stdout)
     assert rows[0]["status"] == "erroring" and rows[0]["consecutive_failures"] == 2
     assert "HTTP 404" in rows[0]["last_error"] and all(r["status"] == "ok" for r in rows[1:])
     assert "Feed health" in runner.invoke(main, ["sources", "health"], env=_env(tmp_path)).output
@@ -88,7 +88,7 @@ def test_fetch_without_network_says_feeds_cannot_be_reached(tmp_path: Path):
     result = CliRunner().invoke(main, ["fetch"], env=_env(tmp_path))
     assert result.exit_code == 1
     assert "None of the 2 feeds could be reached" in " ".join(result.output.split())
-    rows = json.loads(CliRunner().invoke(main, ["sources", "health", "--json"], env=_env(tmp_path)).output)
+    rows = json.loads(CliRunner().invoke(main, ["sources", "health", "--json"], env=_env(tmp_path)).stdout)
     assert all("DNS lookup failed" in r["last_error"] for r in rows)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from newsstand.app.loop import ServiceLoop
 from newsstand.config import Settings
 from newsstand.ingest.pipeline import FeedOutcome, Ingestor
 from newsstand.model import Feed, Publisher, SearchQuery, utcnow
@@ -118,7 +119,7 @@ def _refuses_work(pool: ProcessPoolExecutor) -> bool:
     return False
 
 
-def test_run_forever_keeps_one_parse_pool_across_rounds_and_closes_it(
+def test_the_service_loop_keeps_one_parse_pool_across_rounds_and_closes_it(
     sqlite_store: SqlStore, local_settings: Settings, feed_server: FeedServer
 ):
     store = sqlite_store
@@ -138,10 +139,11 @@ def test_run_forever_keeps_one_parse_pool_across_rounds_and_closes_it(
         if len(statuses) == 3:
             stop.set()
 
-    ingestor = Ingestor(store, settings, clock=_stepping_clock(), on_outcome=seen)
+    loop = ServiceLoop(store, settings, clock=_stepping_clock(), on_outcome=seen)
+    ingestor = loop.ingestor
 
     async def go() -> None:
-        await asyncio.wait_for(ingestor.run_forever(stop), 60)
+        await asyncio.wait_for(loop.run_forever(stop), 60)
 
     asyncio.run(go())
 

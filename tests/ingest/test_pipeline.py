@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from newsstand.app.loop import ServiceLoop
 from newsstand.config import Settings
 from newsstand.ingest.pipeline import Ingestor, IngestSummary
 from newsstand.model import Feed, Publisher
@@ -211,7 +212,7 @@ def test_run_forever_polls_due_feeds_and_stops_cleanly(
 
     async def go() -> None:
         stop = asyncio.Event()
-        task = asyncio.create_task(Ingestor(store, local_settings).run_forever(stop))
+        task = asyncio.create_task(ServiceLoop(store, local_settings).run_forever(stop))
         for _ in range(100):
             await asyncio.sleep(0.05)
             if store.count_articles() == 2:
@@ -304,7 +305,7 @@ def test_cancelling_run_forever_takes_its_feeds_down_cleanly(
     slow = _feed(store, feed_server.url("/slow"), "politics")
 
     async def go() -> list[asyncio.Task[object]]:
-        task = asyncio.create_task(Ingestor(store, local_settings).run_forever(asyncio.Event()))
+        task = asyncio.create_task(ServiceLoop(store, local_settings).run_forever(asyncio.Event()))
         for _ in range(60):
             await asyncio.sleep(0.05)
             if store.count_articles() == 2:
@@ -348,7 +349,7 @@ def test_run_forever_fills_in_full_text_for_teasers(
 
     async def go() -> None:
         stop = asyncio.Event()
-        task = asyncio.create_task(Ingestor(store, settings).run_forever(stop))
+        task = asyncio.create_task(ServiceLoop(store, settings).run_forever(stop))
         for _ in range(100):
             await asyncio.sleep(0.05)
             if store.count_articles() and store.get_article_by_url(link).full_text:

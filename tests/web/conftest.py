@@ -17,7 +17,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
 from newsstand.config import Settings, load_settings
 from newsstand.model import (
     Article,
@@ -32,6 +32,7 @@ from newsstand.model import (
 )
 from newsstand.store import SqlStore, open_store
 from newsstand.web import create_app
+from support import make_services
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -86,13 +87,13 @@ def web_store(web_settings: Settings) -> Iterator[SqlStore]:
 
 
 @pytest.fixture
-def accounts(web_store: SqlStore, web_settings: Settings, clock: Clock) -> Accounts:
-    return Accounts.for_tests(web_store, web_settings, clock=clock)
+def services(web_store: SqlStore, web_settings: Settings, clock: Clock) -> Services:
+    return make_services(web_store, web_settings, clock)
 
 
 @pytest.fixture
-def app(web_settings: Settings, web_store: SqlStore, accounts: Accounts, clock: Clock) -> Starlette:
-    application = create_app(web_settings, store=web_store, accounts=accounts, clock=clock)
+def app(web_settings: Settings, services: Services) -> Starlette:
+    application = create_app(web_settings, services=services)
     application.state.web.stream_seconds = 0.3
     return application
 
@@ -243,8 +244,8 @@ def post_form(client: TestClient, page: str, action: str, data: dict[str, str]) 
     return client.post(action, data={**data, "csrf_token": token})
 
 
-def make_reader(accounts: Accounts, email: str, role: Role = Role.READER, trial: bool = True) -> Reader:
-    return accounts.sign_up(email, PASSWORD, role=role, start_trial=trial)
+def make_reader(services: Services, email: str, role: Role = Role.READER, trial: bool = True) -> Reader:
+    return services.accounts.sign_up(email, PASSWORD, role=role, start_trial=trial)
 
 
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:

@@ -8,14 +8,14 @@ from email.message import Message
 
 from starlette.testclient import TestClient
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
 from newsstand.config import Settings
 from newsstand.model import MembershipState
 
 from .conftest import PASSWORD, csrf_from, make_reader, post_form, sign_in
 
 
-def test_sign_up_starts_the_trial_and_signs_in(client: TestClient, accounts: Accounts) -> None:
+def test_sign_up_starts_the_trial_and_signs_in(client: TestClient, services: Services) -> None:
     response = post_form(
         client,
         "/signup?next=/membership",
@@ -26,8 +26,8 @@ def test_sign_up_starts_the_trial_and_signs_in(client: TestClient, accounts: Acc
     assert response.headers["location"] == "/membership?msg=welcome"
     page = client.get("/membership?msg=welcome").text
     assert "Your free trial has started" in page and "Free trial" in page
-    reader = accounts.get_reader_by_email("new.reader@example.org")
-    assert accounts.membership_state(reader.id) is MembershipState.TRIAL
+    reader = services.accounts.get_reader_by_email("new.reader@example.org")
+    assert services.membership.membership_state(reader.id) is MembershipState.TRIAL
 
 
 def test_sign_up_explains_a_weak_password(client: TestClient) -> None:
@@ -36,14 +36,14 @@ def test_sign_up_explains_a_weak_password(client: TestClient) -> None:
     assert 'role="alert"' in response.text and 'aria-invalid="true"' in response.text
 
 
-def test_sign_up_twice_is_refused_kindly(client: TestClient, accounts: Accounts) -> None:
-    make_reader(accounts, "twice@example.org")
+def test_sign_up_twice_is_refused_kindly(client: TestClient, services: Services) -> None:
+    make_reader(services, "twice@example.org")
     response = post_form(client, "/signup", "/signup", {"email": "twice@example.org", "password": PASSWORD})
     assert response.status_code == 409 and "exists already" in response.text
 
 
-def test_wrong_password_and_sign_out(client: TestClient, accounts: Accounts) -> None:
-    make_reader(accounts, "out@example.org")
+def test_wrong_password_and_sign_out(client: TestClient, services: Services) -> None:
+    make_reader(services, "out@example.org")
     bad = post_form(client, "/signin", "/signin", {"email": "out@example.org", "password": "wrong password!"})
     assert bad.status_code == 401 and "do not match" in bad.text
     sign_in(client, "out@example.org")
@@ -59,8 +59,8 @@ def test_account_pages_need_a_reader(client: TestClient) -> None:
         assert response.status_code == 303 and response.headers["location"].startswith("/signin?next=")
 
 
-def test_rate_limit_answers_429_with_retry_after(client: TestClient, accounts: Accounts) -> None:
-    make_reader(accounts, "limit@example.org")
+def test_rate_limit_answers_429_with_retry_after(client: TestClient, services: Services) -> None:
+    make_reader(services, "limit@example.org")
     statuses = []
     for _ in range(7):
         response = post_form(
@@ -83,9 +83,9 @@ def text_of(message: Message) -> str:
 
 
 def test_password_reset_through_the_outbox(
-    client: TestClient, accounts: Accounts, web_settings: Settings
+    client: TestClient, services: Services, web_settings: Settings
 ) -> None:
-    make_reader(accounts, "forgot@example.org")
+    make_reader(services, "forgot@example.org")
     response = post_form(client, "/account/reset", "/account/reset", {"email": "forgot@example.org"})
     assert response.headers["location"] == "/signin?msg=reset-sent"
     link = re.search(r"http://testserver(/account/reset/[\w\-]+)", text_of(outbox_messages(web_settings)[-1]))
@@ -102,8 +102,8 @@ def test_password_reset_through_the_outbox(
     assert again.status_code == 400 and "expired or was used" in again.text  # single use
 
 
-def test_change_password_and_delete_account(client: TestClient, accounts: Accounts) -> None:
-    reader = make_reader(accounts, "change@example.org")
+def test_change_password_and_delete_account(client: TestClient, services: Services) -> None:
+    reader = make_reader(services, "change@example.org")
     sign_in(client, "change@example.org")
     wrong = post_form(
         client,
@@ -122,4 +122,4 @@ def test_change_password_and_delete_account(client: TestClient, accounts: Accoun
     assert client.get("/account").status_code == 200  # this session was kept
     gone = post_form(client, "/account", "/account/delete", {"current_password": "another long password"})
     assert gone.headers["location"] == "/?msg=deleted"
-    assert reader.email not in {r.email for r in accounts.list_readers()}
+    assert reader.email not in {r.email for r in services.accounts.list_readers()}

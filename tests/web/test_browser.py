@@ -19,12 +19,13 @@ from typing import Any
 import pytest
 import uvicorn
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
 from newsstand.app.stories import update_stories
 from newsstand.model import LiveEntry, Role, utcnow
 from newsstand.sample.edition import load_sample_edition, sample_catalog
 from newsstand.store import SqlStore, open_store
 from newsstand.web import create_app
+from support import make_services
 
 from .conftest import PASSWORD, Edition, make_settings, record_history, seed
 
@@ -57,7 +58,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 class Server:
     url: str
     store: SqlStore
-    accounts: Accounts
+    services: Services
     edition: Edition
 
 
@@ -77,8 +78,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     edition = seed(store, now, images=False)
     record_history(store, edition.feed_ids, now)
     update_stories(store, now)
-    accounts = Accounts.for_tests(store, settings)
-    app = create_app(settings, store=store, accounts=accounts)
+    services = make_services(store, settings)
+    app = create_app(settings, services=services)
     sock = free_socket()
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     uv = uvicorn.Server(config)
@@ -89,7 +90,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         time.sleep(0.05)
     assert uv.started, "uvicorn did not start"
     host, port = sock.getsockname()
-    yield Server(f"http://{host}:{port}", store, accounts, edition)
+    yield Server(f"http://{host}:{port}", store, services, edition)
     uv.should_exit = True
     thread.join(timeout=10)
     store.close()
@@ -155,7 +156,7 @@ def test_anonymous_reader_meets_the_paywall(page: Page, server: Server) -> None:
 
 
 def test_live_blog_receives_a_new_entry_without_reloading(page: Page, server: Server) -> None:
-    server.accounts.sign_up("live-browser@example.org", PASSWORD)
+    server.services.accounts.sign_up("live-browser@example.org", PASSWORD)
     sign_in(page, server, "live-browser@example.org")
     page.goto(f"{server.url}/live/{server.edition.live_id}")
     expect(page.get_by_role("heading", name="What we know so far")).to_be_visible()
@@ -198,7 +199,7 @@ def test_search_with_a_filter(page: Page, server: Server) -> None:
 
 
 def test_editor_picks_a_story_and_it_appears_in_our_picks(page: Page, server: Server) -> None:
-    server.accounts.sign_up("editor-browser@example.org", PASSWORD, role=Role.EDITOR)
+    server.services.accounts.sign_up("editor-browser@example.org", PASSWORD, role=Role.EDITOR)
     sign_in(page, server, "editor-browser@example.org")
     page.goto(f"{server.url}/article/{server.edition.articles['business']}")
     page.get_by_label("Note for Our picks").fill("A quiet revolution at sea")
@@ -228,7 +229,7 @@ def test_offline_sample_edition_renders(page: Page, server: Server) -> None:
 
 
 def test_admin_sources_page(page: Page, server: Server) -> None:
-    server.accounts.sign_up("ops-browser@example.org", PASSWORD, role=Role.ADMIN)
+    server.services.accounts.sign_up("ops-browser@example.org", PASSWORD, role=Role.ADMIN)
     sign_in(page, server, "ops-browser@example.org")
     page.goto(server.url + "/admin/sources")
     expect(page.get_by_role("heading", name="Feeds, failing first")).to_be_visible()
@@ -246,7 +247,7 @@ def test_keyboard_reaches_the_skip_link_first(page: Page, server: Server) -> Non
 
 
 def test_saved_article_stays_readable_offline(page: Page, server: Server) -> None:
-    server.accounts.sign_up("offline-browser@example.org", PASSWORD)
+    server.services.accounts.sign_up("offline-browser@example.org", PASSWORD)
     sign_in(page, server, "offline-browser@example.org")
     article = f"{server.url}/article/{server.edition.articles['open']}"
     page.goto(article)
@@ -264,7 +265,7 @@ def test_saved_article_stays_readable_offline(page: Page, server: Server) -> Non
 
 
 def test_no_page_scrolls_sideways_on_a_phone(page: Page, server: Server) -> None:
-    server.accounts.sign_up("ops-phone@example.org", PASSWORD, role=Role.ADMIN)
+    server.services.accounts.sign_up("ops-phone@example.org", PASSWORD, role=Role.ADMIN)
     sign_in(page, server, "ops-phone@example.org")
     page.set_viewport_size(PHONE)
     paths = [
@@ -284,7 +285,7 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page, server: Server) -> None
 
 def test_main_pages_have_no_axe_violations(page: Page, server: Server) -> None:
     axe = Axe()  # axe-core, shipped inside the axe-playwright-python package
-    server.accounts.sign_up("ops-axe@example.org", PASSWORD, role=Role.ADMIN)
+    server.services.accounts.sign_up("ops-axe@example.org", PASSWORD, role=Role.ADMIN)
     anonymous = [
         "/",
         f"/article/{server.edition.articles['paid']}",

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
 from newsstand.model import MembershipState, Role
 from newsstand.store import SqlStore
 
 from .conftest import Edition, make_reader, post_form, sign_in
 
 
-def test_save_list_offline_and_unsave(client: TestClient, accounts: Accounts, edition: Edition) -> None:
-    make_reader(accounts, "saver@example.org")
+def test_save_list_offline_and_unsave(client: TestClient, services: Services, edition: Edition) -> None:
+    make_reader(services, "saver@example.org")
     sign_in(client, "saver@example.org")
     article = f"/article/{edition.articles['paid']}"
     response = post_form(client, article, f"/saved/{edition.articles['paid']}", {"next": article})
@@ -26,8 +26,8 @@ def test_save_list_offline_and_unsave(client: TestClient, accounts: Accounts, ed
     assert client.get("/saved/offline.json").json() == {"urls": []}
 
 
-def test_follow_fills_for_you_with_reasons(client: TestClient, accounts: Accounts, edition: Edition) -> None:
-    make_reader(accounts, "follower@example.org")
+def test_follow_fills_for_you_with_reasons(client: TestClient, services: Services, edition: Edition) -> None:
+    make_reader(services, "follower@example.org")
     sign_in(client, "follower@example.org")
     assert "Follow publishers and sections to fill this list" in client.get("/").text
     post_form(
@@ -50,27 +50,27 @@ def test_follow_fills_for_you_with_reasons(client: TestClient, accounts: Account
     assert client.post("/follow", data={"kind": "x"}).status_code == 403  # no token
 
 
-def test_history_lists_reads(client: TestClient, accounts: Accounts, edition: Edition) -> None:
-    make_reader(accounts, "history@example.org")
+def test_history_lists_reads(client: TestClient, services: Services, edition: Edition) -> None:
+    make_reader(services, "history@example.org")
     sign_in(client, "history@example.org")
     client.get(f"/article/{edition.articles['open']}")
     assert "Harbour cranes return" in client.get("/history").text
 
 
-def test_admin_pages_are_for_operators(client: TestClient, accounts: Accounts, edition: Edition) -> None:
-    make_reader(accounts, "plain@example.org")
+def test_admin_pages_are_for_operators(client: TestClient, services: Services, edition: Edition) -> None:
+    make_reader(services, "plain@example.org")
     sign_in(client, "plain@example.org")
     for path in ("/admin/sources", "/admin/members", "/admin/report", "/admin/picks", "/admin/report.csv"):
         assert client.get(path).status_code == 403, path
 
 
 def test_sources_page_shows_health_chart_and_failing_first(
-    client: TestClient, accounts: Accounts, edition: Edition, web_store: SqlStore
+    client: TestClient, services: Services, edition: Edition, web_store: SqlStore
 ) -> None:
     from .test_pages import seed_failing_feed
 
     seed_failing_feed(web_store)
-    make_reader(accounts, "ops@example.org", role=Role.ADMIN)
+    make_reader(services, "ops@example.org", role=Role.ADMIN)
     sign_in(client, "ops@example.org")
     html = client.get("/admin/sources").text
     assert html.index("https://quiet.example/rss") < html.index("https://harbour-post.example/world.xml")
@@ -80,9 +80,9 @@ def test_sources_page_shows_health_chart_and_failing_first(
 
 
 def test_operator_adds_and_disables_a_feed(
-    client: TestClient, accounts: Accounts, edition: Edition, web_store: SqlStore
+    client: TestClient, services: Services, edition: Edition, web_store: SqlStore
 ) -> None:
-    make_reader(accounts, "ops2@example.org", role=Role.ADMIN)
+    make_reader(services, "ops2@example.org", role=Role.ADMIN)
     sign_in(client, "ops2@example.org")
     response = post_form(
         client,
@@ -110,9 +110,9 @@ def test_operator_adds_and_disables_a_feed(
 
 
 def test_editor_picks_an_article_for_the_front_page(
-    client: TestClient, accounts: Accounts, edition: Edition
+    client: TestClient, services: Services, edition: Edition
 ) -> None:
-    make_reader(accounts, "editor@example.org", role=Role.EDITOR)
+    make_reader(services, "editor@example.org", role=Role.EDITOR)
     sign_in(client, "editor@example.org")
     article = f"/article/{edition.articles['business']}"
     response = post_form(
@@ -128,15 +128,15 @@ def test_editor_picks_an_article_for_the_front_page(
 
 
 def test_operator_manages_memberships_and_downloads_the_report(
-    client: TestClient, accounts: Accounts, edition: Edition
+    client: TestClient, services: Services, edition: Edition
 ) -> None:
-    member = make_reader(accounts, "member@example.org", trial=False)
-    make_reader(accounts, "ops3@example.org", role=Role.ADMIN)
+    member = make_reader(services, "member@example.org", trial=False)
+    make_reader(services, "ops3@example.org", role=Role.ADMIN)
     sign_in(client, "ops3@example.org")
     post_form(client, "/admin/members", f"/admin/members/{member.id}", {"action": "grant", "days": "30"})
-    assert accounts.membership_state(member.id) is MembershipState.ACTIVE
+    assert services.membership.membership_state(member.id) is MembershipState.ACTIVE
     post_form(client, "/admin/members", f"/admin/members/{member.id}", {"action": "end"})
-    assert accounts.membership_state(member.id) is MembershipState.CANCELLED
+    assert services.membership.membership_state(member.id) is MembershipState.CANCELLED
     csv = client.get("/admin/report.csv?month=2026-11")
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[0] == "publisher_id,publisher,reads,unique_readers"

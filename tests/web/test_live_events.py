@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from starlette.testclient import TestClient
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
 from newsstand.model import LiveEntry
 from newsstand.store import SqlStore
 
@@ -20,9 +20,9 @@ def events_of(text: str) -> list[dict[str, str]]:
 
 
 def test_stream_sends_entries_added_after_the_page_was_drawn(
-    client: TestClient, accounts: Accounts, edition: Edition, web_store: SqlStore
+    client: TestClient, services: Services, edition: Edition, web_store: SqlStore
 ) -> None:
-    make_reader(accounts, "live@example.org")
+    make_reader(services, "live@example.org")
     sign_in(client, "live@example.org")
     page = client.get(f"/live/{edition.live_id}").text
     stream_url = re.search(r'data-live-events="([^"]+)"', page)

@@ -8,20 +8,21 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
 from newsstand.config import Settings
 from newsstand.store import SqlStore
 from newsstand.web import create_app
+from support import make_services
 
 from .conftest import Clock, Edition, make_reader, sign_in
 
 
 @pytest.fixture
 def cached_client(
-    web_settings: Settings, web_store: SqlStore, accounts: Accounts, clock: Clock
+    web_settings: Settings, web_store: SqlStore, services: Services, clock: Clock
 ) -> Iterator[TestClient]:
     settings = web_settings.replace(home_cache_seconds=60)
-    app = create_app(settings, store=web_store, accounts=accounts, clock=clock)
+    app = create_app(settings, services=make_services(web_store, settings, clock))
     with TestClient(app, follow_redirects=False) as client:
         yield client
 
@@ -42,12 +43,12 @@ def test_anonymous_pages_are_served_from_the_cache(
 
 
 def test_signed_in_readers_never_get_cached_pages(
-    cached_client: TestClient, web_store: SqlStore, accounts: Accounts, edition: Edition
+    cached_client: TestClient, web_store: SqlStore, services: Services, edition: Edition
 ) -> None:
     path = f"/article/{edition.articles['open']}"
     cached_client.get(path)  # fills the anonymous cache
     retitle(web_store, edition.articles["open"], "A changed headline")
-    make_reader(accounts, "fresh@example.org")
+    make_reader(services, "fresh@example.org")
     sign_in(cached_client, "fresh@example.org")
     assert "A changed headline" in cached_client.get(path).text
 
@@ -60,13 +61,12 @@ def test_pages_with_forms_are_not_cached(cached_client: TestClient) -> None:
 
 
 def test_a_stale_page_is_served_once_while_it_renders_again(
-    web_settings: Settings, web_store: SqlStore, accounts: Accounts, clock: Clock, edition: Edition
+    web_settings: Settings, web_store: SqlStore, services: Services, clock: Clock, edition: Edition
 ) -> None:
     import time
 
-    app = create_app(
-        web_settings.replace(home_cache_seconds=0.3), store=web_store, accounts=accounts, clock=clock
-    )
+    settings = web_settings.replace(home_cache_seconds=0.3)
+    app = create_app(settings, services=make_services(web_store, settings, clock))
     path = f"/article/{edition.articles['open']}"
     with TestClient(app, follow_redirects=False) as client:
         client.get(path)

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from starlette.testclient import TestClient
 
+from newsstand.app import Services
 from newsstand.model import FeedState, FetchRecord, Image
 from newsstand.store import SqlStore
 
@@ -73,11 +74,11 @@ def test_a_photo_without_an_address_shows_its_caption_and_credit(
 
 
 def test_liveblog_page_pins_summary_and_lists_key_events(
-    client: TestClient, edition: Edition, accounts: object
+    client: TestClient, edition: Edition, services: Services
 ) -> None:
     from .conftest import make_reader, sign_in
 
-    make_reader(accounts, "live@example.org")  # type: ignore[arg-type]
+    make_reader(services, "live@example.org")  # type: ignore[arg-type]
     sign_in(client, "live@example.org")
     html = client.get(f"/live/{edition.live_id}").text
     pinned = html.index('class="pinned"')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
 
 from .conftest import Clock, Edition, make_reader, sign_in
 
@@ -28,22 +28,22 @@ def test_open_publisher_is_read_in_full_by_anyone(client: TestClient, edition: E
 
 
 def test_trial_member_reads_everything_and_the_read_is_recorded(
-    client: TestClient, edition: Edition, accounts: Accounts
+    client: TestClient, edition: Edition, services: Services
 ) -> None:
-    reader = make_reader(accounts, "trial@example.org")
+    reader = make_reader(services, "trial@example.org")
     sign_in(client, "trial@example.org")
     html = client.get(f"/article/{edition.articles['paid']}").text
     assert "Paragraph 8 about glaciers" in html and "Sign up to read this article" not in html
-    history = accounts.history(reader.id)
+    history = services.reading.history(reader.id)
     assert [item.article.id for item in history] == [edition.articles["paid"]]
-    report = accounts.reading_report("2026-11")
+    report = services.membership.reading_report("2026-11")
     assert [(row.publisher_id, row.reads) for row in report] == [("northern-ledger", 1)]
 
 
 def test_lapsed_member_sees_the_preview_again(
-    client: TestClient, edition: Edition, accounts: Accounts, clock: Clock
+    client: TestClient, edition: Edition, services: Services, clock: Clock
 ) -> None:
-    make_reader(accounts, "lapsing@example.org")
+    make_reader(services, "lapsing@example.org")
     sign_in(client, "lapsing@example.org")
     clock.advance(days=15)  # the 14-day trial is over
     html = client.get(f"/article/{edition.articles['paid']}").text
@@ -53,9 +53,9 @@ def test_lapsed_member_sees_the_preview_again(
 
 
 def test_signed_in_reader_without_membership_can_start_the_trial_from_the_paywall(
-    client: TestClient, edition: Edition, accounts: Accounts
+    client: TestClient, edition: Edition, services: Services
 ) -> None:
-    make_reader(accounts, "notrial@example.org", trial=False)
+    make_reader(services, "notrial@example.org", trial=False)
     sign_in(client, "notrial@example.org")
     page = client.get(f"/article/{edition.articles['paid']}").text
     assert "Start your 14-day free trial" in page and 'action="/membership/trial"' in page
@@ -79,11 +79,11 @@ def test_paywalled_liveblog_shows_summary_and_first_entries_only(
 
 
 def test_reader_whose_trial_ended_is_offered_renewal_not_another_trial(
-    client: TestClient, edition: Edition, accounts: Accounts, clock: Clock
+    client: TestClient, edition: Edition, services: Services, clock: Clock
 ) -> None:
     # A trial is given once: after it, the box must not offer one (the button would only
     # lead to a refusal), but the way to membership.
-    make_reader(accounts, "ended@example.org")
+    make_reader(services, "ended@example.org")
     sign_in(client, "ended@example.org")
     clock.advance(days=15)
     html = client.get(f"/article/{edition.articles['paid']}").text

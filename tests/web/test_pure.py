@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from newsstand.app.personal import fallback_top, for_you
+from newsstand.app.reading import arrange
 from newsstand.model import Article, FetchRecord, LiveEntry, Reader
 from newsstand.web.charts import bucket_fetches, fetch_chart
-from newsstand.web.home import fallback_top, for_you
-from newsstand.web.live import arrange, entry_anchor
+from newsstand.web.live import entry_anchor
 from newsstand.web.timefmt import clock, exact, iso, relative
 
 from .conftest import NOW

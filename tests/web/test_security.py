@@ -9,9 +9,10 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
 from newsstand.model import Role
 from newsstand.web.security import csrf_token, safe_next
+from support import make_services
 
 from .conftest import PASSWORD, Edition, make_reader, make_settings, post_form, sign_in
 
@@ -43,9 +44,9 @@ def post_routes(app: Starlette) -> list[str]:
 
 
 def test_every_form_rejects_a_missing_or_forged_csrf_token(
-    client: TestClient, app: Starlette, edition: Edition, accounts: Accounts
+    client: TestClient, app: Starlette, edition: Edition, services: Services
 ) -> None:
-    make_reader(accounts, "ops@example.org", role=Role.ADMIN)
+    make_reader(services, "ops@example.org", role=Role.ADMIN)
     sign_in(client, "ops@example.org")
     paths = post_routes(app)
     assert len(paths) >= 15
@@ -63,8 +64,8 @@ def test_csrf_token_from_another_browser_is_refused(
     assert response.status_code == 403
 
 
-def test_session_cookie_is_httponly_samesite_lax(client: TestClient, accounts: Accounts) -> None:
-    make_reader(accounts, "cookie@example.org")
+def test_session_cookie_is_httponly_samesite_lax(client: TestClient, services: Services) -> None:
+    make_reader(services, "cookie@example.org")
     response = post_form(client, "/signin", "/signin", {"email": "cookie@example.org", "password": PASSWORD})
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("ns_session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
@@ -79,9 +80,9 @@ def test_session_cookie_is_secure_behind_https(tmp_path: object) -> None:
     settings = make_settings(Path(str(tmp_path)), NEWSSTAND_BASE_URL="https://news.example")
     store = open_store(settings)
     try:
-        accounts = Accounts.for_tests(store, settings)
-        accounts.sign_up("secure@example.org", PASSWORD)
-        with TestClient(create_app(settings, store=store, accounts=accounts), follow_redirects=False) as c:
+        services = make_services(store, settings)
+        services.accounts.sign_up("secure@example.org", PASSWORD)
+        with TestClient(create_app(settings, services=services), follow_redirects=False) as c:
             response = post_form(
                 c, "/signin", "/signin", {"email": "secure@example.org", "password": PASSWORD}
             )
@@ -111,8 +112,8 @@ def test_safe_next_keeps_local_paths() -> None:
     assert safe_next("/article/3?x=1") == "/article/3?x=1"
 
 
-def test_sign_in_never_redirects_off_site(client: TestClient, accounts: Accounts) -> None:
-    make_reader(accounts, "redirect@example.org")
+def test_sign_in_never_redirects_off_site(client: TestClient, services: Services) -> None:
+    make_reader(services, "redirect@example.org")
     response = post_form(
         client,
         "/signin?next=//evil.example",

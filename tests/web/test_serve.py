@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from newsstand.app.loop import describe_round
 from newsstand.ingest.pipeline import FeedOutcome, IngestSummary
 from newsstand.model import Feed
-from newsstand.web.background import describe_round
 
 
 def outcome(status: str, unreachable: bool = False) -> FeedOutcome:

@@ -108,6 +108,9 @@ def preview_html(body_html: str, n: int) -> str:
     for p in root.iter("p"):
         if any(a.tag in _NOT_BODY for a in p.iterancestors()) or not p.text_content().strip():
             continue
+        if p.find(".//p") is not None:
+            continue  # malformed nesting: count the inner paragraphs, never a shell holding several
+
         p.tail = None
         parts.append(lxml.html.tostring(p, encoding="unicode"))
         if len(parts) == n:

@@ -1,4 +1,6 @@
-"""Catalog operations on a store: seeding, merging a catalog in, exporting.
+"""The catalog as a service: publishers and feeds, added, changed and removed by the one
+set of rules every front end (CLI, admin pages, OPML, reader apps) goes through; seeding,
+merging a catalog in, exporting.
 
 ``plan_merge`` is the pure decision (what is new, what exists already);
 ``apply_plan`` does the writing. Everything is validated before the first write,
@@ -8,17 +10,20 @@ so a bad file never leaves half an import behind.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from newsstand.catalog.core import Catalog, slugify
+from newsstand.app.cache import SharedCache, remember
+from newsstand.catalog.core import Catalog, check_http_url, slugify, validate_catalog
 from newsstand.catalog.countries import UNKNOWN_COUNTRY
-from newsstand.catalog.loader import load_default_catalog
+from newsstand.catalog.loader import favicon_url, load_default_catalog
 from newsstand.catalog.merge import MergePlan, plan_merge
 from newsstand.catalog.opml import UNKNOWN_LANGUAGE, parse_opml, write_opml
-from newsstand.errors import NewsstandError, NotFoundError
-from newsstand.model import Publisher
-from newsstand.store.base import CatalogStore, Store
+from newsstand.errors import CatalogError, NewsstandError, NotFoundError
+from newsstand.model import Feed, FeedState, LicenceTier, Publisher
+from newsstand.store.base import CatalogStore, IngestStore, MetaStore
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +76,10 @@ def _undo(store: CatalogStore, publisher_ids: list[str], feed_ids: list[int]) ->
 SEEDED_KEY = "catalog_seeded"
 
 
+class SeedStore(CatalogStore, MetaStore, Protocol):
+    def count_articles(self) -> int: ...
+
+
 def merge_catalog(store: CatalogStore, catalog: Catalog, *, dry_run: bool = False) -> MergePlan:
     """Add what of ``catalog`` the store lacks (nothing is changed or removed)."""
     plan = plan_for_store(store, catalog)
@@ -79,7 +88,7 @@ def merge_catalog(store: CatalogStore, catalog: Catalog, *, dry_run: bool = Fals
     return apply_plan(store, plan)
 
 
-def seed_default_catalog(store: Store) -> MergePlan:
+def seed_default_catalog(store: SeedStore) -> MergePlan:
     """On a store's first start, fill its empty catalog from the shipped one.
 
     The store remembers that it has started (``catalog_seeded``), so publishers and
@@ -105,7 +114,7 @@ def store_catalog(store: CatalogStore) -> Catalog:
     return Catalog(publishers, feeds)
 
 
-def find_publisher(store: Store, wanted: str) -> Publisher:
+def find_publisher(store: CatalogStore, wanted: str) -> Publisher:
     """A publisher by id, else by name (case-insensitive). Raises NotFoundError."""
     try:
         return store.get_publisher(wanted)
@@ -119,7 +128,7 @@ def find_publisher(store: Store, wanted: str) -> Publisher:
 
 
 def resolve_publisher(
-    store: Store, wanted: str, *, create: bool, url: str = "", language: str = ""
+    store: CatalogStore, wanted: str, *, create: bool, url: str = "", language: str = ""
 ) -> Publisher:
     """The named publisher; with ``create`` an unknown one is added (id slugified from the name).
     Raises NotFoundError when it is unknown and ``create`` is False."""
@@ -159,3 +168,213 @@ def import_opml(
         data, source=source, default_country=default_country, default_language=default_language
     )
     return merge_catalog(store, catalog, dry_run=dry_run)
+
+
+# --- the service ------------------------------------------------------------------------------
+
+# Feeds switched off because their publisher was: re-enabled with the publisher.
+PUBLISHER_DISABLED = "publisher disabled"
+
+
+class CatalogServiceStore(CatalogStore, IngestStore, MetaStore, Protocol):
+    """What the catalog service reads and writes."""
+
+    def count_articles(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewPublisher:
+    """A publisher as an operator describes it (CLI, admin), before the rules apply."""
+
+    name: str
+    homepage: str
+    country: str
+    language: str
+    publisher_id: str = ""  # derived from the name when empty
+    feeds: tuple[tuple[str, str], ...] = ()  # (feed URL, section)
+    logo_url: str = ""
+    licence_tier: LicenceTier = LicenceTier.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class PublisherDetail:
+    publisher: Publisher
+    feeds: tuple[tuple[Feed, FeedState], ...]
+
+
+class CatalogService:
+    """Every change to publishers and feeds, from any front end, goes through here."""
+
+    def __init__(self, store: CatalogServiceStore, cache: SharedCache) -> None:
+        self.store = store
+        self.cache = cache
+
+    # --- reading the catalog ----------------------------------------------------------------
+
+    def publishers(self) -> dict[str, Publisher]:
+        """Publishers by id, in name order; from the shared cache (they change rarely)."""
+        return remember(self.cache, "publishers", lambda: {p.id: p for p in self.store.list_publishers()})
+
+    def nav_sections(self, limit: int = 8) -> list[str]:
+        """The sections most publishers list, for the compact navigation."""
+
+        def count() -> list[str]:
+            counts: Counter[str] = Counter()
+            for publisher in self.publishers().values():
+                counts.update({s.strip().title() for s in publisher.sections if s.strip()})
+            return [name for name, _ in counts.most_common(30)]
+
+        return remember(self.cache, "nav_sections", count)[:limit]
+
+    def get_publisher(self, publisher_id: str) -> Publisher:
+        """Raises NotFoundError."""
+        return self.store.get_publisher(publisher_id)
+
+    def feed_counts(self) -> dict[str, int]:
+        """How many feeds each publisher has."""
+        return dict(Counter(f.publisher_id for f in self.store.list_feeds()))
+
+    def publisher_detail(self, publisher_id: str) -> PublisherDetail:
+        """A publisher with each feed's fetch state. Raises NotFoundError."""
+        publisher = self.store.get_publisher(publisher_id)
+        feeds = tuple((f, s) for f, s in self.store.feed_states() if f.publisher_id == publisher_id)
+        return PublisherDetail(publisher, tuple(sorted(feeds, key=lambda fs: (fs[0].section, fs[0].url))))
+
+    def find_feed(self, target: str) -> Feed | None:
+        """The feed ``target`` names (a numeric id or a URL); None when it names a publisher.
+        Raises NotFoundError for an unknown feed id or URL."""
+        if target.isdigit():
+            return self.store.get_feed(int(target))
+        if target.startswith(("http://", "https://")):
+            return self.store.get_feed_by_url(target)
+        return None
+
+    # --- changing it --------------------------------------------------------------------------
+
+    def add_publisher(self, new: NewPublisher) -> MergePlan:
+        """Add a publisher with its feeds, every rule checked before anything is written.
+        Raises CatalogError (a broken rule, or the publisher exists already)."""
+        pid = new.publisher_id or slugify(new.name)
+        home = check_http_url(new.homepage, "homepage")
+        feeds = tuple(
+            Feed(
+                url=check_http_url(url, "feed URL"),
+                publisher_id=pid,
+                section=section,
+                title=f"{new.name.strip()}: {section}",
+            )
+            for url, section in new.feeds
+        )
+        publisher = Publisher(
+            id=pid,
+            name=new.name.strip(),
+            homepage=home,
+            country=new.country.strip().upper(),
+            language=new.language.strip().lower(),
+            sections=tuple(dict.fromkeys(f.section for f in feeds)),
+            logo_url=new.logo_url or favicon_url(home),
+            licence_tier=new.licence_tier,
+        )
+        catalog = validate_catalog(Catalog((publisher,), feeds), source="new publisher")
+        if publisher.id in {p.id for p in self.store.list_publishers()}:
+            raise CatalogError(f"publisher {pid!r} exists already; add feeds to it instead")
+        plan = merge_catalog(self.store, catalog)
+        self.cache.clear()
+        return plan
+
+    def add_feed(self, publisher_id: str, url: str, section: str, title: str = "") -> Feed:
+        """Add a feed to an existing publisher, by the same rules as a catalog file: an http(s)
+        URL, a known section; the publisher lists the section from now on.
+        Raises NotFoundError (publisher), CatalogError (a broken rule) and ConflictError (a
+        feed with that URL exists already)."""
+        publisher = self.store.get_publisher(publisher_id)
+        feed = Feed(
+            url=check_http_url(url, "feed URL"),
+            publisher_id=publisher_id,
+            section=section.strip(),
+            title=title.strip()[:200] or f"{publisher.name}: {section.strip()}",
+        )
+        validate_catalog(Catalog((publisher,), (feed,)), source="new feed")
+        stored = self.store.add_feed(feed)
+        if feed.section not in publisher.sections:
+            self.store.update_publisher(replace(publisher, sections=(*publisher.sections, feed.section)))
+        self.cache.clear()
+        return stored
+
+    def set_enabled(self, target: str, enabled: bool, reason: str = "") -> str:
+        """Enable or disable the publisher or feed ``target`` names; a sentence saying what changed.
+
+        Disabling a publisher disables its enabled feeds too (so ingestion skips them),
+        marked so that enabling the publisher brings back exactly those feeds.
+        Raises NotFoundError."""
+        feed = self.find_feed(target)
+        if feed is not None and feed.id is not None:
+            self.store.set_feed_enabled(feed.id, enabled, reason)
+            return f"{'Enabled' if enabled else 'Disabled'} feed {feed.url}."
+        publisher = self.store.get_publisher(target)
+        self.store.update_publisher(replace(publisher, enabled=enabled))
+        marker = f"{PUBLISHER_DISABLED}: {reason}" if reason else PUBLISHER_DISABLED
+        changed = 0
+        for f in self.store.list_feeds(target):
+            assert f.id is not None
+            if not enabled and f.enabled:
+                self.store.set_feed_enabled(f.id, False, marker)
+                changed += 1
+            elif enabled and not f.enabled and f.disabled_reason.startswith(PUBLISHER_DISABLED):
+                self.store.set_feed_enabled(f.id, True)
+                changed += 1
+        self.cache.clear()
+        return f"{'Enabled' if enabled else 'Disabled'} publisher {target} and {changed} of its feeds."
+
+    def set_feed_enabled(self, feed_id: int, enabled: bool, reason: str = "") -> str:
+        """Enable or disable one feed by id. Raises NotFoundError."""
+        return self.set_enabled(str(feed_id), enabled, reason)
+
+    def remove_feed(self, feed: Feed) -> None:
+        assert feed.id is not None
+        self.store.remove_feed(feed.id)
+        self.cache.clear()
+
+    def remove_publisher(self, publisher_id: str) -> int:
+        """Remove a publisher and its feeds (articles stay); returns how many feeds went.
+        Raises NotFoundError."""
+        count = len(self.store.list_feeds(publisher_id))
+        self.store.remove_publisher(publisher_id)
+        self.cache.clear()
+        return count
+
+    def seed(self) -> MergePlan:
+        """The default catalog on a store's first start (see ``seed_default_catalog``)."""
+        plan = seed_default_catalog(self.store)
+        if not plan.is_empty:
+            self.cache.clear()
+        return plan
+
+    def merge_default(self, *, dry_run: bool = False) -> MergePlan:
+        plan = merge_catalog(self.store, load_default_catalog(), dry_run=dry_run)
+        self.cache.clear()
+        return plan
+
+    def import_opml(
+        self,
+        data: bytes,
+        *,
+        dry_run: bool = False,
+        source: str = "OPML",
+        default_country: str = UNKNOWN_COUNTRY,
+        default_language: str = UNKNOWN_LANGUAGE,
+    ) -> MergePlan:
+        """Raises CatalogError (and writes nothing) for a malformed or hostile file."""
+        plan = import_opml(
+            self.store,
+            data,
+            dry_run=dry_run,
+            source=source,
+            default_country=default_country,
+            default_language=default_language,
+        )
+        self.cache.clear()
+        return plan
+
+    def export_opml(self) -> bytes:
+        return export_opml(self.store)

@@ -10,6 +10,7 @@ without a story and the clustered articles published near them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -126,3 +127,27 @@ def related_articles(store: RelatedStore, article_id: int, limit: int = 6) -> li
         raise NotFoundError("article", article_id)
     around = around_article(store, found[0], coverage=limit, related=limit)
     return [*around.coverage, *around.related][:limit]
+
+
+class StoryService:
+    """Stories for the front ends: keep them up to date, list them, show one."""
+
+    def __init__(self, store: RelatedStore, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+
+    def update(self) -> int:
+        return update_stories(self.store, self.clock())
+
+    def rebuild(self) -> int:
+        return rebuild_stories(self.store, self.clock())
+
+    def top(self, limit: int = 10, window_hours: float = 24.0) -> list[Story]:
+        return top_stories(self.store, self.clock(), limit, window_hours)
+
+    def recent(self, limit: int = 20) -> list[Story]:
+        return self.store.recent_stories(limit)
+
+    def story(self, story_id: int) -> tuple[Story, list[Article]]:
+        """A story with its articles, newest first. Raises NotFoundError."""
+        return self.store.story(story_id), self.store.story_articles(story_id)

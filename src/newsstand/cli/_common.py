@@ -9,9 +9,9 @@ from typing import Any
 import click
 from rich.console import Console
 
+from newsstand.app import Services, open_services
 from newsstand.config import Settings, load_settings
 from newsstand.errors import ConfigError, NewsstandError
-from newsstand.store import Store, open_store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -34,13 +34,11 @@ def announce(text: str) -> None:
 
 
 @contextmanager
-def cli_store(ctx: click.Context) -> Iterator[Store]:
-    """The store the settings name, closed when the command is done."""
-    store = open_store(settings_from(ctx), announce)
-    try:
-        yield store
-    finally:
-        store.close()
+def cli_services(ctx: click.Context) -> Iterator[Services]:
+    """The application services over the store the settings name (migrated, and seeded with the
+    default catalog on its first start), closed when the command is done."""
+    with open_services(settings_from(ctx), announce) as services:
+        yield services
 
 
 def run_cli(group: click.Group) -> int:

@@ -18,15 +18,13 @@ import click
 from rich.markup import escape
 from rich.panel import Panel
 
-from newsstand.app.catalog import resolve_publisher
-from newsstand.cli._common import cli_store, console, echo_json
-from newsstand.errors import ExtractionError, InvalidDataError
+from newsstand.cli._common import cli_services, console, echo_json
+from newsstand.errors import ExtractionError
 from newsstand.extract import ExtractedPage, extract_page
-from newsstand.extract.article import article_from_page
 from newsstand.extract.dcr import is_dcr_payload, page_from_dcr
 from newsstand.extract.structured import parse_datetime
 from newsstand.extract.textimport import parse_text_article
-from newsstand.ingest.pages import StoredPage, save_page
+from newsstand.ingest.pages import StoredPage
 from newsstand.model import Article, Image, LiveEntry
 
 
@@ -189,17 +187,17 @@ def import_article(
     """Store an article given as plain text or HTML, as if it had been ingested."""
     first, last = _time_option(published), _time_option(updated)
     page = load_page(read_page_file(file), fmt, url, first, last)
-    wanted = publisher_name or page.site_name
-    if not wanted:
-        raise InvalidDataError("the article names no publisher; pass --publisher")
-    with cli_store(ctx) as store:
-        publisher = resolve_publisher(
-            store, wanted, create=create_publisher, url=url or page.url, language=page.language
+    with cli_services(ctx) as services:
+        imported = services.operations.import_page(
+            page,
+            publisher=publisher_name,
+            create_publisher=create_publisher,
+            url=url,
+            section=section,
+            published=first,
+            updated=last,
         )
-        article = article_from_page(
-            page, publisher_id=publisher.id, url=url, section=section, published=first, updated=last
-        )
-        stored = save_page(store, article, page)
+    publisher, article, stored = imported.publisher, imported.article, imported.stored
     if as_json:
         ids = {"article_id": stored.upsert.article_id, "created": stored.upsert.created}
         echo_json({**ids, "publisher_id": publisher.id, **page_json(page)})
@@ -273,9 +271,8 @@ def article_json(article: Article, entries: Sequence[LiveEntry]) -> dict[str, An
 @click.pass_context
 def show(ctx: click.Context, article_id: int, as_json: bool) -> None:
     """Print a stored article with its live entries."""
-    with cli_store(ctx) as store:
-        article = store.get_article(article_id)
-        entries = store.live_entries(article_id) if article.is_liveblog else []
+    with cli_services(ctx) as services:
+        article, entries = services.reading.article_with_entries(article_id)
     if as_json:
         echo_json(article_json(article, entries))
         return

@@ -6,20 +6,18 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from newsstand.app.catalog import seed_default_catalog
-from newsstand.cli._common import announce, console, echo_json, err_console, settings_from
-from newsstand.config import Settings
+from newsstand.app import Services
+from newsstand.app.loop import PassReport, ServiceLoop
+from newsstand.app.operations import HealthRow
+from newsstand.cli._common import cli_services, console, echo_json, err_console, settings_from
 from newsstand.errors import NotFoundError
-from newsstand.ingest.pipeline import FeedOutcome, Ingestor, IngestSummary
-from newsstand.model import Feed, FeedState, utcnow
-from newsstand.store import Store, open_store
+from newsstand.ingest.pipeline import FeedOutcome, IngestSummary
+from newsstand.model import Feed
 
 
 def register(main: click.Group) -> None:
@@ -30,16 +28,6 @@ def register(main: click.Group) -> None:
     sources.add_command(health)
 
 
-@contextmanager
-def _open(settings: Settings) -> Iterator[Store]:
-    store = open_store(settings, announce)
-    try:
-        seed_default_catalog(store)  # first start: the shipped catalog, so there is something to read
-        yield store
-    finally:
-        store.close()
-
-
 def _stop_on_signals(stop: asyncio.Event) -> None:
     """SIGINT and SIGTERM ask for a clean stop instead of killing work in flight."""
     loop = asyncio.get_running_loop()
@@ -47,21 +35,6 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
         # Not the main thread, or a platform without signals: Ctrl-C then interrupts hard.
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-
-
-def _select(store: Store, names: Sequence[str], all_: bool) -> list[Feed] | None:
-    """Feeds named by id or URL; every enabled feed for --all; None means "the due ones"."""
-    if all_:
-        return store.list_feeds(enabled_only=True)
-    if not names:
-        return None
-    feeds = []
-    for name in names:
-        try:
-            feeds.append(store.get_feed(int(name)) if name.isdigit() else store.get_feed_by_url(name))
-        except NotFoundError as exc:
-            raise click.BadParameter(f"no feed {name!r} (give a feed id or URL)", param_hint="FEEDS") from exc
-    return feeds
 
 
 @click.command()
@@ -78,12 +51,17 @@ def fetch(ctx: click.Context, feeds: tuple[str, ...], all_: bool, as_json: bool)
       newsstand fetch --all                 # every enabled feed
       newsstand fetch 12 https://example.org/feed.xml
     """
-    settings = settings_from(ctx)
-    with _open(settings) as store:
-        selected = _select(store, feeds, all_)
-        if selected is None:
-            selected = [feed for feed, _ in store.due_feeds(utcnow())]
-        summary = asyncio.run(_fetch_with_progress(store, settings, selected, quiet=as_json))
+    with cli_services(ctx) as services:
+        try:
+            selected = services.operations.select_feeds(feeds, all_)
+        except NotFoundError as exc:
+            raise click.BadParameter(
+                f"no feed {str(exc.key)!r} (give a feed id or URL)", param_hint="FEEDS"
+            ) from exc
+        if not as_json and selected:
+            err_console.print(f"Fetching {_feeds(len(selected))}…")
+        report = asyncio.run(_fetch_with_progress(services, selected, quiet=as_json))
+    summary = report.feeds
     if as_json:
         echo_json(_summary_json(summary))
     else:
@@ -92,9 +70,13 @@ def fetch(ctx: click.Context, feeds: tuple[str, ...], all_: bool, as_json: bool)
         ctx.exit(1)
 
 
-async def _fetch_with_progress(
-    store: Store, settings: Settings, feeds: list[Feed], *, quiet: bool
-) -> IngestSummary:
+def _feeds(n: int) -> str:
+    return f"{n} feed" if n == 1 else f"{n} feeds"
+
+
+async def _fetch_with_progress(services: Services, feeds: list[Feed], *, quiet: bool) -> PassReport:
+    """One pass of the service loop over ``feeds`` (no full-text pages: that is the loop's
+    background work), with stories updated after it."""
     stop = asyncio.Event()
     _stop_on_signals(stop)
     columns = (TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -104,7 +86,11 @@ async def _fetch_with_progress(
         def advance(_: FeedOutcome) -> None:
             progress.advance(task)
 
-        return await Ingestor(store, settings, on_outcome=advance).run_once(feeds, stop=stop)
+        loop = ServiceLoop(services.store, services.settings, on_outcome=advance)
+        try:
+            return await loop.run_pass(feeds, stop, pages=False)
+        finally:
+            loop.ingestor.close()
 
 
 def _summary_json(summary: IngestSummary) -> dict[str, object]:
@@ -144,7 +130,7 @@ def _print_summary(summary: IngestSummary) -> None:
         console.print(f"... and {len(failed) - 10} more; see `newsstand sources health`.")
     if summary.unreachable and summary.unreachable == len(summary.outcomes):
         console.print(
-            f"[bold red]None of the {len(summary.outcomes)} feeds could be reached[/bold red] "
+            f"[bold red]None of the {_feeds(len(summary.outcomes))} could be reached[/bold red] "
             "(DNS lookups or connections failed): is this machine offline or behind a proxy?"
         )
     elif summary.unreachable:
@@ -157,19 +143,20 @@ def _print_summary(summary: IngestSummary) -> None:
 @click.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """Run the ingestion loop: poll feeds as they fall due until interrupted.
+    """Run the service loop: poll feeds as they fall due, fill in full text for teasers,
+    refresh live blogs and group new articles into stories, until interrupted.
 
     Stops cleanly on Ctrl-C or SIGTERM: fetches in flight are abandoned, commits
     in flight finish, and the exit status is 0.
     """
     settings = settings_from(ctx)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
-    with _open(settings) as store:
-        asyncio.run(_run_forever(store, settings))
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    with cli_services(ctx) as services:
+        asyncio.run(_run_forever(services))
     console.print("Ingestion stopped.")
 
 
-async def _run_forever(store: Store, settings: Settings) -> None:
+async def _run_forever(services: Services) -> None:
     stop = asyncio.Event()
     _stop_on_signals(stop)
 
@@ -177,35 +164,24 @@ async def _run_forever(store: Store, settings: Settings) -> None:
         if outcome.status == "failed":
             logging.getLogger("newsstand.ingest").warning("%s: %s", outcome.feed.url, outcome.error)
 
-    await Ingestor(store, settings, on_outcome=report).run_forever(stop)
+    loop = ServiceLoop(services.store, services.settings, on_outcome=report)
+    await loop.run_forever(stop, announce=lambda line: console.print(f"[yellow]First pass:[/yellow] {line}"))
 
 
-def _health_row(feed: Feed, state: FeedState) -> dict[str, object]:
-    if not feed.enabled:
-        status = "disabled"
-    elif state.failing:
-        status = "failing"
-    elif state.last_fetched is None:
-        status = "never fetched"
-    elif state.consecutive_failures:
-        status = "erroring"
-    else:
-        status = "ok"
+def _health_row(row: HealthRow) -> dict[str, object]:
+    state = row.state
     return {
-        "feed_id": feed.id,
-        "publisher": feed.publisher_id,
-        "section": feed.section,
-        "url": feed.url,
-        "status": status,
+        "feed_id": row.feed.id,
+        "publisher": row.feed.publisher_id,
+        "section": row.feed.section,
+        "url": row.feed.url,
+        "status": row.status.value,
         "consecutive_failures": state.consecutive_failures,
-        "last_error": feed.disabled_reason if not feed.enabled and feed.disabled_reason else state.last_error,
+        "last_error": row.problem,
         "last_fetched": state.last_fetched.isoformat() if state.last_fetched else None,
         "last_success": state.last_success.isoformat() if state.last_success else None,
         "next_poll": state.next_poll.isoformat() if state.next_poll else None,
     }
-
-
-_ORDER = {"failing": 0, "erroring": 1, "disabled": 2, "never fetched": 3, "ok": 4}
 
 
 @click.command()
@@ -214,15 +190,13 @@ _ORDER = {"failing": 0, "erroring": 1, "disabled": 2, "never fetched": 3, "ok": 
 @click.pass_context
 def health(ctx: click.Context, as_json: bool, problems: bool) -> None:
     """Feed health: failing feeds first, with their last error, last fetch and next poll."""
-    with _open(settings_from(ctx)) as store:
-        rows = [_health_row(f, s) for f, s in store.feed_states()]
-    rows.sort(key=lambda r: (_ORDER[str(r["status"])], -int(str(r["consecutive_failures"]))))
-    if problems:
-        rows = [r for r in rows if r["status"] in ("failing", "erroring", "disabled")]
+    with cli_services(ctx) as services:
+        health_rows = services.operations.health(problems_only=problems)
+    rows = [_health_row(r) for r in health_rows]
     if as_json:
         echo_json(rows)
         return
-    table = Table(title=f"Feed health ({len(rows)} feeds)")
+    table = Table(title=f"Feed health ({_feeds(len(rows))})")
     for name in ("status", "feed", "failures", "last error", "last fetch", "next poll"):
         table.add_column(name, overflow="fold")
     for r in rows:

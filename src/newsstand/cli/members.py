@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 import click
 from rich.table import Table
 
-from newsstand.accounts import Accounts
-from newsstand.cli._common import console, echo_json
-from newsstand.cli.users import open_accounts
+from newsstand.app.membership import MembershipService
+from newsstand.cli._common import cli_services, console, echo_json
 from newsstand.model import Membership
 
 
@@ -21,8 +20,8 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
 
 
-def _describe(accounts: Accounts, email: str, m: Membership) -> str:
-    state = accounts.membership_state(m.reader_id)
+def _describe(membership: MembershipService, email: str, m: Membership) -> str:
+    state = membership.membership_state(m.reader_id)
     state_text = state.value if state else "-"
     return f"{email}: {state_text} (started {_when(m.started)}, ends {_when(m.ends) if m.ends else 'never'})"
 
@@ -58,10 +57,10 @@ def grant(
     if sum((days is not None, until is not None, forever)) != 1:
         raise click.UsageError("give exactly one of --days, --until or --forever")
     end = until.replace(tzinfo=UTC) + timedelta(days=1) if until else None
-    with open_accounts(ctx) as accounts:
-        reader = accounts.get_reader_by_email(email)
-        granted = accounts.grant(reader.id, days=days, until=end, note=note)
-        click.echo("Granted. " + _describe(accounts, reader.email, granted))
+    with cli_services(ctx) as services:
+        reader = services.accounts.get_reader_by_email(email)
+        granted = services.membership.grant(reader.id, days=days, until=end, note=note)
+        click.echo("Granted. " + _describe(services.membership, reader.email, granted))
 
 
 @members.command()
@@ -70,10 +69,10 @@ def grant(
 @click.pass_context
 def extend(ctx: click.Context, email: str, days: int) -> None:
     """Add days to a membership or trial (a lapsed one starts again from today)."""
-    with open_accounts(ctx) as accounts:
-        reader = accounts.get_reader_by_email(email)
-        extended = accounts.extend(reader.id, days)
-        click.echo("Extended. " + _describe(accounts, reader.email, extended))
+    with cli_services(ctx) as services:
+        reader = services.accounts.get_reader_by_email(email)
+        extended = services.membership.extend(reader.id, days)
+        click.echo("Extended. " + _describe(services.membership, reader.email, extended))
 
 
 @members.command()
@@ -81,10 +80,10 @@ def extend(ctx: click.Context, email: str, days: int) -> None:
 @click.pass_context
 def end(ctx: click.Context, email: str) -> None:
     """End a membership now."""
-    with open_accounts(ctx) as accounts:
-        reader = accounts.get_reader_by_email(email)
-        ended = accounts.end(reader.id)
-        click.echo("Ended. " + _describe(accounts, reader.email, ended))
+    with cli_services(ctx) as services:
+        reader = services.accounts.get_reader_by_email(email)
+        ended = services.membership.end(reader.id)
+        click.echo("Ended. " + _describe(services.membership, reader.email, ended))
 
 
 @members.command("list")
@@ -92,8 +91,8 @@ def end(ctx: click.Context, email: str) -> None:
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
     """Every reader with a membership, and its state now."""
-    with open_accounts(ctx) as accounts:
-        rows = accounts.list_members()
+    with cli_services(ctx) as services:
+        rows = services.membership.list_members()
     if as_json:
         echo_json([_row_json(r.reader.email, r.membership, r.state.value) for r in rows])
         return
@@ -111,13 +110,13 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def show(ctx: click.Context, email: str) -> None:
     """One reader's membership."""
-    with open_accounts(ctx) as accounts:
-        reader = accounts.get_reader_by_email(email)
-        m = accounts.membership(reader.id)
+    with cli_services(ctx) as services:
+        reader = services.accounts.get_reader_by_email(email)
+        m = services.membership.membership(reader.id)
         if m is None:
             click.echo(f"{reader.email}: no membership (free trial available).")
             return
-        click.echo(_describe(accounts, reader.email, m))
+        click.echo(_describe(services.membership, reader.email, m))
         if m.cancelled:
             click.echo(f"cancelled {_when(m.cancelled)}")
         click.echo(f"provider {m.provider}" + (f"; note: {m.note}" if m.note else ""))

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from newsstand.accounts import report_csv
-from newsstand.cli._common import console
-from newsstand.cli.users import open_accounts
+from newsstand.app.membership import report_csv
+from newsstand.cli._common import cli_services, console
 from newsstand.errors import NewsstandError
 
 
@@ -33,8 +32,8 @@ def report() -> None:
 @click.pass_context
 def reads(ctx: click.Context, month: str, csv_path: Path | None) -> None:
     """Full reads by members per publisher in a month, with unique readers."""
-    with open_accounts(ctx) as accounts:
-        rows = accounts.reading_report(month)
+    with cli_services(ctx) as services:
+        rows = services.membership.reading_report(month)
     if csv_path is not None:
         text = report_csv(rows)
         if str(csv_path) == "-":

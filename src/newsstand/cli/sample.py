@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import click
 
-from newsstand.cli._common import announce, settings_from
-from newsstand.model import utcnow
-from newsstand.sample import load_sample_edition
-from newsstand.store import open_store
+from newsstand.cli._common import cli_services
 
 
 def register(main: click.Group) -> None:
@@ -33,11 +30,8 @@ def load(ctx: click.Context) -> None:
     Example:
       newsstand sample load && newsstand serve
     """
-    store = open_store(settings_from(ctx), announce)
-    try:
-        summary = load_sample_edition(store, utcnow())
-    finally:
-        store.close()
+    with cli_services(ctx) as services:
+        summary = services.operations.load_sample()
     click.echo(
         f"Sample edition: {summary.publishers} publishers, {summary.articles} articles "
         f"({summary.created} new, {summary.updated} updated), {summary.live_entries} live-blog entries."

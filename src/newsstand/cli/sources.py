@@ -6,50 +6,20 @@ it (ingestion adds ``sources health``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import click
 from rich.table import Table
 
-from newsstand.app.catalog import export_opml, import_opml, merge_catalog, seed_default_catalog
-from newsstand.catalog import (
-    SECTIONS,
-    Catalog,
-    MergePlan,
-    check_http_url,
-    load_default_catalog,
-    slugify,
-    validate_catalog,
-)
-from newsstand.catalog.loader import favicon_url
-from newsstand.cli._common import cli_store, console, echo_json, err_console
-from newsstand.errors import CatalogError, NotFoundError
+from newsstand.app.catalog import NewPublisher
+from newsstand.catalog import SECTIONS, MergePlan
+from newsstand.cli._common import cli_services, console, echo_json
+from newsstand.errors import CatalogError
 from newsstand.model import Feed, FeedState, LicenceTier, Publisher
-from newsstand.store import Store
-
-# Feeds switched off because their publisher was: re-enabled with the publisher.
-PUBLISHER_DISABLED = "publisher disabled"
 
 
 def register(main: click.Group) -> None:
     main.add_command(sources)
-
-
-@contextmanager
-def _store(ctx: click.Context, *, first_look: bool = False) -> Iterator[Store]:
-    """The store; with ``first_look`` (commands that show the catalog) a store on its
-    first start gets the shipped default catalog, as `serve` and `fetch` give it."""
-    with cli_store(ctx) as store:
-        if first_look:
-            plan = seed_default_catalog(store)
-            if not plan.is_empty:
-                err_console.print(
-                    f"First start: stored the default catalog ({len(plan.new_publishers)} publishers)."
-                )
-        yield store
 
 
 @click.group()
@@ -100,12 +70,9 @@ def list_(
       newsstand sources list --country DE --section Politics
       newsstand sources list --json | jq '.[].id'
     """
-    with _store(ctx, first_look=True) as store:
-        publishers = store.list_publishers()
-        feeds = store.list_feeds()
-    counts: dict[str, int] = {}
-    for f in feeds:
-        counts[f.publisher_id] = counts.get(f.publisher_id, 0) + 1
+    with cli_services(ctx) as services:
+        publishers = list(services.catalog.publishers().values())
+        counts = services.catalog.feed_counts()
     rows = [
         _publisher_row(p, counts.get(p.id, 0))
         for p in publishers
@@ -157,14 +124,15 @@ def show(ctx: click.Context, publisher_id: str, as_json: bool) -> None:
     Example:
       newsstand sources show guardian-uk
     """
-    with _store(ctx, first_look=True) as store:
-        p = store.get_publisher(publisher_id)
-        feeds = store.list_feeds(publisher_id)
-        states = {f.id: store.get_feed_state(f.id) for f in feeds if f.id is not None}
+    with cli_services(ctx) as services:
+        detail = services.catalog.publisher_detail(publisher_id)
+    p, pairs = detail.publisher, detail.feeds
+    feeds = [f for f, _ in pairs]
+    states = {f.id: s for f, s in pairs}
     if as_json:
         row = _publisher_row(p, len(feeds))
         row["logo_url"] = p.logo_url
-        row["feed_list"] = [_feed_row(f, states.get(f.id) if f.id is not None else None) for f in feeds]
+        row["feed_list"] = [_feed_row(f, s) for f, s in pairs]
         echo_json(row)
         return
     console.print(f"[bold]{p.name}[/bold] ({p.id})  {'enabled' if p.enabled else '[red]disabled[/red]'}")
@@ -234,37 +202,20 @@ def add(
     """
     if feed_urls and len(sections) not in (1, len(feed_urls)):
         raise click.UsageError("give one --section for every --feed, or one for all of them")
-    pid = publisher_id or slugify(name)
     feed_sections = sections * len(feed_urls) if len(sections) == 1 else sections
-    feeds = tuple(
-        Feed(url=url.strip(), publisher_id=pid, section=section, title=f"{name}: {section}")
-        for url, section in zip(feed_urls, feed_sections, strict=False)
-    )
-    home = check_http_url(homepage, "homepage")
-    publisher = Publisher(
-        id=pid,
-        name=name.strip(),
-        homepage=home,
-        country=country.upper(),
-        language=language.lower(),
-        sections=tuple(dict.fromkeys(f.section for f in feeds)),
-        logo_url=logo or favicon_url(home),
+    new = NewPublisher(
+        name=name,
+        homepage=homepage,
+        country=country,
+        language=language,
+        publisher_id=publisher_id or "",
+        feeds=tuple(zip(feed_urls, feed_sections, strict=False)),
+        logo_url=logo,
         licence_tier=LicenceTier(tier),
     )
-    catalog = validate_catalog(Catalog((publisher,), feeds), source="sources add")
-    with _store(ctx) as store:
-        if _publisher_exists(store, pid):
-            raise CatalogError(f"publisher {pid!r} exists already; use add-feed to give it more feeds")
-        plan = merge_catalog(store, catalog)
+    with cli_services(ctx) as services:
+        plan = services.catalog.add_publisher(new)
     _print_plan(plan, applied=True)
-
-
-def _publisher_exists(store: Store, publisher_id: str) -> bool:
-    try:
-        store.get_publisher(publisher_id)
-    except NotFoundError:
-        return False
-    return True
 
 
 @sources.command("add-feed")
@@ -280,31 +231,12 @@ def add_feed(ctx: click.Context, publisher_id: str, url: str, section: str, titl
     Example:
       newsstand sources add-feed bbc-news https://feeds.bbci.co.uk/news/education/rss.xml --section News
     """
-    with _store(ctx) as store:
-        publisher = store.get_publisher(publisher_id)
-        feed = Feed(
-            url=check_http_url(url, "feed URL"),
-            publisher_id=publisher_id,
-            section=section,
-            title=title or f"{publisher.name}: {section}",
-        )
-        validate_catalog(Catalog((publisher,), (feed,)), source="sources add-feed")
-        stored = store.add_feed(feed)
-        if section not in publisher.sections:
-            store.update_publisher(replace(publisher, sections=(*publisher.sections, section)))
+    with cli_services(ctx) as services:
+        stored = services.catalog.add_feed(publisher_id, url, section, title)
     click.echo(f"Added feed {stored.id} ({stored.url}) to {publisher_id}.")
 
 
 # --- remove, enable, disable -----------------------------------------------------------------
-
-
-def _find_feed(store: Store, target: str) -> Feed | None:
-    """The feed ``target`` names (a numeric id or a URL), None if it names a publisher."""
-    if target.isdigit():
-        return store.get_feed(int(target))
-    if target.startswith(("http://", "https://")):
-        return store.get_feed_by_url(target)
-    return None
 
 
 _TARGET_HELP = "TARGET is a publisher id, a feed URL or a feed's numeric id."
@@ -324,45 +256,21 @@ def remove(ctx: click.Context, target: str, yes: bool) -> None:
       newsstand sources remove the-daily-example --yes
       newsstand sources remove https://example.org/sport.rss
     """
-    with _store(ctx) as store:
-        feed = _find_feed(store, target)
-        if feed is not None and feed.id is not None:
+    with cli_services(ctx) as services:
+        catalog = services.catalog
+        feed = catalog.find_feed(target)
+        if feed is not None:
             if not yes:
                 click.confirm(f"Remove feed {feed.url}?", abort=True)
-            store.remove_feed(feed.id)
+            catalog.remove_feed(feed)
             click.echo(f"Removed feed {feed.url}.")
             return
-        publisher = store.get_publisher(target)
-        count = len(store.list_feeds(target))
+        publisher = catalog.get_publisher(target)
+        count = catalog.feed_counts().get(target, 0)
         if not yes:
             click.confirm(f"Remove {publisher.name} and its {count} feeds?", abort=True)
-        store.remove_publisher(target)
+        catalog.remove_publisher(target)
     click.echo(f"Removed publisher {target} and its {count} feeds.")
-
-
-def _set_enabled(store: Store, target: str, enabled: bool, reason: str) -> str:
-    """Enable or disable what ``target`` names; return a sentence saying what changed.
-
-    Disabling a publisher disables its enabled feeds too (so ingestion skips them),
-    marked so that enabling the publisher brings back exactly those feeds.
-    """
-    feed = _find_feed(store, target)
-    if feed is not None and feed.id is not None:
-        store.set_feed_enabled(feed.id, enabled, reason)
-        return f"{'Enabled' if enabled else 'Disabled'} feed {feed.url}."
-    publisher = store.get_publisher(target)
-    store.update_publisher(replace(publisher, enabled=enabled))
-    marker = f"{PUBLISHER_DISABLED}: {reason}" if reason else PUBLISHER_DISABLED
-    changed = 0
-    for f in store.list_feeds(target):
-        assert f.id is not None
-        if not enabled and f.enabled:
-            store.set_feed_enabled(f.id, False, marker)
-            changed += 1
-        elif enabled and not f.enabled and f.disabled_reason.startswith(PUBLISHER_DISABLED):
-            store.set_feed_enabled(f.id, True)
-            changed += 1
-    return f"{'Enabled' if enabled else 'Disabled'} publisher {target} and {changed} of its feeds."
 
 
 @sources.command()
@@ -377,8 +285,8 @@ def enable(ctx: click.Context, target: str) -> None:
     Example:
       newsstand sources enable bbc-news
     """
-    with _store(ctx) as store:
-        click.echo(_set_enabled(store, target, True, ""))
+    with cli_services(ctx) as services:
+        click.echo(services.catalog.set_enabled(target, True))
 
 
 @sources.command()
@@ -394,8 +302,8 @@ def disable(ctx: click.Context, target: str, reason: str) -> None:
       newsstand sources disable 42 --reason "returns 403 to bots"
       newsstand sources disable the-daily-example
     """
-    with _store(ctx) as store:
-        click.echo(_set_enabled(store, target, False, reason))
+    with cli_services(ctx) as services:
+        click.echo(services.catalog.set_enabled(target, False, reason))
 
 
 # --- import and export ------------------------------------------------------------------------
@@ -438,9 +346,8 @@ def import_(ctx: click.Context, file: Path, dry_run: bool, country: str, languag
         data = file.read_bytes()
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc}", str(file)) from exc
-    with _store(ctx) as store:
-        plan = import_opml(
-            store,
+    with cli_services(ctx) as services:
+        plan = services.catalog.import_opml(
             data,
             dry_run=dry_run,
             source=file.name,
@@ -461,8 +368,8 @@ def export(ctx: click.Context, file: Path | None) -> None:
       newsstand sources export > newsstand.opml
       newsstand sources export backup.opml
     """
-    with _store(ctx, first_look=True) as store:
-        data = export_opml(store)
+    with cli_services(ctx) as services:
+        data = services.catalog.export_opml()
     if file is None:
         click.echo(data.decode("utf-8"), nl=False)
         return
@@ -486,6 +393,6 @@ def import_default(ctx: click.Context, dry_run: bool) -> None:
     Example:
       newsstand sources import-default --dry-run
     """
-    with _store(ctx) as store:
-        plan = merge_catalog(store, load_default_catalog(), dry_run=dry_run)
+    with cli_services(ctx) as services:
+        plan = services.catalog.merge_default(dry_run=dry_run)
     _print_plan(plan, applied=not dry_run)

@@ -8,9 +8,8 @@ from typing import Any
 import click
 from rich.table import Table
 
-from newsstand.app.stories import rebuild_stories, top_stories, update_stories
-from newsstand.cli._common import cli_store, console, echo_json
-from newsstand.model import Article, Story, utcnow
+from newsstand.cli._common import cli_services, console, echo_json
+from newsstand.model import Article, Story
 
 
 def register(main: click.Group) -> None:
@@ -48,9 +47,9 @@ def stories() -> None:
 @click.pass_context
 def update(ctx: click.Context) -> None:
     """Put every article that has no story yet into one."""
-    with cli_store(ctx) as store:
+    with cli_services(ctx) as services:
         started = time.perf_counter()
-        count = update_stories(store, utcnow())
+        count = services.stories.update()
     click.echo(f"{count} articles placed in stories in {time.perf_counter() - started:.2f} s")
 
 
@@ -58,9 +57,9 @@ def update(ctx: click.Context) -> None:
 @click.pass_context
 def rebuild(ctx: click.Context) -> None:
     """Forget all stories and cluster every article again."""
-    with cli_store(ctx) as store:
+    with cli_services(ctx) as services:
         started = time.perf_counter()
-        count = rebuild_stories(store, utcnow())
+        count = services.stories.rebuild()
     click.echo(f"{count} articles placed in stories in {time.perf_counter() - started:.2f} s")
 
 
@@ -72,8 +71,8 @@ def rebuild(ctx: click.Context) -> None:
 @click.pass_context
 def list_(ctx: click.Context, top: bool, hours: float, limit: int, as_json: bool) -> None:
     """List the most recently updated stories, or the top stories."""
-    with cli_store(ctx) as store:
-        found = top_stories(store, utcnow(), limit, hours) if top else store.recent_stories(limit)
+    with cli_services(ctx) as services:
+        found = services.stories.top(limit, hours) if top else services.stories.recent(limit)
     if as_json:
         echo_json([_story_json(s) for s in found])
         return
@@ -97,9 +96,8 @@ def list_(ctx: click.Context, top: bool, hours: float, limit: int, as_json: bool
 @click.pass_context
 def show(ctx: click.Context, story_id: int, as_json: bool) -> None:
     """Show one story and its articles, newest first."""
-    with cli_store(ctx) as store:
-        story = store.story(story_id)
-        articles = store.story_articles(story_id)
+    with cli_services(ctx) as services:
+        story, articles = services.stories.story(story_id)
     if as_json:
         echo_json({**_story_json(story), "articles": [_article_json(a) for a in articles]})
         return

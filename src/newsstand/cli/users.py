@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
 from rich.table import Table
 
-from newsstand.accounts import Accounts
-from newsstand.cli._common import announce, console, echo_json, settings_from
+from newsstand.cli._common import cli_services, console, echo_json
 from newsstand.model import Role
-from newsstand.store import open_store
 
 
 def register(main: click.Group) -> None:
     main.add_command(users)
-
-
-@contextmanager
-def open_accounts(ctx: click.Context) -> Iterator[Accounts]:
-    """The accounts service on the configured store, closed afterwards."""
-    settings = settings_from(ctx)
-    store = open_store(settings, announce)
-    try:
-        yield Accounts(store, settings)
-    finally:
-        store.close()
 
 
 def read_password(from_stdin: bool) -> str:
@@ -66,8 +51,8 @@ def create(
 ) -> None:
     """Create an account: a reader (with the free trial) unless --admin or --editor."""
     password = read_password(password_stdin)
-    with open_accounts(ctx) as accounts:
-        reader = accounts.sign_up(
+    with cli_services(ctx) as services:
+        reader = services.accounts.sign_up(
             email, password, display_name=name, role=Role(role or "reader"), start_trial=not no_trial
         )
     click.echo(f"Created {reader.role.value} {reader.email} (id {reader.id}).")
@@ -78,8 +63,9 @@ def create(
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
     """List every account with its role and membership state."""
-    with open_accounts(ctx) as accounts:
-        rows = [(r, accounts.membership_state(r.id)) for r in accounts.list_readers()]
+    with cli_services(ctx) as services:
+        states = services.membership.states()
+        rows = [(r, states.get(r.id)) for r in services.accounts.list_readers()]
     if as_json:
         echo_json(
             [
@@ -109,7 +95,8 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def set_role(ctx: click.Context, email: str, role: str) -> None:
     """Make an account a reader, editor or admin."""
-    with open_accounts(ctx) as accounts:
+    with cli_services(ctx) as services:
+        accounts = services.accounts
         reader = accounts.set_role(accounts.get_reader_by_email(email).id, Role(role))
     click.echo(f"{reader.email} is now {reader.role.value}.")
 
@@ -121,7 +108,8 @@ def set_role(ctx: click.Context, email: str, role: str) -> None:
 def set_password(ctx: click.Context, email: str, password_stdin: bool) -> None:
     """Set an account's password and sign it out everywhere."""
     password = read_password(password_stdin)
-    with open_accounts(ctx) as accounts:
+    with cli_services(ctx) as services:
+        accounts = services.accounts
         accounts.set_password(accounts.get_reader_by_email(email).id, password)
     click.echo(f"Password of {email.strip().lower()} changed; its sessions are ended.")
 
@@ -132,9 +120,9 @@ def set_password(ctx: click.Context, email: str, password_stdin: bool) -> None:
 @click.pass_context
 def delete(ctx: click.Context, email: str, yes: bool) -> None:
     """Delete an account and its data (reading records stay, anonymised)."""
-    with open_accounts(ctx) as accounts:
-        reader = accounts.get_reader_by_email(email)
+    with cli_services(ctx) as services:
+        reader = services.accounts.get_reader_by_email(email)
         if not yes:
             click.confirm(f"Delete {reader.email} and all its data?", abort=True)
-        accounts.delete_reader(reader.id)
+        services.accounts.delete_reader(reader.id)
     click.echo(f"Deleted {reader.email}.")

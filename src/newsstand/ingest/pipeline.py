@@ -1,22 +1,20 @@
 """The ingestion loop: fetch due feeds, parse, sanitize, store, schedule.
 
-``Ingestor`` is the one orchestrator: the CLI runs it (``newsstand fetch`` once,
-``newsstand run`` forever) and the web server can run ``run_forever`` as a
-background task. Each feed is independent: whatever one feed does (malformed,
-hostile, huge, slow, gone) ends as that feed's recorded error, never as the
-round's. Each feed's articles, state and health row are committed together (in
-one transaction, shared with other feeds' fetches by the writer's group commits),
-so stopping (or killing) the process loses no committed work and leaves nothing
-half-stored.
+``Ingestor`` runs rounds of feed polls; the service loop (``newsstand.app.loop``)
+runs its rounds together with full text, live-blog refreshes and story updates for
+``newsstand run``, ``newsstand fetch`` and the web server's background. Each feed
+is independent: whatever one feed does (malformed, hostile, huge, slow, gone) ends
+as that feed's recorded error, never as the round's. Each feed's articles, state
+and health row are committed together (in one transaction, shared with other
+feeds' fetches by the writer's group commits), so stopping (or killing) the
+process loses no committed work and leaves nothing half-stored.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
-import math
 import multiprocessing
 import random
 import time
@@ -40,7 +38,6 @@ from newsstand.errors import (
     NotFoundError,
 )
 from newsstand.ingest.articles import parse_articles
-from newsstand.ingest.pages import fill_full_text, refresh_live_blogs
 from newsstand.ingest.schedule import PollPolicy, Random, after_failure, after_success
 from newsstand.ingest.writer import BatchWriter
 from newsstand.model import Article, Feed, FeedState, FetchRecord, UpsertResult, utcnow
@@ -50,8 +47,6 @@ from newsstand.store.base import FeedItem, Store
 log = logging.getLogger(__name__)
 
 IDLE_SLEEP_MAX = 60.0  # re-check the catalog at least this often while idle
-FULL_TEXT_PER_ROUND = 20  # pages fetched for teaser-only articles after each round
-LIVE_REFRESH_SECONDS = 120.0  # shortest interval between two fetches of the recent live blogs
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +100,8 @@ class Ingestor:
         rng: Random = random.random,
         clock: Callable[[], datetime] = utcnow,
         on_outcome: Callable[[FeedOutcome], None] | None = None,
-        live_refresh_seconds: float = LIVE_REFRESH_SECONDS,
     ) -> None:
         self.store = store
-        self.live_refresh_seconds = live_refresh_seconds
-        self._live_refreshed_at = -math.inf  # monotonic time of the last live-blog refresh
         self.settings = settings
         self.policy = PollPolicy.from_settings(settings)
         self.rng = rng
@@ -118,7 +110,7 @@ class Ingestor:
         self._languages: dict[str, str] = {}
         self._writer = BatchWriter(store)
         self._digests: dict[int, bytes] = {}  # feed id -> hash of the last body stored
-        self._pool: ProcessPoolExecutor | None = None  # parse workers: run_once's or run_forever's
+        self._pool: ProcessPoolExecutor | None = None  # parse workers: kept until ``close``
 
     async def run_once(
         self, feeds: Sequence[Feed] | None = None, stop: asyncio.Event | None = None
@@ -126,12 +118,15 @@ class Ingestor:
         """Poll ``feeds`` (default: every due feed) once. When ``stop`` is set, fetches in
         flight are abandoned, commits in flight are finished, and the summary says so."""
         try:
-            return await self._round(feeds, stop)
+            return await self.round(feeds, stop)
         finally:
-            self._close_pool()
+            self.close()
 
-    async def _round(self, feeds: Sequence[Feed] | None, stop: asyncio.Event | None) -> IngestSummary:
-        """One round; the parse workers stay up for the next (``run_forever``)."""
+    async def round(
+        self, feeds: Sequence[Feed] | None = None, stop: asyncio.Event | None = None
+    ) -> IngestSummary:
+        """As ``run_once``, but the parse workers stay up for the next round until ``close``
+        (a service loop keeps them: starting two costs a second of CPU)."""
         start = time.perf_counter()
         if feeds is None:
             pairs = await asyncio.to_thread(self.store.due_feeds, self.clock())
@@ -161,58 +156,8 @@ class Ingestor:
         await self._drain()
         return IngestSummary(tuple(outcomes), time.perf_counter() - start, stopped)
 
-    async def run_forever(self, stop: asyncio.Event) -> None:
-        """Poll due feeds round after round until ``stop`` is set; sleep until the next
-        feed is due in between. Returns once in-flight commits are done."""
-        try:
-            await self._forever(stop)
-        finally:
-            self._close_pool()
-
-    async def _forever(self, stop: asyncio.Event) -> None:
-        # Parse workers live as long as the loop: starting two costs a second of CPU.
-        while not stop.is_set():
-            summary = await self._round(None, stop)
-            if summary.outcomes:
-                log.info(
-                    "ingest round: %d ok, %d not modified, %d failed, %d new, %d updated in %.1fs",
-                    summary.count("ok"), summary.count("not_modified"), summary.count("failed"),
-                    summary.new_entries, summary.updated_entries, summary.seconds,
-                )  # fmt: skip
-            if self.settings.fetch_full_text and not stop.is_set():
-                await self._fill_full_text(stop)
-            if stop.is_set():
-                break
-            delay = await self._seconds_until_next_due()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=delay)
-
-    async def _fill_full_text(self, stop: asyncio.Event) -> None:
-        """Fetch article pages for teaser-only articles, and fetch recent live blogs again
-        so their entries merge (the extraction package's work); abandoned at the next
-        await when a stop is requested."""
-        async with Fetcher(self.settings) as fetcher:
-            task = asyncio.create_task(
-                fill_full_text(self.store, fetcher, self.settings, limit=FULL_TEXT_PER_ROUND)
-            )
-            await self._report(task, stop, "full text stored for %d articles")
-            # Live blogs change by the minute, their feeds rarely say so: poll their pages,
-            # but no more often than live_refresh_seconds, to be polite to publishers.
-            if not stop.is_set() and time.monotonic() - self._live_refreshed_at >= self.live_refresh_seconds:
-                self._live_refreshed_at = time.monotonic()
-                task = asyncio.create_task(refresh_live_blogs(self.store, fetcher, self.settings))
-                await self._report(task, stop, "live blogs refreshed: %d")
-
-    @staticmethod
-    async def _report(task: asyncio.Task[int], stop: asyncio.Event, message: str) -> None:
-        """Wait for one page task (or the stop) and log what it did."""
-        stopped = await _wait([task], stop)
-        if not stopped and task.exception() is not None:
-            log.warning("page fetching failed: %s", task.exception())
-        elif not stopped and task.result():
-            log.info(message, task.result())
-
-    async def _seconds_until_next_due(self) -> float:
+    async def seconds_until_next_due(self) -> float:
+        """Seconds until the next enabled feed is due: 1 to IDLE_SLEEP_MAX."""
         states = await asyncio.to_thread(self.store.feed_states)
         now = self.clock()
         upcoming = [s.next_poll for f, s in states if f.enabled and s.next_poll is not None]
@@ -294,10 +239,11 @@ class Ingestor:
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, parse_articles, *args)
         except BrokenProcessPool:
-            self._close_pool()  # a worker died (killed, out of memory): the next feed gets a new pool
+            self.close()  # a worker died (killed, out of memory): the next feed gets a new pool
             raise
 
-    def _close_pool(self) -> None:
+    def close(self) -> None:
+        """Stop the parse workers, if any (a later round starts new ones)."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

@@ -32,6 +32,7 @@ from newsstand.model import (
     Pick,
     Publisher,
     Reader,
+    ReaderArticleState,
     Role,
     SearchPage,
     SearchQuery,
@@ -176,9 +177,8 @@ class ArticleStore(Protocol):
         Safe to call at any time; articles stored otherwise are searchable at once."""
 
 
-class AccountStore(Protocol):
-    """Readers and what they keep: sessions, memberships, follows, saved articles,
-    history, reading records and editors' picks (the accounts package's tables)."""
+class ReaderStore(Protocol):
+    """Readers, their sessions, password-reset tokens and sign-in attempts."""
 
     def add_reader(
         self,
@@ -197,6 +197,10 @@ class AccountStore(Protocol):
 
     def get_reader_by_email(self, email: str) -> Reader:
         """Raises NotFoundError."""
+
+    def session_reader(self, token_hash: str) -> tuple[SessionRecord, Reader, Membership | None]:
+        """A session with its reader (follows filled in) and membership, in one read: what every
+        signed-in request needs. Raises NotFoundError for an unknown token (expiry is the caller's)."""
 
     def list_readers(self) -> list[Reader]:
         """Every reader ordered by email (follows left empty)."""
@@ -220,9 +224,6 @@ class AccountStore(Protocol):
         Raises NotFoundError."""
 
     def add_session(self, session: SessionRecord) -> None: ...
-
-    def get_session(self, token_hash: str) -> SessionRecord:
-        """Raises NotFoundError."""
 
     def delete_session(self, token_hash: str) -> None:
         """Remove one session; no error when it is gone already."""
@@ -251,12 +252,20 @@ class AccountStore(Protocol):
 
     def prune_attempts(self, before: datetime) -> int: ...
 
+
+class MembershipStore(Protocol):
+    """Each reader's one membership row."""
+
     def get_membership(self, reader_id: int) -> Membership | None: ...
 
     def put_membership(self, membership: Membership) -> None:
         """Insert or replace the reader's membership."""
 
     def list_memberships(self) -> list[Membership]: ...
+
+
+class LibraryStore(Protocol):
+    """What readers keep and do: follows, saved articles, history and reading records."""
 
     def follow(self, reader_id: int, kind: str, value: str) -> None:
         """Follow a "publisher" or "section" (again: no change)."""
@@ -273,20 +282,31 @@ class AccountStore(Protocol):
     def saved_articles(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
         """(article id, saved time), newest first."""
 
-    def add_history(self, reader_id: int, article_id: int, at: datetime) -> None:
-        """Note a full read in the reader's history (one row per article, latest time)."""
-
     def reading_history(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
         """(article id, read time), newest first."""
 
-    def add_read(self, reader_id: int, article_id: int, publisher_id: str, at: datetime) -> None:
-        """Record a full read for publisher payment."""
+    def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
+        """Whether the reader saved the article, when they last read it and when a read was last
+        recorded for payment, in one query."""
 
-    def last_read(self, reader_id: int, article_id: int) -> datetime | None:
-        """Time of the reader's latest recorded read of the article."""
+    def record_read(
+        self,
+        reader_id: int,
+        article_id: int,
+        at: datetime,
+        publisher_id: str | None = None,
+        *,
+        history: bool = True,
+    ) -> None:
+        """Note a full read in the reader's history (unless ``history`` is False) and, with
+        ``publisher_id``, a reading record for that publisher's payment: one transaction."""
 
     def reading_counts(self, start: datetime, end: datetime) -> list[tuple[str, int, int]]:
         """(publisher id, reads, unique readers) for reads in [start, end)."""
+
+
+class PickStore(Protocol):
+    """Editors' picks."""
 
     def put_pick(
         self, article_id: int | None, story_id: int | None, note: str, picked_by: int | None, at: datetime
@@ -298,6 +318,10 @@ class AccountStore(Protocol):
 
     def list_picks(self, limit: int = 10) -> list[Pick]:
         """Newest first."""
+
+
+class AccountStore(ReaderStore, MembershipStore, LibraryStore, PickStore, Protocol):
+    """Readers and what they keep (the accounts tables), for code that needs all of it."""
 
 
 class StoryStore(Protocol):

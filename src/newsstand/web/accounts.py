@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from newsstand.errors import AuthenticationError, ConflictError, InvalidFieldError, MembershipError
 from newsstand.model import SessionGrant
-from newsstand.web.context import WebContext, call, render, web
+from newsstand.web.context import WebContext, call, reader_of, render, web
 from newsstand.web.library import back_to
 from newsstand.web.security import checked_form, safe_next
 from newsstand.web.sessions import clear_session, require_reader, session_token, set_session
@@ -53,7 +53,7 @@ async def signup(request: Request) -> Response:
     target = safe_next(field(form, "next"), "/")
     try:
         await call(
-            ctx.accounts.sign_up,
+            ctx.services.accounts.sign_up,
             email,
             password,
             display_name=field(form, "display_name", 100),
@@ -72,7 +72,7 @@ async def signup(request: Request) -> Response:
             next=target,
             error="An account with this email exists already. Sign in instead.",
         )
-    grant = await call(ctx.accounts.sign_in, email, password, address=address(request))
+    grant = await call(ctx.services.accounts.sign_in, email, password, address=address(request))
     sep = "&" if "?" in target else "?"
     return signed_in(ctx, grant, f"{target}{sep}msg=welcome")
 
@@ -87,7 +87,7 @@ async def signin(request: Request) -> Response:
     email, target = field(form, "email", 320), safe_next(field(form, "next"), "/")
     try:
         grant = await call(
-            ctx.accounts.sign_in, email, field(form, "password", 1000), address=address(request)
+            ctx.services.accounts.sign_in, email, field(form, "password", 1000), address=address(request)
         )
     except (AuthenticationError, InvalidFieldError):
         return form_page(
@@ -105,7 +105,7 @@ async def signin(request: Request) -> Response:
 async def signout(request: Request) -> Response:
     ctx = web(request)
     await checked_form(request, ctx.secret)
-    await call(ctx.accounts.sign_out, session_token(request))
+    await call(ctx.services.accounts.sign_out, session_token(request))
     response = RedirectResponse("/?msg=signed-out", status_code=303)
     clear_session(response, secure=ctx.secure_cookies)
     return response
@@ -119,7 +119,7 @@ async def reset_request(request: Request) -> Response:
     ctx = web(request)
     form = await checked_form(request, ctx.secret)
     await call(
-        ctx.accounts.request_password_reset,
+        ctx.services.accounts.request_password_reset,
         field(form, "email", 320),
         address=address(request),
         base_url=base_url(ctx, request),
@@ -136,7 +136,7 @@ async def reset(request: Request) -> Response:
     form = await checked_form(request, ctx.secret)
     token = str(request.path_params["token"])
     try:
-        await call(ctx.accounts.reset_password, token, field(form, "password", 1000))
+        await call(ctx.services.accounts.reset_password, token, field(form, "password", 1000))
     except InvalidFieldError as exc:
         return form_page(request, "reset.html", 400, token=token, error=str(exc))
     except AuthenticationError:
@@ -156,9 +156,9 @@ async def reset(request: Request) -> Response:
 async def account_page(request: Request, status: int = 200, **values: Any) -> Response:
     ctx = web(request)
     reader = require_reader(request)
-    membership = await call(ctx.accounts.membership, reader.id)
-    state = await call(ctx.accounts.membership_state, reader.id)
-    can_trial = await call(ctx.accounts.can_start_trial, reader.id)
+    membership = await call(ctx.services.membership.membership, reader.id)
+    state = await call(ctx.services.membership.membership_state, reader.id)
+    can_trial = await call(ctx.services.membership.can_start_trial, reader.id)
     return render(
         request,
         "account.html",
@@ -173,7 +173,7 @@ async def change_email(request: Request) -> Response:
     form = await checked_form(request, ctx.secret)
     try:
         await call(
-            ctx.accounts.change_email,
+            ctx.services.accounts.change_email,
             reader.id,
             field(form, "current_password", 1000),
             field(form, "email", 320),
@@ -189,7 +189,7 @@ async def change_password(request: Request) -> Response:
     form = await checked_form(request, ctx.secret)
     try:
         await call(
-            ctx.accounts.change_password,
+            ctx.services.accounts.change_password,
             reader.id,
             field(form, "current_password", 1000),
             field(form, "new_password", 1000),
@@ -205,7 +205,7 @@ async def delete_account(request: Request) -> Response:
     reader = require_reader(request)
     form = await checked_form(request, ctx.secret)
     try:
-        await call(ctx.accounts.delete_account, reader.id, field(form, "current_password", 1000))
+        await call(ctx.services.accounts.delete_account, reader.id, field(form, "current_password", 1000))
     except AuthenticationError as exc:
         return await account_page(request, 400, delete_error=_account_error(exc))
     response = RedirectResponse("/?msg=deleted", status_code=303)
@@ -224,12 +224,12 @@ def _account_error(exc: Exception) -> str:
 async def membership_page(request: Request) -> Response:
     ctx = web(request)
     reader_values: dict[str, Any] = {}
-    reader = request.scope["state"].get("reader")
+    reader = reader_of(request)
     if reader is not None:
         reader_values = {
-            "membership": await call(ctx.accounts.membership, reader.id),
-            "state": await call(ctx.accounts.membership_state, reader.id),
-            "can_trial": await call(ctx.accounts.can_start_trial, reader.id),
+            "membership": await call(ctx.services.membership.membership, reader.id),
+            "state": await call(ctx.services.membership.membership_state, reader.id),
+            "can_trial": await call(ctx.services.membership.can_start_trial, reader.id),
         }
     return render(request, "membership.html", reader_values)
 
@@ -239,7 +239,7 @@ async def start_trial(request: Request) -> Response:
     reader = require_reader(request)
     form = await checked_form(request, ctx.secret)
     try:
-        await call(ctx.accounts.start_trial, reader.id)
+        await call(ctx.services.membership.start_trial, reader.id)
     except MembershipError:
         return RedirectResponse("/membership", status_code=303)
     return back_to(field(form, "next"), "/membership", "trial")

@@ -13,9 +13,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from newsstand.errors import BadRequestError, ConflictError, NotFoundError
-from newsstand.model import Article, Feed, FeedState, FetchRecord
-from newsstand.web.articles import path_id
+from newsstand.app import membership
+from newsstand.app.operations import HealthRow
+from newsstand.catalog import SECTIONS
+from newsstand.catalog.health import FeedStatus, status_counts
+from newsstand.errors import BadRequestError, CatalogError, ConflictError, NotFoundError
+from newsstand.model import FetchRecord
+from newsstand.web.articles import MAX_ID, path_id
 from newsstand.web.charts import bucket_fetches, fetch_chart
 from newsstand.web.context import WebContext, call, render, web
 from newsstand.web.library import back_to
@@ -27,8 +31,7 @@ CHARTED_FEEDS = 60  # per-feed charts are drawn for the first (most troubled) fe
 
 @dataclass(frozen=True, slots=True)
 class FeedRow:
-    feed: Feed
-    state: FeedState
+    health: HealthRow
     chart: Markup | None
 
 
@@ -36,35 +39,36 @@ class FeedRow:
 class SourcesView:
     rows: tuple[FeedRow, ...]
     overall: Markup
-    failing: int
+    counts: dict[FeedStatus, int]
     total: int
 
 
 def build_sources(ctx: WebContext, now: datetime) -> SourcesView:
-    """Every feed with its state (failing first), with fetch-result charts for the first ones."""
-    states = ctx.store.feed_states()
+    """Every feed with its status (problems first), with fetch-result charts for the first ones."""
+    operations = ctx.services.operations
+    health = operations.health()
     rows = []
     all_records: list[FetchRecord] = []
-    for index, (feed, state) in enumerate(states):
+    for index, row in enumerate(health):
         chart = None
-        if index < CHARTED_FEEDS and feed.id is not None:
-            records = ctx.store.feed_health(feed.id, 100)
+        if index < CHARTED_FEEDS and row.feed.id is not None:
+            records = operations.fetch_history(row.feed.id, 100)
             all_records.extend(records)
             chart = fetch_chart(
                 bucket_fetches(records, now),
-                label=f"Fetches of {feed.url}, last 48 hours",
+                label=f"Fetches of {row.feed.url}, last 48 hours",
                 width=160,
                 height=32,
             )
-        rows.append(FeedRow(feed, state, chart))
+        rows.append(FeedRow(row, chart))
     overall = fetch_chart(
         bucket_fetches(all_records, now), label="All fetches, last 48 hours", width=480, height=80
     )
-    failing = sum(1 for _, s in states if s.failing)
-    return SourcesView(tuple(rows), overall, failing, len(states))
+    counts = status_counts((r.feed, r.state) for r in health)
+    return SourcesView(tuple(rows), overall, counts, len(health))
 
 
-async def sources_page(request: Request) -> Response:
+async def sources_page(request: Request, status: int = 200, **extra: str) -> Response:
     require_admin(request)
     ctx = web(request)
     view = await call(build_sources, ctx, ctx.clock())
@@ -72,7 +76,15 @@ async def sources_page(request: Request) -> Response:
     return render(
         request,
         "admin_sources.html",
-        {"v": view, "publishers": publishers, "ingest": ctx.ingest, "tab": "sources"},
+        {
+            "v": view,
+            "publishers": publishers,
+            "sections": SECTIONS,
+            "ingest": ctx.loop_status,
+            "tab": "sources",
+            **extra,
+        },
+        status_code=status,
     )
 
 
@@ -82,23 +94,30 @@ async def admin_home(request: Request) -> Response:
 
 
 async def add_feed(request: Request) -> Response:
+    """Add a feed through the catalog's rules (the CLI's): a refused feed is shown with why."""
     require_admin(request)
     ctx = web(request)
     form = await checked_form(request, ctx.secret)
-    url = str(form.get("url", "")).strip()
-    if not url.startswith(("http://", "https://")):
-        raise BadRequestError("a feed URL must start with http:// or https://")
-    feed = Feed(
-        url=url,
-        publisher_id=str(form.get("publisher_id", "")),
-        section=str(form.get("section", "")).strip()[:100],
-        title=str(form.get("title", "")).strip()[:200],
-    )
+    url, section = str(form.get("url", "")), str(form.get("section", ""))
     try:
-        await call(ctx.store.add_feed, feed)
-    except ConflictError:
-        return RedirectResponse("/admin/sources?msg=feed-updated", status_code=303)
+        await call(
+            ctx.services.catalog.add_feed,
+            str(form.get("publisher_id", "")),
+            url,
+            section,
+            str(form.get("title", "")),
+        )
+    except (CatalogError, ConflictError, NotFoundError) as exc:
+        return await sources_page(request, 400, add_error=_feed_error(exc), add_url=url[:2000])
     return RedirectResponse("/admin/sources?msg=feed-added", status_code=303)
+
+
+def _feed_error(exc: Exception) -> str:
+    if isinstance(exc, ConflictError):
+        return "A feed with that address is in the catalog already."
+    if isinstance(exc, NotFoundError):
+        return "Choose a publisher from the list."
+    return f"This feed cannot be added: {exc}"
 
 
 async def set_feed_enabled(request: Request) -> Response:
@@ -107,27 +126,14 @@ async def set_feed_enabled(request: Request) -> Response:
     form = await checked_form(request, ctx.secret)
     enabled = form.get("enabled") == "1"
     reason = "" if enabled else (str(form.get("reason", "")).strip()[:200] or "disabled by an operator")
-    await call(ctx.store.set_feed_enabled, path_id(request, "feed_id"), enabled, reason)
+    await call(ctx.services.catalog.set_feed_enabled, path_id(request, "feed_id"), enabled, reason)
     return RedirectResponse("/admin/sources?msg=feed-updated", status_code=303)
-
-
-def load_picks(ctx: WebContext) -> list[tuple[int, Article | None, str]]:
-    picks = []
-    for pick in ctx.accounts.list_picks(50):
-        article = None
-        if pick.article_id is not None:
-            try:
-                article = ctx.store.get_article(pick.article_id)
-            except NotFoundError:
-                article = None
-        picks.append((pick.id, article, pick.note))
-    return picks
 
 
 async def picks_page(request: Request) -> Response:
     require_editor(request)
     ctx = web(request)
-    picks = await call(load_picks, ctx)
+    picks = await call(ctx.services.front.picks_for_editors)
     return render(request, "admin_picks.html", {"picks": picks, "tab": "picks"})
 
 
@@ -135,13 +141,18 @@ async def add_pick(request: Request) -> Response:
     editor = require_editor(request)
     ctx = web(request)
     form = await checked_form(request, ctx.secret)
+    raw = str(form.get("article_id", "")).strip()
+    note = str(form.get("note", "")).strip()[:300]
     try:
-        article_id = int(str(form.get("article_id", "")))
-    except ValueError as exc:
-        raise BadRequestError("article_id must be a number") from exc
-    await call(ctx.store.get_article, article_id)  # NotFoundError for an unknown article
-    await call(ctx.accounts.pick, editor, article_id=article_id, note=str(form.get("note", "")).strip()[:300])
-    ctx.cache.clear()  # the front page shows the new pick at once
+        if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+            raise NotFoundError("article", raw[:40])
+        await call(ctx.services.front.pick, editor, article_id=int(raw), note=note)
+    except NotFoundError:
+        picks = await call(ctx.services.front.picks_for_editors)
+        values = {"picks": picks, "tab": "picks", "error": f"There is no article number {raw[:40]!s}."}
+        return render(
+            request, "admin_picks.html", {**values, "article_value": raw[:40], "note_value": note}, 400
+        )
     return back_to(form.get("next"), "/admin/picks", "picked")
 
 
@@ -149,16 +160,15 @@ async def remove_pick(request: Request) -> Response:
     editor = require_editor(request)
     ctx = web(request)
     form = await checked_form(request, ctx.secret)
-    await call(ctx.accounts.unpick, editor, path_id(request, "pick_id"))
-    ctx.cache.clear()
+    await call(ctx.services.front.unpick, editor, path_id(request, "pick_id"))
     return back_to(form.get("next"), "/admin/picks", "unpicked")
 
 
 async def members_page(request: Request) -> Response:
     require_admin(request)
     ctx = web(request)
-    members = await call(ctx.accounts.list_members)
-    readers = await call(ctx.accounts.list_readers)
+    members = await call(ctx.services.membership.list_members)
+    readers = await call(ctx.services.accounts.list_readers)
     with_membership = {row.reader.id for row in members}
     others = [r for r in readers if r.id not in with_membership]
     return render(request, "admin_members.html", {"members": members, "others": others, "tab": "members"})
@@ -178,11 +188,11 @@ async def change_membership(request: Request) -> Response:
     if days is not None and not 1 <= days <= 3660:
         raise BadRequestError("days must be between 1 and 3660")
     if action == "grant":
-        await call(ctx.accounts.grant, reader_id, days=days, note="granted in admin")
+        await call(ctx.services.membership.grant, reader_id, days=days, note="granted in admin")
     elif action == "extend" and days is not None:
-        await call(ctx.accounts.extend, reader_id, days)
+        await call(ctx.services.membership.extend, reader_id, days)
     elif action == "end":
-        await call(ctx.accounts.end, reader_id)
+        await call(ctx.services.membership.end, reader_id)
     else:
         raise BadRequestError("unknown membership action")
     return RedirectResponse("/admin/members?msg=membership-updated", status_code=303)
@@ -201,7 +211,7 @@ async def report_page(request: Request) -> Response:
     require_admin(request)
     ctx = web(request)
     month = month_param(request, ctx.clock())
-    rows = await call(ctx.accounts.reading_report, month)
+    rows = await call(ctx.services.membership.reading_report, month)
     return render(request, "admin_report.html", {"rows": rows, "month": month, "tab": "report"})
 
 
@@ -209,9 +219,9 @@ async def report_csv(request: Request) -> Response:
     require_admin(request)
     ctx = web(request)
     month = month_param(request, ctx.clock())
-    rows = await call(ctx.accounts.reading_report, month)
+    rows = await call(ctx.services.membership.reading_report, month)
     return Response(
-        ctx.accounts.report_csv(rows),
+        membership.report_csv(rows),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="newsstand-reads-{month}.csv"',

@@ -7,7 +7,6 @@ import contextlib
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Coroutine
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +17,13 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services, services_for
 from newsstand.config import Settings
 from newsstand.errors import ConfigError, NewsstandError
-from newsstand.model import utcnow
-from newsstand.store import open_store
-from newsstand.store.base import Store
 from newsstand.web import accounts as account_pages
 from newsstand.web import admin, articles, browse, home, library, live, pwa, search
 from newsstand.web.assets import Assets, VersionedStatic
-from newsstand.web.context import TtlCache, WebContext, configure_environment
+from newsstand.web.context import WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http
 from newsstand.web.pagecache import PageCacheMiddleware
 from newsstand.web.security import SecurityMiddleware
@@ -66,22 +62,16 @@ def _routes(assets: Assets) -> list[BaseRoute]:
     return routes
 
 
-def build_context(
-    settings: Settings, store: Store, accounts: Accounts | None, clock: Callable[[], datetime]
-) -> WebContext:
-    """The services every handler shares, with the template environment configured."""
+def build_context(services: Services) -> WebContext:
+    """What every handler shares, with the template environment configured."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True), auto_reload=False
     )
     ctx = WebContext(
-        settings=settings,
-        store=store,
-        accounts=accounts if accounts is not None else Accounts(store, settings, clock=clock),
+        services=services,
         templates=Jinja2Templates(env=env),
         assets=Assets(),
-        secret=load_secret(settings),
-        clock=clock,
-        cache=TtlCache(settings.home_cache_seconds),
+        secret=load_secret(services.settings),
     )
     configure_environment(env, lambda: ctx)
     return ctx
@@ -103,7 +93,7 @@ def make_lifespan(
                 with contextlib.suppress(BaseException):
                     await task
             if close_store:
-                ctx.store.close()
+                ctx.services.close()
 
     return lifespan
 
@@ -111,28 +101,28 @@ def make_lifespan(
 def create_app(
     settings: Settings,
     *,
-    store: Store | None = None,
-    accounts: Accounts | None = None,
-    clock: Callable[[], datetime] = utcnow,
+    services: Services | None = None,
     background: BackgroundTask | None = None,
 ) -> Starlette:
-    """Build the reader. Opens the store from settings unless one is given (then the caller closes it).
+    """Build the reader over ``services`` (the caller closes them), or over a store opened from
+    settings and closed with the app.
 
     ``background`` runs for the app's lifetime (``newsstand serve`` passes in-process ingestion).
     """
-    ctx = build_context(settings, store if store is not None else open_store(settings), accounts, clock)
+    own = services is None
+    ctx = build_context(services if services is not None else services_for(settings))
     app = Starlette(
         routes=_routes(ctx.assets),
         middleware=[
             Middleware(SecurityMiddleware, secure_cookies=ctx.secure_cookies),
             Middleware(PageCacheMiddleware, seconds=settings.home_cache_seconds),
-            Middleware(SessionMiddleware, accounts=ctx.accounts),
+            Middleware(SessionMiddleware, accounts=ctx.services.accounts),
         ],
         exception_handlers={
             NewsstandError: handle_error,
             HTTPException: handle_http,
         },
-        lifespan=make_lifespan(ctx, background, close_store=store is None),
+        lifespan=make_lifespan(ctx, background, close_store=own),
     )
     app.state.web = ctx
     return app

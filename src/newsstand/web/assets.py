@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
@@ -59,8 +58,3 @@ class VersionedStatic(StaticFiles):
             await send(message)
 
         await super().__call__(scope, receive, send_with_cache)  # type: ignore[arg-type]
-
-
-def no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response

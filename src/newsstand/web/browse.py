@@ -6,26 +6,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from newsstand.errors import BadRequestError, NotFoundError
-from newsstand.model import Article, ArticleFilter
+from newsstand.errors import BadRequestError
+from newsstand.web.articles import MAX_ID
 from newsstand.web.context import call, reader_of, render, web
-
-PAGE_SIZE = 20
 
 
 def before_id(request: Request) -> int | None:
     raw = request.query_params.get("before")
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise BadRequestError("before must be a number") from exc
-
-
-def next_before(articles: list[Article]) -> int | None:
-    """The cursor for the next page, or None when this page was the last."""
-    return articles[-1].id if len(articles) == PAGE_SIZE else None
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise BadRequestError("before must be an article id")
+    return int(raw)
 
 
 async def publishers_page(request: Request) -> Response:
@@ -37,11 +29,8 @@ async def publishers_page(request: Request) -> Response:
 async def publisher_page(request: Request) -> Response:
     ctx = web(request)
     publisher_id = str(request.path_params["publisher_id"])
-    publisher = ctx.publisher_map().get(publisher_id)
-    if publisher is None:
-        publisher = await call(ctx.store.get_publisher, publisher_id)
-    flt = ArticleFilter(publisher_ids=(publisher_id,), limit=PAGE_SIZE, before_id=before_id(request))
-    articles = await call(ctx.store.list_articles, flt)
+    reading = ctx.services.reading
+    publisher, listing = await call(reading.publisher_listing, publisher_id, before_id(request))
     reader = reader_of(request)
     following = bool(reader and publisher_id in reader.followed_publishers)
     return render(
@@ -52,9 +41,9 @@ async def publisher_page(request: Request) -> Response:
             "kind": "publisher",
             "value": publisher_id,
             "publisher": publisher,
-            "articles": articles,
+            "articles": listing.articles,
             "following": following,
-            "next_before": next_before(articles),
+            "next_before": listing.next_before,
             "next": request.url.path,
         },
     )
@@ -63,10 +52,7 @@ async def publisher_page(request: Request) -> Response:
 async def section_page(request: Request) -> Response:
     ctx = web(request)
     name = str(request.path_params["name"]).strip()
-    if not name or len(name) > 100:
-        raise NotFoundError("section", name)
-    flt = ArticleFilter(sections=(name,), limit=PAGE_SIZE, before_id=before_id(request))
-    articles = await call(ctx.store.list_articles, flt)
+    listing = await call(ctx.services.reading.section_listing, name, before_id(request))
     reader = reader_of(request)
     following = bool(reader and name.lower() in {s.lower() for s in reader.followed_sections})
     return render(
@@ -77,9 +63,9 @@ async def section_page(request: Request) -> Response:
             "kind": "section",
             "value": name,
             "publisher": None,
-            "articles": articles,
+            "articles": listing.articles,
             "following": following,
-            "next_before": next_before(articles),
+            "next_before": listing.next_before,
             "current_section": name,
             "next": request.url.path,
         },

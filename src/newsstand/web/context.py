@@ -1,13 +1,12 @@
 """What every handler shares: the app's services, the signed-in reader, rendering.
 
-Handlers stay thin: ``web(request)`` gives the services, ``call`` runs a blocking
-store call off the event loop, ``render`` fills a template with the common context.
+Handlers stay thin: ``web(request).services`` gives the application core, ``call``
+runs a blocking service call off the event loop, ``render`` fills a template with the
+common context.
 """
 
 from __future__ import annotations
 
-import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,10 +18,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from newsstand.accounts import Accounts
+from newsstand.app import Services
+from newsstand.app.accounts import Viewer
+from newsstand.app.loop import LoopStatus
 from newsstand.config import Settings
-from newsstand.model import Publisher, Reader, utcnow
-from newsstand.store.base import Store
+from newsstand.model import Membership, Publisher, Reader
 from newsstand.web.assets import Assets
 from newsstand.web.security import request_csrf_token
 
@@ -31,82 +31,35 @@ T = TypeVar("T")
 
 
 @dataclass
-class IngestStatus:
-    """What the in-process ingestion last reported, shown on the admin pages and empty states."""
-
-    enabled: bool = False
-    running: bool = False  # the first round is in progress
-    rounds: int = 0
-    last_round: datetime | None = None
-    last_summary: str = ""
-    last_error: str = ""
-    polls: int = 0  # feed polls since start, every round counted
-    failures: int = 0
-    last_activity: datetime | None = None
-
-
-@dataclass
-class TtlCache:
-    """A tiny time-based cache for data many readers share (the home page's lists)."""
-
-    seconds: float
-    _values: dict[str, tuple[float, Any]] = field(default_factory=dict)
-
-    def get(self, key: str) -> Any | None:
-        hit = self._values.get(key)
-        if hit is None or time.monotonic() - hit[0] > self.seconds:
-            return None
-        return hit[1]
-
-    def put(self, key: str, value: Any) -> None:
-        if self.seconds > 0:
-            self._values[key] = (time.monotonic(), value)
-
-    def clear(self) -> None:
-        self._values.clear()
-
-
-@dataclass
 class WebContext:
-    settings: Settings
-    store: Store
-    accounts: Accounts
+    """What every handler shares: the application services, templates and the signing key."""
+
+    services: Services
     templates: Jinja2Templates
     assets: Assets
     secret: bytes
-    clock: Callable[[], datetime] = utcnow
-    cache: TtlCache = field(default_factory=lambda: TtlCache(5.0))
-    ingest: IngestStatus = field(default_factory=IngestStatus)
+    loop_status: LoopStatus = field(default_factory=LoopStatus)
     stream_seconds: float = 300.0  # a live event stream ends after this; EventSource reconnects
-    publishers: dict[str, Publisher] = field(default_factory=dict)
-    publishers_loaded: float = 0.0
-    _nav: list[str] = field(default_factory=list)
-    _nav_for: dict[str, Publisher] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.services.clock
 
     @property
     def secure_cookies(self) -> bool:
         return self.settings.base_url.startswith("https://")
 
     def publisher_map(self) -> dict[str, Publisher]:
-        """Publishers by id, refreshed at most every few seconds (they change rarely)."""
-        if time.monotonic() - self.publishers_loaded > 10 or not self.publishers:
-            self.publishers = {p.id: p for p in self.store.list_publishers()}
-            self.publishers_loaded = time.monotonic()
-        return self.publishers
-
-    def forget_publishers(self) -> None:
-        self.publishers_loaded = 0.0
+        """Publishers by id (from the catalog service's shared cache)."""
+        return self.services.catalog.publishers()
 
     def nav_sections(self, limit: int = 8) -> list[str]:
         """The sections most publishers list, for the compact navigation."""
-        publishers = self.publisher_map()
-        if self._nav_for is not publishers:  # recomputed only when the publishers were reloaded
-            counts: Counter[str] = Counter()
-            for publisher in publishers.values():
-                counts.update({s.strip().title() for s in publisher.sections if s.strip()})
-            self._nav = [name for name, _ in counts.most_common(30)]
-            self._nav_for = publishers
-        return self._nav[:limit]
+        return self.services.catalog.nav_sections(limit)
 
 
 def web(request: Request) -> WebContext:
@@ -119,10 +72,21 @@ async def call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     return await run_in_threadpool(fn, *args, **kwargs)
 
 
+def viewer_of(request: Request) -> Viewer | None:
+    """The signed-in reader with their membership, as the session middleware found them."""
+    viewer: Viewer | None = request.scope.get("state", {}).get("viewer")
+    return viewer
+
+
 def reader_of(request: Request) -> Reader | None:
     """The signed-in reader, as the session middleware found it."""
-    reader: Reader | None = request.scope.get("state", {}).get("reader")
-    return reader
+    viewer = viewer_of(request)
+    return viewer.reader if viewer else None
+
+
+def membership_of(request: Request) -> Membership | None:
+    viewer = viewer_of(request)
+    return viewer.membership if viewer else None
 
 
 def flash_messages(request: Request) -> list[str]:
@@ -185,7 +149,7 @@ def configure_environment(env: Environment, ctx_getter: Callable[[], WebContext]
     env.globals["static"] = lambda name: ctx_getter().assets.url(name)
 
     def publisher_name(publisher_id: str) -> str:
-        publisher = ctx_getter().publishers.get(publisher_id)
+        publisher = ctx_getter().publisher_map().get(publisher_id)
         return publisher.name if publisher else publisher_id
 
     env.globals["publisher_name"] = publisher_name

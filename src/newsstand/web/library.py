@@ -22,7 +22,7 @@ def back_to(form_next: object, default: str, msg: str) -> RedirectResponse:
 
 async def saved_page(request: Request) -> Response:
     reader = require_reader(request)
-    items = await call(web(request).accounts.saved, reader.id, 100)
+    items = await call(web(request).services.reading.saved, reader.id, 100)
     return render(
         request,
         "library.html",
@@ -32,14 +32,14 @@ async def saved_page(request: Request) -> Response:
 
 async def history_page(request: Request) -> Response:
     reader = require_reader(request)
-    items = await call(web(request).accounts.history, reader.id, 100)
+    items = await call(web(request).services.reading.history, reader.id, 100)
     return render(request, "library.html", {"heading": "Reading history", "items": items, "kind": "history"})
 
 
 async def saved_offline(request: Request) -> Response:
     """The pages the service worker keeps for offline reading."""
     reader = require_reader(request)
-    items = await call(web(request).accounts.saved, reader.id, 100)
+    items = await call(web(request).services.reading.saved, reader.id, 100)
     urls = [f"/{'live' if i.article.is_liveblog else 'article'}/{i.article.id}" for i in items]
     return JSONResponse({"urls": urls}, headers={"Cache-Control": "no-store"})
 
@@ -49,7 +49,7 @@ async def save(request: Request) -> Response:
     reader = require_reader(request)
     form = await checked_form(request, ctx.secret)
     article_id = path_id(request)
-    await call(ctx.accounts.save, reader.id, article_id)
+    await call(ctx.services.reading.save, reader.id, article_id)
     return back_to(form.get("next"), f"/article/{article_id}", "saved")
 
 
@@ -58,7 +58,7 @@ async def unsave(request: Request) -> Response:
     reader = require_reader(request)
     form = await checked_form(request, ctx.secret)
     article_id = path_id(request)
-    await call(ctx.accounts.unsave, reader.id, article_id)
+    await call(ctx.services.reading.unsave, reader.id, article_id)
     return back_to(form.get("next"), "/saved", "unsaved")
 
 
@@ -69,12 +69,12 @@ async def follow(request: Request) -> Response:
     kind, value, action = (str(form.get(k, "")).strip() for k in ("kind", "value", "action"))
     if not value or kind not in ("publisher", "section") or action not in ("follow", "unfollow"):
         raise BadRequestError("follow needs kind, value and action")
-    accounts = ctx.accounts
+    reading = ctx.services.reading
     fn = {
-        ("publisher", "follow"): accounts.follow_publisher,
-        ("publisher", "unfollow"): accounts.unfollow_publisher,
-        ("section", "follow"): accounts.follow_section,
-        ("section", "unfollow"): accounts.unfollow_section,
+        ("publisher", "follow"): reading.follow_publisher,
+        ("publisher", "unfollow"): reading.unfollow_publisher,
+        ("section", "follow"): reading.follow_section,
+        ("section", "unfollow"): reading.unfollow_section,
     }[(kind, action)]
     await call(fn, reader.id, value)
     return back_to(form.get("next"), "/", "followed" if action == "follow" else "unfollowed")

@@ -92,7 +92,7 @@ async def search_page(request: Request) -> Response:
     form = parse_form(request.query_params)
     results: SearchPage | None = None
     if form.text:
-        results = await call(ctx.store.search, form.query())
+        results = await call(ctx.services.reading.search, form.query())
     publishers = sorted(ctx.publisher_map().values(), key=lambda p: p.name)
     languages = sorted({p.language for p in publishers if p.language})
     sections = ctx.nav_sections(limit=30)

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from newsstand.accounts import Accounts
+from newsstand.app.accounts import AccountService
 from newsstand.errors import PermissionDeniedError, SignInRequiredError
 from newsstand.model import Reader
 from newsstand.web.context import reader_of
@@ -17,9 +17,10 @@ SESSION_COOKIE = "ns_session"
 
 
 class SessionMiddleware:
-    """Looks the session token up through the accounts service; anonymous requests cost nothing."""
+    """Looks the session token up through the accounts service (the reader and membership in one
+    read); anonymous requests cost nothing."""
 
-    def __init__(self, app: ASGIApp, accounts: Accounts) -> None:
+    def __init__(self, app: ASGIApp, accounts: AccountService) -> None:
         self.app = app
         self.accounts = accounts
 
@@ -28,9 +29,7 @@ class SessionMiddleware:
             state = scope.setdefault("state", {})
             token = _cookie_value(scope, SESSION_COOKIE)
             state["session_token"] = token
-            state["reader"] = (
-                await run_in_threadpool(self.accounts.reader_for_session, token) if token else None
-            )
+            state["viewer"] = await run_in_threadpool(self.accounts.viewer, token) if token else None
         await self.app(scope, receive, send)
 
 

@@ -179,6 +179,61 @@ class AccountsMixin(SqlBase):
         sections = tuple(v for k, v in followed if k == "section")
         return _reader(row, publishers, sections)
 
+    def session_reader(self, token_hash: str) -> tuple[SessionRecord, Reader, Membership | None]:
+        m = memberships.c
+        stmt = (
+            sa.select(
+                sessions,
+                readers.c.email,
+                readers.c.display_name,
+                readers.c.role,
+                readers.c.created.label("reader_created"),
+                m.state,
+                m.started,
+                m.ends,
+                m.provider,
+                m.cancelled,
+                m.note,
+            )
+            .select_from(
+                sessions.join(readers, readers.c.id == sessions.c.reader_id).outerjoin(
+                    memberships, m.reader_id == sessions.c.reader_id
+                )
+            )
+            .where(sessions.c.token_hash == token_hash)
+        )
+        with self._read() as conn:
+            row = conn.execute(stmt).first()
+            if row is None:
+                raise NotFoundError("session", token_hash[:8])
+            followed = conn.execute(
+                sa.select(follows.c.kind, follows.c.value)
+                .where(follows.c.reader_id == row.reader_id)
+                .order_by(follows.c.kind, follows.c.value)
+            ).all()
+        record = SessionRecord(row.token_hash, row.reader_id, row.created, row.expires, row.address)
+        reader = Reader(
+            id=row.reader_id,
+            email=row.email,
+            created=row.reader_created,
+            display_name=row.display_name,
+            role=Role(row.role),
+            followed_publishers=tuple(v for k, v in followed if k == "publisher"),
+            followed_sections=tuple(v for k, v in followed if k == "section"),
+        )
+        membership = None
+        if row.state is not None:
+            membership = Membership(
+                row.reader_id,
+                MembershipState(row.state),
+                row.started,
+                row.ends,
+                row.provider,
+                row.cancelled,
+                row.note,
+            )
+        return record, reader, membership
+
     def get_reader_by_email(self, email: str) -> Reader:
         with self._read() as conn:
             found = conn.execute(sa.select(readers.c.id).where(readers.c.email == email)).scalar()
@@ -254,13 +309,6 @@ class AccountsMixin(SqlBase):
         }
         with self._write() as conn:
             conn.execute(sessions.insert().values(values))
-
-    def get_session(self, token_hash: str) -> SessionRecord:
-        with self._read() as conn:
-            row = conn.execute(sa.select(sessions).where(sessions.c.token_hash == token_hash)).first()
-        if row is None:
-            raise NotFoundError("session", token_hash[:8])
-        return SessionRecord(row.token_hash, row.reader_id, row.created, row.expires, row.address)
 
     def delete_session(self, token_hash: str) -> None:
         with self._write() as conn:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 
 from newsstand.errors import NotFoundError
-from newsstand.model import Pick
+from newsstand.model import Pick, ReaderArticleState
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
 from newsstand.store.sql.engine import SqlBase
@@ -76,6 +76,16 @@ def _pick(row: sa.Row[Any]) -> Pick:
     )
 
 
+def _read_values(reader_id: int, article_id: int, publisher_id: str, at: datetime) -> dict[str, Any]:
+    return {
+        "reader_id": reader_id,
+        "reader_ref": f"reader:{reader_id}",
+        "article_id": article_id,
+        "publisher_id": publisher_id,
+        "at": at,
+    }
+
+
 class ReadingMixin(SqlBase):
     # --- saved articles ------------------------------------------------------------------
 
@@ -115,14 +125,6 @@ class ReadingMixin(SqlBase):
 
     # --- reading history -------------------------------------------------------------------
 
-    def add_history(self, reader_id: int, article_id: int, at: datetime) -> None:
-        key = (reading_history.c.reader_id == reader_id, reading_history.c.article_id == article_id)
-        with self._write() as conn:
-            updated = conn.execute(reading_history.update().where(*key).values(read=at)).rowcount
-            if not updated:
-                insert = reading_history.insert().values(reader_id=reader_id, article_id=article_id, read=at)
-                insert_once(conn, insert)
-
     def reading_history(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
         query = (
             sa.select(reading_history.c.article_id, reading_history.c.read)
@@ -133,28 +135,56 @@ class ReadingMixin(SqlBase):
         with self._read() as conn:
             return [(int(r.article_id), r.read) for r in conn.execute(query)]
 
-    # --- reading records for publisher payment ----------------------------------------------
-
-    def add_read(self, reader_id: int, article_id: int, publisher_id: str, at: datetime) -> None:
-        values = {
-            "reader_id": reader_id,
-            "reader_ref": f"reader:{reader_id}",
-            "article_id": article_id,
-            "publisher_id": publisher_id,
-            "at": at,
-        }
-        with self._write() as conn:
-            conn.execute(reading_records.insert().values(values))
-
-    def last_read(self, reader_id: int, article_id: int) -> datetime | None:
-        # type_coerce keeps the column's type on the aggregate, so SQLite's text comes back aware.
-        latest = sa.type_coerce(sa.func.max(reading_records.c.at), t.UTCDateTime)
-        query = sa.select(latest).where(
-            reading_records.c.reader_id == reader_id, reading_records.c.article_id == article_id
+    def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
+        saved = (
+            sa.select(saved_articles.c.saved)
+            .where(saved_articles.c.reader_id == reader_id, saved_articles.c.article_id == article_id)
+            .scalar_subquery()
+        )
+        read = (
+            sa.select(reading_history.c.read)
+            .where(reading_history.c.reader_id == reader_id, reading_history.c.article_id == article_id)
+            .scalar_subquery()
+        )
+        paid = (
+            sa.select(sa.func.max(reading_records.c.at))
+            .where(reading_records.c.reader_id == reader_id, reading_records.c.article_id == article_id)
+            .scalar_subquery()
+        )
+        # type_coerce keeps the columns' type on the subqueries, so SQLite's text comes back aware.
+        query = sa.select(
+            sa.type_coerce(saved, t.UTCDateTime),
+            sa.type_coerce(read, t.UTCDateTime),
+            sa.type_coerce(paid, t.UTCDateTime),
         )
         with self._read() as conn:
-            found: datetime | None = conn.execute(query).scalar()
-        return found
+            saved_at, read_at, paid_at = conn.execute(query).one()
+        return ReaderArticleState(saved=saved_at is not None, last_read=read_at, last_paid_read=paid_at)
+
+    def record_read(
+        self,
+        reader_id: int,
+        article_id: int,
+        at: datetime,
+        publisher_id: str | None = None,
+        *,
+        history: bool = True,
+    ) -> None:
+        key = (reading_history.c.reader_id == reader_id, reading_history.c.article_id == article_id)
+        with self._write() as conn:
+            if history:
+                updated = conn.execute(reading_history.update().where(*key).values(read=at)).rowcount
+                if not updated:
+                    insert = reading_history.insert().values(
+                        reader_id=reader_id, article_id=article_id, read=at
+                    )
+                    insert_once(conn, insert)
+            if publisher_id is not None:
+                conn.execute(
+                    reading_records.insert().values(_read_values(reader_id, article_id, publisher_id, at))
+                )
+
+    # --- reading records for publisher payment ----------------------------------------------
 
     def reading_counts(self, start: datetime, end: datetime) -> list[tuple[str, int, int]]:
         r = reading_records.c

@@ -1,20 +1,29 @@
-"""Memberships as a service: trials, manual grants, and the payment provider seam."""
+"""Memberships as a service: the free trial, grants and renewals, the payment provider seam,
+and the monthly reading report publishers are paid by.
+
+The state machine itself is pure (``newsstand.accounts.membership``); this module
+reads the current row, applies one transition and stores the result.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import csv
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from newsstand.accounts import membership as ms
-from newsstand.accounts._base import ServiceBase
+from newsstand.config import Settings
 from newsstand.errors import InvalidDataError, MembershipError
-from newsstand.model import MemberRow, Membership, MembershipState, Reader
+from newsstand.model import MemberRow, Membership, MembershipState, Reader, ReportRow, utc
+from newsstand.store.base import CatalogStore, LibraryStore, MembershipStore, ReaderStore
 
 
 class PaymentProvider(Protocol):
     """Where money comes from. A provider that takes payments sends the reader to its
-    checkout and, when it confirms a payment, calls ``Accounts.grant``/``extend`` with
-    its own ``name`` as provider."""
+    checkout and, when it confirms a payment, calls ``MembershipService.grant``/``extend``
+    with its own ``name`` as provider."""
 
     name: str
 
@@ -33,8 +42,57 @@ class ManualProvider:
         return None
 
 
-class MembersMixin(ServiceBase):
-    provider: PaymentProvider
+class MembersStore(ReaderStore, MembershipStore, LibraryStore, CatalogStore, Protocol):
+    """What the membership service reads and writes."""
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """[start, end) of a month given as "YYYY-MM", in UTC. Raises InvalidDataError."""
+    try:
+        start = datetime.strptime(month.strip(), "%Y-%m").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise InvalidDataError(f"month must look like 2026-11, got {month!r}") from exc
+    end = (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
+    return start, end
+
+
+def report_csv(rows: list[ReportRow]) -> str:
+    """The report as CSV text with a header line."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["publisher_id", "publisher", "reads", "unique_readers"])
+    for row in rows:
+        writer.writerow([row.publisher_id, _csv_safe(row.publisher_name), row.reads, row.unique_readers])
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ runs as a formula in spreadsheets; publisher
+    # names come from catalog files we do not fully control.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+class MembershipService:
+    """Trials, grants, renewals and endings, and the reading report."""
+
+    def __init__(
+        self,
+        store: MembersStore,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        provider: PaymentProvider | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.provider = provider or ManualProvider()
+
+    def now(self) -> datetime:
+        return utc(self.clock())
 
     @property
     def trial_days(self) -> int:
@@ -47,6 +105,11 @@ class MembersMixin(ServiceBase):
         """The effective state now (a trial past its end is lapsed), None without one."""
         current = self.store.get_membership(reader_id)
         return None if current is None else ms.effective_state(current, self.now())
+
+    def states(self) -> dict[int, MembershipState]:
+        """Every reader's effective membership state now, by reader id (one query)."""
+        now = self.now()
+        return {m.reader_id: ms.effective_state(m, now) for m in self.store.list_memberships()}
 
     def can_start_trial(self, reader_id: int) -> bool:
         return ms.can_start_trial(self.store.get_membership(reader_id))
@@ -114,3 +177,13 @@ class MembersMixin(ServiceBase):
             if m.reader_id in readers
         ]
         return sorted(rows, key=lambda row: row.reader.email)
+
+    def reading_report(self, month: str) -> list[ReportRow]:
+        """Full reads per publisher in a month (UTC), most read first."""
+        start, end = month_bounds(month)
+        names = {p.id: p.name for p in self.store.list_publishers()}
+        rows = [
+            ReportRow(pid, names.get(pid, pid), reads, unique)
+            for pid, reads, unique in self.store.reading_counts(start, end)
+        ]
+        return sorted(rows, key=lambda r: (-r.reads, r.publisher_id))

@@ -1,17 +1,28 @@
-"""Sign-up, sign-in, sessions, password reset and account changes."""
+"""Accounts as a service: sign-up, sign-in, sessions, password reset and account changes.
+
+Every front end (the web reader, the CLI, the APIs to come) signs readers in and
+out through ``AccountService``; the rules themselves (email and password policy,
+tokens, rate limits, the first trial) are the pure functions in ``newsstand.accounts``.
+"""
 
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from argon2 import PasswordHasher
 
 from newsstand.accounts import credentials as cred
 from newsstand.accounts import membership as ms
 from newsstand.accounts import ratelimit
-from newsstand.accounts._base import ServiceBase
+from newsstand.config import Settings
 from newsstand.errors import AuthenticationError, InvalidFieldError, NotFoundError, RateLimitedError
-from newsstand.mail import build_message
-from newsstand.model import Membership, Reader, Role, SessionGrant, SessionRecord
+from newsstand.mail import Mailer, build_message
+from newsstand.model import Membership, Reader, Role, SessionGrant, SessionRecord, utc
+from newsstand.store.base import MembershipStore, ReaderStore
 
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 _WRONG = "Wrong email or password."
@@ -19,8 +30,39 @@ _WRONG = "Wrong email or password."
 _DUMMY_PASSWORD = "not a real password, only a timing equaliser"  # noqa: S105
 
 
-class AuthMixin(ServiceBase):
-    _dummy_hash: str | None = None
+class AccountsStore(ReaderStore, MembershipStore, Protocol):
+    """What the account service reads and writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is reading this request: the reader and their membership, found with the session."""
+
+    reader: Reader
+    membership: Membership | None
+    token: str
+
+
+class AccountService:
+    """Sign-up, sign-in, sessions, reset and account changes. Times come from ``clock`` (aware UTC)."""
+
+    def __init__(
+        self,
+        store: AccountsStore,
+        settings: Settings,
+        mailer: Mailer,
+        hasher: PasswordHasher,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.mailer = mailer
+        self.hasher = hasher
+        self.clock = clock
+        self._dummy_hash: str | None = None
+
+    def now(self) -> datetime:
+        return utc(self.clock())
 
     # --- sign-up and sign-in ---------------------------------------------------------
 
@@ -82,28 +124,24 @@ class AuthMixin(ServiceBase):
         self.store.purge_expired_sessions(self.now())
         return self._open_session(reader, address)
 
-    def sign_up_and_in(
-        self, email: str, password: str, *, display_name: str = "", address: str = ""
-    ) -> SessionGrant:
-        """sign_up then open a session for the new reader (no password check needed)."""
-        reader = self.sign_up(email, password, display_name=display_name, address=address)
-        return self._open_session(reader, address)
-
-    def reader_for_session(self, token: str | None) -> Reader | None:
-        """The signed-in reader for a cookie token; None when missing, expired or revoked."""
+    def viewer(self, token: str | None) -> Viewer | None:
+        """The signed-in reader with their membership for a cookie token, in one read; None
+        when the token is missing, expired or revoked."""
         if not token:
             return None
         try:
-            record = self.store.get_session(cred.token_hash(token))
+            record, reader, membership = self.store.session_reader(cred.token_hash(token))
         except NotFoundError:
             return None
         if record.expires <= self.now():
             self.store.delete_session(record.token_hash)
             return None
-        try:
-            return self.store.get_reader(record.reader_id)
-        except NotFoundError:
-            return None
+        return Viewer(reader, membership, token)
+
+    def reader_for_session(self, token: str | None) -> Reader | None:
+        """The signed-in reader for a cookie token; None when missing, expired or revoked."""
+        found = self.viewer(token)
+        return found.reader if found else None
 
     def sign_out(self, token: str | None) -> None:
         if token:

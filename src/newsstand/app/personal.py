@@ -1,0 +1,243 @@
+"""The front page and personalisation: Top stories, Our picks, Latest, sections, For you.
+
+What every reader shares (``home``, ``picks``) is computed in a fixed number of
+queries and kept in the shared cache; only For you is made per reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from newsstand.app.cache import SharedCache, remember
+from newsstand.app.stories import top_stories
+from newsstand.errors import InvalidDataError, PermissionDeniedError
+from newsstand.model import Article, ArticleFilter, Feed, FeedState, Pick, Publisher, Reader, utc
+from newsstand.store.base import ArticleStore, IngestStore, PickStore, StoryStore
+
+TOP_STORIES = 7
+PICKS_SHOWN = 6
+PICKS_KEPT = 50  # how many recent picks the article pages look a pick up in
+LATEST = 12
+SECTION_ROWS = 4
+FOR_YOU = 6
+
+
+class FrontStore(ArticleStore, StoryStore, PickStore, IngestStore, Protocol):
+    """What the front page reads and editors' picks write."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopCard:
+    article: Article
+    more: int  # other publishers covering the same story
+
+
+@dataclass(frozen=True, slots=True)
+class PickCard:
+    pick: Pick
+    article: Article
+
+    @property
+    def note(self) -> str:
+        return self.pick.note
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonCard:
+    article: Article
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomeData:
+    """Everything on the front page that is the same for every reader."""
+
+    top: tuple[TopCard, ...]
+    picks: tuple[PickCard, ...]
+    latest: tuple[Article, ...]
+    sections: tuple[tuple[str, tuple[Article, ...]], ...]
+    total_articles: int
+    failing: tuple[tuple[Feed, FeedState], ...]  # only filled when there are no articles
+
+
+def fallback_top(articles: Sequence[Article], limit: int) -> list[TopCard]:
+    """FALLBACK while story grouping has nothing to offer: the newest article of each publisher,
+    so Top stories still spans several publishers. ``more`` is 0 because nothing was grouped."""
+    seen: set[str] = set()
+    cards = []
+    for article in articles:
+        if article.publisher_id not in seen:
+            seen.add(article.publisher_id)
+            cards.append(TopCard(article, 0))
+        if len(cards) == limit:
+            break
+    return cards
+
+
+def for_you(
+    articles: Sequence[Article], reader: Reader, names: dict[str, str], limit: int
+) -> list[ReasonCard]:
+    """Articles from what the reader follows, newest first, each with a one-line reason."""
+    cards = []
+    sections = {s.lower() for s in reader.followed_sections}
+    for article in articles:
+        if article.publisher_id in reader.followed_publishers:
+            reason = f"Because you follow {names.get(article.publisher_id, article.publisher_id)}"
+        elif {s.lower() for s in (article.section, *article.sections)} & sections:
+            reason = f"From {article.section or 'a section'}, a section you follow"
+        else:
+            continue
+        cards.append(ReasonCard(article, reason))
+        if len(cards) == limit:
+            break
+    return cards
+
+
+class FrontPageService:
+    def __init__(
+        self,
+        store: FrontStore,
+        clock: Callable[[], datetime],
+        cache: SharedCache,
+        publishers: Callable[[], dict[str, Publisher]],
+        nav_sections: Callable[[int], list[str]],
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.cache = cache
+        self.publishers = publishers
+        self.nav_sections = nav_sections
+
+    def now(self) -> datetime:
+        return utc(self.clock())
+
+    # --- shared by every reader -------------------------------------------------------------
+
+    def home(self) -> HomeData:
+        """The shared part of the front page, from the shared cache when fresh."""
+        return remember(self.cache, "home", lambda: self._build_home(self.now()))
+
+    def _build_home(self, now: datetime) -> HomeData:
+        latest = self.store.list_articles(ArticleFilter(limit=LATEST))
+        total = self.store.count_articles() if not latest else len(latest)
+        sections = []
+        for name in self.nav_sections(SECTION_ROWS):
+            items = self.store.list_articles(ArticleFilter(sections=(name,), limit=4))
+            if items:
+                sections.append((name, tuple(items)))
+        failing: tuple[tuple[Feed, FeedState], ...] = ()
+        if not latest:
+            failing = tuple((f, s) for f, s in self.store.feed_states() if s.last_error)[:20]
+        return HomeData(
+            top=tuple(self.top(now)) if latest else (),
+            picks=self.picks()[:PICKS_SHOWN],
+            latest=tuple(latest),
+            sections=tuple(sections),
+            total_articles=total,
+            failing=failing,
+        )
+
+    def top(self, now: datetime, limit: int = TOP_STORIES) -> list[TopCard]:
+        """Top stories from story grouping, their leads loaded at once; the fallback when no
+        story is covered by several publishers."""
+        stories = [s for s in top_stories(self.store, now, limit=limit) if s.lead_article_id is not None]
+        leads = {
+            a.id: a
+            for a in self.store.get_articles([s.lead_article_id for s in stories if s.lead_article_id])
+        }
+        cards = [
+            TopCard(leads[s.lead_article_id], max(0, len(s.publisher_ids) - 1))
+            for s in stories
+            if s.lead_article_id in leads
+        ]
+        if cards:
+            return cards
+        return fallback_top(self.store.list_articles(ArticleFilter(limit=60)), limit)
+
+    def picks(self) -> tuple[PickCard, ...]:
+        """Recent picks with their articles (a story's lead for a picked story), newest first;
+        picks whose article is gone are left out."""
+        return remember(self.cache, "picks", self._load_picks)
+
+    def _load_picks(self) -> tuple[PickCard, ...]:
+        picks = self.store.list_picks(PICKS_KEPT)
+        stories = {s.id: s for s in self.store.stories([p.story_id for p in picks if p.story_id is not None])}
+        wanted: dict[int, int] = {}  # pick id -> article id shown for it
+        for p in picks:
+            lead = stories[p.story_id].lead_article_id if p.story_id in stories else None
+            article_id = p.article_id if p.article_id is not None else lead
+            if article_id is not None:
+                wanted[p.id] = article_id
+        found = {a.id: a for a in self.store.get_articles(list(dict.fromkeys(wanted.values())))}
+        return tuple(PickCard(p, found[wanted[p.id]]) for p in picks if wanted.get(p.id) in found)
+
+    def picked_ids(self) -> frozenset[int]:
+        """Ids of the articles among recent picks (the article page's "picked" mark)."""
+        return frozenset(card.pick.article_id for card in self.picks() if card.pick.article_id is not None)
+
+    # --- per reader ----------------------------------------------------------------------------
+
+    def for_you(self, reader: Reader, limit: int = FOR_YOU) -> list[ReasonCard]:
+        """Newest articles from what ``reader`` follows, each with its reason; [] when nothing is followed."""
+        if not reader.followed_publishers and not reader.followed_sections:
+            return []
+        articles: list[Article] = []
+        if reader.followed_publishers:
+            articles += self.store.list_articles(
+                ArticleFilter(publisher_ids=reader.followed_publishers, limit=limit)
+            )
+        if reader.followed_sections:
+            articles += self.store.list_articles(
+                ArticleFilter(sections=reader.followed_sections, limit=limit)
+            )
+        unique = {a.id: a for a in articles}.values()
+        ordered = sorted(unique, key=lambda a: a.published, reverse=True)
+        names = {p.id: p.name for p in self.publishers().values()}
+        return for_you(ordered, reader, names, limit)
+
+    def suggestions(self, limit: int = 6) -> list[Publisher]:
+        """Publishers to follow for a reader who follows none."""
+        return list(self.publishers().values())[:limit]
+
+    # --- editors --------------------------------------------------------------------------------
+
+    def pick(
+        self, editor: Reader, *, article_id: int | None = None, story_id: int | None = None, note: str = ""
+    ) -> Pick:
+        """Pick an article or a story; picking it again renews it with the new note. Every reader
+        sees the change at once.
+
+        Raises PermissionDeniedError for readers, InvalidDataError unless exactly one
+        of article_id and story_id is given, NotFoundError for an unknown article.
+        """
+        _require_editor(editor)
+        if (article_id is None) == (story_id is None):
+            raise InvalidDataError("pick either an article or a story")
+        if article_id is not None:
+            self.store.get_article(article_id)
+        pick = self.store.put_pick(article_id, story_id, note.strip()[:500], editor.id, self.now())
+        self.cache.clear()
+        return pick
+
+    def unpick(self, editor: Reader, pick_id: int) -> None:
+        """Raises PermissionDeniedError and NotFoundError."""
+        _require_editor(editor)
+        self.store.remove_pick(pick_id)
+        self.cache.clear()
+
+    def list_picks(self, limit: int = 10) -> list[Pick]:
+        return self.store.list_picks(limit)
+
+    def picks_for_editors(self) -> list[tuple[Pick, Article | None]]:
+        """Recent picks, each with its article (None for a story pick or an article gone since)."""
+        picks = self.store.list_picks(PICKS_KEPT)
+        found = {a.id: a for a in self.store.get_articles([p.article_id for p in picks if p.article_id])}
+        return [(p, found.get(p.article_id)) for p in picks]
+
+
+def _require_editor(actor: Reader) -> None:
+    if not actor.is_editor:
+        raise PermissionDeniedError("Only editors can change Our picks.")

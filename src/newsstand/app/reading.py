@@ -1,0 +1,322 @@
+"""Reading as a service: articles and live blogs through the paywall, saved articles,
+history, follows, listings and search.
+
+Each page-shaped call reads what its page shows in a bounded number of queries:
+the article, one query for the reader's own state with it, and what every reader
+shares (publishers, the coverage and related stories around an article, Our picks)
+from the shared cache. A live blog's redirect is decided before anything is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from newsstand.accounts.paywall import decide_access, preview_html
+from newsstand.app.cache import SharedCache, remember
+from newsstand.app.stories import Around, around_article
+from newsstand.config import Settings
+from newsstand.errors import InvalidDataError, NotFoundError
+from newsstand.model import (
+    Access,
+    Article,
+    ArticleAt,
+    ArticleFilter,
+    LiveEntry,
+    Membership,
+    Publisher,
+    Reader,
+    ReaderArticleState,
+    SearchPage,
+    SearchQuery,
+    utc,
+)
+from newsstand.store.base import ArticleStore, CatalogStore, LibraryStore, MembershipStore, StoryStore
+
+# A reload or a second tab within this time is the same read, not another one to pay for.
+SAME_READ_WINDOW = timedelta(minutes=30)
+# Reading an article again moves it up the reader's history, but a reload this soon changes nothing.
+HISTORY_REFRESH = timedelta(minutes=1)
+LISTING_PAGE = 20
+
+
+class ReadingStore(ArticleStore, StoryStore, LibraryStore, MembershipStore, CatalogStore, Protocol):
+    """What the reading service reads and writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """Everything the article page shows. ``body_html`` is sanitized: the whole body, or the
+    paywall's preview of it."""
+
+    article: Article
+    publisher: Publisher | None
+    access: Access
+    body_html: str
+    coverage: tuple[Article, ...]  # the same story from other publishers
+    related: tuple[Article, ...]
+    saved: bool
+    picked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LivePage:
+    """Everything a live-blog page shows; entries newest first, cut to the preview without access."""
+
+    article: Article
+    publisher: Publisher | None
+    access: Access
+    pinned: tuple[LiveEntry, ...]
+    key_events: tuple[LiveEntry, ...]
+    entries: tuple[LiveEntry, ...]
+    hidden: int  # entries held back by the paywall
+    latest: datetime  # the newest change shown: the event stream starts after it
+    saved: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A publisher's or a section's newest articles, paged by the last id seen."""
+
+    articles: tuple[Article, ...]
+    next_before: int | None
+
+
+def changed_at(entry: LiveEntry) -> datetime:
+    """When an entry last changed: its update time when later than its posting."""
+    return utc(entry.updated) if entry.updated and entry.updated > entry.posted else utc(entry.posted)
+
+
+def arrange(entries: Sequence[LiveEntry]) -> tuple[list[LiveEntry], list[LiveEntry], list[LiveEntry]]:
+    """Split entries (newest first) into pinned summaries, key events and the timeline."""
+    pinned = [e for e in entries if e.pinned]
+    if not pinned:
+        pinned = [e for e in entries if e.summary][:1]
+    pinned_ids = {e.entry_id for e in pinned}
+    timeline = [e for e in entries if e.entry_id not in pinned_ids]
+    key_events = [e for e in entries if e.key_event]
+    return pinned, key_events, timeline
+
+
+class ReadingService:
+    def __init__(
+        self,
+        store: ReadingStore,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        cache: SharedCache,
+        publishers: Callable[[], dict[str, Publisher]],
+        picked_ids: Callable[[], frozenset[int]],
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.cache = cache
+        self.publishers = publishers
+        self.picked_ids = picked_ids
+
+    def now(self) -> datetime:
+        return utc(self.clock())
+
+    # --- the paywall -----------------------------------------------------------------------
+
+    def access(
+        self, reader: Reader | None, membership: Membership | None, article: Article, publisher: Publisher
+    ) -> Access:
+        """The paywall decision for one reader and article (nothing recorded)."""
+        return decide_access(
+            reader, membership, article, publisher, self.now(), self.settings.preview_paragraphs
+        )
+
+    def read_article(
+        self, reader: Reader | None, article: Article, publisher: Publisher | None = None
+    ) -> Access:
+        """Decide access and, for a full read, record it in the reader's history and for
+        payment. Raises InvalidDataError for an article that was never stored."""
+        if article.id is None:
+            raise InvalidDataError("only stored articles can be read")
+        pub = publisher or self._publisher(article.publisher_id)
+        membership = None if reader is None else self.store.get_membership(reader.id)
+        access = self.access(reader, membership, article, pub)
+        if reader is not None and access.full:
+            self._record(reader, article, pub, access, self.store.reader_article_state(reader.id, article.id))
+        return access
+
+    def _record(
+        self,
+        reader: Reader,
+        article: Article,
+        publisher: Publisher,
+        access: Access,
+        state: ReaderArticleState,
+    ) -> None:
+        assert article.id is not None
+        now = self.now()
+        history = state.last_read is None or now - state.last_read >= HISTORY_REFRESH
+        paid = access.counts_for_payment and (
+            state.last_paid_read is None or now - state.last_paid_read >= SAME_READ_WINDOW
+        )
+        if history or paid:  # a reload or a second tab writes nothing
+            self.store.record_read(
+                reader.id, article.id, now, publisher.id if paid else None, history=history
+            )
+
+    def _publisher(self, publisher_id: str) -> Publisher:
+        found = self.publishers().get(publisher_id)
+        return found if found is not None else self.store.get_publisher(publisher_id)
+
+    # --- pages -------------------------------------------------------------------------------
+
+    def get_article(self, article_id: int) -> Article:
+        """Raises NotFoundError."""
+        return self.store.get_article(article_id)
+
+    def article_page(
+        self, article: Article, reader: Reader | None, membership: Membership | None
+    ) -> ArticlePage:
+        """The article page for one reader: the paywall decided and a full read recorded.
+        Callers send live blogs to ``live_page`` first, so a redirect records nothing."""
+        publisher, access, state = self._read(article, reader, membership)
+        body = (
+            article.body_html if access.full else preview_html(article.body_html, access.preview_paragraphs)
+        )
+        around = self.around(article)
+        picked = reader is not None and reader.is_editor and article.id in self.picked_ids()
+        return ArticlePage(
+            article, publisher, access, body, around.coverage, around.related, state.saved, picked
+        )
+
+    def _read(
+        self, article: Article, reader: Reader | None, membership: Membership | None
+    ) -> tuple[Publisher | None, Access, ReaderArticleState]:
+        """The paywall decision for a page, with the reader's own state, and a full read recorded."""
+        assert article.id is not None
+        publisher = self.publishers().get(article.publisher_id)
+        pub = publisher or self.store.get_publisher(article.publisher_id)
+        access = self.access(reader, membership, article, pub)
+        state = ReaderArticleState()
+        if reader is not None:
+            state = self.store.reader_article_state(reader.id, article.id)
+            if access.full:
+                self._record(reader, article, pub, access, state)
+        return publisher, access, state
+
+    def around(self, article: Article) -> Around:
+        """Other coverage and related stories: the same for every reader, made once a while."""
+        return remember(
+            self.cache, f"around:{article.id}:{article.story_id}", lambda: around_article(self.store, article)
+        )
+
+    def live_page(self, article: Article, reader: Reader | None, membership: Membership | None) -> LivePage:
+        """A live blog for one reader: entries arranged, cut to the preview without access."""
+        assert article.id is not None
+        publisher, access, state = self._read(article, reader, membership)
+        entries = self.store.live_entries(article.id)
+        pinned, key_events, timeline = arrange(entries)
+        hidden = 0
+        if not access.full:
+            hidden = max(0, len(timeline) - access.preview_paragraphs)
+            timeline = timeline[: access.preview_paragraphs]
+            key_events = [e for e in key_events if e in timeline]
+        latest = max((changed_at(e) for e in entries), default=article.published)
+        return LivePage(
+            article,
+            publisher,
+            access,
+            tuple(pinned),
+            tuple(key_events),
+            tuple(timeline),
+            hidden,
+            latest,
+            state.saved,
+        )
+
+    def stream_allowed(self, article_id: int, reader: Reader | None, membership: Membership | None) -> bool:
+        """Whether this reader may receive a live blog's full entries as they come (nothing is
+        recorded). Raises NotFoundError when the article is not a live blog."""
+        article = self.store.get_article(article_id)
+        if not article.is_liveblog:
+            raise NotFoundError("live blog", article_id)
+        return self.access(reader, membership, article, self._publisher(article.publisher_id)).full
+
+    def live_entries_since(self, article_id: int, since: datetime) -> list[LiveEntry]:
+        """Entries posted or changed after ``since``, oldest change first."""
+        return sorted(self.store.live_entries(article_id, since=since), key=changed_at)
+
+    def article_with_entries(self, article_id: int) -> tuple[Article, list[LiveEntry]]:
+        """An article with its live entries, newest first ([] for an ordinary article), for
+        operators: nothing is decided or recorded. Raises NotFoundError."""
+        article = self.store.get_article(article_id)
+        entries = self.store.live_entries(article_id) if article.is_liveblog else []
+        return article, entries
+
+    def article_by_url(self, url: str) -> Article:
+        """Raises NotFoundError."""
+        return self.store.get_article_by_url(url)
+
+    # --- listings and search -----------------------------------------------------------------
+
+    def publisher_listing(self, publisher_id: str, before_id: int | None) -> tuple[Publisher, Listing]:
+        """Raises NotFoundError for an unknown publisher or cursor."""
+        publisher = self._publisher(publisher_id)
+        flt = ArticleFilter(publisher_ids=(publisher_id,), limit=LISTING_PAGE, before_id=before_id)
+        return publisher, self._listing(flt)
+
+    def section_listing(self, name: str, before_id: int | None) -> Listing:
+        """Raises NotFoundError for an empty or overlong name, or an unknown cursor."""
+        if not name or len(name) > 100:
+            raise NotFoundError("section", name)
+        return self._listing(ArticleFilter(sections=(name,), limit=LISTING_PAGE, before_id=before_id))
+
+    def _listing(self, flt: ArticleFilter) -> Listing:
+        articles = self.store.list_articles(flt)
+        last = articles[-1].id if len(articles) == flt.limit else None
+        return Listing(tuple(articles), last)
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """Raises SearchQueryError for a query or cursor that cannot be run."""
+        return self.store.search(query)
+
+    # --- a reader's own things -----------------------------------------------------------------
+
+    def save(self, reader_id: int, article_id: int) -> None:
+        """Save an article (again: no change). Raises NotFoundError for an unknown article."""
+        self.store.save_article(reader_id, article_id, self.now())
+
+    def unsave(self, reader_id: int, article_id: int) -> None:
+        self.store.unsave_article(reader_id, article_id)
+
+    def is_saved(self, reader_id: int, article_id: int) -> bool:
+        return self.store.is_saved(reader_id, article_id)
+
+    def saved(self, reader_id: int, limit: int = 50) -> list[ArticleAt]:
+        """Saved articles, most recently saved first."""
+        return self._with_articles(self.store.saved_articles(reader_id, limit))
+
+    def history(self, reader_id: int, limit: int = 50) -> list[ArticleAt]:
+        """Articles the reader read in full, most recent first, each once."""
+        return self._with_articles(self.store.reading_history(reader_id, limit))
+
+    def _with_articles(self, rows: list[tuple[int, datetime]]) -> list[ArticleAt]:
+        found = {a.id: a for a in self.store.get_articles([article_id for article_id, _ in rows])}
+        return [ArticleAt(found[i], at) for i, at in rows if i in found]
+
+    def follow_publisher(self, reader_id: int, publisher_id: str) -> None:
+        """Raises NotFoundError for an unknown publisher."""
+        self._publisher(publisher_id)
+        self.store.follow(reader_id, "publisher", publisher_id)
+
+    def unfollow_publisher(self, reader_id: int, publisher_id: str) -> None:
+        self.store.unfollow(reader_id, "publisher", publisher_id)
+
+    def follow_section(self, reader_id: int, section: str) -> None:
+        """Raises InvalidDataError for an empty or overlong name."""
+        name = section.strip()
+        if not name or len(name) > 200:
+            raise InvalidDataError("a section name is 1 to 200 characters")
+        self.store.follow(reader_id, "section", name)
+
+    def unfollow_section(self, reader_id: int, section: str) -> None:
+        self.store.unfollow(reader_id, "section", section.strip())

@@ -1,0 +1,102 @@
+"""``Services``: the application core put together once for a store and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+
+from newsstand.accounts.credentials import default_hasher
+from newsstand.app.accounts import AccountService
+from newsstand.app.cache import SharedCache, TtlCache
+from newsstand.app.catalog import CatalogService
+from newsstand.app.membership import MembershipService, PaymentProvider
+from newsstand.app.operations import OperationsService
+from newsstand.app.personal import FrontPageService
+from newsstand.app.reading import ReadingService
+from newsstand.app.stories import StoryService
+from newsstand.config import Settings
+from newsstand.mail import Mailer, mailer_from_settings
+from newsstand.model import utcnow
+from newsstand.store.base import Store
+
+
+@dataclass
+class Services:
+    """Every service over one store; front ends hold one of these and call into it."""
+
+    settings: Settings
+    store: Store
+    clock: Callable[[], datetime]
+    cache: SharedCache
+    catalog: CatalogService
+    accounts: AccountService
+    membership: MembershipService
+    reading: ReadingService
+    front: FrontPageService
+    stories: StoryService
+    operations: OperationsService
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_services(
+    settings: Settings,
+    store: Store,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    mailer: Mailer | None = None,
+    hasher: PasswordHasher | None = None,
+    provider: PaymentProvider | None = None,
+    cache: SharedCache | None = None,
+) -> Services:
+    """The services over ``store``. Shared results are kept ``home_cache_seconds``."""
+    shared = cache if cache is not None else TtlCache(settings.home_cache_seconds)
+    catalog = CatalogService(store, shared)
+    front = FrontPageService(store, clock, shared, catalog.publishers, catalog.nav_sections)
+    return Services(
+        settings=settings,
+        store=store,
+        clock=clock,
+        cache=shared,
+        catalog=catalog,
+        accounts=AccountService(
+            store, settings, mailer or mailer_from_settings(settings), hasher or default_hasher(), clock
+        ),
+        membership=MembershipService(store, settings, clock, provider),
+        reading=ReadingService(store, settings, clock, shared, catalog.publishers, front.picked_ids),
+        front=front,
+        stories=StoryService(store, clock),
+        operations=OperationsService(store, clock),
+    )
+
+
+def services_for(settings: Settings) -> Services:
+    """The services over the store the settings name, opened (and migrated) but not seeded; the
+    caller closes them."""
+    from newsstand.store import open_store
+
+    return build_services(settings, open_store(settings))
+
+
+@contextmanager
+def open_services(settings: Settings, announce: Callable[[str], None] | None = None) -> Iterator[Services]:
+    """Open the store the settings name (migrating it, told to ``announce``), store the default
+    catalog on its first start, and give the services; the store is closed afterwards.
+    Every command that opens a store goes through here, so a fresh data folder is seeded
+    the same way whichever command comes first."""
+    from newsstand.store import open_store
+
+    store = open_store(settings, announce)
+    try:
+        services = build_services(settings, store)
+        plan = services.catalog.seed()
+        if not plan.is_empty and announce is not None:
+            announce(f"First start: stored the default catalog ({len(plan.new_publishers)} publishers).")
+        yield services
+    finally:
+        store.close()
