@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from newsstand.errors import ConfigError
 
@@ -300,13 +301,16 @@ def _show(value: SettingValue) -> str:
 
 def _mask_url(url: str) -> str:
     """Hide the password in a database URL but keep the rest readable."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
         return "********"
+    if not password:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

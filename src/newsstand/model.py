@@ -339,6 +339,18 @@ class ReaderArticleState:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadRecord:
+    """A full read to store: into the reader's history (unless ``history`` is False) and, with
+    ``publisher_id``, into the reading records publishers are paid by."""
+
+    reader_id: int
+    article_id: int
+    at: datetime
+    publisher_id: str | None = None
+    history: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class MemberRow:
     """One line of the members list: the reader, the stored membership and its state now."""
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from newsstand.app.catalog import SEEDED_KEY
 from newsstand.cli import main
 from newsstand.config import load_settings
 from newsstand.model import Feed, Publisher
@@ -158,3 +159,56 @@ def test_run_stops_cleanly_on_sigterm(tmp_path: Path, feed_server: FeedServer):
     assert proc.returncode == 0, err.decode()
     assert b"Ingestion stopped." in out
     assert len(_articles(tmp_path)) == unique
+
+
+def _story_ids(data_dir: Path, urls: list[str]) -> list[int | None]:
+    db = sqlite3.connect(f"file:{data_dir / 'newsstand.db'}?mode=ro", uri=True, timeout=30)
+    try:
+        found = dict(db.execute("SELECT url, story_id FROM articles"))
+    finally:
+        db.close()
+    return [found.get(url) for url in urls]
+
+
+@pytest.mark.slow
+def test_run_groups_new_articles_into_stories_on_the_sample_edition(tmp_path: Path, feed_server: FeedServer):
+    """`newsstand run` is the whole service loop: what it fetches is grouped into stories too."""
+    store = _store(tmp_path)
+    store.set_meta(SEEDED_KEY, "no default catalog: these tests have no network")
+    store.close()
+    loaded = CliRunner().invoke(main, ["sample", "load"], env=_env(tmp_path))
+    assert loaded.exit_code == 0, loaded.output
+    store = _store(tmp_path)
+    urls = []
+    try:
+        for name in ("north", "south"):
+            store.add_publisher(
+                Publisher(name, f"The {name.title()} Gazette", f"https://{name}.example", "GB", "en")
+            )
+            url = f"https://{name}.example/bridge"
+            body = (
+                "<p>The Carrow river bridge closed to all traffic on Monday after inspectors found a crack "
+                "in its main steel span, and the council said repairs to the bridge would take weeks.</p>"
+            )
+            item = rss_item(1, title="Carrow river bridge closed after crack found in main span", link=url,
+                            guid=f"{name}-bridge", body=body)  # fmt: skip
+            feed_server.routes[f"/{name}.xml"] = Route(rss([item]))
+            store.add_feed(Feed(feed_server.url(f"/{name}.xml"), name, "News"))
+            urls.append(url)
+    finally:
+        store.close()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ENTRY, "run"],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    stories: list[int | None] = [None, None]
+    while time.monotonic() < deadline and (None in stories):
+        time.sleep(0.3)
+        stories = _story_ids(tmp_path, urls)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err.decode()
+    assert stories[0] is not None and stories[0] == stories[1], stories

@@ -46,11 +46,15 @@ def test_signed_in_readers_never_get_cached_pages(
     cached_client: TestClient, web_store: SqlStore, services: Services, edition: Edition
 ) -> None:
     path = f"/article/{edition.articles['open']}"
-    cached_client.get(path)  # fills the anonymous cache
+    cached_client.get(path)  # fills the anonymous page cache
     retitle(web_store, edition.articles["open"], "A changed headline")
+    cached_client.app.state.web.services.cache.clear()  # what the service loop does after a change
     make_reader(services, "fresh@example.org")
     sign_in(cached_client, "fresh@example.org")
-    assert "A changed headline" in cached_client.get(path).text
+    page = cached_client.get(path).text
+    assert "A changed headline" in page and "Sign out" in page  # rendered for this reader
+    cached_client.cookies.clear()
+    assert "A changed headline" not in cached_client.get(path).text  # anonymous: the cached page
 
 
 def test_pages_with_forms_are_not_cached(cached_client: TestClient) -> None:

@@ -141,12 +141,27 @@ def test_publisher_and_section_pages(client: TestClient, edition: Edition) -> No
     assert "Glacier survey" in section and "Ferry operator" not in section
     assert client.get("/publisher/nobody").status_code == 404
     assert "Harbour Post" in client.get("/publishers").text
+    # A section is found whatever its case; one nobody lists is not offered to follow.
+    assert "Glacier survey" in client.get("/section/science").text
+    missing = client.get("/section/Nonexistent")
+    assert missing.status_code == 404 and "follow" not in missing.text.lower().split("<main", 1)[1]
 
 
 def test_unknown_pages_are_404_pages(client: TestClient, edition: Edition) -> None:
-    for path in ("/article/999999", "/live/999999", "/no-such-page", "/article/abc"):
+    huge = "9" * 30  # past 64 bits: still just a page that does not exist
+    for path in (
+        "/article/999999",
+        "/live/999999",
+        "/no-such-page",
+        "/article/abc",
+        "/live/abc",
+        f"/article/{huge}",
+        f"/live/{huge}",
+        f"/live/{huge}/events",
+        "/article/-1",
+    ):
         response = client.get(path)
-        assert response.status_code in (400, 404), path
+        assert response.status_code == 404, path
         assert "<main" in response.text
 
 

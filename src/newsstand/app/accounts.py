@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from newsstand.accounts import credentials as cred
 from newsstand.accounts import membership as ms
 from newsstand.accounts import ratelimit
+from newsstand.app.cache import TtlCache
 from newsstand.config import Settings
 from newsstand.errors import AuthenticationError, InvalidFieldError, NotFoundError, RateLimitedError
 from newsstand.mail import Mailer, build_message
@@ -25,6 +26,7 @@ from newsstand.model import Membership, Reader, Role, SessionGrant, SessionRecor
 from newsstand.store.base import MembershipStore, ReaderStore
 
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
+SESSION_MEMORY = 5.0
 _WRONG = "Wrong email or password."
 # Verified against when the email is unknown, so a miss costs as much time as a hit.
 _DUMMY_PASSWORD = "not a real password, only a timing equaliser"  # noqa: S105
@@ -60,6 +62,10 @@ class AccountService:
         self.hasher = hasher
         self.clock = clock
         self._dummy_hash: str | None = None
+        # Every signed-in request looks its session up; a few seconds' memory of the answer saves
+        # two queries a page. Changes made here forget it at once; a change made by another
+        # process (a membership granted, a session revoked) shows within SESSION_MEMORY seconds.
+        self._sessions = TtlCache(min(SESSION_MEMORY, settings.home_cache_seconds), max_entries=10_000)
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -129,14 +135,28 @@ class AccountService:
         when the token is missing, expired or revoked."""
         if not token:
             return None
-        try:
-            record, reader, membership = self.store.session_reader(cred.token_hash(token))
-        except NotFoundError:
-            return None
+        hashed = cred.token_hash(token)
+        found = self._sessions.get(hashed)
+        if found is None:
+            try:
+                found = self.store.session_reader(hashed)
+            except NotFoundError:
+                return None
+            self._sessions.put(hashed, found)
+        record, reader, membership = found
         if record.expires <= self.now():
+            self._sessions.clear()
             self.store.delete_session(record.token_hash)
             return None
         return Viewer(reader, membership, token)
+
+    def remembered_viewer(self, token: str) -> Viewer | None:
+        """The viewer for ``token`` if this process remembers it (no I/O: safe to call from an
+        event loop); None when it must be looked up with ``viewer``."""
+        found = self._sessions.get(cred.token_hash(token))
+        if found is None or found[0].expires <= self.now():
+            return None
+        return Viewer(found[1], found[2], token)
 
     def reader_for_session(self, token: str | None) -> Reader | None:
         """The signed-in reader for a cookie token; None when missing, expired or revoked."""
@@ -146,6 +166,11 @@ class AccountService:
     def sign_out(self, token: str | None) -> None:
         if token:
             self.store.delete_session(cred.token_hash(token))
+            self._sessions.clear()
+
+    def forget_sessions(self) -> None:
+        """Drop what this process remembers of sessions (after a change to a reader)."""
+        self._sessions.clear()
 
     # --- password reset -------------------------------------------------------------
 
@@ -204,6 +229,7 @@ class AccountService:
             raise AuthenticationError("This reset link has been used already.") from exc
         self.store.set_password_hash(reader.id, cred.hash_password(self.hasher, new_password))
         self.store.delete_sessions(reader.id)
+        self._sessions.clear()
         return reader
 
     # --- account changes --------------------------------------------------------------
@@ -214,6 +240,7 @@ class AccountService:
         self._require_password(reader_id, current_password)
         normalised = cred.normalise_email(new_email)
         self.store.set_reader_email(reader_id, normalised)
+        self._sessions.clear()
         return self.store.get_reader(reader_id)
 
     def change_password(
@@ -231,6 +258,7 @@ class AccountService:
         self.store.set_password_hash(reader_id, cred.hash_password(self.hasher, new_password))
         keep = cred.token_hash(keep_token) if keep_token else None
         self.store.delete_sessions(reader_id, keep=keep)
+        self._sessions.clear()
 
     def delete_account(self, reader_id: int, current_password: str) -> None:
         """A reader deletes their own account. Raises AuthenticationError."""
@@ -241,6 +269,7 @@ class AccountService:
         """Delete an account and its data; reading records stay, under a random pseudonym.
         Raises NotFoundError."""
         self.store.delete_reader(reader_id, pseudonym=f"deleted:{secrets.token_hex(12)}")
+        self._sessions.clear()
 
     def get_reader(self, reader_id: int) -> Reader:
         return self.store.get_reader(reader_id)
@@ -254,6 +283,7 @@ class AccountService:
 
     def set_role(self, reader_id: int, role: Role) -> Reader:
         self.store.set_reader_role(reader_id, role)
+        self._sessions.clear()
         return self.store.get_reader(reader_id)
 
     def set_password(self, reader_id: int, new_password: str) -> None:
@@ -262,6 +292,7 @@ class AccountService:
         cred.check_password_policy(new_password, reader.email)
         self.store.set_password_hash(reader_id, cred.hash_password(self.hasher, new_password))
         self.store.delete_sessions(reader_id)
+        self._sessions.clear()
 
     # --- helpers ------------------------------------------------------------------------
 

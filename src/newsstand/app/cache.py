@@ -4,6 +4,11 @@ Top stories, Our picks, the front page's lists and what goes around an article a
 the same for every reader for a few seconds; only the personal parts of a page are
 made per request. ``SharedCache`` is the seam: ``TtlCache`` keeps values in this
 process; a cache that several processes share plugs in behind the same methods.
+
+A value is made by one caller at a time: when it is missing, concurrent callers wait
+for that one making instead of each making it (under load, dozens of requests would
+otherwise rebuild the same front page at once); when it is merely stale, they are
+answered with the stale value while one caller makes the fresh one.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 
+STALE_FACTOR = 3  # a value up to this many lifetimes old is served while a fresh one is made
+
 
 class SharedCache(Protocol):
     seconds: float
@@ -24,6 +31,10 @@ class SharedCache(Protocol):
         """The value stored under ``key`` if it is younger than ``seconds``, else None."""
 
     def put(self, key: str, value: Any) -> None: ...
+
+    def get_or_make(self, key: str, make: Callable[[], Any]) -> Any:
+        """The value under ``key``, made by ``make`` (once, whoever else asks meanwhile) when
+        missing; a stale one while another caller makes it afresh."""
 
     def clear(self) -> None:
         """Forget everything (after a change every reader must see at once)."""
@@ -38,10 +49,15 @@ class TtlCache:
         self.max_entries = max_entries
         self._values: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        # Striped: one lock per key would grow with every article ever shown.
+        self._making = [threading.Lock() for _ in range(64)]
+
+    def _entry(self, key: str) -> tuple[float, Any] | None:
+        with self._lock:
+            return self._values.get(key)
 
     def get(self, key: str) -> Any | None:
-        with self._lock:
-            hit = self._values.get(key)
+        hit = self._entry(key)
         if hit is None or time.monotonic() - hit[0] > self.seconds:
             return None
         return hit[1]
@@ -55,6 +71,29 @@ class TtlCache:
             while len(self._values) > self.max_entries:
                 self._values.popitem(last=False)
 
+    def get_or_make(self, key: str, make: Callable[[], Any]) -> Any:
+        if self.seconds <= 0:
+            return make()
+        hit = self._entry(key)
+        age = time.monotonic() - hit[0] if hit is not None else None
+        if hit is not None and age is not None and age <= self.seconds:
+            return hit[1]
+        making = self._making[hash(key) % len(self._making)]
+        stale = hit is not None and age is not None and age <= STALE_FACTOR * self.seconds
+        if stale and hit is not None and not making.acquire(blocking=False):
+            return hit[1]  # someone is making it: the slightly old value will do
+        if not stale:
+            making.acquire()
+        try:
+            fresh = self.get(key)  # made by the caller we waited for
+            if fresh is not None:
+                return fresh
+            value = make()
+            self.put(key, value)
+            return value
+        finally:
+            making.release()
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
@@ -62,10 +101,5 @@ class TtlCache:
 
 def remember(cache: SharedCache, key: str, make: Callable[[], T]) -> T:
     """The cached value for ``key``, made (and stored) when missing or stale."""
-    found = cache.get(key)
-    if found is not None:
-        value: T = found
-        return value
-    made = make()
-    cache.put(key, made)
-    return made
+    value: T = cache.get_or_make(key, make)
+    return value

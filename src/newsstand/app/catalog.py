@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from newsstand.app.cache import SharedCache, remember
+from newsstand.app.cache import SharedCache, TtlCache, remember
 from newsstand.catalog.core import Catalog, check_http_url, slugify, validate_catalog
 from newsstand.catalog.countries import UNKNOWN_COUNTRY
 from newsstand.catalog.loader import favicon_url, load_default_catalog
@@ -173,6 +173,7 @@ def import_opml(
 # --- the service ------------------------------------------------------------------------------
 
 # Feeds switched off because their publisher was: re-enabled with the publisher.
+PUBLISHERS_SECONDS = 10.0
 PUBLISHER_DISABLED = "publisher disabled"
 
 
@@ -208,12 +209,21 @@ class CatalogService:
     def __init__(self, store: CatalogServiceStore, cache: SharedCache) -> None:
         self.store = store
         self.cache = cache
+        # Publishers change rarely and every page names them: kept apart from the shared cache,
+        # whose lifetime an operator may set to 0, so a page never loads them once per card.
+        self._directory: SharedCache = TtlCache(PUBLISHERS_SECONDS)
+
+    def _changed(self) -> None:
+        self._directory.clear()
+        self.cache.clear()
 
     # --- reading the catalog ----------------------------------------------------------------
 
     def publishers(self) -> dict[str, Publisher]:
-        """Publishers by id, in name order; from the shared cache (they change rarely)."""
-        return remember(self.cache, "publishers", lambda: {p.id: p for p in self.store.list_publishers()})
+        """Publishers by id, in name order (re-read at most every PUBLISHERS_SECONDS)."""
+        return remember(
+            self._directory, "publishers", lambda: {p.id: p for p in self.store.list_publishers()}
+        )
 
     def nav_sections(self, limit: int = 8) -> list[str]:
         """The sections most publishers list, for the compact navigation."""
@@ -224,7 +234,7 @@ class CatalogService:
                 counts.update({s.strip().title() for s in publisher.sections if s.strip()})
             return [name for name, _ in counts.most_common(30)]
 
-        return remember(self.cache, "nav_sections", count)[:limit]
+        return remember(self._directory, "nav_sections", count)[:limit]
 
     def get_publisher(self, publisher_id: str) -> Publisher:
         """Raises NotFoundError."""
@@ -279,7 +289,7 @@ class CatalogService:
         if publisher.id in {p.id for p in self.store.list_publishers()}:
             raise CatalogError(f"publisher {pid!r} exists already; add feeds to it instead")
         plan = merge_catalog(self.store, catalog)
-        self.cache.clear()
+        self._changed()
         return plan
 
     def add_feed(self, publisher_id: str, url: str, section: str, title: str = "") -> Feed:
@@ -298,7 +308,7 @@ class CatalogService:
         stored = self.store.add_feed(feed)
         if feed.section not in publisher.sections:
             self.store.update_publisher(replace(publisher, sections=(*publisher.sections, feed.section)))
-        self.cache.clear()
+        self._changed()
         return stored
 
     def set_enabled(self, target: str, enabled: bool, reason: str = "") -> str:
@@ -323,7 +333,7 @@ class CatalogService:
             elif enabled and not f.enabled and f.disabled_reason.startswith(PUBLISHER_DISABLED):
                 self.store.set_feed_enabled(f.id, True)
                 changed += 1
-        self.cache.clear()
+        self._changed()
         return f"{'Enabled' if enabled else 'Disabled'} publisher {target} and {changed} of its feeds."
 
     def set_feed_enabled(self, feed_id: int, enabled: bool, reason: str = "") -> str:
@@ -333,26 +343,26 @@ class CatalogService:
     def remove_feed(self, feed: Feed) -> None:
         assert feed.id is not None
         self.store.remove_feed(feed.id)
-        self.cache.clear()
+        self._changed()
 
     def remove_publisher(self, publisher_id: str) -> int:
         """Remove a publisher and its feeds (articles stay); returns how many feeds went.
         Raises NotFoundError."""
         count = len(self.store.list_feeds(publisher_id))
         self.store.remove_publisher(publisher_id)
-        self.cache.clear()
+        self._changed()
         return count
 
     def seed(self) -> MergePlan:
         """The default catalog on a store's first start (see ``seed_default_catalog``)."""
         plan = seed_default_catalog(self.store)
         if not plan.is_empty:
-            self.cache.clear()
+            self._changed()
         return plan
 
     def merge_default(self, *, dry_run: bool = False) -> MergePlan:
         plan = merge_catalog(self.store, load_default_catalog(), dry_run=dry_run)
-        self.cache.clear()
+        self._changed()
         return plan
 
     def import_opml(
@@ -373,7 +383,7 @@ class CatalogService:
             default_country=default_country,
             default_language=default_language,
         )
-        self.cache.clear()
+        self._changed()
         return plan
 
     def export_opml(self) -> bytes:

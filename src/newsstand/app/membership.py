@@ -85,11 +85,19 @@ class MembershipService:
         settings: Settings,
         clock: Callable[[], datetime],
         provider: PaymentProvider | None = None,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock
         self.provider = provider or ManualProvider()
+        # Told after every change, so what signed-in requests remember of memberships is dropped.
+        self.on_change = on_change or (lambda: None)
+
+    def _put(self, membership: Membership) -> Membership:
+        self.store.put_membership(membership)
+        self.on_change()
+        return membership
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -119,8 +127,7 @@ class MembershipService:
         membership) before, NotFoundError for an unknown reader."""
         self.store.get_reader(reader_id)
         started = ms.start_trial(self.store.get_membership(reader_id), reader_id, self.now(), self.trial_days)
-        self.store.put_membership(started)
-        return started
+        return self._put(started)
 
     def grant(
         self,
@@ -148,15 +155,13 @@ class MembershipService:
             provider=provider or self.provider.name,
             note=note,
         )
-        self.store.put_membership(granted)
-        return granted
+        return self._put(granted)
 
     def extend(self, reader_id: int, days: int) -> Membership:
         """Add days to the current trial or period (or start a new period when lapsed)."""
         self.store.get_reader(reader_id)
         extended = ms.extend(self.store.get_membership(reader_id), reader_id, self.now(), days)
-        self.store.put_membership(extended)
-        return extended
+        return self._put(extended)
 
     def end(self, reader_id: int) -> Membership:
         """Cancel the membership now. Raises MembershipError when there is none."""
@@ -164,8 +169,7 @@ class MembershipService:
         if current is None:
             raise MembershipError("This reader has no membership to end.")
         ended = ms.cancel(current, self.now())
-        self.store.put_membership(ended)
-        return ended
+        return self._put(ended)
 
     def list_members(self) -> list[MemberRow]:
         """Every reader with a membership, ordered by email."""

@@ -181,9 +181,15 @@ class FrontPageService:
     # --- per reader ----------------------------------------------------------------------------
 
     def for_you(self, reader: Reader, limit: int = FOR_YOU) -> list[ReasonCard]:
-        """Newest articles from what ``reader`` follows, each with its reason; [] when nothing is followed."""
+        """Newest articles from what ``reader`` follows, each with its reason; [] when nothing is
+        followed. Kept for the shared cache's lifetime per reader and follows, so a reload is free
+        and a new follow shows at once."""
         if not reader.followed_publishers and not reader.followed_sections:
             return []
+        key = f"foryou:{reader.id}:{reader.followed_publishers}:{reader.followed_sections}:{limit}"
+        return remember(self.cache, key, lambda: self._for_you(reader, limit))
+
+    def _for_you(self, reader: Reader, limit: int) -> list[ReasonCard]:
         articles: list[Article] = []
         if reader.followed_publishers:
             articles += self.store.list_articles(

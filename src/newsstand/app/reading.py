@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from newsstand.accounts.paywall import decide_access, preview_html
-from newsstand.app.cache import SharedCache, remember
+from newsstand.app.cache import SharedCache, TtlCache, remember
+from newsstand.app.groupcommit import GroupCommit
 from newsstand.app.stories import Around, around_article
+from newsstand.catalog.sections import SECTIONS
 from newsstand.config import Settings
 from newsstand.errors import InvalidDataError, NotFoundError
 from newsstand.model import (
@@ -29,6 +31,7 @@ from newsstand.model import (
     Publisher,
     Reader,
     ReaderArticleState,
+    ReadRecord,
     SearchPage,
     SearchQuery,
     utc,
@@ -40,6 +43,7 @@ SAME_READ_WINDOW = timedelta(minutes=30)
 # Reading an article again moves it up the reader's history, but a reload this soon changes nothing.
 HISTORY_REFRESH = timedelta(minutes=1)
 LISTING_PAGE = 20
+AROUND_SECONDS = 120.0
 
 
 class ReadingStore(ArticleStore, StoryStore, LibraryStore, MembershipStore, CatalogStore, Protocol):
@@ -109,6 +113,7 @@ class ReadingService:
         cache: SharedCache,
         publishers: Callable[[], dict[str, Publisher]],
         picked_ids: Callable[[], frozenset[int]],
+        on_follow: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -116,6 +121,12 @@ class ReadingService:
         self.cache = cache
         self.publishers = publishers
         self.picked_ids = picked_ids
+        # Told after a follow changes, so what signed-in requests remember of the reader is dropped.
+        self.on_follow = on_follow or (lambda: None)
+        # Related stories take tens of milliseconds to rank and change slowly: kept longer than
+        # the front page's lists, and apart from them (they must not push those out).
+        self._reads: GroupCommit[ReadRecord] = GroupCommit(store.record_reads)
+        self._around: SharedCache = TtlCache(AROUND_SECONDS if cache.seconds > 0 else 0, max_entries=5000)
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -159,8 +170,8 @@ class ReadingService:
             state.last_paid_read is None or now - state.last_paid_read >= SAME_READ_WINDOW
         )
         if history or paid:  # a reload or a second tab writes nothing
-            self.store.record_read(
-                reader.id, article.id, now, publisher.id if paid else None, history=history
+            self._reads.submit(
+                ReadRecord(reader.id, article.id, now, publisher.id if paid else None, history)
             )
 
     def _publisher(self, publisher_id: str) -> Publisher:
@@ -170,8 +181,8 @@ class ReadingService:
     # --- pages -------------------------------------------------------------------------------
 
     def get_article(self, article_id: int) -> Article:
-        """Raises NotFoundError."""
-        return self.store.get_article(article_id)
+        """The article as every reader sees it (from the shared cache when fresh). Raises NotFoundError."""
+        return remember(self.cache, f"article:{article_id}", lambda: self.store.get_article(article_id))
 
     def article_page(
         self, article: Article, reader: Reader | None, membership: Membership | None
@@ -213,7 +224,8 @@ class ReadingService:
         """A live blog for one reader: entries arranged, cut to the preview without access."""
         assert article.id is not None
         publisher, access, state = self._read(article, reader, membership)
-        entries = self.store.live_entries(article.id)
+        blog_id = article.id
+        entries = remember(self.cache, f"live:{blog_id}:entries", lambda: self.store.live_entries(blog_id))
         pinned, key_events, timeline = arrange(entries)
         hidden = 0
         if not access.full:
@@ -264,11 +276,17 @@ class ReadingService:
         flt = ArticleFilter(publisher_ids=(publisher_id,), limit=LISTING_PAGE, before_id=before_id)
         return publisher, self._listing(flt)
 
-    def section_listing(self, name: str, before_id: int | None) -> Listing:
-        """Raises NotFoundError for an empty or overlong name, or an unknown cursor."""
+    def section_listing(self, name: str, before_id: int | None) -> tuple[str, Listing]:
+        """The section's name as the catalog spells it, and its newest articles. Raises
+        NotFoundError for a name no publisher lists and no article is in, or an unknown cursor."""
         if not name or len(name) > 100:
             raise NotFoundError("section", name)
-        return self._listing(ArticleFilter(sections=(name,), limit=LISTING_PAGE, before_id=before_id))
+        known = {*SECTIONS, *(s for p in self.publishers().values() for s in p.sections)}
+        spelled = name if name in known else next((k for k in known if k.casefold() == name.casefold()), name)
+        listing = self._listing(ArticleFilter(sections=(spelled,), limit=LISTING_PAGE, before_id=before_id))
+        if not listing.articles and spelled not in known:
+            raise NotFoundError("section", name)
+        return spelled, listing
 
     def _listing(self, flt: ArticleFilter) -> Listing:
         articles = self.store.list_articles(flt)
@@ -276,8 +294,9 @@ class ReadingService:
         return Listing(tuple(articles), last)
 
     def search(self, query: SearchQuery) -> SearchPage:
-        """Raises SearchQueryError for a query or cursor that cannot be run."""
-        return self.store.search(query)
+        """Search results, the same for every reader for the shared cache's lifetime. Raises
+        SearchQueryError for a query or cursor that cannot be run."""
+        return remember(self.cache, f"search:{query!r}", lambda: self.store.search(query))
 
     # --- a reader's own things -----------------------------------------------------------------
 
@@ -307,9 +326,11 @@ class ReadingService:
         """Raises NotFoundError for an unknown publisher."""
         self._publisher(publisher_id)
         self.store.follow(reader_id, "publisher", publisher_id)
+        self.on_follow()
 
     def unfollow_publisher(self, reader_id: int, publisher_id: str) -> None:
         self.store.unfollow(reader_id, "publisher", publisher_id)
+        self.on_follow()
 
     def follow_section(self, reader_id: int, section: str) -> None:
         """Raises InvalidDataError for an empty or overlong name."""
@@ -317,6 +338,8 @@ class ReadingService:
         if not name or len(name) > 200:
             raise InvalidDataError("a section name is 1 to 200 characters")
         self.store.follow(reader_id, "section", name)
+        self.on_follow()
 
     def unfollow_section(self, reader_id: int, section: str) -> None:
         self.store.unfollow(reader_id, "section", section.strip())
+        self.on_follow()

@@ -58,17 +58,21 @@ def build_services(
     shared = cache if cache is not None else TtlCache(settings.home_cache_seconds)
     catalog = CatalogService(store, shared)
     front = FrontPageService(store, clock, shared, catalog.publishers, catalog.nav_sections)
+    accounts = AccountService(
+        store, settings, mailer or mailer_from_settings(settings), hasher or default_hasher(), clock
+    )
+    reading = ReadingService(
+        store, settings, clock, shared, catalog.publishers, front.picked_ids, accounts.forget_sessions
+    )
     return Services(
         settings=settings,
         store=store,
         clock=clock,
         cache=shared,
         catalog=catalog,
-        accounts=AccountService(
-            store, settings, mailer or mailer_from_settings(settings), hasher or default_hasher(), clock
-        ),
-        membership=MembershipService(store, settings, clock, provider),
-        reading=ReadingService(store, settings, clock, shared, catalog.publishers, front.picked_ids),
+        accounts=accounts,
+        membership=MembershipService(store, settings, clock, provider, accounts.forget_sessions),
+        reading=reading,
         front=front,
         stories=StoryService(store, clock),
         operations=OperationsService(store, clock),

@@ -33,6 +33,7 @@ from newsstand.model import (
     Publisher,
     Reader,
     ReaderArticleState,
+    ReadRecord,
     Role,
     SearchPage,
     SearchQuery,
@@ -289,17 +290,9 @@ class LibraryStore(Protocol):
         """Whether the reader saved the article, when they last read it and when a read was last
         recorded for payment, in one query."""
 
-    def record_read(
-        self,
-        reader_id: int,
-        article_id: int,
-        at: datetime,
-        publisher_id: str | None = None,
-        *,
-        history: bool = True,
-    ) -> None:
-        """Note a full read in the reader's history (unless ``history`` is False) and, with
-        ``publisher_id``, a reading record for that publisher's payment: one transaction."""
+    def record_reads(self, reads: Sequence[ReadRecord]) -> None:
+        """Store full reads in one transaction: each reader's history keeps the latest time per
+        article, and every read with a publisher becomes a reading record for its payment."""
 
     def reading_counts(self, start: datetime, end: datetime) -> list[tuple[str, int, int]]:
         """(publisher id, reads, unique readers) for reads in [start, end)."""

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from newsstand.app.reading import ArticlePage
 from newsstand.errors import BadRequestError, NotFoundError
-from newsstand.web.context import call, membership_of, reader_of, render, web
+from newsstand.model import Article, Membership, Reader
+from newsstand.web.context import WebContext, call, membership_of, reader_of, render, web
+from newsstand.web.fragments import shared_markup
 
 # Ids past a 64-bit integer name nothing, and some databases refuse to compare them at all.
 MAX_ID = 2**63 - 1
@@ -23,16 +28,45 @@ def path_id(request: Request, name: str = "article_id") -> int:
     return int(raw)
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleParts:
+    head: Markup  # headline, standfirst, byline, times, lead figure
+    around: Markup  # other coverage and related stories
+
+
+def build_article(
+    ctx: WebContext, article_id: int, reader: Reader | None, membership: Membership | None
+) -> tuple[ArticlePage, ArticleParts] | Article:
+    """The page for one reader with its shared parts, or the live blog to redirect to (nothing
+    recorded then)."""
+    reading = ctx.services.reading
+    article = reading.get_article(article_id)
+    if article.is_liveblog:
+        return article
+    page = reading.article_page(article, reader, membership)
+    return page, article_parts(ctx, page)
+
+
+def article_parts(ctx: WebContext, page: ArticlePage) -> ArticleParts:
+    a = page.article
+    return ArticleParts(
+        shared_markup(ctx, f"article:head:{a.id}:{a.revision}", "_article_parts.html", "head", a),
+        shared_markup(ctx, f"article:around:{a.id}:{a.story_id}", "_article_parts.html", "around",
+                      page.coverage, page.related),
+    )  # fmt: skip
+
+
 async def article_page(request: Request) -> Response:
     ctx = web(request)
-    reading = ctx.services.reading
-    article = await call(reading.get_article, path_id(request))
-    if article.is_liveblog:  # before anything is recorded
-        return RedirectResponse(f"/live/{article.id}", status_code=301)
-    page = await call(reading.article_page, article, reader_of(request), membership_of(request))
+    found = await call(build_article, ctx, path_id(request), reader_of(request), membership_of(request))
+    if isinstance(found, Article):  # a live blog: redirected before anything is recorded
+        return RedirectResponse(f"/live/{found.id}", status_code=301)
+    page, parts = found
     # Bodies are sanitized before they are stored; the paywall's preview is sanitized again.
     body = Markup(page.body_html)  # noqa: S704
-    return render(request, "article.html", {"v": page, "body": body, "next": request.url.path})
+    return render(
+        request, "article.html", {"v": page, "body": body, "parts": parts, "next": request.url.path}
+    )
 
 
 async def article_by_url(request: Request) -> Response:

@@ -52,7 +52,7 @@ async def publisher_page(request: Request) -> Response:
 async def section_page(request: Request) -> Response:
     ctx = web(request)
     name = str(request.path_params["name"]).strip()
-    listing = await call(ctx.services.reading.section_listing, name, before_id(request))
+    name, listing = await call(ctx.services.reading.section_listing, name, before_id(request))
     reader = reader_of(request)
     following = bool(reader and name.lower() in {s.lower() for s in reader.followed_sections})
     return render(

@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from newsstand.app.reading import changed_at
-from newsstand.model import LiveEntry, utc
+from newsstand.app.reading import LivePage, changed_at
+from newsstand.model import Article, LiveEntry, Membership, Reader, utc
 from newsstand.web.articles import path_id
-from newsstand.web.context import call, membership_of, reader_of, render, web
+from newsstand.web.context import WebContext, call, membership_of, reader_of, render, web
+from newsstand.web.fragments import shared_markup
 from newsstand.web.timefmt import iso_precise
 
 
@@ -22,18 +25,47 @@ def entry_anchor(entry: LiveEntry) -> str:
     return "entry-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in entry.entry_id)
 
 
+@dataclass(frozen=True, slots=True)
+class LiveParts:
+    head: Markup
+    key_events: Markup
+    pinned: Markup
+    entries: Markup
+
+
+def live_parts(ctx: WebContext, page: LivePage) -> LiveParts:
+    """The blog's parts for readers of the same access, made once per period and per change."""
+    a = page.article
+    shown = "all" if page.access.full else f"first{len(page.entries)}"
+    key = f"live:{a.id}:{a.revision}:{iso_precise(page.latest)}:{shown}"
+    return LiveParts(
+        shared_markup(ctx, f"{key}:head", "_live_parts.html", "head", a),
+        shared_markup(ctx, f"{key}:key", "_live_parts.html", "key_events", page.key_events, entry_anchor),
+        shared_markup(ctx, f"{key}:pinned", "_live_parts.html", "pinned", page.pinned),
+        shared_markup(ctx, f"{key}:entries", "_live_parts.html", "entries", page.entries, entry_anchor),
+    )
+
+
+def build_live(
+    ctx: WebContext, article_id: int, reader: Reader | None, membership: Membership | None
+) -> tuple[LivePage, LiveParts] | Article:
+    """The live blog for one reader with its shared parts, or the article to redirect to."""
+    reading = ctx.services.reading
+    article = reading.get_article(article_id)
+    if not article.is_liveblog:
+        return article
+    page = reading.live_page(article, reader, membership)
+    return page, live_parts(ctx, page)
+
+
 async def live_page(request: Request) -> Response:
     ctx = web(request)
-    reading = ctx.services.reading
-    article = await call(reading.get_article, path_id(request))
-    if not article.is_liveblog:  # before anything is recorded
-        return RedirectResponse(f"/article/{article.id}", status_code=301)
-    page = await call(reading.live_page, article, reader_of(request), membership_of(request))
-    return render(
-        request,
-        "live.html",
-        {"v": page, "since": iso_precise(page.latest), "anchor": entry_anchor, "next": request.url.path},
-    )
+    found = await call(build_live, ctx, path_id(request), reader_of(request), membership_of(request))
+    if isinstance(found, Article):  # not a live blog: redirected before anything is recorded
+        return RedirectResponse(f"/article/{found.id}", status_code=301)
+    page, parts = found
+    since = iso_precise(page.latest)
+    return render(request, "live.html", {"v": page, "parts": parts, "since": since, "next": request.url.path})
 
 
 def parse_since(raw: str | None) -> datetime | None:

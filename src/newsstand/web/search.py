@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,7 +14,8 @@ from starlette.routing import BaseRoute, Route
 
 from newsstand.errors import BadRequestError
 from newsstand.model import SearchPage, SearchQuery
-from newsstand.web.context import call, render, web
+from newsstand.web.context import WebContext, call, render, web
+from newsstand.web.fragments import shared_markup
 
 PAGE_SIZE = 20
 
@@ -87,27 +89,24 @@ def parse_form(params: QueryParams) -> SearchForm:
     )
 
 
-async def search_page(request: Request) -> Response:
-    ctx = web(request)
-    form = parse_form(request.query_params)
-    results: SearchPage | None = None
-    if form.text:
-        results = await call(ctx.services.reading.search, form.query())
+def build_search(ctx: WebContext, form: SearchForm) -> Markup:
+    """The form and its results, from the shared cache when someone asked the same lately."""
+    results: SearchPage | None = ctx.services.reading.search(form.query()) if form.text else None
     publishers = sorted(ctx.publisher_map().values(), key=lambda p: p.name)
     languages = sorted({p.language for p in publishers if p.language})
     sections = ctx.nav_sections(limit=30)
-    return render(
-        request,
-        "search.html",
-        {
-            "form": form,
-            "results": results,
-            "publishers": publishers,
-            "languages": languages,
-            "sections": sections,
-            "query_text": form.text,
-        },
+    key = f"search:{sorted(form.filters().items())}:{form.cursor}"
+    return shared_markup(
+        ctx, key, "_search_parts.html", "main", form, results, publishers, sections, languages
     )
+
+
+async def search_page(request: Request) -> Response:
+    ctx = web(request)
+    form = parse_form(request.query_params)
+    form.query()  # a malformed date is the reader's error, before anything is looked up
+    main = await call(build_search, ctx, form)
+    return render(request, "search.html", {"form": form, "main": main, "query_text": form.text})
 
 
 routes: list[BaseRoute] = [Route("/search", search_page, name="search")]

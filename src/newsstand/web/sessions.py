@@ -29,7 +29,10 @@ class SessionMiddleware:
             state = scope.setdefault("state", {})
             token = _cookie_value(scope, SESSION_COOKIE)
             state["session_token"] = token
-            state["viewer"] = await run_in_threadpool(self.accounts.viewer, token) if token else None
+            viewer = self.accounts.remembered_viewer(token) if token else None
+            if token and viewer is None:
+                viewer = await run_in_threadpool(self.accounts.viewer, token)
+            state["viewer"] = viewer
         await self.app(scope, receive, send)
 
 

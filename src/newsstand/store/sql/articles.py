@@ -234,16 +234,28 @@ class ArticlesMixin(SqlBase):
     def list_articles(self, flt: ArticleFilter) -> list[Article]:
         """As the Protocol says; ``flt.extra`` is not used by this store.
         Raises NotFoundError when ``before_id`` names no article."""
-        stmt = sa.select(A).where(*filter_clauses(flt.publisher_ids, flt.sections, (), flt.since, flt.until))
-        if flt.kind is not None:
-            stmt = stmt.where(A.c.kind == flt.kind.value)
         with self._read() as conn:
+            pivot = None
             if flt.before_id is not None:
                 pivot = conn.execute(sa.select(A.c.published).where(A.c.id == flt.before_id)).first()
                 if pivot is None:
                     raise NotFoundError("article", flt.before_id)
-                older = sa.tuple_(A.c.published, A.c.id) < sa.tuple_(pivot.published, flt.before_id)
-                stmt = stmt.where(older)
+            if flt.sections and not (flt.publisher_ids or flt.kind or flt.since or flt.until):
+                ids = _newest_in_sections(conn, flt, pivot.published if pivot else None)
+                by_id = {
+                    a.id: a
+                    for a in load_articles(conn, list(conn.execute(sa.select(A).where(A.c.id.in_(ids)))))
+                }
+                return [by_id[i] for i in ids if i in by_id]
+            stmt = sa.select(A).where(
+                *filter_clauses(flt.publisher_ids, flt.sections, (), flt.since, flt.until)
+            )
+            if flt.kind is not None:
+                stmt = stmt.where(A.c.kind == flt.kind.value)
+            if pivot is not None:
+                stmt = stmt.where(
+                    sa.tuple_(A.c.published, A.c.id) < sa.tuple_(pivot.published, flt.before_id)
+                )
             stmt = stmt.order_by(A.c.published.desc(), A.c.id.desc()).limit(flt.limit)
             return load_articles(conn, list(conn.execute(stmt)))
 
@@ -260,6 +272,26 @@ class ArticlesMixin(SqlBase):
         )
         with self._read() as conn:
             return load_articles(conn, list(conn.execute(stmt)))
+
+
+def _newest_in_sections(conn: Connection, flt: ArticleFilter, before: Any) -> list[int]:
+    """Ids of the newest articles listed in any of ``flt.sections`` (older than ``before`` and
+    ``flt.before_id`` when given), newest first: one index range per section, read newest first
+    (ix_article_sections_listing), merged in one statement."""
+    S = t.article_sections
+    ranges = []
+    for name in dict.fromkeys(flt.sections):
+        q = sa.select(S.c.article_id, S.c.published).where(S.c.section == name)
+        if before is not None:
+            q = q.where(sa.tuple_(S.c.published, S.c.article_id) < sa.tuple_(before, flt.before_id))
+        ranges.append(q.order_by(S.c.published.desc(), S.c.article_id.desc()).limit(flt.limit))
+    if len(ranges) == 1:
+        rows = conn.execute(ranges[0]).all()
+    else:
+        merged = sa.union_all(*(sa.select(r.subquery()) for r in ranges)).subquery()
+        order = (merged.c.published.desc(), merged.c.article_id.desc())
+        rows = conn.execute(sa.select(merged).order_by(*order).limit(flt.limit * len(ranges))).all()
+    return list(dict.fromkeys(r.article_id for r in rows))[: flt.limit]
 
 
 def filter_clauses(

@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(parsed)
-        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # Connections beyond pool_size are closed when returned and opened again on the next
+        # burst: under a web server's 40 threads that churn cost more than the queries.
+        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=20, max_overflow=20)
     except (exc.SQLAlchemyError, ImportError) as e:
         raise StorageError(f"cannot create a database engine: {e}") from e
 
@@ -41,8 +43,10 @@ def _sqlite_engine(url: sa.URL) -> Engine:
     engine = sa.create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-        pool_size=8,
-        max_overflow=16,
+        # One kept connection per thread the web server may run store calls in (anyio's 40):
+        # a SQLite connection costs little to keep and an open with four PRAGMAs to remake.
+        pool_size=40,
+        max_overflow=40,
     )
 
     @event.listens_for(engine, "connect")

@@ -3,14 +3,16 @@ reading records for publisher payment, and editors' picks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc
+from sqlalchemy.dialects import postgresql, sqlite
 
 from newsstand.errors import NotFoundError
-from newsstand.model import Pick, ReaderArticleState
+from newsstand.model import Pick, ReaderArticleState, ReadRecord
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
 from newsstand.store.sql.engine import SqlBase
@@ -161,28 +163,29 @@ class ReadingMixin(SqlBase):
             saved_at, read_at, paid_at = conn.execute(query).one()
         return ReaderArticleState(saved=saved_at is not None, last_read=read_at, last_paid_read=paid_at)
 
-    def record_read(
-        self,
-        reader_id: int,
-        article_id: int,
-        at: datetime,
-        publisher_id: str | None = None,
-        *,
-        history: bool = True,
-    ) -> None:
-        key = (reading_history.c.reader_id == reader_id, reading_history.c.article_id == article_id)
+    def record_reads(self, reads: Sequence[ReadRecord]) -> None:
+        if not reads:
+            return
+        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
+        latest: dict[tuple[int, int], datetime] = {}
+        for r in reads:
+            if r.history:
+                key = (r.reader_id, r.article_id)
+                latest[key] = max(latest.get(key, r.at), r.at)
+        h = dialect.insert(reading_history)
+        upsert = h.on_conflict_do_update(
+            index_elements=[reading_history.c.reader_id, reading_history.c.article_id],
+            set_={"read": h.excluded.read},
+        )
+        paid = [
+            _read_values(r.reader_id, r.article_id, r.publisher_id, r.at) for r in reads if r.publisher_id
+        ]
+        rows = [{"reader_id": rid, "article_id": aid, "read": at} for (rid, aid), at in latest.items()]
         with self._write() as conn:
-            if history:
-                updated = conn.execute(reading_history.update().where(*key).values(read=at)).rowcount
-                if not updated:
-                    insert = reading_history.insert().values(
-                        reader_id=reader_id, article_id=article_id, read=at
-                    )
-                    insert_once(conn, insert)
-            if publisher_id is not None:
-                conn.execute(
-                    reading_records.insert().values(_read_values(reader_id, article_id, publisher_id, at))
-                )
+            if rows:
+                conn.execute(upsert, rows)
+            if paid:
+                conn.execute(reading_records.insert(), paid)
 
     # --- reading records for publisher payment ----------------------------------------------
 

@@ -154,7 +154,9 @@ article_sections = sa.Table(
     sa.Column("section", sa.Text, primary_key=True),
     sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id", ondelete="SET NULL")),
     sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("published", UTCDateTime),  # the article's, kept by triggers (migration 0009)
     sa.Index("ix_article_sections_section", "section", "article_id"),
+    sa.Index("ix_article_sections_listing", "section", "published", "article_id"),
     sa.Index("ix_article_sections_feed", "feed_id"),
 )
 
