@@ -19,6 +19,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from newsstand.errors import NewsstandError
+
+# MailQueue, the retrying mail queue, is declared beside its deliverer in newsstand.mail.queue
+# (mail sits below store, and deliver_pending needs the protocol it drives); re-exported here.
+from newsstand.mail.queue import MailQueue as MailQueue
 from newsstand.model import (
     Article,
     ArticleFilter,
@@ -358,7 +362,9 @@ class MetaStore(Protocol):
         """Store ``value`` under ``key``, replacing any earlier value."""
 
 
-class Store(CatalogStore, IngestStore, ArticleStore, AccountStore, StoryStore, MetaStore, Protocol):
+class Store(
+    CatalogStore, IngestStore, ArticleStore, AccountStore, StoryStore, MetaStore, MailQueue, Protocol
+):
     """Everything Newsstand stores. Accounts, stories and reading records extend it."""
 
     def close(self) -> None: ...
