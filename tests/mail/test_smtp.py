@@ -70,7 +70,7 @@ def test_starttls_refuses_a_certificate_no_trusted_authority_signed(
 ) -> None:
     context, _ = tls
     server = smtp_server(tls_context=context, require_starttls=True)
-    with pytest.raises(MailError, match="CERTIFICATE_VERIFY_FAILED|certificate"):
+    with pytest.raises(MailError, match=r"CERTIFICATE_VERIFY_FAILED|certificate"):
         SmtpMailer(server.settings(tmp_path, smtp_tls="starttls"), timeout=5).send(_message())
     assert server.messages == []
 

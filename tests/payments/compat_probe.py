@@ -21,10 +21,10 @@ import sys
 import threading
 import time
 import urllib.request
-from importlib.metadata import version
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import stripe
 
@@ -33,9 +33,9 @@ HERE = Path(__file__).resolve().parent
 
 
 class _Hooks(http.server.BaseHTTPRequestHandler):
-    received: list[tuple[bytes, str]] = []
+    received: ClassVar[list[tuple[bytes, str]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (the handler API names it)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.received.append((body, self.headers.get("Stripe-Signature", "")))
         self.send_response(200)
