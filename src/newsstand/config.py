@@ -185,7 +185,7 @@ class Settings:
     )
     mail_from: str = _setting("Newsstand <no-reply@localhost>", "Sender of outgoing mail.")
     mail_max_attempts: int = _setting(
-        8, "Delivery attempts of one queued mail before it is given up as dead.", check=_at_least(1)
+        12, "Delivery attempts of one queued mail before it is given up as dead.", check=_at_least(1)
     )
     mail_retry_seconds: int = _setting(
         60, "Wait before the first retry of a mail; it doubles with each failed attempt.", check=_at_least(1)

@@ -35,32 +35,34 @@ def test_plain_delivery_to_a_loopback_relay_keeps_both_parts(smtp_server: Start,
     assert not (tmp_path / "outbox").exists()
 
 
-def test_starttls_with_sign_in_and_a_private_authority(
-    smtp_server: Start, tls: tuple[ssl.SSLContext, str], tmp_path: Path
-) -> None:
+def _signed_in(
+    smtp_server: Start, tls: tuple[ssl.SSLContext, str], tmp_path: Path, password: str
+) -> tuple[Server, SmtpMailer]:
+    """A server that demands STARTTLS and a sign-in, and a mailer that trusts its authority."""
     context, ca_file = tls
     server = smtp_server(
         tls_context=context, require_starttls=True, authenticator=authenticator, auth_required=True
     )
     settings = server.settings(
-        tmp_path, smtp_tls="starttls", smtp_ca_file=ca_file, smtp_user=USER, smtp_password=PASSWORD
+        tmp_path, smtp_tls="starttls", smtp_ca_file=ca_file, smtp_user=USER, smtp_password=password
     )
-    SmtpMailer(settings, timeout=5).send(_message())
+    return server, SmtpMailer(settings, timeout=5)
+
+
+def test_starttls_with_sign_in_and_a_private_authority(
+    smtp_server: Start, tls: tuple[ssl.SSLContext, str], tmp_path: Path
+) -> None:
+    server, mailer = _signed_in(smtp_server, tls, tmp_path, PASSWORD)
+    mailer.send(_message())
     assert len(server.messages) == 1
 
 
 def test_a_wrong_password_is_an_error_worth_retrying(
     smtp_server: Start, tls: tuple[ssl.SSLContext, str], tmp_path: Path
 ) -> None:
-    context, ca_file = tls
-    server = smtp_server(
-        tls_context=context, require_starttls=True, authenticator=authenticator, auth_required=True
-    )
-    settings = server.settings(
-        tmp_path, smtp_tls="starttls", smtp_ca_file=ca_file, smtp_user=USER, smtp_password="wrong"
-    )
+    server, mailer = _signed_in(smtp_server, tls, tmp_path, "wrong")
     with pytest.raises(MailError) as caught:
-        SmtpMailer(settings, timeout=5).send(_message())
+        mailer.send(_message())
     assert not isinstance(caught.value, MailRejectedError)
     assert server.messages == []
 

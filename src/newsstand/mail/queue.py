@@ -132,7 +132,7 @@ def deliver_pending(
     now: datetime,
     *,
     retry_base: timedelta = timedelta(minutes=1),
-    max_attempts: int = 8,
+    max_attempts: int = 12,
     lease: timedelta = DEFAULT_LEASE,
     limit: int = 50,
 ) -> DeliveryReport:
