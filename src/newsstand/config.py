@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from newsstand.errors import ConfigError
+from newsstand.errors import ConfigError, InvalidDataError
+from newsstand.model import Plan
 
 SettingValue = str | int | float | bool | tuple[str, ...]
 Check = Callable[[Any], str | None]  # returns what is wrong with a value, or None
@@ -63,6 +64,31 @@ def _networks(value: Any) -> str | None:
 def _url_or_empty(value: Any) -> str | None:
     if value and not str(value).startswith(("http://", "https://")):
         return "must start with http:// or https://, or be empty"
+    return None
+
+
+def _currency(value: Any) -> str | None:
+    text = str(value)
+    return None if len(text) == 3 and text.isalpha() else "must be a three-letter ISO 4217 code"
+
+
+def _plans(value: Any) -> str | None:
+    if not value:
+        return "must name at least one plan"
+    ids = []
+    for spec in value:
+        try:
+            ids.append(Plan.parse(spec, "EUR").id)  # the currency is checked on its own
+        except InvalidDataError as exc:
+            return str(exc)
+    return None if len(set(ids)) == len(ids) else "names a plan id twice"
+
+
+def _pairs(value: Any) -> str | None:
+    for item in value:
+        key, _, val = str(item).partition("=")
+        if not key.strip() or not val.strip():
+            return f"{item!r} is not NAME=VALUE"
     return None
 
 
@@ -150,8 +176,44 @@ class Settings:
     smtp_port: int = _setting(587, "SMTP port.", check=_at_least(1))
     smtp_user: str = _setting("", "SMTP user name.")
     smtp_password: str = _setting("", "SMTP password.", secret=True)
-    smtp_starttls: bool = _setting(True, "Use STARTTLS with the SMTP server.")
+    smtp_tls: str = _setting(
+        "starttls",
+        "How the SMTP connection is encrypted: starttls (port 587), implicit (port 465) or none.",
+        check=_one_of("starttls", "implicit", "none"),
+    )
+    smtp_ca_file: str = _setting(
+        "", "PEM file of authorities to trust for the SMTP server's certificate; empty: the system's."
+    )
     mail_from: str = _setting("Newsstand <no-reply@localhost>", "Sender of outgoing mail.")
+    mail_max_attempts: int = _setting(
+        12, "Delivery attempts of one queued mail before it is given up as dead.", check=_at_least(1)
+    )
+    mail_retry_seconds: int = _setting(
+        60, "Wait before the first retry of a mail; it doubles with each failed attempt.", check=_at_least(1)
+    )
+    # membership plans and payments
+    plans: tuple[str, ...] = _setting(
+        ("monthly:month:9.00", "yearly:year:90.00"),
+        "Plans on sale, each ID:INTERVAL:AMOUNT[:AUDIENCE] (interval month or year; audience "
+        "student or family for reduced plans).",
+        check=_plans,
+    )
+    currency: str = _setting("EUR", "ISO 4217 currency of every plan's price.", check=_currency)
+    payment_grace_days: int = _setting(
+        7, "Days a member keeps reading after a renewal payment fails.", check=_at_least(0)
+    )
+    stripe_secret_key: str = _setting("", "Stripe secret API key; empty turns Stripe off.", secret=True)
+    stripe_webhook_secret: str = _setting(
+        "", "Signing secret of the Stripe webhook endpoint (whsec_...).", secret=True
+    )
+    stripe_prices: tuple[str, ...] = _setting(
+        (), "Stripe price of each plan, as PLAN_ID=PRICE_ID.", check=_pairs
+    )
+    stripe_api_base: str = _setting(
+        "",
+        "Base URL of the Stripe API; empty is Stripe's own (tests point it at a local server).",
+        check=_url_or_empty,
+    )
     # logging
     log_level: str = _setting(
         "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.", check=_one_of(*LOG_LEVELS)
@@ -185,6 +247,14 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_path / 'newsstand.db').resolve()}"
+
+    @property
+    def membership_plans(self) -> tuple[Plan, ...]:
+        """The plans on sale, in the order given, each with its Stripe price when one is set."""
+        pairs = (item.partition("=") for item in self.stripe_prices)
+        prices = {key.strip(): val.strip() for key, _, val in pairs}
+        plans = (Plan.parse(spec, self.currency) for spec in self.plans)
+        return tuple(dataclasses.replace(p, provider_price=prices.get(p.id, "")) for p in plans)
 
     @property
     def effective_secret_key(self) -> str:
@@ -283,7 +353,7 @@ def _coerce(setting: Setting, raw: Any) -> SettingValue:
         raise ConfigError(
             f"{setting.env_var}: expected {setting.type.__name__}, got {raw!r}", setting.name
         ) from exc
-    if setting.name == "log_level":
+    if setting.name in ("log_level", "currency"):
         value = str(value).upper()
     problem = setting.check(value) if setting.check is not None else None
     if problem:
@@ -340,6 +410,14 @@ def _warn_about(settings: Settings) -> None:
                 "including this machine and its private network",
                 item,
             )
+    try:
+        plans = settings.membership_plans
+    except InvalidDataError as exc:  # an amount with more decimals than the currency has
+        raise ConfigError(f"NEWSSTAND_PLANS: {exc}", "plans") from exc
+    priced = {item.partition("=")[0].strip() for item in settings.stripe_prices}
+    unknown = sorted(priced - {plan.id for plan in plans})
+    if unknown:
+        raise ConfigError(f"stripe_prices names unknown plans: {', '.join(unknown)}", "stripe_prices")
     if settings.poll_min_seconds > settings.poll_max_seconds:
         raise ConfigError("poll_min_seconds must not be larger than poll_max_seconds", "poll_min_seconds")
 

@@ -172,7 +172,28 @@ class MembershipError(AccountError):
 
 
 class MailError(NewsstandError):
-    """Mail could not be written to the outbox or handed to the SMTP server."""
+    """Mail could not be written to the outbox or handed to the SMTP server. Worth trying
+    again later (the server was down, busy or refused the sign-in)."""
+
+
+class MailRejectedError(MailError):
+    """The SMTP server refused the message for good (an unknown recipient, a message it will
+    never take): trying again cannot help."""
+
+
+# --- payments ------------------------------------------------------------------------------
+
+
+class PaymentError(NewsstandError):
+    """The payment provider failed or refused a request (checkout, customer portal)."""
+
+
+class WebhookSignatureError(PaymentError):
+    """A webhook's signature is missing, forged or too old: its payload must not be trusted."""
+
+
+class WebhookPayloadError(PaymentError):
+    """A signed webhook's payload cannot be read as an event."""
 
 
 # --- web reader ----------------------------------------------------------------------------

@@ -456,3 +456,143 @@ class StoryStats:
     publishers: int
     articles: int
     last_updated: datetime
+
+
+# --- plans, prices and money --------------------------------------------------------------
+
+# ISO 4217 currencies whose minor unit is not a hundredth; every other code has two decimals.
+_CURRENCY_EXPONENTS = {
+    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF"), 0),
+    **dict.fromkeys(("UGX", "VND", "VUV", "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+}
+
+
+def currency_exponent(currency: str) -> int:
+    """Decimal places of the currency's minor unit (2 for EUR, 0 for JPY, 3 for KWD)."""
+    return _CURRENCY_EXPONENTS.get(currency.upper(), 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in the currency's minor unit (cents, pence, yen): integers never round."""
+
+    amount: int
+    currency: str  # ISO 4217, upper case
+
+    def __post_init__(self) -> None:
+        if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
+            raise InvalidDataError(f"currency must be an upper-case ISO 4217 code, got {self.currency!r}")
+
+    def __str__(self) -> str:
+        exponent = currency_exponent(self.currency)
+        sign = "-" if self.amount < 0 else ""
+        whole, minor = divmod(abs(self.amount), 10**exponent)
+        if not exponent:
+            return f"{sign}{whole} {self.currency}"
+        return f"{sign}{whole}.{minor:0{exponent}d} {self.currency}"
+
+
+class BillingInterval(enum.StrEnum):
+    MONTH = "month"
+    YEAR = "year"
+
+
+class PlanAudience(enum.StrEnum):
+    """Who a plan is for: everyone, or a group the operator checks (students, a household)."""
+
+    EVERYONE = "everyone"
+    STUDENT = "student"
+    FAMILY = "family"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A membership a reader can buy: a price per interval. ``provider_price`` names the
+    price at the payment provider (a Stripe price id); empty for the manual provider."""
+
+    id: str  # stable slug: "monthly", "yearly", "student-monthly"
+    interval: BillingInterval
+    price: Money
+    audience: PlanAudience = PlanAudience.EVERYONE
+    provider_price: str = ""
+
+    @property
+    def name(self) -> str:
+        """What readers see: "Monthly", "Student, yearly"."""
+        period = "Monthly" if self.interval is BillingInterval.MONTH else "Yearly"
+        if self.audience is PlanAudience.EVERYONE:
+            return period
+        return f"{self.audience.value.title()}, {period.lower()}"
+
+    @classmethod
+    def parse(cls, spec: str, currency: str) -> Plan:
+        """A plan from its settings form ``ID:INTERVAL:AMOUNT[:AUDIENCE]``, the amount in
+        major units ("monthly:month:9.00", "student-yearly:year:45:student"). Raises
+        InvalidDataError naming what is wrong."""
+        parts = [p.strip() for p in spec.split(":")]
+        if len(parts) not in (3, 4):
+            raise InvalidDataError(f"plan {spec!r} is not ID:INTERVAL:AMOUNT[:AUDIENCE]")
+        plan_id, interval, amount = parts[:3]
+        if not plan_id or not all(c.isascii() and (c.isalnum() or c in "-_") for c in plan_id):
+            raise InvalidDataError(f"plan id {plan_id!r} must be letters, digits, - or _")
+        try:
+            every = BillingInterval(interval)
+            audience = PlanAudience(parts[3]) if len(parts) == 4 else PlanAudience.EVERYONE
+        except ValueError as exc:
+            raise InvalidDataError(
+                f"plan {spec!r}: interval is month or year; audience is everyone, student or family"
+            ) from exc
+        price = Money(_minor_units(amount, currency.upper(), spec), currency.upper())
+        return cls(id=plan_id, interval=every, price=price, audience=audience)
+
+
+def _minor_units(amount: str, currency: str, spec: str) -> int:
+    """ "9.50" EUR as 950; refuses more decimals than the currency has, and amounts below one unit."""
+    exponent = currency_exponent(currency)
+    whole, _, fraction = amount.partition(".")
+    if not whole.isdigit() or (fraction and not fraction.isdigit()) or len(fraction) > exponent:
+        raise InvalidDataError(f"plan {spec!r}: amount {amount!r} is not a price in {currency}")
+    minor: int = int(whole) * 10**exponent + int(fraction.ljust(exponent, "0") or "0")
+    if minor <= 0:
+        raise InvalidDataError(f"plan {spec!r}: a plan must cost something")
+    return minor
+
+
+# --- mail waiting to be sent ------------------------------------------------------------------
+
+
+class MailState(enum.StrEnum):
+    PENDING = "pending"  # waiting for its next attempt
+    SENDING = "sending"  # claimed by a deliverer until its lease runs out
+    SENT = "sent"
+    DEAD = "dead"  # given up: refused for good, or out of attempts
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMail:
+    """A message to enqueue. ``key``, when given, makes enqueueing idempotent: a second
+    mail with the same key (the same reminder for the same trial) is not queued again."""
+
+    kind: str  # what it is, for operators: "receipt", "trial_ending"
+    recipient: str
+    data: bytes  # the whole RFC 5322 message
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedMail:
+    """A row of the queue as a deliverer or an operator sees it."""
+
+    id: int
+    kind: str
+    recipient: str
+    data: bytes
+    state: MailState
+    attempts: int
+    created: datetime
+    next_attempt: datetime
+    key: str | None = None
+    last_error: str = ""
+    sent: datetime | None = None
+    lease_token: str = ""  # set on a claimed row: marking it needs the token

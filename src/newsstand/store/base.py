@@ -19,6 +19,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from newsstand.errors import NewsstandError
+
+# MailQueue, the retrying mail queue, is declared beside its deliverer in newsstand.mail.queue
+# (mail sits below store, and deliver_pending needs the protocol it drives); re-exported here.
 from newsstand.model import (
     Article,
     ArticleFilter,
@@ -28,9 +31,12 @@ from newsstand.model import (
     FetchRecord,
     LiveEntry,
     LiveMergeResult,
+    MailState,
     Membership,
+    OutgoingMail,
     Pick,
     Publisher,
+    QueuedMail,
     Reader,
     ReaderArticleState,
     ReadRecord,
@@ -365,6 +371,34 @@ class StoryStore(Protocol):
         recently updated first: the candidates Related stories are ranked from."""
 
 
+class MailQueue(Protocol):
+    """Where queued mail lives (the store). Raises StorageError when the database fails."""
+
+    def enqueue_mail(self, mails: Sequence[OutgoingMail], now: datetime) -> list[int]:
+        """Queue the mails, due at ``now``, in one transaction; returns their ids. A mail
+        whose ``key`` is queued already is skipped (its place in the result is the earlier
+        row's id), so enqueueing the same reminder twice sends it once."""
+
+    def claim_mail(self, now: datetime, lease: timedelta, limit: int) -> list[QueuedMail]:
+        """Take up to ``limit`` due mails (pending with ``next_attempt <= now``, or sending
+        with an expired lease), oldest due first, leased until ``now + lease`` under a fresh
+        token, their attempts counted up. Concurrent claimers get disjoint rows."""
+
+    def mark_mail_sent(self, mail_id: int, token: str, at: datetime) -> bool:
+        """Record the claimed mail as sent; False when the claim was lost (lease expired and
+        taken by another deliverer), which leaves the row to its new holder."""
+
+    def mark_mail_failed(self, mail_id: int, token: str, error: str, retry_at: datetime | None) -> bool:
+        """Record a failed attempt: pending again at ``retry_at``, or dead when it is None.
+        False when the claim was lost."""
+
+    def mail_queue(self, states: Sequence[MailState] = (), limit: int = 100) -> list[QueuedMail]:
+        """Queued mails in the given states (all when empty), newest first, for operators."""
+
+    def purge_sent_mail(self, before: datetime) -> int:
+        """Delete mails sent before ``before``; returns how many."""
+
+
 class MetaStore(Protocol):
     """Store-wide facts that belong to no aggregate, by key."""
 
@@ -375,7 +409,9 @@ class MetaStore(Protocol):
         """Store ``value`` under ``key``, replacing any earlier value."""
 
 
-class Store(CatalogStore, IngestStore, ArticleStore, AccountStore, StoryStore, MetaStore, Protocol):
+class Store(
+    CatalogStore, IngestStore, ArticleStore, AccountStore, StoryStore, MetaStore, MailQueue, Protocol
+):
     """Everything Newsstand stores. Accounts, stories and reading records extend it."""
 
     def close(self) -> None: ...

@@ -14,6 +14,7 @@ from newsstand.store.sql.catalog import CatalogMixin
 from newsstand.store.sql.engine import make_engine
 from newsstand.store.sql.feeds import FeedStateMixin
 from newsstand.store.sql.live import LiveMixin
+from newsstand.store.sql.mail import MailMixin
 from newsstand.store.sql.meta import MetaMixin
 from newsstand.store.sql.reading import ReadingMixin
 from newsstand.store.sql.search import SearchMixin
@@ -29,6 +30,7 @@ class SqlStore(
     ReadingMixin,
     StoriesMixin,
     MetaMixin,
+    MailMixin,
 ):
     """Everything in ``newsstand.store.base.Store``, on SQLAlchemy Core."""
 
