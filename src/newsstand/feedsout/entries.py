@@ -9,13 +9,11 @@ exactly one place.
 from __future__ import annotations
 
 import html
-import mimetypes
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from urllib.parse import urlsplit
 
 from newsstand.accounts.paywall import preview_html
 from newsstand.errors import InvalidDataError
@@ -41,10 +39,19 @@ def rfc822(value: datetime) -> str:
     return format_datetime(value.astimezone(UTC), usegmt=True)
 
 
+_IMAGE_TYPES = {
+    "png": "image/png", "gif": "image/gif", "webp": "image/webp", "avif": "image/avif",
+    "svg": "image/svg+xml", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+}  # fmt: skip
+_EXTENSION = re.compile(r"\.([A-Za-z0-9]{2,5})(?:[?#]|$)")
+# scheme://host with no spaces or control characters anywhere: what feeds may link to.
+_WEB_URL = re.compile(r"https?://[^\s/?#@]*@?[^\s/?#@:]+(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
+
+
 def image_type(url: str) -> str:
     """The image's media type from its file name; JPEG when the name does not say."""
-    guessed, _ = mimetypes.guess_type(urlsplit(url).path)
-    return guessed if guessed and guessed.startswith("image/") else "image/jpeg"
+    m = _EXTENSION.search(url)
+    return _IMAGE_TYPES.get(m.group(1).lower(), "image/jpeg") if m else "image/jpeg"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +117,12 @@ def prepare(doc: FeedDocument, items: Sequence[FeedItem]) -> tuple[Head, list[En
 
 
 def _is_absolute(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    """An absolute http(s) URL without spaces or characters XML cannot carry."""
+    return _WEB_URL.fullmatch(url) is not None and _NOT_XML.search(url) is None
 
 
 def _require_absolute(name: str, url: str) -> None:
-    if not _is_absolute(url) or _NOT_XML.search(url) or any(c.isspace() for c in url):
+    if not _is_absolute(url):
         raise InvalidDataError(f"{name} must be an absolute http(s) URL, got {url!r}")
 
 
