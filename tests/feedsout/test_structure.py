@@ -175,6 +175,13 @@ def test_bad_documents_are_refused(doc: FeedDocument, field: str, value: object)
         write_feed(FeedFormat.ATOM, bad, [])
 
 
+@pytest.mark.parametrize(
+    "url", ["https://news.example/", "http://[2001:db8::1]:8080/f?x=1#y", "https://u@news.example:443/a"]
+)
+def test_absolute_web_urls_are_taken(doc: FeedDocument, url: str) -> None:
+    assert f'href="{url}"'.encode() in write_feed(FeedFormat.ATOM, replace(doc, self_url=url), [])
+
+
 def test_a_relative_item_link_is_refused(doc: FeedDocument) -> None:
     item = FeedItem(FULL, Access(True, AccessReason.MEMBER, 0), link="/articles/101")
     with pytest.raises(InvalidDataError, match="item link"):

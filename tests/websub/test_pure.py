@@ -100,6 +100,15 @@ def test_entity_declarations_are_refused_and_broken_documents_declare_nothing() 
     assert feed_links(b'{"version": "https://jsonfeed.org/version/1.1", "hubs": 5}') == FeedLinks()
 
 
+@given(st.binary(max_size=300))
+def test_any_bytes_give_links_or_a_parse_error(data: bytes) -> None:
+    try:
+        links = feed_links(data, "https://news.example/feed")
+    except FeedParseError:
+        return
+    assert all(hub.startswith(("http://", "https://")) for hub in links.hubs)
+
+
 def test_link_headers_win_over_the_document() -> None:
     document = FeedLinks(("https://doc-hub.example/",), "https://news.example/doc-self")
     headers = ['<https://header-hub.example/>; rel="hub", <https://news.example/canonical>; rel="self"']

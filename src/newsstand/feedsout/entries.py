@@ -45,7 +45,9 @@ _IMAGE_TYPES = {
 }  # fmt: skip
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{2,5})(?:[?#]|$)")
 # scheme://host with no spaces or control characters anywhere: what feeds may link to.
-_WEB_URL = re.compile(r"https?://[^\s/?#@]*@?[^\s/?#@:]+(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
+_WEB_URL = re.compile(
+    r"https?://(?:[^\s/?#@]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^\s/?#@:\[\]]+)(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE
+)
 
 
 def image_type(url: str) -> str:
