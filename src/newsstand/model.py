@@ -596,3 +596,47 @@ class QueuedMail:
     last_error: str = ""
     sent: datetime | None = None
     lease_token: str = ""  # set on a claimed row: marking it needs the token
+
+# --- WebSub: push subscriptions to the hubs feeds advertise -----------------------------------
+
+
+class PushState(enum.StrEnum):
+    """Where a WebSub subscription stands. Only ACTIVE with an unexpired lease means pushes
+    arrive; in every other state the feed is polled as usual."""
+
+    REQUESTED = "requested"  # subscribe request accepted by the hub; intent not yet verified
+    ACTIVE = "active"  # the hub verified intent; the lease runs until ``expires``
+    DENIED = "denied"  # the hub refused (hub.mode=denied) or answered the request with an error
+    UNSUBSCRIBED = "unsubscribed"
+
+
+@dataclass(frozen=True, slots=True)
+class PushSubscription:
+    """One feed's WebSub subscription at one hub.
+
+    ``callback_id`` is the unguessable last segment of our callback URL, which is how a
+    push finds its subscription; ``secret`` is the HMAC key the hub signs pushes with
+    (never logged or shown). ``lease_seconds`` and ``expires`` are what the hub granted
+    when it last verified intent (``verified``).
+    """
+
+    feed_id: int
+    hub_url: str
+    topic_url: str
+    callback_id: str
+    secret: str = field(repr=False)
+    state: PushState
+    requested: datetime
+    lease_seconds: int | None = None
+    verified: datetime | None = None
+    expires: datetime | None = None
+    last_push: datetime | None = None
+    failures: int = 0  # consecutive failed (re)subscribe attempts
+    last_error: str = ""
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("requested", "verified", "expires", "last_push"):
+            _require_aware(name, getattr(self, name))
+        if self.lease_seconds is not None and self.lease_seconds <= 0:
+            raise InvalidDataError(f"lease_seconds must be positive, got {self.lease_seconds}")
