@@ -210,7 +210,9 @@ def _pg_serials(conn: Connection) -> list[tuple[str, str, str]]:
 
 
 def _has_table(conn: Connection, name: str) -> bool:
-    return name in sa.inspect(conn).get_table_names()
+    # Asked of sqlite_master: SQLAlchemy's inspector leaves out SQLite's own tables.
+    found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return found.first() is not None
 
 
 # --- writing ------------------------------------------------------------------------------
