@@ -1,6 +1,7 @@
 """Distributed task queues compared: Celery and Dramatiq on RabbitMQ, procrastinate on PostgreSQL.
 
-    python bench/queues.py                 # also: --tasks 600 --cpu-ms 2 --latency 100 --skip-kill
+    pip install -e ".[queue-bench]"        # Celery, Dramatiq and procrastinate
+    python bench/queues.py                 # also: --rounds 1 --tasks 400 --cpu-ms 2 --skip-kill
 
 The task is shaped like one feed's ingestion without the network (bench/queue_workers/):
 a payload of one feed id, a short piece of CPU work, one small idempotent write to
@@ -315,6 +316,16 @@ def latency_ms(cl: Client, done: Completions, count: int) -> list[float]:
     return times
 
 
+def rows_written() -> int:
+    """Rows inserted, updated and deleted so far in the benchmark database (every table)."""
+    time.sleep(1.2)  # backends flush their table statistics about once a second
+    with psycopg.connect(DSN, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def throughput(cl: Client, done: Completions, tasks: int, base: int) -> tuple[float, float]:
     """(tasks/s from first enqueue to last completion, enqueues/s of this one client)."""
     t0 = time.perf_counter()
@@ -335,6 +346,7 @@ class LibResult:
     rate: dict[int, list[float]] = field(default_factory=dict)
     enqueue: list[float] = field(default_factory=list)
     rss: dict[int, list[float]] = field(default_factory=dict)
+    rows: list[float] = field(default_factory=list)  # database rows written per task
 
 
 def measure_lib(lib: str, cl: Client, args: argparse.Namespace, env: dict[str, str], res: LibResult) -> None:
@@ -348,7 +360,10 @@ def measure_lib(lib: str, cl: Client, args: argparse.Namespace, env: dict[str, s
             wait_ready(workers, cl, done)
             if procs == 1:
                 res.lat += latency_ms(cl, done, args.latency)
+            before = rows_written() if procs == 1 else 0
             rate, enqueue = throughput(cl, done, args.tasks, 100_000 * procs)
+            if procs == 1:
+                res.rows.append((rows_written() - before) / args.tasks)
             res.rate.setdefault(procs, []).append(rate)
             res.enqueue.append(enqueue)
             res.rss.setdefault(procs, []).append(workers.rss_mb())
@@ -467,13 +482,13 @@ def report(
     )
     head = (
         f"{'system':<14} {'lat p50':>8} {'lat p95':>8} {'1 proc/s':>9} {'2 proc/s':>9} {'x direct1':>9} "
-        f"{'ovh ms':>7} {'enq/s':>7} {'RSS1 MB':>8} {'RSS2 MB':>8}"
+        f"{'ovh ms':>7} {'enq/s':>7} {'RSS1 MB':>8} {'RSS2 MB':>8} {'rows/task':>9}"
     )
     print(head)
     print("-" * len(head))
     print(
         f"{'direct calls':<14} {call_ms:>8.2f} {'':>8} {d1:>9.0f} {d2:>9.0f} {1.0:>9.2f} "
-        f"{0.0:>7.2f} {'':>7} {rss:>8.0f} {2 * rss:>8.0f}"
+        f"{0.0:>7.2f} {'':>7} {rss:>8.0f} {2 * rss:>8.0f} {1.0:>9.1f}"
     )
     for lib, r in results.items():
         r1, r2 = med(r.rate[1]), med(r.rate[2])
@@ -481,13 +496,14 @@ def report(
         p95 = statistics.quantiles(r.lat, n=20)[-1]
         print(
             f"{lib:<14} {med(r.lat):>8.2f} {p95:>8.2f} {r1:>9.0f} {r2:>9.0f} {r1 / d1:>9.2f} "
-            f"{1000 / r1 - 1000 / d1:>7.2f} {med(r.enqueue):>7.0f} {mem}"
+            f"{1000 / r1 - 1000 / d1:>7.2f} {med(r.enqueue):>7.0f} {mem} {med(r.rows):>9.1f}"
         )
     print(
         "lat: enqueue to completion seen, one at a time, ms (direct: one call); N proc/s: tasks/s with N "
         "worker processes;\novh: 1/rate - 1/direct rate, ms per task; enq/s: one client enqueuing one "
         "message at a time; RSS: every process of the\ndeployment with 1 and 2 worker processes "
-        "(direct: one bare process running the task, and two)"
+        "(direct: one bare process running the task, and two);\nrows/task: rows the database wrote per task "
+        "(the task's own write is 1; the rest is the queue's)"
     )
 
 
