@@ -8,7 +8,7 @@ corpus and server; full-text fetching off), then times, on the same data:
 * SQLite: ``newsstand backup`` (online backup API), restore into a new file;
 * migrate-to PostgreSQL (rows/s), then PostgreSQL ``backup`` (the portable archive)
   beside ``pg_dump -Fc`` of the same database as the baseline, and restore of the
-  archive into a new database;
+  archive into a new database beside ``pg_restore`` of the dump;
 * bytes per article on each database (tables, indexes and full-text index included).
 
 Needs PostgreSQL on 127.0.0.1:5432 (trust); its throwaway databases are dropped at the end.
@@ -102,7 +102,7 @@ def main() -> int:
     port = ports.get(timeout=60)
     urls = [f"http://127.0.0.1:{port}/feed/{i}" for i in range(len(docs))]
     run = secrets.token_hex(4)
-    names = [f"nst_{run}_a", f"nst_{run}_b"]
+    names = [f"nst_{run}_a", f"nst_{run}_b", f"nst_{run}_c"]
     folder = Path(tempfile.mkdtemp(prefix="nst-"))
     none = transfer.NoProgress()
     try:
@@ -135,6 +135,10 @@ def main() -> int:
         _, restored = timed("PostgreSQL restore of the archive", rows, backup.restore, folder / "b.backup",
                             url_b, replace=False, progress=none)  # fmt: skip
         restored.close()
+        if shutil.which("pg_restore") and (folder / "b.dump").exists():
+            create_db(names[2])
+            cmd = ["pg_restore", "-h", "127.0.0.1", "-U", "postgres", "-d", names[2], str(folder / "b.dump")]
+            timed("baseline: pg_restore into a new database", rows, subprocess.run, cmd, check=True)
         pg = pg_bytes(target)
         print(
             f"\nper article: SQLite {db_bytes / articles:,.0f} B (file, FTS5 included), "
