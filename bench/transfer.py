@@ -82,6 +82,14 @@ def pg_bytes(store: SqlStore) -> int:
         )
 
 
+def fetch_record_bytes(store: SqlStore) -> float:
+    """Average stored size of one fetch_records row (one per poll), its data alone."""
+    with store.engine.connect() as conn:
+        return float(
+            conn.exec_driver_sql("SELECT avg(pg_column_size(f.*)) FROM fetch_records f").scalar_one()
+        )
+
+
 def timed(label: str, rows: int, fn: Any, *args: Any, **kw: Any) -> Any:
     t0 = time.perf_counter()
     out = fn(*args, **kw)
@@ -144,6 +152,9 @@ def main() -> int:
             f"\nper article: SQLite {db_bytes / articles:,.0f} B (file, FTS5 included), "
             f"PostgreSQL {pg / articles:,.0f} B (tables, indexes, TOAST, article_search); "
             f"SQLite backup {made.size / articles:,.0f} B, archive {archive.size / articles:,.0f} B"
+        )
+        print(
+            f"one fetch_records row (one per poll): {fetch_record_bytes(target):.0f} B of data on PostgreSQL"
         )
         target.close()
         source.close()
