@@ -98,6 +98,38 @@ def timed(label: str, rows: int, fn: Any, *args: Any, **kw: Any) -> Any:
     return out
 
 
+def sqlite_steps(source: SqlStore, folder: Path, rows: int) -> Any:
+    none = transfer.NoProgress()
+    made = timed("SQLite backup (online backup API)", rows, backup.backup, source, folder / "a.backup", none)
+    _, restored = timed("SQLite restore into a new file", rows, backup.restore, folder / "a.backup",
+                        f"sqlite:///{folder / 'restored.db'}", replace=False, progress=none)  # fmt: skip
+    restored.close()
+    return made
+
+
+def postgres_steps(source: SqlStore, folder: Path, rows: int, names: list[str]) -> tuple[SqlStore, Any]:
+    none = transfer.NoProgress()
+    url_a, url_b = create_db(names[0]), create_db(names[1])
+    _, target = timed("migrate-to PostgreSQL", rows, transfer.migrate_to, source, url_a,
+                      replace=False, progress=none)  # fmt: skip
+    archive = timed("PostgreSQL backup (portable archive)", rows, backup.backup, target,
+                    folder / "b.backup", none)  # fmt: skip
+    dump = folder / "b.dump"
+    if shutil.which("pg_dump"):
+        cmd = ["pg_dump", "-Fc", "-f", str(dump), "-h", "127.0.0.1", "-U", "postgres", names[0]]
+        timed("baseline: pg_dump -Fc of the same database", rows, subprocess.run, cmd, check=True)
+        sizes = f"archive {archive.size / 1e6:.1f} MB, pg_dump {dump.stat().st_size / 1e6:.1f} MB"
+        print(f"{'':<44} {sizes}")
+    _, restored = timed("PostgreSQL restore of the archive", rows, backup.restore, folder / "b.backup",
+                        url_b, replace=False, progress=none)  # fmt: skip
+    restored.close()
+    if shutil.which("pg_restore") and dump.exists():
+        create_db(names[2])
+        cmd = ["pg_restore", "-h", "127.0.0.1", "-U", "postgres", "-d", names[2], str(dump)]
+        timed("baseline: pg_restore into a new database", rows, subprocess.run, cmd, check=True)
+    return target, archive
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--feeds", type=int, default=200)
@@ -108,50 +140,26 @@ def main() -> int:
     server = ctx.Process(target=serve, args=(docs, ports), daemon=True)
     server.start()
     port = ports.get(timeout=60)
-    urls = [f"http://127.0.0.1:{port}/feed/{i}" for i in range(len(docs))]
     run = secrets.token_hex(4)
     names = [f"nst_{run}_a", f"nst_{run}_b", f"nst_{run}_c"]
     folder = Path(tempfile.mkdtemp(prefix="nst-"))
-    none = transfer.NoProgress()
     try:
-        source = ingest_into(folder / "news.db", urls)
+        source = ingest_into(
+            folder / "news.db", [f"http://127.0.0.1:{port}/feed/{i}" for i in range(len(docs))]
+        )
         server.terminate()
         with transfer.read_snapshot(source.engine) as conn:
-            snap = transfer.snapshot(conn)
-        rows = sum(s.rows for s in snap.tables)
+            rows = sum(s.rows for s in transfer.snapshot(conn).tables)
         articles = source.count_articles()
-        db_bytes = (folder / "news.db").stat().st_size
         print(f"{len(docs)} feeds ({kind}): {articles} articles, {rows} rows in all")
         print(f"{'step':<44} {'time':>9} {'rate':>15}")
-        made = timed(
-            "SQLite backup (online backup API)", rows, backup.backup, source, folder / "a.backup", none
-        )
-        _, restored = timed("SQLite restore into a new file", rows, backup.restore, folder / "a.backup",
-                            f"sqlite:///{folder / 'restored.db'}", replace=False, progress=none)  # fmt: skip
-        restored.close()
-        url_a, url_b = create_db(names[0]), create_db(names[1])
-        _, target = timed("migrate-to PostgreSQL", rows, transfer.migrate_to, source, url_a,
-                          replace=False, progress=none)  # fmt: skip
-        archive = timed("PostgreSQL backup (portable archive)", rows, backup.backup, target,
-                        folder / "b.backup", none)  # fmt: skip
-        if shutil.which("pg_dump"):
-            dump = folder / "b.dump"
-            cmd = ["pg_dump", "-Fc", "-f", str(dump), "-h", "127.0.0.1", "-U", "postgres", names[0]]
-            timed("baseline: pg_dump -Fc of the same database", rows, subprocess.run, cmd, check=True)
-            sizes = f"archive {archive.size / 1e6:.1f} MB, pg_dump {dump.stat().st_size / 1e6:.1f} MB"
-            print(f"{'':<44} {sizes}")
-        _, restored = timed("PostgreSQL restore of the archive", rows, backup.restore, folder / "b.backup",
-                            url_b, replace=False, progress=none)  # fmt: skip
-        restored.close()
-        if shutil.which("pg_restore") and (folder / "b.dump").exists():
-            create_db(names[2])
-            cmd = ["pg_restore", "-h", "127.0.0.1", "-U", "postgres", "-d", names[2], str(folder / "b.dump")]
-            timed("baseline: pg_restore into a new database", rows, subprocess.run, cmd, check=True)
-        pg = pg_bytes(target)
+        made = sqlite_steps(source, folder, rows)
+        target, archive = postgres_steps(source, folder, rows, names)
         print(
-            f"\nper article: SQLite {db_bytes / articles:,.0f} B (file, FTS5 included), "
-            f"PostgreSQL {pg / articles:,.0f} B (tables, indexes, TOAST, article_search); "
-            f"SQLite backup {made.size / articles:,.0f} B, archive {archive.size / articles:,.0f} B"
+            f"\nper article: SQLite {(folder / 'news.db').stat().st_size / articles:,.0f} B (file, FTS5 "
+            f"included), PostgreSQL {pg_bytes(target) / articles:,.0f} B (tables, indexes, TOAST, "
+            f"article_search); SQLite backup {made.size / articles:,.0f} B, "
+            f"archive {archive.size / articles:,.0f} B"
         )
         print(
             f"one fetch_records row (one per poll): {fetch_record_bytes(target):.0f} B of data on PostgreSQL"

@@ -181,6 +181,7 @@ def test_migrate_sqlite_to_postgresql(tmp_path: Path, fresh_pg_url: str) -> None
         source.close()
 
 
+@pytest.mark.slow
 def test_restore_refuses_a_database_with_rows(filled: SqlStore, tmp_path: Path) -> None:
     path = tmp_path / "news.backup"
     backup.backup(filled, path, NoProgress())
