@@ -276,3 +276,46 @@ def test_sqlite_backup_is_one_snapshot_while_others_write(
             copy.close()
     finally:
         store.close()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_an_older_archive_restores_into_a_new_database(
+    fresh_pg_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A backup made at revision 0007 goes into a database with no tables: migrated to 0007,
+    loaded, then brought to the newest revision."""
+    from newsstand.model import Feed
+    from newsstand.store.sql.engine import make_engine
+
+    from .helpers import article, migrate_to, publisher
+
+    migrate_to(fresh_pg_url, "0007")
+    old = SqlStore(make_engine(fresh_pg_url))  # not opened through open_url: it stays at 0007
+    try:
+        old.add_publisher(publisher())
+        feed = old.add_feed(Feed("https://daily.example/feed", "daily", "world"))
+        for n in range(3):
+            old.upsert_article(article(n, title=f"Harbour crane number {n}"), feed.id)
+        path = tmp_path / "old.backup"
+        backup.backup(old, path, NoProgress())
+    except BaseException:
+        old.close()
+        raise
+    target_url: str = request.getfixturevalue("pg_url")  # at the newest revision
+    with pytest.raises(TransferError, match="older than this database"):
+        backup.restore(path, target_url, replace=True, progress=NoProgress())
+
+    with old.engine.begin() as conn:  # the same database, now with no tables at all
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    snap, restored = backup.restore(path, fresh_pg_url, replace=False, progress=NoProgress())
+    try:
+        assert snap.revision == "0007"
+        assert transfer.check_copy(snap, restored).ok
+        assert len(hits(restored, "crane")) == 3
+        with transfer.read_snapshot(restored.engine) as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() != "0007"
+    finally:
+        restored.close()
+        old.close()

@@ -305,12 +305,15 @@ def _checked_snapshot(path: Path) -> Snapshot:
         raise TransferError(f"{path} is a SQLite file but not a Newsstand backup: {e}") from e
     if not any(s.name == "articles" for s in snap.tables):
         raise TransferError(f"{path} is a SQLite database but not a Newsstand one")
-    known = {r for r, _doc in migrate.pending(None)}
-    if snap.revision not in known:
+    _check_revision(snap, path)
+    return snap
+
+
+def _check_revision(snap: Snapshot, path: Path) -> None:
+    if snap.revision not in {r for r, _doc in migrate.pending(None)}:
         raise TransferError(
             f"{path} is at schema revision {snap.revision}, unknown to this version of Newsstand"
         )
-    return snap
 
 
 def _require_empty(target: Engine, *, replace: bool) -> None:
@@ -346,10 +349,16 @@ def _restore_archive(path: Path, target: Engine, *, replace: bool, progress: Pro
     newest after the rows are in; otherwise both must be at the same revision."""
     with _open_archive(path) as archive:
         snap = archive.snapshot
+        _check_revision(snap, path)
         if migrate.current_revision(target) is None:
             migrate.upgrade(target, to=snap.revision)
         else:
             migrate.upgrade(target)
+            if snap.revision != migrate.head_revision():
+                raise TransferError(
+                    f"{path} is a backup at schema revision {snap.revision}, older than this database's; "
+                    "restore it into a new database with no tables, which is brought up to date after"
+                )
         with translated(), target.begin() as conn:
             tables = transfer.prepare_target(conn, snap, replace=replace)
             for spec in snap.tables:

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from newsstand.errors import TransferError
 from newsstand.model import SearchQuery
-from newsstand.store.sql.engine import index_pending, translated
+from newsstand.store.sql.engine import _READONLY, index_pending, translated
 from newsstand.store.sql.store import SqlStore, open_url
 
 BATCH_ROWS = 1000
@@ -182,13 +182,14 @@ def read_snapshot(engine: Engine) -> Iterator[Connection]:
                 conn.exec_driver_sql("SET TRANSACTION READ ONLY")
                 yield conn
         else:
-            conn.execution_options(newsstand_readonly=True)
+            conn.execution_options(**{_READONLY: True})  # a deferred BEGIN, no write lock
             with conn.begin():
                 yield conn
 
 
 def next_ids(conn: Connection) -> dict[str, int]:
-    """Per table with a counter, the id its next row would get (at least max + 1)."""
+    """Per table with a counter, the id its counter gives next (``finish_target`` takes
+    the larger of that and the table's highest id + 1)."""
     found: dict[str, int] = {}
     if conn.dialect.name == "postgresql":
         for table, _column, sequence in _pg_serials(conn):
