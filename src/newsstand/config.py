@@ -277,7 +277,7 @@ class Settings:
                 value, source = self.effective_secret_key, f"file:{self.data_path / 'secret_key'}"
             shown = _show(value)
             if s.secret and value:
-                shown = _mask_url(str(value)) if s.name == "database_url" else "********"
+                shown = mask_url(str(value)) if s.name == "database_url" else "********"
             rows.append((s.name, shown, source))
         return rows
 
@@ -369,7 +369,7 @@ def _show(value: SettingValue) -> str:
     return str(value)
 
 
-def _mask_url(url: str) -> str:
+def mask_url(url: str) -> str:
     """Hide the password in a database URL but keep the rest readable."""
     try:
         parts = urlsplit(url)

@@ -38,6 +38,12 @@ class StorageError(NewsstandError):
     """The database failed or refused an operation."""
 
 
+class TransferError(StorageError):
+    """A backup, restore or copy between databases cannot go ahead: the file is not a
+    Newsstand backup or is incomplete, the target already holds data, or the two
+    schemas differ. Nothing was written."""
+
+
 class NotFoundError(StorageError):
     """The thing asked for does not exist."""
 

@@ -597,6 +597,7 @@ class QueuedMail:
     sent: datetime | None = None
     lease_token: str = ""  # set on a claimed row: marking it needs the token
 
+
 # --- WebSub: push subscriptions to the hubs feeds advertise -----------------------------------
 
 

@@ -17,6 +17,7 @@ from newsstand.cli import (
     extract,
     ingest,
     members,
+    operations,
     outbox,
     reports,
     sample,
@@ -43,6 +44,7 @@ def main() -> None:
 
 for _module in (_config, sources, stories, users, members, outbox, reports, ingest, serve, extract, sample):
     _module.register(main)
+operations.register(main)
 
 
 def entry() -> None:

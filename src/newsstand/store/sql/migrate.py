@@ -37,8 +37,9 @@ def pending(current: str | None) -> list[tuple[str, str]]:
     return [(r.revision, " ".join((r.doc or "").split())) for r in reversed(list(revisions))]
 
 
-def upgrade(engine: Engine, announce: Callable[[str], None] | None = None) -> None:
-    """Bring the database to the newest revision; a no-op when it is there already.
+def upgrade(engine: Engine, announce: Callable[[str], None] | None = None, to: str = "head") -> None:
+    """Bring the database to the newest revision (or to revision ``to``, which a
+    restore of an older backup needs); a no-op when it is there already.
     ``announce`` hears a line per pending migration of a database already in use
     (some rewrite a whole table and take minutes), before any of them runs.
 
@@ -46,7 +47,7 @@ def upgrade(engine: Engine, announce: Callable[[str], None] | None = None) -> No
     two processes opening a fresh database at once migrate it one after the other.
     """
     current = current_revision(engine)
-    if current == head_revision():
+    if current == (head_revision() if to == "head" else to):
         return
     if announce is not None and current is not None:
         for revision, doc in pending(current):
@@ -57,4 +58,4 @@ def upgrade(engine: Engine, announce: Callable[[str], None] | None = None) -> No
             # Serialise concurrent first starts; the loser then finds the database at head.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7146251)")
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, to)

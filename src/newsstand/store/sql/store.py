@@ -47,13 +47,19 @@ def open_store(settings: Settings, announce: Callable[[str], None] | None = None
     """Open the database the settings name, creating the SQLite data folder and
     applying any pending migrations (told to ``announce`` first, see
     ``migrate.upgrade``). Raises StorageError when it cannot."""
+    return open_url(database_url(settings), announce)
+
+
+def database_url(settings: Settings) -> str:
+    """The URL of the database the settings name, with the default SQLite data
+    folder created. Raises StorageError when it cannot be."""
     url = settings.effective_database_url
     if url.startswith("sqlite") and not settings.database_url:
         try:
             settings.data_path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StorageError(f"cannot create the data folder {settings.data_path}: {e}") from e
-    return open_url(url, announce)
+    return url
 
 
 def open_url(url: str, announce: Callable[[str], None] | None = None) -> SqlStore:
