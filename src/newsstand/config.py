@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from newsstand.errors import ConfigError, InvalidDataError
 from newsstand.model import Plan
+from newsstand.timezones import zone
 
 SettingValue = str | int | float | bool | tuple[str, ...]
 Check = Callable[[Any], str | None]  # returns what is wrong with a value, or None
@@ -82,6 +83,14 @@ def _plans(value: Any) -> str | None:
         except InvalidDataError as exc:
             return str(exc)
     return None if len(set(ids)) == len(ids) else "names a plan id twice"
+
+
+def _time_zone(value: Any) -> str | None:
+    try:
+        zone(str(value))
+    except InvalidDataError as exc:
+        return str(exc)
+    return None
 
 
 def _pairs(value: Any) -> str | None:
@@ -171,6 +180,12 @@ class Settings:
     live_poll_seconds: float = _setting(
         2.0, "Seconds between a live-blog event stream's checks for new entries.", check=_at_least(0.05)
     )
+    default_time_zone: str = _setting(
+        "UTC",
+        "IANA time zone for times shown to readers who chose none (anonymous readers, new accounts "
+        "whose browser said nothing).",
+        check=_time_zone,
+    )
     # mail
     smtp_host: str = _setting("", "SMTP server for outgoing mail; empty writes mail to data_dir/outbox.")
     smtp_port: int = _setting(587, "SMTP port.", check=_at_least(1))
@@ -191,7 +206,22 @@ class Settings:
     mail_retry_seconds: int = _setting(
         60, "Wait before the first retry of a mail; it doubles with each failed attempt.", check=_at_least(1)
     )
+    jobs_seconds: float = _setting(
+        15.0,
+        "Seconds between the service loop's rounds of mail delivery and scheduled jobs (trial "
+        "reminders, daily digests).",
+        check=_at_least(0.05),
+    )
     # membership plans and payments
+    payment_provider: str = _setting(
+        "manual",
+        "Where readers pay: manual (operators grant memberships) or stripe (Checkout, the "
+        "customer portal and webhooks; needs the stripe_* settings).",
+        check=_one_of("manual", "stripe"),
+    )
+    support_email: str = _setting(
+        "", "Address readers write to about memberships; shown when payments are manual."
+    )
     plans: tuple[str, ...] = _setting(
         ("monthly:month:9.00", "yearly:year:90.00"),
         "Plans on sale, each ID:INTERVAL:AMOUNT[:AUDIENCE] (interval month or year; audience "
@@ -418,6 +448,16 @@ def _warn_about(settings: Settings) -> None:
     unknown = sorted(priced - {plan.id for plan in plans})
     if unknown:
         raise ConfigError(f"stripe_prices names unknown plans: {', '.join(unknown)}", "stripe_prices")
+    if settings.payment_provider == "stripe":
+        if not settings.stripe_secret_key or not settings.stripe_webhook_secret:
+            raise ConfigError(
+                "payment_provider is stripe: set stripe_secret_key and stripe_webhook_secret",
+                "payment_provider",
+            )
+        if not priced:
+            raise ConfigError(
+                "payment_provider is stripe: give plans their prices in stripe_prices", "stripe_prices"
+            )
     if settings.poll_min_seconds > settings.poll_max_seconds:
         raise ConfigError("poll_min_seconds must not be larger than poll_max_seconds", "poll_min_seconds")
 

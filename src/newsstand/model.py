@@ -220,6 +220,8 @@ class Reader:
     role: Role = Role.READER
     followed_publishers: tuple[str, ...] = ()
     followed_sections: tuple[str, ...] = ()
+    time_zone: str = ""  # IANA name the reader chose; empty: the site's default_time_zone
+    email_verified: datetime | None = None  # when the reader confirmed the address; None: not yet
 
     @property
     def is_admin(self) -> bool:
@@ -641,3 +643,99 @@ class PushSubscription:
             _require_aware(name, getattr(self, name))
         if self.lease_seconds is not None and self.lease_seconds <= 0:
             raise InvalidDataError(f"lease_seconds must be positive, got {self.lease_seconds}")
+
+
+# --- paid memberships as the payment provider reports them, and what was paid ----------------
+
+
+class BillingState(enum.StrEnum):
+    """Where a reader's paid membership stands at the provider (see ``accounts.billing``)."""
+
+    INCOMPLETE = "incomplete"  # checkout started, nothing paid yet: no access
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"  # a renewal failed: reads on until grace_until
+    CANCELLING = "cancelling"  # cancelled at period end: reads on until period_end
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class BillingRecord:
+    """A reader's paid membership as the provider's events have left it. ``seen`` holds the
+    ids of the latest events applied (a replay among them changes nothing)."""
+
+    state: BillingState
+    as_of: datetime  # creation time of the newest event applied
+    rank: int = 0
+    reader_id: int | None = None
+    customer: str = ""
+    subscription: str = ""
+    price: str = ""
+    period_end: datetime | None = None
+    grace_until: datetime | None = None
+    seen: tuple[str, ...] = ()
+    started: datetime | None = None  # when the current subscription was first paid for or trialled
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """Money a member paid: for the reader's receipts and the publishers' payouts. ``reference``
+    is the provider's (a Stripe invoice id) and names the payment once per provider; the
+    payment pays for ``[period_start, period_end)``."""
+
+    provider: str
+    reference: str
+    reader_id: int | None
+    amount: Money
+    paid: datetime
+    period_start: datetime
+    period_end: datetime
+    plan: str = ""
+    reader_ref: str = ""  # "reader:12", or the pseudonym left after the account was deleted
+
+    def __post_init__(self) -> None:
+        for name in ("paid", "period_start", "period_end"):
+            _require_aware(name, getattr(self, name))
+        if self.period_end <= self.period_start:
+            raise InvalidDataError(f"payment {self.reference}: its period ends before it starts")
+
+
+@dataclass(frozen=True, slots=True)
+class BillingChange:
+    """What one provider event writes, all in one transaction: the reader's billing record,
+    their membership (None: leave it), payments made, and the mail the event calls for."""
+
+    record: BillingRecord
+    membership: Membership | None = None
+    payments: tuple[Payment, ...] = ()
+    mails: tuple[OutgoingMail, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PaidRead:
+    """A full read as the payout statement reads it: who, of which publisher, when, how long."""
+
+    reader_ref: str
+    publisher_id: str
+    at: datetime
+    seconds: int = 0
+
+
+# --- the daily digest ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSubscription:
+    """A reader's morning edition: sent at ``minute`` minutes after local midnight in the
+    reader's zone, once per local day (``last_edition`` is the day of the last one sent,
+    "YYYY-MM-DD"). ``token`` is the secret of the one-click unsubscribe link."""
+
+    reader_id: int
+    minute: int
+    enabled: bool
+    token: str = field(repr=False)
+    last_edition: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.minute < 24 * 60:
+            raise InvalidDataError(f"a digest time is between 00:00 and 23:59, got minute {self.minute}")

@@ -66,3 +66,37 @@ def local_day(moment: datetime, zone_name: str) -> str:
     """A day for people, in the zone: "Thursday 5 November 2026"."""
     local = in_zone(moment, zone_name)
     return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+@lru_cache(maxsize=1)
+def known_zones() -> tuple[str, ...]:
+    """Every zone name a reader can choose, sorted ("Africa/Abidjan" ... "UTC")."""
+    from zoneinfo import available_timezones
+
+    # Legacy aliases ("US/Pacific", "Etc/GMT+5") stay accepted but are not offered.
+    offered = {z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "US/"))}
+    return tuple(sorted(offered | {DEFAULT_ZONE}))
+
+
+def checked_zone(name: str, fallback: str) -> str:
+    """``name`` as the zone database spells it, or ``fallback`` when it names no zone (a
+    browser that reports something odd must not stop a sign-up)."""
+    try:
+        return zone(name).key if name.strip() else fallback
+    except InvalidDataError:
+        return fallback
+
+
+def short_time(moment: datetime, zone_name: str) -> str:
+    """Hours and minutes in the zone with its abbreviation: "14:05 CET", "14:05 UTC"."""
+    local = in_zone(moment, zone_name)
+    abbreviation = local.tzname() or zone(zone_name).key
+    if abbreviation[0] in "+-":
+        abbreviation = f"UTC{abbreviation}"
+    return f"{local:%H:%M} {abbreviation}"
+
+
+def short_datetime(moment: datetime, zone_name: str) -> str:
+    """A date and time in the zone, the zone named: "28 Nov 2026, 12:05 CET (Europe/Berlin)"."""
+    local = in_zone(moment, zone_name)
+    return f"{local.day} {local:%b %Y, %H:%M} {zone_label(moment, zone_name)}"

@@ -19,7 +19,7 @@ from newsstand.errors import (
     NotFoundError,
     RateLimitedError,
 )
-from newsstand.mail import list_outbox, message_text, outbox_folder
+from newsstand.mail import OutboxEntry, list_outbox, message_text, outbox_folder
 from newsstand.model import Membership, MembershipState, Role
 from newsstand.store import SqlStore
 from support import make_services
@@ -160,8 +160,14 @@ def test_rate_limit_per_address_covers_every_account(services: Services, clock: 
     assert services.accounts.sign_in("victim@example.org", PASSWORD, address="192.0.2.66")
 
 
-def _reset_link(store_settings: Settings) -> str:
-    messages = list_outbox(outbox_folder(store_settings))
+def _resets(services: Services, settings: Settings) -> list[OutboxEntry]:
+    """The reset mails in the outbox, once the queue has been delivered (as the loop does)."""
+    services.mail.deliver()
+    return [m for m in list_outbox(outbox_folder(settings)) if m.subject == "Reset your password"]
+
+
+def _reset_link(services: Services, store_settings: Settings) -> str:
+    messages = _resets(services, store_settings)
     assert messages, "no mail in the outbox"
     found = re.search(r"https?://\S+/account/reset/(\S+)", message_text(messages[-1].read()))
     assert found
@@ -176,9 +182,9 @@ def test_password_reset_by_emailed_link(
     services.accounts.request_password_reset(
         "R@example.org", address="192.0.2.1", base_url="https://news.example/"
     )
-    [message] = list_outbox(outbox_folder(store_settings))
+    [message] = _resets(services, store_settings)
     assert message.to == "r@example.org" and "reset" in message.subject.lower()
-    token = _reset_link(store_settings)
+    token = _reset_link(services, store_settings)
     with store.engine.connect() as conn:  # stored hashed, never as sent
         stored = conn.execute(sa.text("SELECT token_hash FROM reset_tokens")).scalars().all()
     assert stored == [token_hash(token)]
@@ -196,7 +202,7 @@ def test_password_reset_by_emailed_link(
 def test_reset_link_expires_after_an_hour(services: Services, store_settings: Settings, clock: Clock) -> None:
     services.accounts.sign_up("r@example.org", PASSWORD)
     services.accounts.request_password_reset("r@example.org", base_url="http://localhost:8080")
-    token = _reset_link(store_settings)
+    token = _reset_link(services, store_settings)
     clock.advance(minutes=61)
     with pytest.raises(AuthenticationError):
         services.accounts.reset_password(token, NEW_PASSWORD)
@@ -210,7 +216,7 @@ def test_reset_for_unknown_email_sends_nothing_and_is_rate_limited(
         services.accounts.request_password_reset(
             "nobody@example.org", address="192.0.2.1", base_url="http://x.test"
         )
-    assert list_outbox(outbox_folder(store_settings)) == []
+    assert _resets(services, store_settings) == []
     with pytest.raises(RateLimitedError):
         services.accounts.request_password_reset(
             "nobody@example.org", address="192.0.2.2", base_url="http://x.test"
@@ -267,14 +273,14 @@ def test_reset_link_prefers_the_configured_base_url(
     services = make_services(store, settings, clock)
     services.accounts.sign_up("r@example.org", PASSWORD)
     services.accounts.request_password_reset("r@example.org", base_url="http://evil.example")  # a forged Host
-    body = message_text(list_outbox(outbox_folder(settings))[-1].read())
+    body = message_text(_resets(services, settings)[-1].read())
     assert "https://news.example/account/reset/" in body and "evil" not in body
 
 
 def test_a_reset_link_used_twice_at_once_works_once(services: Services, store_settings: Settings) -> None:
     services.accounts.sign_up("r@example.org", PASSWORD)
     services.accounts.request_password_reset("r@example.org", base_url="http://x.test")
-    token = _reset_link(store_settings)
+    token = _reset_link(services, store_settings)
     outcomes: list[str] = []
     barrier = threading.Barrier(4)
 

@@ -95,19 +95,19 @@ def test_members_grant_extend_end_list_show(data_dir: Path) -> None:
 
 
 def test_outbox_lists_shows_and_clears_reset_mail(data_dir: Path) -> None:
-    ok(data_dir, "users", "create", "ann@example.org", input=PASSWORD + "\n")
     assert "empty" in ok(data_dir, "outbox")
+    ok(data_dir, "users", "create", "ann@example.org", input=PASSWORD + "\n")
     services, store = _accounts(data_dir)
     try:
         services.accounts.request_password_reset("ann@example.org", base_url="http://127.0.0.1:8080")
     finally:
         store.close()
-    listed = ok(data_dir, "outbox")
-    assert "ann@example.org" in listed and "Reset your password" in listed
-    shown = ok(data_dir, "outbox", "--show", "1")
+    listed = ok(data_dir, "outbox")  # delivers what was queued, then lists it
+    assert "Confirm your email address" in listed and "Reset your password" in listed
+    shown = ok(data_dir, "outbox", "--show", "2")
     assert "To: ann@example.org" in shown and "http://127.0.0.1:8080/account/reset/" in shown
-    assert run(data_dir, "outbox", "--show", "2").exit_code == 2
-    assert "Deleted 1" in ok(data_dir, "outbox", "--clear")
+    assert run(data_dir, "outbox", "--show", "3").exit_code == 2
+    assert "Deleted 2" in ok(data_dir, "outbox", "--clear")
     assert "empty" in ok(data_dir, "outbox")
 
 

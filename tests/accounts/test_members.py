@@ -8,7 +8,7 @@ import pytest
 
 from newsstand.app import Services
 from newsstand.app.membership import ManualProvider
-from newsstand.errors import InvalidDataError, MembershipError, NotFoundError
+from newsstand.errors import InvalidDataError, MembershipError, NotFoundError, PaymentError
 from newsstand.model import MembershipState
 
 from .conftest import PASSWORD, Clock
@@ -81,4 +81,8 @@ def test_list_members_shows_effective_states(services: Services, clock: Clock) -
 def test_manual_provider_takes_no_online_payment(services: Services) -> None:
     reader = services.accounts.sign_up("r@example.org", PASSWORD)
     assert isinstance(services.membership.provider, ManualProvider)
-    assert services.membership.provider.checkout_url(reader, "https://news.example/account") is None
+    assert not services.membership.provider.online
+    with pytest.raises(PaymentError, match="not set up"):
+        services.membership.checkout(reader.id, "monthly", "https://news.example")
+    with pytest.raises(MembershipError, match="not paid online"):
+        services.membership.portal(reader.id)

@@ -88,6 +88,7 @@ def test_password_reset_through_the_outbox(
     make_reader(services, "forgot@example.org")
     response = post_form(client, "/account/reset", "/account/reset", {"email": "forgot@example.org"})
     assert response.headers["location"] == "/signin?msg=reset-sent"
+    services.jobs.deliver_mail()  # what the service loop does every few seconds
     link = re.search(r"http://testserver(/account/reset/[\w\-]+)", text_of(outbox_messages(web_settings)[-1]))
     assert link, "the mail carries the reset link"
     page = client.get(link.group(1)).text

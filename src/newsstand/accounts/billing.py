@@ -14,8 +14,13 @@ Webhooks arrive more than once and out of order, so ``apply_event`` is idempoten
 id (a replay changes nothing and sends nothing twice) and never lets an older event
 override a newer state: events are ordered by their creation time, and within one second
 by what they say (a deletion outranks an invoice, which outranks a subscription update,
-which outranks a checkout). Identifiers (customer, subscription, reader) are merged from
-every event, stale or not, since they never change.
+which outranks a checkout). Identifiers (customer, reader) are merged from every event,
+stale or not, since they never change.
+
+A renewal after a membership ended is a new subscription. Events of a subscription other
+than the record's own change nothing while the record's still gives access (a late event
+of an old subscription); once it no longer does, the first event of another subscription
+starts the record afresh for it (the reader renewed), keeping the ids and the events seen.
 """
 
 from __future__ import annotations
@@ -25,21 +30,27 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from newsstand.model import Membership, MembershipState, Money
+from newsstand.model import BillingRecord, BillingState, Membership, MembershipState, Money
+
+__all__ = [
+    "BillingEvent",
+    "BillingRecord",  # declared in the model, where the store can keep it
+    "BillingState",
+    "EventKind",
+    "Notice",
+    "NoticeKind",
+    "Outcome",
+    "access_ends",
+    "apply_event",
+    "as_membership",
+    "has_access",
+    "state_for",
+]
 
 # How long a completed checkout grants access before the subscription's own events say
 # until when: they normally arrive within seconds of it.
 PROVISIONAL_ACCESS = timedelta(days=2)
 SEEN_LIMIT = 200  # event ids kept per record; older replays are stale by time anyway
-
-
-class BillingState(enum.StrEnum):
-    INCOMPLETE = "incomplete"  # checkout started, nothing paid yet: no access
-    TRIALING = "trialing"
-    ACTIVE = "active"
-    PAST_DUE = "past_due"  # a renewal failed: reads on until grace_until
-    CANCELLING = "cancelling"  # cancelled at period end: reads on until period_end
-    ENDED = "ended"
 
 
 class EventKind(enum.StrEnum):
@@ -93,22 +104,7 @@ class BillingEvent:
     price: str = ""
     amount: Money | None = None
     invoice: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class BillingRecord:
-    """A reader's paid membership as the provider's events have left it."""
-
-    state: BillingState
-    as_of: datetime  # creation time of the newest event applied
-    rank: int = 0
-    reader_id: int | None = None
-    customer: str = ""
-    subscription: str = ""
-    price: str = ""
-    period_end: datetime | None = None
-    grace_until: datetime | None = None
-    seen: tuple[str, ...] = ()
+    period_start: datetime | None = None  # an invoice's: the start of the period it pays for
 
 
 class NoticeKind(enum.StrEnum):
@@ -142,9 +138,15 @@ def state_for(status: str, cancel_at_period_end: bool) -> BillingState:
     return state
 
 
-def _merge_ids(record: BillingRecord, event: BillingEvent) -> BillingRecord:
+def _merge_ids(record: BillingRecord, event: BillingEvent, *, own: bool = True) -> BillingRecord:
+    """Ids from ``event``; when the event is of the record's own subscription (``own``), its
+    time too: the subscription started at its earliest event, whatever order they came in."""
+    started = record.started
+    if own:
+        started = event.created if started is None else min(started, event.created)
     return dataclasses.replace(
         record,
+        started=started,
         reader_id=record.reader_id if record.reader_id is not None else event.reader_id,
         customer=record.customer or event.customer,
         subscription=record.subscription or event.subscription,
@@ -158,15 +160,40 @@ def _later(*moments: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def apply_event(record: BillingRecord | None, event: BillingEvent, grace: timedelta) -> Outcome:
+def _other_subscription(record: BillingRecord, event: BillingEvent) -> bool:
+    return bool(record.subscription and event.subscription and event.subscription != record.subscription)
+
+
+def _renewal(record: BillingRecord, event: BillingEvent) -> BillingRecord:
+    """A fresh record for the event's new subscription, keeping who it is and what was seen."""
+    return BillingRecord(
+        state=BillingState.INCOMPLETE,
+        as_of=event.created,
+        rank=-1,
+        reader_id=record.reader_id,
+        customer=record.customer,
+        subscription=event.subscription,
+        seen=record.seen,
+    )
+
+
+def apply_event(
+    record: BillingRecord | None, event: BillingEvent, grace: timedelta, now: datetime | None = None
+) -> Outcome:
     """The record after ``event``, with the mail it calls for. Pure and idempotent: an event
     id seen before returns the record unchanged and no notice; an event older than the
-    record's newest one changes no state (a receipt for a payment is still owed)."""
+    record's newest one changes no state (a receipt for a payment is still owed). ``now``
+    (default: the event's time) decides whether the record's subscription still gives access
+    when an event of another subscription comes (a renewal, or a late event of an old one)."""
     if record is not None and event.id in record.seen:
         return Outcome(record, applied=False)
     base = record or BillingRecord(state=BillingState.INCOMPLETE, as_of=event.created, rank=-1)
-    merged = _merge_ids(base, event)
     receipt = _receipt(event)
+    if _other_subscription(base, event):
+        if has_access(base, now or event.created):
+            return Outcome(_merge_ids(base, event, own=False), applied=False, notices=receipt)
+        base = _renewal(base, event)
+    merged = _merge_ids(base, event)
     if (event.created, _RANK[event.kind]) < (base.as_of, base.rank):
         return Outcome(merged, applied=False, notices=receipt)
     changed = _transition(merged, event, grace)

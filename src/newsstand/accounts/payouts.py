@@ -144,3 +144,41 @@ def statement(
         for pid in sorted(counts)
     )
     return Statement(start, end, revenue, lines, Money(0, revenue.currency))
+
+
+# --- reading time and revenue -------------------------------------------------------------------
+
+# A page reports its reading time a little after the server noted the read; this much is allowed
+# beyond the time since then, for the delay between the two.
+CLOCK_SLACK_SECONDS = 5
+
+
+def credited_seconds(
+    current: int, reported: int, read_at: datetime, now: datetime, cap: int = MAX_SECONDS_PER_READ
+) -> int:
+    """A read's reading time after its page reports ``reported`` more seconds: never more than
+    the time since the read began (no page can have been open longer, whatever it reports),
+    never more than ``cap``, and never less than before."""
+    if reported <= 0:
+        return current
+    elapsed = max(0, int((now - read_at).total_seconds()) + CLOCK_SLACK_SECONDS)
+    return max(current, min(current + reported, elapsed, cap))
+
+
+def recognised(
+    amount: int, period_start: datetime, period_end: datetime, start: datetime, end: datetime
+) -> int:
+    """The part of a payment of ``amount`` (minor units) for ``[period_start, period_end)`` that
+    falls in ``[start, end)``: the payment spread evenly over its period, second by second.
+    Each part is a difference of floors of the running share, so the parts of consecutive
+    spans add up exactly to ``amount`` (a yearly plan's twelve months give its whole price).
+    Raises InvalidDataError for an empty period."""
+    length = int((period_end - period_start).total_seconds())
+    if length <= 0:
+        raise InvalidDataError("a payment's period must end after it starts")
+
+    def upto(moment: datetime) -> int:
+        clamped = min(max(moment, period_start), period_end)
+        return amount * int((clamped - period_start).total_seconds()) // length
+
+    return upto(end) - upto(start) if end > start else 0

@@ -19,20 +19,29 @@ from newsstand.accounts import credentials as cred
 from newsstand.accounts import membership as ms
 from newsstand.accounts import ratelimit
 from newsstand.app.cache import TtlCache
+from newsstand.app.mailing import SITE, MailService
 from newsstand.config import Settings
-from newsstand.errors import AuthenticationError, InvalidFieldError, NotFoundError, RateLimitedError
-from newsstand.mail import Mailer, build_message
+from newsstand.errors import (
+    AuthenticationError,
+    InvalidDataError,
+    InvalidFieldError,
+    NotFoundError,
+    RateLimitedError,
+)
+from newsstand.mail import email_verification, password_reset
 from newsstand.model import Membership, Reader, Role, SessionGrant, SessionRecord, utc
-from newsstand.store.base import MembershipStore, ReaderStore
+from newsstand.store.base import MembershipStore, ProfileStore, ReaderStore
+from newsstand.timezones import checked_zone, zone
 
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
+VERIFY_TOKEN_LIFETIME = timedelta(days=3)
 SESSION_MEMORY = 5.0
 _WRONG = "Wrong email or password."
 # Verified against when the email is unknown, so a miss costs as much time as a hit.
 _DUMMY_PASSWORD = "not a real password, only a timing equaliser"  # noqa: S105
 
 
-class AccountsStore(ReaderStore, MembershipStore, Protocol):
+class AccountsStore(ReaderStore, MembershipStore, ProfileStore, Protocol):
     """What the account service reads and writes."""
 
 
@@ -52,13 +61,13 @@ class AccountService:
         self,
         store: AccountsStore,
         settings: Settings,
-        mailer: Mailer,
+        mail: MailService,
         hasher: PasswordHasher,
         clock: Callable[[], datetime],
     ) -> None:
         self.store = store
         self.settings = settings
-        self.mailer = mailer
+        self.mail = mail
         self.hasher = hasher
         self.clock = clock
         self._dummy_hash: str | None = None
@@ -81,8 +90,13 @@ class AccountService:
         address: str = "",
         start_trial: bool = True,
         role: Role = Role.READER,
+        time_zone: str = "",
+        base_url: str = "",
     ) -> Reader:
-        """Create an account; a reader starts the free trial at once unless told not to.
+        """Create an account in ``time_zone`` (the browser's; an unknown one falls back to the
+        site's default); a reader starts the free trial at once unless told not to, and is
+        mailed a link to confirm the address (links start with ``base_url`` when the setting
+        gives none).
 
         Raises InvalidFieldError (email syntax, password policy), ConflictError when
         the email is registered already, and RateLimitedError when ``address`` (the
@@ -102,14 +116,17 @@ class AccountService:
             def trial(reader_id: int) -> Membership:
                 return ms.start_trial(None, reader_id, now, days)
 
-        return self.store.add_reader(
+        reader = self.store.add_reader(
             normalised,
             cred.hash_password(self.hasher, password),
             now,
             role,
             display_name.strip()[:100],
             first_membership=trial,
+            time_zone=checked_zone(time_zone, ""),
         )
+        self.send_verification(reader, base_url=base_url)
+        return reader
 
     def sign_in(self, email: str, password: str, *, address: str = "") -> SessionGrant:
         """Check the password and open a session. Raises AuthenticationError for a wrong
@@ -179,9 +196,10 @@ class AccountService:
 
         Says nothing about whether it does. The link starts with the ``base_url``
         setting when set (a request's Host header can be forged to point reset links
-        elsewhere), else with the ``base_url`` given, else with host and port.
+        elsewhere), else with the ``base_url`` given, else with host and port. The mail is
+        queued with the token and sent by the service loop's delivery.
         Raises RateLimitedError after too many requests for the account or from the
-        address in a minute, MailError when the mail cannot be sent.
+        address in a minute, MailError for an address that cannot be a mail header.
         """
         try:
             normalised = cred.normalise_email(email)
@@ -195,16 +213,11 @@ class AccountService:
             return
         token, hashed = cred.new_token()
         now = self.now()
-        self.store.add_reset_token(hashed, reader.id, now, now + RESET_TOKEN_LIFETIME)
-        link = f"{self._public_base(base_url)}/account/reset/{token}"
-        body = (
-            "Someone asked to reset the password of your Newsstand account.\n\n"
-            f"To choose a new password, open this link within the next hour:\n\n{link}\n\n"
-            "The link works once. If you did not ask for this, ignore this message: "
-            "your password stays as it is.\n"
-        )
-        message = build_message(self.settings.mail_from, reader.email, "Reset your password", body, now)
-        self.mailer.send(message)
+        expires = now + RESET_TOKEN_LIFETIME
+        link = self.mail.link(f"/account/reset/{token}", base_url)
+        composed = password_reset(self.mail.recipient(reader), link, expires, site=SITE)
+        # The token and its mail are stored together: no link is mailed for a token never kept.
+        self.store.add_reset_token(hashed, reader.id, now, expires, [self.mail.outgoing(composed)])
 
     def reset_password(self, token: str, new_password: str) -> Reader:
         """Set a new password with a reset token and sign the reader out everywhere.
@@ -234,12 +247,63 @@ class AccountService:
 
     # --- account changes --------------------------------------------------------------
 
-    def change_email(self, reader_id: int, current_password: str, new_email: str) -> Reader:
-        """Raises AuthenticationError for a wrong password, InvalidFieldError("email")
+    def change_email(
+        self, reader_id: int, current_password: str, new_email: str, *, base_url: str = ""
+    ) -> Reader:
+        """Change the address; the new one is unconfirmed until the link mailed to it is
+        followed. Raises AuthenticationError for a wrong password, InvalidFieldError("email")
         and ConflictError when another account has the address."""
         self._require_password(reader_id, current_password)
         normalised = cred.normalise_email(new_email)
         self.store.set_reader_email(reader_id, normalised)
+        self._sessions.clear()
+        reader = self.store.get_reader(reader_id)
+        self.send_verification(reader, base_url=base_url)
+        return reader
+
+    # --- the confirmed address and the time zone ------------------------------------------
+
+    def send_verification(self, reader: Reader, *, base_url: str = "") -> None:
+        """Mail the reader a link confirming their address, valid for three days."""
+        token, hashed = cred.new_token()
+        now = self.now()
+        expires = now + VERIFY_TOKEN_LIFETIME
+        link = self.mail.link(f"/account/verify/{token}", base_url)
+        composed = email_verification(self.mail.recipient(reader), link, expires, site=SITE)
+        self.store.add_email_token(
+            hashed, reader.id, reader.email, now, expires, [self.mail.outgoing(composed)]
+        )
+
+    def resend_verification(self, reader_id: int, *, base_url: str = "") -> bool:
+        """Mail a new confirmation link unless the address is confirmed already; whether one went.
+        Raises RateLimitedError when asked too often (each request sends a mail)."""
+        reader = self.store.get_reader(reader_id)
+        if reader.email_verified is not None:
+            return False
+        keys = [f"verify:{reader_id}"]
+        self._check_limits(keys)
+        self._record_attempts(keys)
+        self.send_verification(reader, base_url=base_url)
+        return True
+
+    def verify_email(self, token: str) -> Reader:
+        """Confirm an address with the mailed token. Raises AuthenticationError for an unknown,
+        used or expired link, or one sent to an address the account no longer has."""
+        try:
+            reader_id = self.store.verify_email(cred.token_hash(token), self.now())
+        except NotFoundError as exc:
+            raise AuthenticationError("This confirmation link is not valid any more.") from exc
+        self._sessions.clear()
+        return self.store.get_reader(reader_id)
+
+    def set_time_zone(self, reader_id: int, time_zone: str) -> Reader:
+        """Show the reader's times in ``time_zone`` (an IANA name). Raises
+        InvalidFieldError("time_zone") for a name the zone database does not know."""
+        try:
+            name = zone(time_zone).key
+        except InvalidDataError as exc:
+            raise InvalidFieldError(str(exc), "time_zone") from exc
+        self.store.set_reader_time_zone(reader_id, name)
         self._sessions.clear()
         return self.store.get_reader(reader_id)
 
@@ -302,11 +366,6 @@ class AccountService:
         expires = now + timedelta(days=self.settings.session_days)
         self.store.add_session(SessionRecord(hashed, reader.id, now, expires, address[:100]))
         return SessionGrant(token, reader, expires)
-
-    def _public_base(self, from_request: str) -> str:
-        configured = self.settings.base_url
-        base = configured or from_request or f"http://{self.settings.host}:{self.settings.port}"
-        return base.rstrip("/")
 
     def _lookup(self, email: str) -> tuple[Reader | None, str]:
         """The reader and stored hash for an email; (None, a dummy hash) when unknown."""

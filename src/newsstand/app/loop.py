@@ -1,5 +1,7 @@
 """The one service loop: fetch, parse and store due feeds, fill in full text for teasers,
 refresh recent live blogs, group new articles into stories; then sleep until a feed is due.
+Beside the passes, every ``jobs_seconds``: deliver queued mail, queue trial reminders and the
+daily digests that are due (``app.jobs``).
 
 Built once and used by ``newsstand run``, ``newsstand fetch``, the web process's
 background ingestion and, one feed or step at a time, by the queue workers. Each step
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from newsstand.app.jobs import Jobs, JobsReport
 from newsstand.app.stories import update_stories
 from newsstand.config import Settings
 from newsstand.errors import NewsstandError
@@ -101,6 +104,7 @@ class ServiceLoop:
         on_change: Callable[[PassReport], None] | None = None,
         live_refresh_seconds: float = LIVE_REFRESH_SECONDS,
         status: LoopStatus | None = None,
+        jobs: Jobs | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -111,6 +115,7 @@ class ServiceLoop:
         self.live_refresh_seconds = live_refresh_seconds
         self._live_refreshed_at = -math.inf  # monotonic time of the last live-blog refresh
         self.ingestor = Ingestor(store, settings, clock=clock, on_outcome=self._count)
+        self.jobs = jobs
 
     def _count(self, outcome: FeedOutcome) -> None:
         self.status.polls += 1
@@ -154,6 +159,23 @@ class ServiceLoop:
         self.status.stories_placed += placed
         return placed
 
+    async def run_jobs(self) -> JobsReport | None:
+        """Mail delivery, trial reminders and digests, once (None without jobs to run)."""
+        if self.jobs is None:
+            return None
+        return await asyncio.to_thread(self.jobs.run_due, self.clock())
+
+    async def run_jobs_forever(self, stop: asyncio.Event) -> None:
+        """``run_jobs`` every ``jobs_seconds`` until ``stop`` is set (also for a process that
+        serves without ingesting)."""
+        while not stop.is_set():
+            try:
+                await self.run_jobs()
+            except NewsstandError as exc:  # the store failing: say so, try again next time
+                log.warning("scheduled jobs failed: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.jobs_seconds)
+
     # --- passes -----------------------------------------------------------------------------
 
     async def run_pass(
@@ -185,6 +207,7 @@ class ServiceLoop:
         """Passes until ``stop`` is set, sleeping until the next feed is due in between; the
         first pass's outcome goes to ``announce``. Returns once in-flight commits are done."""
         self.status.enabled = True
+        jobs = asyncio.create_task(self.run_jobs_forever(stop)) if self.jobs is not None else None
         try:
             self.status.running = True
             first = await self.run_pass(stop=stop)
@@ -205,6 +228,10 @@ class ServiceLoop:
                 announce(self.status.last_error)
         finally:
             self.status.running = False
+            if jobs is not None:
+                jobs.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await jobs
             self.ingestor.close()
 
 

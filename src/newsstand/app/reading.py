@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from newsstand.accounts.payouts import credited_seconds
 from newsstand.accounts.paywall import decide_access, preview_html
 from newsstand.app.cache import SharedCache, TtlCache, remember
 from newsstand.app.groupcommit import GroupCommit
@@ -40,6 +41,9 @@ from newsstand.store.base import ArticleStore, CatalogStore, LibraryStore, Membe
 
 # A reload or a second tab within this time is the same read, not another one to pay for.
 SAME_READ_WINDOW = timedelta(minutes=30)
+# A page reports its reading time for this long after the read was noted (the time itself is
+# capped and bounded by the time since, in accounts.payouts.credited_seconds).
+READING_TIME_WINDOW = timedelta(hours=2)
 # Reading an article again moves it up the reader's history, but a reload this soon changes nothing.
 HISTORY_REFRESH = timedelta(minutes=1)
 LISTING_PAGE = 20
@@ -173,6 +177,20 @@ class ReadingService:
             self._reads.submit(
                 ReadRecord(reader.id, article.id, now, publisher.id if paid else None, history)
             )
+
+    def add_reading_time(self, reader: Reader, article_id: int, seconds: int) -> int | None:
+        """Credit ``seconds`` the reader's page reports having been read (visible, in front) to
+        their latest paid read of the article; returns the read's reading time now, or None
+        when no read of theirs is counted for payment (trial readers' are, and are left out by
+        the payout statement). A page cannot claim more than the time since the read began."""
+        if seconds <= 0:
+            return None
+        now = self.now()
+
+        def credit(read_at: datetime, current: int) -> int:
+            return credited_seconds(current, seconds, read_at, now)
+
+        return self.store.add_reading_time(reader.id, article_id, now - READING_TIME_WINDOW, credit)
 
     def _publisher(self, publisher_id: str) -> Publisher:
         found = self.publishers().get(publisher_id)

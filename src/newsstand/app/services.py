@@ -11,8 +11,12 @@ from argon2 import PasswordHasher
 
 from newsstand.accounts.credentials import default_hasher
 from newsstand.app.accounts import AccountService
+from newsstand.app.billing import provider_from_settings
 from newsstand.app.cache import SharedCache, TtlCache
 from newsstand.app.catalog import CatalogService
+from newsstand.app.digest import DigestService
+from newsstand.app.jobs import Jobs
+from newsstand.app.mailing import MailService
 from newsstand.app.membership import MembershipService, PaymentProvider
 from newsstand.app.operations import OperationsService
 from newsstand.app.personal import FrontPageService
@@ -39,6 +43,9 @@ class Services:
     front: FrontPageService
     stories: StoryService
     operations: OperationsService
+    mail: MailService
+    digests: DigestService
+    jobs: Jobs
 
     def close(self) -> None:
         self.store.close()
@@ -58,12 +65,15 @@ def build_services(
     shared = cache if cache is not None else TtlCache(settings.home_cache_seconds)
     catalog = CatalogService(store, shared)
     front = FrontPageService(store, clock, shared, catalog.publishers, catalog.nav_sections)
-    accounts = AccountService(
-        store, settings, mailer or mailer_from_settings(settings), hasher or default_hasher(), clock
-    )
+    mail = MailService(store, settings, mailer or mailer_from_settings(settings), clock)
+    accounts = AccountService(store, settings, mail, hasher or default_hasher(), clock)
     reading = ReadingService(
         store, settings, clock, shared, catalog.publishers, front.picked_ids, accounts.forget_sessions
     )
+    membership = MembershipService(
+        store, settings, clock, mail, provider or provider_from_settings(settings), accounts.forget_sessions
+    )
+    digests = DigestService(store, clock, mail, front, catalog.publishers)
     return Services(
         settings=settings,
         store=store,
@@ -71,11 +81,21 @@ def build_services(
         cache=shared,
         catalog=catalog,
         accounts=accounts,
-        membership=MembershipService(store, settings, clock, provider, accounts.forget_sessions),
+        membership=MembershipService(
+            store,
+            settings,
+            clock,
+            mail,
+            provider or provider_from_settings(settings),
+            accounts.forget_sessions,
+        ),
         reading=reading,
         front=front,
         stories=StoryService(store, clock),
         operations=OperationsService(store, clock),
+        mail=mail,
+        digests=digests,
+        jobs=Jobs(mail, membership, digests, clock),
     )
 
 

@@ -144,7 +144,8 @@ def _print_summary(summary: IngestSummary) -> None:
 @click.pass_context
 def run(ctx: click.Context) -> None:
     """Run the service loop: poll feeds as they fall due, fill in full text for teasers,
-    refresh live blogs and group new articles into stories, until interrupted.
+    refresh live blogs and group new articles into stories, until interrupted; beside it,
+    deliver queued mail and queue trial reminders and daily digests as they fall due.
 
     Stops cleanly on Ctrl-C or SIGTERM: fetches in flight are abandoned, commits
     in flight finish, and the exit status is 0.
@@ -164,7 +165,7 @@ async def _run_forever(services: Services) -> None:
         if outcome.status == "failed":
             logging.getLogger("newsstand.ingest").warning("%s: %s", outcome.feed.url, outcome.error)
 
-    loop = ServiceLoop(services.store, services.settings, on_outcome=report)
+    loop = ServiceLoop(services.store, services.settings, on_outcome=report, jobs=services.jobs)
     await loop.run_forever(stop, announce=lambda line: console.print(f"[yellow]First pass:[/yellow] {line}"))
 
 

@@ -1,10 +1,14 @@
-"""`newsstand outbox`: the mail written to data_dir/outbox when no SMTP server is set."""
+"""`newsstand outbox`: the mail written to data_dir/outbox when no SMTP server is set.
+
+Mail is queued in the database and delivered by the service loop; this command delivers what
+is queued first, so a reset link asked for a moment ago is there without a loop running.
+"""
 
 from __future__ import annotations
 
 import click
 
-from newsstand.cli._common import settings_from
+from newsstand.cli._common import cli_services, settings_from
 from newsstand.mail import clear_outbox, list_outbox, message_text, outbox_folder
 
 
@@ -18,7 +22,13 @@ def register(main: click.Group) -> None:
 @click.pass_context
 def outbox(ctx: click.Context, show: int | None, clear: bool) -> None:
     """List the messages in the outbox, oldest first (so you can follow a reset link)."""
-    folder = outbox_folder(settings_from(ctx))
+    settings = settings_from(ctx)
+    folder = outbox_folder(settings)
+    if not settings.smtp_host:
+        with cli_services(ctx) as services:
+            delivered = services.mail.deliver().sent
+        if delivered:
+            click.echo(f"Delivered {delivered} queued messages into the outbox.", err=True)
     if clear:
         click.echo(f"Deleted {clear_outbox(folder)} messages from {folder}.")
         return

@@ -25,7 +25,9 @@ def prepare(services: Services, *, sample: bool) -> None:
 @click.option("--host", default=None, help="Address to listen on (default: the host setting).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default: the port setting).")
 @click.option("--sample", is_flag=True, help="Load the offline sample edition before serving.")
-@click.option("--no-ingest", is_flag=True, help="Serve only; do not fetch feeds in this process.")
+@click.option(
+    "--no-ingest", is_flag=True, help="Do not fetch feeds in this process (mail and digests still go)."
+)
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, sample: bool, no_ingest: bool) -> None:
     """Serve the web reader, running the service loop (fetching, full text, stories) in the
@@ -46,12 +48,15 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample: bool, 
 
     async def background(web_ctx: WebContext) -> None:
         await run_background(
-            web_ctx, announce=lambda line: console.print(f"[yellow]Ingestion:[/yellow] {line}")
+            web_ctx,
+            announce=lambda line: console.print(f"[yellow]Ingestion:[/yellow] {line}"),
+            ingest=not no_ingest,
         )
 
     with cli_services(ctx) as services:
         prepare(services, sample=sample)
-        app = create_app(settings, services=services, background=None if no_ingest else background)
+        # Mail, reminders and digests run either way; --no-ingest leaves feeds alone.
+        app = create_app(settings, services=services, background=background)
         note = "" if no_ingest else "; fetching feeds in the background."
         console.print(f"Newsstand is serving at [bold]http://{host}:{port}/[/bold]{note}")
         # Live-blog event streams would hold a shutdown for minutes; give them a few seconds.

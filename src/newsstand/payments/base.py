@@ -29,7 +29,15 @@ class CheckoutRequest:
 
 
 class PaymentProvider(Protocol):
+    """Where readers pay. ``online`` says whether readers can pay here themselves (a provider
+    that cannot, like the built-in manual one, raises PaymentError from every call)."""
+
     name: str
+    online: bool
+
+    def create_customer(self, reader_id: int, email: str) -> str:
+        """The reader's account at the provider (their id in its metadata); its id. Raises
+        PaymentError."""
 
     def checkout_url(self, request: CheckoutRequest) -> str:
         """Where to send the reader to pay. Raises PaymentError."""

@@ -86,6 +86,7 @@ def _invoice(kind: EventKind, obj: Mapping[str, Any]) -> dict[str, Any]:
     lines = _map(obj.get("lines")).get("data")
     lines = [_map(line) for line in lines] if isinstance(lines, list) else []
     ends = [_time(_map(line.get("period")).get("end")) for line in lines]
+    starts = [_time(_map(line.get("period")).get("start")) for line in lines]
     field = "amount_paid" if kind is EventKind.INVOICE_PAID else "amount_due"
     amount, currency = obj.get(field), obj.get("currency")
     money = None
@@ -99,6 +100,7 @@ def _invoice(kind: EventKind, obj: Mapping[str, Any]) -> dict[str, Any]:
             obj.get("metadata"),
         ),
         "period_end": max((e for e in ends if e), default=None),
+        "period_start": min((e for e in starts if e), default=None),
         "amount": money,
         "invoice": _id(obj.get("id")),
         "price": next((p for p in (_price(line) for line in lines) if p), ""),

@@ -25,6 +25,7 @@ SIGNATURE_TOLERANCE_SECONDS = 300
 
 class StripeProvider:
     name = "stripe"
+    online = True
 
     def __init__(
         self, secret_key: str, webhook_secret: str, *, api_base: str = "", timeout: float = 20.0

@@ -26,6 +26,9 @@ from newsstand.model import (
     Article,
     ArticleFilter,
     ArticleText,
+    BillingChange,
+    BillingRecord,
+    DigestSubscription,
     Feed,
     FeedState,
     FetchRecord,
@@ -33,7 +36,10 @@ from newsstand.model import (
     LiveMergeResult,
     MailState,
     Membership,
+    MembershipState,
     OutgoingMail,
+    PaidRead,
+    Payment,
     Pick,
     Publisher,
     QueuedMail,
@@ -195,6 +201,7 @@ class ReaderStore(Protocol):
         role: Role = Role.READER,
         display_name: str = "",
         first_membership: Callable[[int], Membership] | None = None,
+        time_zone: str = "",
     ) -> Reader:
         """Store a new reader (email already normalised), with ``first_membership(new id)``
         in the same transaction when given. Raises ConflictError for a taken email."""
@@ -219,7 +226,8 @@ class ReaderStore(Protocol):
         """Raises NotFoundError."""
 
     def set_reader_email(self, reader_id: int, email: str) -> None:
-        """Raises NotFoundError, and ConflictError when another reader has the email."""
+        """Change the address (it is unconfirmed again). Raises NotFoundError, and ConflictError
+        when another reader has the email."""
 
     def set_reader_role(self, reader_id: int, role: Role) -> None:
         """Raises NotFoundError."""
@@ -242,8 +250,14 @@ class ReaderStore(Protocol):
         """Remove sessions and reset tokens that expired before ``now``; return how many."""
 
     def add_reset_token(
-        self, token_hash: str, reader_id: int, created: datetime, expires: datetime
-    ) -> None: ...
+        self,
+        token_hash: str,
+        reader_id: int,
+        created: datetime,
+        expires: datetime,
+        mails: Sequence[OutgoingMail] = (),
+    ) -> None:
+        """Store a reset token, and queue ``mails`` (the link) in the same transaction."""
 
     def peek_reset_token(self, token_hash: str) -> tuple[int, datetime]:
         """(reader id, expiry) of a reset token without using it. Raises NotFoundError."""
@@ -269,6 +283,12 @@ class MembershipStore(Protocol):
         """Insert or replace the reader's membership."""
 
     def list_memberships(self) -> list[Membership]: ...
+
+    def memberships_ending(
+        self, state: MembershipState, start: datetime, end: datetime
+    ) -> list[tuple[Reader, Membership]]:
+        """Memberships stored in ``state`` whose end is in (start, end], soonest first, with
+        their readers (follows left empty): the trials a reminder is due for."""
 
 
 class LibraryStore(Protocol):
@@ -303,6 +323,16 @@ class LibraryStore(Protocol):
     def reading_counts(self, start: datetime, end: datetime) -> list[tuple[str, int, int]]:
         """(publisher id, reads, unique readers) for reads in [start, end)."""
 
+    def add_reading_time(
+        self, reader_id: int, article_id: int, since: datetime, credit: Callable[[datetime, int], int]
+    ) -> int | None:
+        """Set the reading time of the reader's latest reading record of the article made at or
+        after ``since`` to ``credit(its time, its seconds)``, in one transaction; returns the
+        new seconds, or None when there is no such record."""
+
+    def paid_reads(self, start: datetime, end: datetime) -> list[PaidRead]:
+        """Every reading record of [start, end), oldest first, with its reading time."""
+
 
 class PickStore(Protocol):
     """Editors' picks."""
@@ -317,6 +347,85 @@ class PickStore(Protocol):
 
     def list_picks(self, limit: int = 10) -> list[Pick]:
         """Newest first."""
+
+
+class ProfileStore(Protocol):
+    """What a reader chooses and confirms: time zone, address, daily digest."""
+
+    def set_reader_time_zone(self, reader_id: int, time_zone: str) -> None:
+        """Raises NotFoundError."""
+
+    def add_email_token(
+        self,
+        token_hash: str,
+        reader_id: int,
+        email: str,
+        created: datetime,
+        expires: datetime,
+        mails: Sequence[OutgoingMail] = (),
+    ) -> None:
+        """Store a token confirming ``email`` for the reader, with ``mails`` (the link) queued in
+        the same transaction. Raises NotFoundError for an unknown reader."""
+
+    def verify_email(self, token_hash: str, now: datetime) -> int:
+        """Use a confirmation token: the reader's address counts as confirmed from ``now`` and
+        their other tokens go. Returns the reader id. Raises NotFoundError for an unknown, used
+        or expired token, or one for an address the reader no longer has."""
+
+    def digest_subscription(self, reader_id: int) -> DigestSubscription | None: ...
+
+    def digest_by_token(self, token: str) -> DigestSubscription:
+        """Raises NotFoundError."""
+
+    def put_digest_subscription(self, subscription: DigestSubscription) -> None:
+        """Insert or replace the reader's digest subscription.
+        Raises NotFoundError for an unknown reader."""
+
+    def digest_readers(self) -> list[tuple[Reader, DigestSubscription]]:
+        """Every reader with the digest turned on, with it (follows left empty)."""
+
+    def record_digest(
+        self, reader_id: int, edition: str, mails: Sequence[OutgoingMail], now: datetime
+    ) -> bool:
+        """Note ``edition`` (a local day) as sent and queue ``mails`` in one transaction; False,
+        with nothing queued, when that edition was noted already or the digest is off."""
+
+
+class BillingStore(Protocol):
+    """Paid memberships: billing records, the provider events applied, payments."""
+
+    def billing_record(self, reader_id: int) -> BillingRecord | None: ...
+
+    def billing_reader(self, customer: str) -> int | None:
+        """The reader whose record names the provider's ``customer``, or None."""
+
+    def claim_billing_customer(self, reader_id: int, customer: str, now: datetime) -> str:
+        """Keep ``customer`` as the reader's customer at the provider unless one is kept
+        already; returns the one kept. Raises NotFoundError for an unknown reader."""
+
+    def apply_billing(
+        self,
+        event_id: str,
+        kind: str,
+        reader_id: int | None,
+        received: datetime,
+        decide: Callable[[BillingRecord | None, Membership | None], BillingChange | None],
+    ) -> BillingChange | None:
+        """Apply one provider event in one transaction: note its id (None at once when it was
+        noted before, by an earlier or a concurrent delivery), then for a known reader call
+        ``decide(record, membership)`` and write what it returns (record, membership, new
+        payments, mail). None when nothing was written beyond the id."""
+
+    def record_payment(self, payment: Payment, membership: Membership | None = None) -> None:
+        """Store a payment (and the membership it pays for) in one transaction. Raises
+        ConflictError when the provider's reference is stored already, NotFoundError for an
+        unknown reader."""
+
+    def payments_between(self, start: datetime, end: datetime) -> list[Payment]:
+        """Payments whose period overlaps [start, end), oldest period first."""
+
+    def reader_payments(self, reader_id: int, limit: int = 24) -> list[Payment]:
+        """The reader's payments, newest first."""
 
 
 class AccountStore(ReaderStore, MembershipStore, LibraryStore, PickStore, Protocol):
@@ -410,7 +519,16 @@ class MetaStore(Protocol):
 
 
 class Store(
-    CatalogStore, IngestStore, ArticleStore, AccountStore, StoryStore, MetaStore, MailQueue, Protocol
+    CatalogStore,
+    IngestStore,
+    ArticleStore,
+    AccountStore,
+    StoryStore,
+    MetaStore,
+    MailQueue,
+    ProfileStore,
+    BillingStore,
+    Protocol,
 ):
     """Everything Newsstand stores. Accounts, stories and reading records extend it."""
 

@@ -17,8 +17,11 @@ from newsstand.web.context import WebContext
 log = logging.getLogger(__name__)
 
 
-async def run_background(ctx: WebContext, announce: Callable[[str], None] = log.warning) -> None:
-    """Run the service loop until cancelled; the first pass's outcome goes to ``announce``."""
+async def run_background(
+    ctx: WebContext, announce: Callable[[str], None] = log.warning, *, ingest: bool = True
+) -> None:
+    """Run the service loop until cancelled; the first pass's outcome goes to ``announce``.
+    Without ``ingest`` only its scheduled jobs run (mail, reminders, digests)."""
     services = ctx.services
 
     def changed(report: PassReport) -> None:
@@ -26,11 +29,19 @@ async def run_background(ctx: WebContext, announce: Callable[[str], None] = log.
         services.cache.clear()
 
     loop = ServiceLoop(
-        services.store, services.settings, clock=services.clock, on_change=changed, status=ctx.loop_status
+        services.store,
+        services.settings,
+        clock=services.clock,
+        on_change=changed,
+        status=ctx.loop_status,
+        jobs=services.jobs,
     )
     stop = asyncio.Event()
     try:
-        await loop.run_forever(stop, announce)
+        if ingest:
+            await loop.run_forever(stop, announce)
+        else:
+            await loop.run_jobs_forever(stop)
     except asyncio.CancelledError:
         stop.set()
         raise

@@ -6,7 +6,7 @@ readers keep), beside the queries that use them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +15,10 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Connection
 
 from newsstand.errors import ConflictError, NotFoundError
-from newsstand.model import Membership, MembershipState, Reader, Role, SessionRecord
+from newsstand.model import Membership, MembershipState, OutgoingMail, Reader, Role, SessionRecord
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.mail import enqueue
 
 
 def _reader_fk(nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:
@@ -35,6 +36,8 @@ readers = sa.Table(
     sa.Column("display_name", sa.Text, nullable=False, server_default=""),
     sa.Column("role", sa.String(16), nullable=False, server_default="reader"),
     sa.Column("created", t.UTCDateTime, nullable=False),
+    sa.Column("time_zone", sa.String(64), nullable=False, server_default=""),
+    sa.Column("email_verified", t.UTCDateTime, nullable=True),
 )
 sessions = sa.Table(
     "sessions",
@@ -80,7 +83,9 @@ follows = sa.Table(
     sa.PrimaryKeyConstraint("reader_id", "kind", "value"),
 )
 
-_READER_COLUMNS = [readers.c[n] for n in ("id", "email", "display_name", "role", "created")]
+_READER_COLUMNS = [
+    readers.c[n] for n in ("id", "email", "display_name", "role", "created", "time_zone", "email_verified")
+]
 
 
 def _reader(row: sa.Row[Any], publishers: tuple[str, ...] = (), sections: tuple[str, ...] = ()) -> Reader:
@@ -92,6 +97,8 @@ def _reader(row: sa.Row[Any], publishers: tuple[str, ...] = (), sections: tuple[
         role=Role(row.role),
         followed_publishers=publishers,
         followed_sections=sections,
+        time_zone=row.time_zone,
+        email_verified=row.email_verified,
     )
 
 
@@ -144,6 +151,7 @@ class AccountsMixin(SqlBase):
         role: Role = Role.READER,
         display_name: str = "",
         first_membership: Callable[[int], Membership] | None = None,
+        time_zone: str = "",
     ) -> Reader:
         values = {
             "email": email,
@@ -151,6 +159,7 @@ class AccountsMixin(SqlBase):
             "created": created,
             "role": role.value,
             "display_name": display_name,
+            "time_zone": time_zone,
         }
         with self._write() as conn:
             try:
@@ -188,6 +197,8 @@ class AccountsMixin(SqlBase):
                 readers.c.display_name,
                 readers.c.role,
                 readers.c.created.label("reader_created"),
+                readers.c.time_zone,
+                readers.c.email_verified,
                 m.state,
                 m.started,
                 m.ends,
@@ -220,6 +231,8 @@ class AccountsMixin(SqlBase):
             role=Role(row.role),
             followed_publishers=tuple(v for k, v in followed if k == "publisher"),
             followed_sections=tuple(v for k, v in followed if k == "section"),
+            time_zone=row.time_zone,
+            email_verified=row.email_verified,
         )
         membership = None
         if row.state is not None:
@@ -267,22 +280,26 @@ class AccountsMixin(SqlBase):
         self._update_reader(reader_id, password_hash=password_hash)
 
     def set_reader_email(self, reader_id: int, email: str) -> None:
-        self._update_reader(reader_id, email=email)
+        # A new address is unconfirmed until its owner follows the link sent to it.
+        self._update_reader(reader_id, email=email, email_verified=None)
 
     def set_reader_role(self, reader_id: int, role: Role) -> None:
         self._update_reader(reader_id, role=role.value)
 
     def delete_reader(self, reader_id: int, pseudonym: str) -> None:
+        from newsstand.store.sql import billing as bl
+        from newsstand.store.sql import profile as pf
         from newsstand.store.sql import reading as rd
 
         with self._write() as conn:
             _require_reader(conn, reader_id)
-            records = rd.reading_records
-            conn.execute(
-                records.update()
-                .where(records.c.reader_id == reader_id)
-                .values(reader_id=None, reader_ref=pseudonym)
-            )
+            # Reads and payments keep one pseudonym, so the month's payouts still match them.
+            for records in (rd.reading_records, bl.payments):
+                conn.execute(
+                    records.update()
+                    .where(records.c.reader_id == reader_id)
+                    .values(reader_id=None, reader_ref=pseudonym)
+                )
             conn.execute(rd.picks.update().where(rd.picks.c.picked_by == reader_id).values(picked_by=None))
             # Explicit deletes rather than trusting ON DELETE CASCADE alone: the data
             # must go even on a SQLite connection opened without foreign_keys=ON.
@@ -293,6 +310,9 @@ class AccountsMixin(SqlBase):
                 follows,
                 rd.saved_articles,
                 rd.reading_history,
+                bl.billing_records,
+                pf.email_tokens,
+                pf.digest_subscriptions,
             ):
                 conn.execute(table.delete().where(table.c.reader_id == reader_id))
             conn.execute(readers.delete().where(readers.c.id == reader_id))
@@ -327,10 +347,18 @@ class AccountsMixin(SqlBase):
             gone += conn.execute(reset_tokens.delete().where(reset_tokens.c.expires <= now)).rowcount
         return int(gone)
 
-    def add_reset_token(self, token_hash: str, reader_id: int, created: datetime, expires: datetime) -> None:
+    def add_reset_token(
+        self,
+        token_hash: str,
+        reader_id: int,
+        created: datetime,
+        expires: datetime,
+        mails: Sequence[OutgoingMail] = (),
+    ) -> None:
         values = {"token_hash": token_hash, "reader_id": reader_id, "created": created, "expires": expires}
         with self._write() as conn:
             conn.execute(reset_tokens.insert().values(values))
+            enqueue(conn, mails, created)
 
     def peek_reset_token(self, token_hash: str) -> tuple[int, datetime]:
         query = sa.select(reset_tokens.c.reader_id, reset_tokens.c.expires)
@@ -384,6 +412,28 @@ class AccountsMixin(SqlBase):
         with self._read() as conn:
             rows = conn.execute(sa.select(memberships).order_by(memberships.c.reader_id)).all()
         return [_membership(r) for r in rows]
+
+    def memberships_ending(
+        self, state: MembershipState, start: datetime, end: datetime
+    ) -> list[tuple[Reader, Membership]]:
+        m = memberships.c
+        query = (
+            sa.select(*_READER_COLUMNS, *(c for c in memberships.c if c.name != "reader_id"))
+            .select_from(readers.join(memberships, m.reader_id == readers.c.id))
+            .where(m.state == state.value, m.ends > start, m.ends <= end)
+            .order_by(m.ends, readers.c.id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [
+            (
+                _reader(r),
+                Membership(
+                    r.id, MembershipState(r.state), r.started, r.ends, r.provider, r.cancelled, r.note
+                ),
+            )
+            for r in rows
+        ]
 
     # --- follows ---------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ reading records for publisher payment, and editors' picks."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from newsstand.errors import NotFoundError
-from newsstand.model import Pick, ReaderArticleState, ReadRecord
+from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadRecord
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
 from newsstand.store.sql.engine import SqlBase
@@ -54,6 +54,7 @@ reading_records = sa.Table(
     _article_fk(nullable=True, ondelete="SET NULL"),
     sa.Column("publisher_id", sa.String(100), nullable=False),
     sa.Column("at", t.UTCDateTime, nullable=False),
+    sa.Column("seconds", sa.Integer, nullable=False, server_default="0"),
 )
 picks = sa.Table(
     "picks",
@@ -188,6 +189,38 @@ class ReadingMixin(SqlBase):
                 conn.execute(reading_records.insert(), paid)
 
     # --- reading records for publisher payment ----------------------------------------------
+
+    def add_reading_time(
+        self, reader_id: int, article_id: int, since: datetime, credit: Callable[[datetime, int], int]
+    ) -> int | None:
+        r = reading_records.c
+        latest = (
+            sa.select(r.id, r.at, r.seconds)
+            .where(r.reader_id == reader_id, r.article_id == article_id, r.at >= since)
+            .order_by(r.at.desc(), r.id.desc())
+            .limit(1)
+        )
+        with self._write() as conn:
+            row = conn.execute(latest).first()
+            if row is None:
+                return None
+            seconds = credit(row.at, int(row.seconds))
+            if seconds != row.seconds:
+                conn.execute(reading_records.update().where(r.id == row.id).values(seconds=seconds))
+        return seconds
+
+    def paid_reads(self, start: datetime, end: datetime) -> list[PaidRead]:
+        r = reading_records.c
+        query = (
+            sa.select(r.reader_ref, r.publisher_id, r.at, r.seconds)
+            .where(r.at >= start, r.at < end)
+            .order_by(r.at, r.id)
+        )
+        with self._read() as conn:
+            return [
+                PaidRead(row.reader_ref, row.publisher_id, row.at, int(row.seconds))
+                for row in conn.execute(query)
+            ]
 
     def reading_counts(self, start: datetime, end: datetime) -> list[tuple[str, int, int]]:
         r = reading_records.c

@@ -10,12 +10,14 @@ from newsstand.config import Settings
 from newsstand.errors import StorageError
 from newsstand.store.sql import migrate
 from newsstand.store.sql.accounts import AccountsMixin
+from newsstand.store.sql.billing import BillingMixin
 from newsstand.store.sql.catalog import CatalogMixin
 from newsstand.store.sql.engine import make_engine
 from newsstand.store.sql.feeds import FeedStateMixin
 from newsstand.store.sql.live import LiveMixin
 from newsstand.store.sql.mail import MailMixin
 from newsstand.store.sql.meta import MetaMixin
+from newsstand.store.sql.profile import ProfileMixin
 from newsstand.store.sql.reading import ReadingMixin
 from newsstand.store.sql.search import SearchMixin
 from newsstand.store.sql.stories import StoriesMixin
@@ -31,6 +33,8 @@ class SqlStore(
     StoriesMixin,
     MetaMixin,
     MailMixin,
+    BillingMixin,
+    ProfileMixin,
 ):
     """Everything in ``newsstand.store.base.Store``, on SQLAlchemy Core."""
 
