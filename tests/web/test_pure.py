@@ -9,7 +9,7 @@ from newsstand.app.reading import arrange
 from newsstand.model import Article, FetchRecord, LiveEntry, Reader
 from newsstand.web.charts import bucket_fetches, fetch_chart
 from newsstand.web.live import entry_anchor
-from newsstand.web.timefmt import clock, exact, iso, relative
+from newsstand.web.timefmt import ZONE, clock, exact, iso, relative
 
 from .conftest import NOW
 
@@ -24,8 +24,18 @@ def test_relative_times() -> None:
     assert (
         exact(NOW) == "20 Nov 2026, 12:00 UTC"
         and iso(NOW) == "2026-11-20T12:00:00Z"
-        and clock(NOW) == "12:00"
+        and clock(NOW) == "12:00 UTC"
     )
+
+
+def test_times_in_the_reader_zone_name_the_zone() -> None:
+    assert exact(NOW, "Europe/Berlin") == "20 Nov 2026, 13:00 CET (Europe/Berlin)"
+    assert clock(NOW, "Asia/Kolkata") == "17:30 IST" and clock(NOW, "Asia/Dubai") == "16:00 UTC+04"
+    zone = ZONE.set("America/New_York")  # what the session middleware sets for a request
+    try:
+        assert exact(NOW) == "20 Nov 2026, 07:00 EST (America/New_York)" and iso(NOW) == "2026-11-20T12:00:00Z"
+    finally:
+        ZONE.reset(zone)
 
 
 def test_chart_buckets_and_markup() -> None:

@@ -1,4 +1,5 @@
-"""Accounts pages: sign up, sign in and out, password reset, the account page and membership."""
+"""Accounts pages: sign up, sign in and out, password reset, the account page (membership,
+confirmed address, time zone, morning edition)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from newsstand.errors import AuthenticationError, ConflictError, InvalidFieldError, MembershipError
+from newsstand.errors import AuthenticationError, ConflictError, InvalidFieldError
 from newsstand.model import SessionGrant
+from newsstand.timezones import known_zones
 from newsstand.web.context import WebContext, call, reader_of, render, web
-from newsstand.web.library import back_to
 from newsstand.web.security import checked_form, safe_next
 from newsstand.web.sessions import clear_session, require_reader, session_token, set_session
 
@@ -58,6 +59,8 @@ async def signup(request: Request) -> Response:
             password,
             display_name=field(form, "display_name", 100),
             address=address(request),
+            time_zone=field(form, "time_zone", 64),
+            base_url=base_url(ctx, request),
         )
     except InvalidFieldError as exc:
         return form_page(
@@ -156,13 +159,12 @@ async def reset(request: Request) -> Response:
 async def account_page(request: Request, status: int = 200, **values: Any) -> Response:
     ctx = web(request)
     reader = require_reader(request)
-    membership = await call(ctx.services.membership.membership, reader.id)
-    state = await call(ctx.services.membership.membership_state, reader.id)
-    can_trial = await call(ctx.services.membership.can_start_trial, reader.id)
+    offer = await call(ctx.services.membership.reader_offer, reader.id)
+    digest = await call(ctx.services.digests.choice, reader)
     return render(
         request,
         "account.html",
-        {"membership": membership, "state": state, "can_trial": can_trial, **values},
+        {"offer": offer, "digest": digest, "zones": known_zones(), **values},
         status_code=status,
     )
 
@@ -177,6 +179,7 @@ async def change_email(request: Request) -> Response:
             reader.id,
             field(form, "current_password", 1000),
             field(form, "email", 320),
+            base_url=base_url(ctx, request),
         )
     except (InvalidFieldError, AuthenticationError, ConflictError) as exc:
         return await account_page(request, 400, email_error=_account_error(exc))
@@ -221,28 +224,35 @@ def _account_error(exc: Exception) -> str:
     return str(exc)
 
 
-async def membership_page(request: Request) -> Response:
+async def verify_email(request: Request) -> Response:
+    """The link mailed at sign-up: following it confirms the address (it works once)."""
     ctx = web(request)
-    reader_values: dict[str, Any] = {}
-    reader = reader_of(request)
-    if reader is not None:
-        reader_values = {
-            "membership": await call(ctx.services.membership.membership, reader.id),
-            "state": await call(ctx.services.membership.membership_state, reader.id),
-            "can_trial": await call(ctx.services.membership.can_start_trial, reader.id),
-        }
-    return render(request, "membership.html", reader_values)
+    try:
+        await call(ctx.services.accounts.verify_email, str(request.path_params["token"]))
+    except AuthenticationError:
+        return render(request, "verify.html", {"failed": True}, status_code=400)
+    target = "/account" if reader_of(request) else "/signin?next=/account"
+    sep = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{sep}msg=verified", status_code=303)
 
 
-async def start_trial(request: Request) -> Response:
+async def resend_verification(request: Request) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    await checked_form(request, ctx.secret)
+    await call(ctx.services.accounts.resend_verification, reader.id, base_url=base_url(ctx, request))
+    return RedirectResponse("/account?msg=verify-sent", status_code=303)
+
+
+async def change_time_zone(request: Request) -> Response:
     ctx = web(request)
     reader = require_reader(request)
     form = await checked_form(request, ctx.secret)
     try:
-        await call(ctx.services.membership.start_trial, reader.id)
-    except MembershipError:
-        return RedirectResponse("/membership", status_code=303)
-    return back_to(field(form, "next"), "/membership", "trial")
+        await call(ctx.services.accounts.set_time_zone, reader.id, field(form, "time_zone", 64))
+    except InvalidFieldError as exc:
+        return await account_page(request, 400, zone_error=str(exc))
+    return RedirectResponse("/account?msg=zone-changed", status_code=303)
 
 
 routes: list[BaseRoute] = [
@@ -259,6 +269,7 @@ routes: list[BaseRoute] = [
     Route("/account/email", change_email, methods=["POST"]),
     Route("/account/password", change_password, methods=["POST"]),
     Route("/account/delete", delete_account, methods=["POST"]),
-    Route("/membership", membership_page, name="membership"),
-    Route("/membership/trial", start_trial, methods=["POST"]),
+    Route("/account/verify/{token}", verify_email, name="verify_email"),
+    Route("/account/verify", resend_verification, methods=["POST"]),
+    Route("/account/time-zone", change_time_zone, methods=["POST"]),
 ]

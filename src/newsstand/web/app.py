@@ -9,6 +9,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -21,7 +22,19 @@ from newsstand.app import Services, services_for
 from newsstand.config import Settings
 from newsstand.errors import ConfigError, NewsstandError
 from newsstand.web import accounts as account_pages
-from newsstand.web import admin, articles, browse, home, library, live, pwa, search
+from newsstand.web import (
+    admin,
+    articles,
+    browse,
+    digest,
+    home,
+    library,
+    live,
+    membership,
+    payouts,
+    pwa,
+    search,
+)
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http
@@ -54,9 +67,34 @@ def load_secret(settings: Settings) -> bytes:
         raise ConfigError(f"cannot read or create {path}: {exc}", "secret_key") from exc
 
 
+def form_targets(settings: Settings) -> tuple[str, ...]:
+    """Origins besides our own that forms may lead to: the payment provider's checkout and
+    portal (a plan's button posts here and is redirected there)."""
+    if settings.payment_provider != "stripe":
+        return ()
+    if settings.stripe_api_base:  # a local stand-in serves its pages where its API is
+        parts = urlsplit(settings.stripe_api_base)
+        return (f"{parts.scheme}://{parts.netloc}",)
+    return ("https://checkout.stripe.com", "https://billing.stripe.com")
+
+
 def _routes(assets: Assets) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
-    for module in (home, articles, live, search, browse, library, account_pages, admin, pwa):
+    modules = (
+        home,
+        articles,
+        live,
+        search,
+        browse,
+        library,
+        account_pages,
+        membership,
+        digest,
+        admin,
+        payouts,
+        pwa,
+    )
+    for module in modules:
         routes.extend(module.routes)
     routes.append(Mount("/static", app=VersionedStatic(assets), name="static"))
     return routes
@@ -114,7 +152,9 @@ def create_app(
     app = Starlette(
         routes=_routes(ctx.assets),
         middleware=[
-            Middleware(SecurityMiddleware, secure_cookies=ctx.secure_cookies),
+            Middleware(
+                SecurityMiddleware, secure_cookies=ctx.secure_cookies, form_targets=form_targets(settings)
+            ),
             Middleware(PageCacheMiddleware, seconds=settings.home_cache_seconds),
             Middleware(SessionMiddleware, accounts=ctx.services.accounts),
         ],

@@ -9,11 +9,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from newsstand.app.reading import ArticlePage
+from newsstand.app.membership import Offer
+from newsstand.app.reading import ArticlePage, LivePage
 from newsstand.errors import BadRequestError, NotFoundError
 from newsstand.model import Article, Membership, Reader
 from newsstand.web.context import WebContext, call, membership_of, reader_of, render, web
 from newsstand.web.fragments import shared_markup
+from newsstand.web.security import checked_form
 
 # Ids past a 64-bit integer name nothing, and some databases refuse to compare them at all.
 MAX_ID = 2**63 - 1
@@ -64,9 +66,42 @@ async def article_page(request: Request) -> Response:
     page, parts = found
     # Bodies are sanitized before they are stored; the paywall's preview is sanitized again.
     body = Markup(page.body_html)  # noqa: S704
-    return render(
-        request, "article.html", {"v": page, "body": body, "parts": parts, "next": request.url.path}
-    )
+    values = {
+        "v": page,
+        "body": body,
+        "parts": parts,
+        "next": request.url.path,
+        "offer": paywall_offer(request, page),
+    }
+    return render(request, "article.html", values)
+
+
+def paywall_offer(request: Request, page: ArticlePage | LivePage) -> Offer | None:
+    """What the paywall offers this reader (the plans, a renewal), from what the request knows
+    already: no query."""
+    if page.access.full:
+        return None
+    reader = reader_of(request)
+    return web(request).services.membership.offer(membership_of(request), signed_in=reader is not None)
+
+
+MAX_REPORTED_SECONDS = 3600  # one report; the read's own total is capped by the payout rules
+
+
+async def reading_time(request: Request) -> Response:
+    """The article page's beacon: seconds the page was read (visible and in front) since its
+    last report, credited to the reader's paid read of the article."""
+    ctx = web(request)
+    reader = reader_of(request)
+    form = await checked_form(request, ctx.secret)
+    raw = form.get("seconds")
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit():
+        raise BadRequestError("seconds must be a whole number")
+    seconds = int(raw)
+    if not 0 < seconds <= MAX_REPORTED_SECONDS or reader is None:
+        return Response(status_code=204)  # nothing to credit: answered alike, so it tells nothing
+    await call(ctx.services.reading.add_reading_time, reader, path_id(request), seconds)
+    return Response(status_code=204)
 
 
 async def article_by_url(request: Request) -> Response:
@@ -80,5 +115,6 @@ async def article_by_url(request: Request) -> Response:
 
 routes: list[BaseRoute] = [
     Route("/article/{article_id}", article_page, name="article"),
+    Route("/article/{article_id}/reading-time", reading_time, methods=["POST"], name="reading_time"),
     Route("/read", article_by_url, name="read"),
 ]

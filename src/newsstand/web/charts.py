@@ -70,3 +70,33 @@ def fetch_chart(buckets: Sequence[Bucket], *, label: str, width: int = 240, heig
 
 def _rect(cls: str, x: float, y: float, w: float, h: float) -> str:
     return f'<rect class="{cls}" x="{x:.1f}" y="{y:.1f}" width="{max(w, 1):.1f}" height="{h:.1f}"/>'
+
+
+def bar_chart(
+    bars: Sequence[tuple[str, int, str]], *, label: str, width: int = 560, bar_height: int = 22
+) -> Markup:
+    """Horizontal bars, one per (name, value, shown value), longest first as given, as inline
+    SVG with a text summary for screen readers; names and shown values are escaped."""
+    summary = f"{label}: " + "; ".join(f"{name} {shown}" for name, _, shown in bars) if bars else label
+    peak = max((value for _, value, _ in bars), default=0) or 1
+    name_w, value_w = width * 0.32, width * 0.18
+    span = width - name_w - value_w
+    height = max(1, len(bars)) * bar_height
+    parts = [
+        f'<svg class="chart bars" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(summary)}"><title>{escape(summary)}</title>'
+    ]
+    for i, (name, value, shown) in enumerate(bars):
+        y = i * bar_height
+        w = span * max(value, 0) / peak
+        parts.append(
+            f'<text class="chart-label" x="{name_w - 6:.1f}" y="{y + bar_height * 0.68:.1f}" '
+            f'text-anchor="end">{escape(name[:40])}</text>'
+        )
+        parts.append(_rect("chart-ok", name_w, y + 3, w, bar_height - 6))
+        parts.append(
+            f'<text class="chart-value" x="{name_w + w + 6:.1f}" y="{y + bar_height * 0.68:.1f}">'
+            f"{escape(shown)}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - built only from numbers and escaped text

@@ -25,6 +25,7 @@ from newsstand.config import Settings
 from newsstand.model import Membership, Publisher, Reader
 from newsstand.web.assets import Assets
 from newsstand.web.security import request_csrf_token
+from newsstand.web.timefmt import current_zone
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -114,6 +115,14 @@ FLASHES = {
     "feed-added": "Feed added; it will be fetched on the next round.",
     "feed-updated": "Feed updated.",
     "membership-updated": "Membership updated.",
+    "paid": "Thank you: your payment is being confirmed. Your membership shows here in a moment.",
+    "not-paid": "Nothing was paid. Your membership is as it was.",
+    "verified": "Thank you: your email address is confirmed.",
+    "verify-sent": "We have sent you a link to confirm your email address.",
+    "zone-changed": "Times are now shown in your chosen time zone.",
+    "digest-on": "Your morning edition is on.",
+    "digest-off": "Your morning edition is off.",
+    "unsubscribed": "You will get no more morning editions.",
 }
 
 
@@ -129,6 +138,7 @@ def render(
         "nav_sections": ctx.nav_sections(),
         "now": ctx.clock(),
         "trial_days": ctx.settings.trial_days,
+        "tz": current_zone(),
         # After saving or unsaving, the service worker refreshes its offline copies.
         "sync_saved": request.query_params.get("msg") in ("saved", "unsaved"),
     }
@@ -145,6 +155,7 @@ def configure_environment(env: Environment, ctx_getter: Callable[[], WebContext]
     env.filters["iso"] = timefmt.iso
     env.filters["exact"] = timefmt.exact
     env.filters["clock"] = timefmt.clock
+    env.filters["zone_name"] = timefmt.zone_name
     env.filters["ago"] = lambda value: timefmt.relative(value, ctx_getter().clock())
     env.globals["static"] = lambda name: ctx_getter().assets.url(name)
 

@@ -18,6 +18,7 @@ from newsstand.errors import (
     InvalidDataError,
     NewsstandError,
     NotFoundError,
+    PaymentError,
     PermissionDeniedError,
     RateLimitedError,
     SearchQueryError,
@@ -44,6 +45,11 @@ STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (BadRequestError, 400, "Something in that request was not right."),
     (InvalidDataError, 400, "Something in that request was not right."),
     (AccountError, 400, "That could not be done for this account."),
+    (
+        PaymentError,
+        502,
+        "The payment service did not answer as it should. Nothing was charged; please try again.",
+    ),
     (StorageError, 503, "The news store is not answering right now. Please try again shortly."),
     (NewsstandError, 500, "Something went wrong on our side."),
 )

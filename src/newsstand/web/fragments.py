@@ -16,13 +16,15 @@ from markupsafe import Markup
 
 from newsstand.app.cache import remember
 from newsstand.web.context import WebContext
+from newsstand.web.timefmt import current_zone
 
 
 def shared_markup(ctx: WebContext, key: str, template: str, macro: str, *args: Any) -> Markup:
-    """The macro ``macro`` of ``template`` rendered with ``args``, cached under ``key``."""
+    """The macro ``macro`` of ``template`` rendered with ``args``, cached under ``key`` for the
+    zone times are shown in (readers in one zone share it)."""
 
     def make() -> Markup:
         module = ctx.templates.env.get_template(template).module
         return Markup(getattr(module, macro)(*args))  # noqa: S704 - the template escapes what it renders
 
-    return remember(ctx.services.cache, f"html:{key}", make)
+    return remember(ctx.services.cache, f"html:{key}:{current_zone()}", make)

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from newsstand.app.reading import LivePage, changed_at
 from newsstand.model import Article, LiveEntry, Membership, Reader, utc
-from newsstand.web.articles import path_id
+from newsstand.web.articles import path_id, paywall_offer
 from newsstand.web.context import WebContext, call, membership_of, reader_of, render, web
 from newsstand.web.fragments import shared_markup
 from newsstand.web.timefmt import iso_precise
@@ -65,7 +65,8 @@ async def live_page(request: Request) -> Response:
         return RedirectResponse(f"/article/{found.id}", status_code=301)
     page, parts = found
     since = iso_precise(page.latest)
-    return render(request, "live.html", {"v": page, "parts": parts, "since": since, "next": request.url.path})
+    values = {"v": page, "parts": parts, "since": since, "next": request.url.path}
+    return render(request, "live.html", {**values, "offer": paywall_offer(request, page)})
 
 
 def parse_since(raw: str | None) -> datetime | None:

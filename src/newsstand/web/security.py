@@ -50,6 +50,17 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+def security_headers(form_targets: tuple[str, ...] = ()) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every response carries; ``form_targets`` are origins a form may lead to
+    besides ours (a payment provider's checkout: CSP's form-action covers the redirect)."""
+    if not form_targets:
+        return SECURITY_HEADERS
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", "form-action 'self' " + " ".join(form_targets)
+    )
+    return ((b"content-security-policy", policy.encode()), *SECURITY_HEADERS[1:])
+
+
 ERROR_PAGE = (
     b'<!doctype html><html lang="en"><meta charset="utf-8"><title>Something went wrong</title>'
     b"<main><h1>Something went wrong</h1><p>Something went wrong on our side. "
@@ -65,9 +76,10 @@ class SecurityMiddleware:
     event stream pass straight through.
     """
 
-    def __init__(self, app: ASGIApp, *, secure_cookies: bool) -> None:
+    def __init__(self, app: ASGIApp, *, secure_cookies: bool, form_targets: tuple[str, ...] = ()) -> None:
         self.app = app
         self.secure_cookies = secure_cookies
+        self.headers = security_headers(form_targets)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,7 +99,7 @@ class SecurityMiddleware:
                 started = True
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                headers.extend(h for h in self.headers if h[0] not in present)
                 if cookie is not None:
                     headers.append((b"set-cookie", cookie.encode("latin-1")))
                 message = {**message, "headers": headers}

@@ -12,6 +12,7 @@ from newsstand.errors import PermissionDeniedError, SignInRequiredError
 from newsstand.model import Reader
 from newsstand.web.context import reader_of
 from newsstand.web.security import _cookie_value, session_cookie
+from newsstand.web.timefmt import ZONE
 
 SESSION_COOKIE = "ns_session"
 
@@ -25,6 +26,7 @@ class SessionMiddleware:
         self.accounts = accounts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        viewer = None
         if scope["type"] == "http":
             state = scope.setdefault("state", {})
             token = _cookie_value(scope, SESSION_COOKIE)
@@ -33,7 +35,12 @@ class SessionMiddleware:
             if token and viewer is None:
                 viewer = await run_in_threadpool(self.accounts.viewer, token)
             state["viewer"] = viewer
-        await self.app(scope, receive, send)
+        # Times on every page of this request (and in threads it starts) in the reader's zone.
+        zone = ZONE.set(self.accounts.mail.zone_of(viewer.reader if viewer else None))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            ZONE.reset(zone)
 
 
 def session_token(request: Request) -> str | None:

@@ -1,10 +1,24 @@
-"""How times read on the page: pure functions used as template filters."""
+"""How times read on the page: functions used as template filters.
+
+Times are shown in the zone of the reader the request is for, with the zone named ("12:05
+CET"); storage and the machine-readable ``<time datetime>`` stay UTC. The session middleware
+sets ``ZONE`` for each request; parts of pages shared between readers are kept per zone.
+"""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 
 from newsstand.model import utc
+from newsstand.timezones import DEFAULT_ZONE, in_zone, short_datetime, short_time, zone_label
+
+# The zone times are shown in for the request being served (set by the session middleware).
+ZONE: ContextVar[str] = ContextVar("newsstand_zone", default=DEFAULT_ZONE)
+
+
+def current_zone() -> str:
+    return ZONE.get()
 
 
 def relative(value: datetime, now: datetime) -> str:
@@ -27,20 +41,25 @@ def relative(value: datetime, now: datetime) -> str:
     return exact_date(value)
 
 
-def exact(value: datetime) -> str:
-    """The exact time in UTC, for titles and screen readers: "28 Nov 2026, 11:05 UTC"."""
-    v = utc(value)
-    return f"{v.day} {v:%b %Y, %H:%M} UTC"
+def exact(value: datetime, zone: str | None = None) -> str:
+    """The exact time in the reader's zone, named: "28 Nov 2026, 12:05 CET (Europe/Berlin)"."""
+    return short_datetime(utc(value), zone or current_zone())
 
 
-def exact_date(value: datetime) -> str:
-    v = utc(value)
+def exact_date(value: datetime, zone: str | None = None) -> str:
+    v = in_zone(utc(value), zone or current_zone())
     return f"{v.day} {v:%b %Y}"
 
 
-def clock(value: datetime) -> str:
-    """Hours and minutes in UTC, for the edge of a live-blog timeline."""
-    return f"{utc(value):%H:%M}"
+def clock(value: datetime, zone: str | None = None) -> str:
+    """Hours and minutes in the reader's zone with its abbreviation, for the edge of a
+    live-blog timeline: "12:05 CET"."""
+    return short_time(utc(value), zone or current_zone())
+
+
+def zone_name(value: datetime, zone: str | None = None) -> str:
+    """How the reader's zone is named at ``value``: "CET (Europe/Berlin)"."""
+    return zone_label(utc(value), zone or current_zone())
 
 
 def iso(value: datetime) -> str:

@@ -17,6 +17,49 @@
     }).catch(function () { /* offline reading is optional */ });
   }
 
+  // The browser's time zone: the default for a new account, a suggestion on the account page.
+  var browserZone = "";
+  try { browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* none */ }
+  document.querySelectorAll("[data-browser-time-zone]").forEach(function (input) { input.value = browserZone; });
+  var zoneHint = document.querySelector("[data-browser-zone]");
+  var zoneInput = document.getElementById("time-zone");
+  if (zoneHint && zoneInput && browserZone && browserZone !== zoneInput.value) {
+    var use = zoneHint.querySelector("[data-use-browser-zone]");
+    use.textContent = browserZone;
+    use.addEventListener("click", function () { zoneInput.value = browserZone; });
+    zoneHint.hidden = false;
+  }
+
+  // Reading time: seconds the article was in front of the reader (the tab visible), reported
+  // when the page is hidden or left, and every minute. The server credits no more than the
+  // time since the read began, so this can only ever tell it less than the truth.
+  var reading = document.querySelector("[data-reading-time]");
+  if (reading && navigator.sendBeacon) {
+    var counted = 0;
+    var since = document.visibilityState === "visible" ? Date.now() : null;
+    var take = function () {
+      if (since !== null) { counted += (Date.now() - since) / 1000; since = Date.now(); }
+      var whole = Math.floor(counted);
+      counted -= whole;
+      return whole;
+    };
+    var report = function () {
+      var seconds = take();
+      if (seconds < 1) { return; }
+      var form = new FormData();
+      form.append("csrf_token", reading.getAttribute("data-csrf"));
+      form.append("seconds", String(seconds));
+      navigator.sendBeacon(reading.getAttribute("data-reading-time"), form);
+    };
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") { since = Date.now(); return; }
+      report();
+      since = null;
+    });
+    window.addEventListener("pagehide", report);
+    window.setInterval(report, 60000);
+  }
+
   // Key events: a sidebar on wide screens (open), collapsed on phones.
   var keys = document.querySelector("details.key-events");
   if (keys && window.matchMedia("(min-width: 60rem)").matches) { keys.open = true; }
