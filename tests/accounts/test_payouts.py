@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -112,3 +113,45 @@ def test_the_statement_adds_up_exactly_and_is_deterministic(
         Money(revenue, "EUR"), list(reversed(reads)), list(reversed(spans)), NOV, DEC, time_weight=weight
     )
     assert again == result
+
+
+# --- reading time reported by the page, revenue recognised per month ------------------------------
+
+
+def test_a_page_is_credited_no_more_reading_time_than_has_passed() -> None:
+    from newsstand.accounts.payouts import CLOCK_SLACK_SECONDS, credited_seconds
+
+    read_at = at(3)
+    assert credited_seconds(0, 50, read_at, read_at + timedelta(seconds=60)) == 50
+    assert credited_seconds(50, 500, read_at, read_at + timedelta(seconds=60)) == 60 + CLOCK_SLACK_SECONDS
+    assert credited_seconds(200, -5, read_at, read_at + timedelta(seconds=60)) == 200  # never less
+    assert credited_seconds(1700, 600, read_at, read_at + timedelta(hours=2)) == 30 * 60  # capped
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    amount=st.integers(min_value=0, max_value=10**9),
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+    days=st.integers(min_value=1, max_value=400),
+    cuts=st.lists(st.integers(min_value=0, max_value=600 * 86400), max_size=20),
+)
+def test_a_payment_is_recognised_in_parts_that_add_up_exactly(
+    amount: int, start: datetime, days: int, cuts: list[int]
+) -> None:
+    from newsstand.accounts.payouts import recognised
+
+    begin = start.replace(tzinfo=UTC)
+    end = begin + timedelta(days=days)
+    edges = sorted(
+        {begin - timedelta(days=30), *(begin + timedelta(seconds=c) for c in cuts), end + timedelta(days=1)}
+    )
+    parts = [recognised(amount, begin, end, a, b) for a, b in pairwise(edges)]
+    assert all(p >= 0 for p in parts) and sum(parts) == amount
+
+
+def test_a_yearly_payment_is_spread_over_its_months() -> None:
+    from newsstand.accounts.payouts import recognised
+
+    year = (NOV, NOV.replace(year=2027))
+    november = recognised(9000, *year, NOV, DEC)
+    assert november == 9000 * 30 // 365 and recognised(9000, *year, NOV - timedelta(days=31), NOV) == 0

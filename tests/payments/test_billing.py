@@ -173,3 +173,27 @@ def test_any_delivery_order_and_duplicates_give_the_same_membership(order: list[
     receipts = [n for n in notices if n is NoticeKind.RECEIPT]
     assert len(receipts) == 2  # one per paid invoice, however often or late it came
     assert dataclasses.replace(record, seen=()) == dataclasses.replace(expected, seen=())
+
+
+def test_a_renewal_after_the_end_starts_the_record_afresh_and_old_events_stay_old() -> None:
+    end = T0 + MONTH
+    record, _ = fold([
+        ev(1, EventKind.SUBSCRIPTION_CHANGED, 0, status="active", period_end=end),
+        ev(2, EventKind.SUBSCRIPTION_CHANGED, 60, status="active", period_end=end, cancel_at_period_end=True),
+    ])  # fmt: skip
+    assert record is not None
+    renewed = T0 + MONTH + timedelta(days=3)
+    # The reader renews after the period ended, before Stripe's deletion of the old one arrives.
+    checkout = ev(3, EventKind.CHECKOUT_COMPLETED, int((renewed - T0).total_seconds()), status="paid",
+                  subscription="sub_2")  # fmt: skip
+    after = apply_event(record, checkout, GRACE, renewed)
+    assert (
+        after.applied and after.record.subscription == "sub_2" and after.record.state is BillingState.ACTIVE
+    )
+    assert after.record.started == renewed and after.record.customer == "cus_1"
+    old_end = ev(4, EventKind.SUBSCRIPTION_ENDED, int((renewed - T0).total_seconds()) + 5, status="canceled")
+    late = apply_event(after.record, old_end, GRACE, renewed)
+    assert not late.applied and late.record.state is BillingState.ACTIVE  # sub_1's end is not sub_2's
+    # While the current subscription reads on, another subscription's event changes nothing.
+    stray = ev(5, EventKind.SUBSCRIPTION_CHANGED, 70, status="active", subscription="sub_9", period_end=end)
+    assert not apply_event(record, stray, GRACE, T0 + timedelta(days=1)).applied

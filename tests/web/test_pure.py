@@ -33,7 +33,9 @@ def test_times_in_the_reader_zone_name_the_zone() -> None:
     assert clock(NOW, "Asia/Kolkata") == "17:30 IST" and clock(NOW, "Asia/Dubai") == "16:00 UTC+04"
     zone = ZONE.set("America/New_York")  # what the session middleware sets for a request
     try:
-        assert exact(NOW) == "20 Nov 2026, 07:00 EST (America/New_York)" and iso(NOW) == "2026-11-20T12:00:00Z"
+        assert (
+            exact(NOW) == "20 Nov 2026, 07:00 EST (America/New_York)" and iso(NOW) == "2026-11-20T12:00:00Z"
+        )
     finally:
         ZONE.reset(zone)
 

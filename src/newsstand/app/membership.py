@@ -112,6 +112,7 @@ class WebhookResult:
 
     event_id: str
     applied: bool
+    unmatched: bool = False  # names no reader known yet: to be sent again later
 
 
 class MembershipService:
@@ -326,20 +327,20 @@ class MembershipService:
 
     def handle_webhook(self, payload: bytes, signature: str) -> WebhookResult | None:
         """Apply a provider's webhook, once per event id, in any order of arrival. None for an
-        event membership does not care about. Raises WebhookSignatureError for a payload not
-        signed by the provider, WebhookPayloadError for one that cannot be read."""
+        event membership does not care about; ``unmatched`` when it names no reader yet (a
+        customer this store has not linked to a reader: the provider should send it again
+        later). Raises WebhookSignatureError for a payload not signed by the provider,
+        WebhookPayloadError for one that cannot be read."""
         event = self.provider.parse_webhook(payload, signature)
         if event is None:
             return None
-        reader_id = (
-            event.reader_id if event.reader_id is not None else self.store.billing_reader(event.customer)
-        )
+        reader_id = event.reader_id if event.reader_id is not None else self.store.billing_reader(event.customer)
+        if reader_id is None:
+            return WebhookResult(event.id, applied=False, unmatched=True)
         now = self.now()
         try:
-            reader = self.store.get_reader(reader_id) if reader_id is not None else None
-        except NotFoundError:
-            reader = None
-        if reader is None:  # an account deleted since, or a customer made outside Newsstand
+            reader = self.store.get_reader(reader_id)
+        except NotFoundError:  # the account was deleted since: nothing to apply it to, ever
             self.store.apply_billing(event.id, event.kind.value, None, now, lambda record, current: None)
             return WebhookResult(event.id, applied=False)
         ctx = EventContext(reader, now, self.settings, self.mail)

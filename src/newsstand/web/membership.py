@@ -72,8 +72,9 @@ async def portal(request: Request) -> Response:
 
 async def stripe_webhook(request: Request) -> Response:
     """Stripe's events. Authenticated by their signature (no session, no CSRF form); 400 for a
-    payload that is not Stripe's, so Stripe shows it as failed; 200 for every event it may stop
-    resending, applied or not."""
+    payload that is not Stripe's, so Stripe shows it as failed; 409 for an event about a
+    customer not linked to a reader yet, so Stripe sends it again later; 200 for every event
+    it may stop resending, applied or not."""
     ctx = web(request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
@@ -90,6 +91,8 @@ async def stripe_webhook(request: Request) -> Response:
         return JSONResponse({"error": "no payment provider takes webhooks here"}, 404)
     if result is None:
         return JSONResponse({"received": True, "applied": False})
+    if result.unmatched:  # Stripe sends it again later, by when its customer is linked
+        return JSONResponse({"error": "no reader for this customer yet", "event": result.event_id}, 409)
     return JSONResponse({"received": True, "event": result.event_id, "applied": result.applied})
 
 
