@@ -334,7 +334,9 @@ class MembershipService:
         event = self.provider.parse_webhook(payload, signature)
         if event is None:
             return None
-        reader_id = event.reader_id if event.reader_id is not None else self.store.billing_reader(event.customer)
+        reader_id = event.reader_id
+        if reader_id is None:
+            reader_id = self.store.billing_reader(event.customer)
         if reader_id is None:
             return WebhookResult(event.id, applied=False, unmatched=True)
         now = self.now()
