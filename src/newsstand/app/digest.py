@@ -113,15 +113,16 @@ class DigestService:
 
     # --- editions ---------------------------------------------------------------------------
 
-    def edition(self, reader: Reader, at: datetime | None = None) -> Edition:
-        """The edition the reader would get at ``at`` (default now): the preview, and what is sent."""
+    def edition(self, reader: Reader, at: datetime | None = None, base_url: str = "") -> Edition:
+        """The edition the reader would get at ``at`` (default now): the preview, and what is
+        sent. Links start with the ``base_url`` setting, else ``base_url``."""
         at = utc(at) if at is not None else self.now()
-        top = tuple(self._item(card.article) for card in self.front.top(at))
-        mine = tuple(self._item(card.article) for card in self.front.for_you(reader))
+        top = tuple(self._item(card.article, base_url) for card in self.front.top(at))
+        mine = tuple(self._item(card.article, base_url) for card in self.front.for_you(reader))
         day, _ = schedule.local_edition(at, self.mail.zone_of(reader))
         return Edition(reader, at, day, top, mine)
 
-    def _item(self, article: Article) -> DigestItem:
+    def _item(self, article: Article, base_url: str) -> DigestItem:
         publisher = self.publishers().get(article.publisher_id)
         path = f"/live/{article.id}" if article.is_liveblog else f"/article/{article.id}"
         summary = (
@@ -130,7 +131,7 @@ class DigestService:
             else (article.standfirst[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…")
         )
         name = publisher.name if publisher is not None else article.publisher_id
-        return DigestItem(article.title, self.mail.link(path), name, article.published, summary)
+        return DigestItem(article.title, self.mail.link(path, base_url), name, article.published, summary)
 
     def send_due(self, now: datetime | None = None) -> int:
         """Queue every edition due at ``now`` (each reader's chosen time in their zone, to a

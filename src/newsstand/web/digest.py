@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from newsstand.errors import InvalidFieldError
-from newsstand.web.accounts import field
+from newsstand.web.accounts import base_url, field
 from newsstand.web.context import call, render, web
 from newsstand.web.security import checked_form
 from newsstand.web.sessions import require_reader
@@ -26,7 +26,7 @@ async def digest_page(request: Request, status: int = 200, error: str = "") -> R
     reader = require_reader(request)
     digests = ctx.services.digests
     choice = await call(digests.choice, reader)
-    edition = await call(digests.edition, reader)
+    edition = await call(digests.edition, reader, None, base_url(ctx, request))
     values = {"choice": choice, "edition": edition, "error": error}
     return render(request, "digest.html", values, status_code=status)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -81,6 +81,7 @@ payments = sa.Table(
     sa.Index("ix_payments_period", "period_start", "period_end"),
 )
 _b = billing_records.c
+_BEFORE_EVERYTHING = datetime(1970, 1, 1, tzinfo=UTC)
 _p = payments.c
 
 
@@ -185,7 +186,10 @@ class BillingMixin(SqlBase):
             if current is not None and current.customer:
                 return str(current.customer)  # another request stored one first: keep a single customer
             if current is None:
-                fresh = BillingRecord(BillingState.INCOMPLETE, as_of=now, rank=-1, customer=customer)
+                # Older than any event, so the first event about the customer is never "stale".
+                fresh = BillingRecord(
+                    BillingState.INCOMPLETE, as_of=_BEFORE_EVERYTHING, rank=-1, customer=customer
+                )
                 conn.execute(billing_records.insert().values(reader_id=reader_id, **_record_values(fresh)))
             else:
                 conn.execute(
