@@ -127,3 +127,31 @@ def test_report_reads_as_table_and_csv(data_dir: Path) -> None:
     assert rows == [["publisher_id", "publisher", "reads", "unique_readers"], ["daily", "Daily", "1", "1"]]
     assert ok(data_dir, "report", "reads", "--month", month, "--csv", "-").startswith("publisher_id,")
     assert run(data_dir, "report", "reads", "--month", "nope").exit_code != 0
+
+
+def test_members_grant_paid_and_report_payouts(data_dir: Path) -> None:
+    services, store = _accounts(data_dir)
+    try:
+        _, article = add_article(store)
+        reader = services.accounts.sign_up("ann@example.org", PASSWORD, start_trial=False)
+    finally:
+        store.close()
+    assert "Granted" in ok(data_dir, "members", "grant", "ann@example.org", "--paid", "monthly")
+    assert (
+        run(data_dir, "members", "grant", "ann@example.org", "--paid", "monthly", "--forever").exit_code == 2
+    )
+    assert run(data_dir, "members", "grant", "ann@example.org", "--paid", "platinum").exit_code == 1
+    services, store = _accounts(data_dir)
+    try:
+        services.reading.read_article(services.accounts.get_reader(reader.id), article)
+    finally:
+        store.close()
+    month = datetime.now(UTC).strftime("%Y-%m")
+    table = ok(data_dir, "report", "payouts", "--month", month)
+    assert "Daily (daily)" in table and "EUR" in table
+    rows = list(
+        csv.DictReader(io.StringIO(ok(data_dir, "report", "payouts", "--month", month, "--csv", "-")))
+    )
+    daily = next(r for r in rows if r["publisher_id"] == "daily")
+    revenue = next(r for r in rows if r["publisher"] == "revenue")
+    assert daily["reads"] == "1" and daily["amount"] == revenue["amount"]  # the only paid read takes it all

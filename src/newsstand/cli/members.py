@@ -34,6 +34,7 @@ def members() -> None:
     Examples:
       newsstand members grant ann@example.org --days 365
       newsstand members grant ann@example.org --until 2027-06-30
+      newsstand members grant ann@example.org --paid yearly
       newsstand members extend ann@example.org --days 30
       newsstand members end ann@example.org
     """
@@ -48,18 +49,33 @@ def members() -> None:
     help="Last day of the membership (it ends at the end of that day, UTC).",
 )
 @click.option("--forever", is_flag=True, help="An open-ended membership.")
+@click.option(
+    "--paid",
+    "plan",
+    metavar="PLAN",
+    help="The reader paid this plan's price (recorded for the payouts); without --days or --until "
+    "the membership runs one interval of the plan.",
+)
 @click.option("--note", default="", help="A note for operators (invoice number, reason).")
 @click.pass_context
 def grant(
-    ctx: click.Context, email: str, days: int | None, until: datetime | None, forever: bool, note: str
+    ctx: click.Context,
+    email: str,
+    days: int | None,
+    until: datetime | None,
+    forever: bool,
+    plan: str | None,
+    note: str,
 ) -> None:
-    """Make a reader an active member: give exactly one of --days, --until, --forever."""
-    if sum((days is not None, until is not None, forever)) != 1:
-        raise click.UsageError("give exactly one of --days, --until or --forever")
+    """Make a reader an active member: give exactly one of --days, --until, --forever, or --paid
+    PLAN (with --days or --until when the period is not the plan's own)."""
+    given = sum((days is not None, until is not None, forever))
+    if (plan is None and given != 1) or (plan is not None and (forever or given > 1)):
+        raise click.UsageError("give exactly one of --days, --until or --forever (or --paid PLAN)")
     end = until.replace(tzinfo=UTC) + timedelta(days=1) if until else None
     with cli_services(ctx) as services:
         reader = services.accounts.get_reader_by_email(email)
-        granted = services.membership.grant(reader.id, days=days, until=end, note=note)
+        granted = services.membership.grant(reader.id, days=days, until=end, note=note, plan=plan)
         click.echo("Granted. " + _describe(services.membership, reader.email, granted))
 
 
