@@ -22,7 +22,7 @@ import uvicorn
 
 from newsstand.app import Services
 from newsstand.app.stories import update_stories
-from newsstand.model import LiveEntry, Role, utcnow
+from newsstand.model import LiveEntry, LiveMergeScope, Role, utcnow
 from newsstand.sample.edition import load_sample_edition, sample_catalog
 from newsstand.store import SqlStore, open_store
 from newsstand.web import create_app
@@ -173,7 +173,7 @@ def test_live_blog_receives_a_new_entry_without_reloading(page: Page, server: Se
                 "calm again",
             )
         ],
-        complete=False,
+        scope=LiveMergeScope.ADD_ONLY,
     )
     button = page.get_by_role("button", name="1 new update")
     expect(button).to_be_visible(timeout=15_000)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from starlette.testclient import TestClient
 
-from newsstand.model import LiveEntry, StoryWrite
+from newsstand.model import LiveEntry, LiveMergeScope, StoryWrite
 from newsstand.store import SqlStore
 
 from .conftest import NOW, Edition
@@ -49,7 +49,7 @@ def test_a_live_blog_shows_its_story_from_other_publishers_and_can_be_saved(
     web_store.merge_live_entries(
         edition.live_id,
         [LiveEntry("e9", NOW - timedelta(minutes=1), "More", "<p>x</p>", "x")],
-        complete=False,
+        scope=LiveMergeScope.ADD_ONLY,
     )
     html = client.get(f"/live/{edition.live_id}").text
     coverage = html.split('id="coverage-h"')[1].split("</section>")[0]

@@ -262,8 +262,10 @@ class ReadingService:
         return self.access(reader, membership, article, self._publisher(article.publisher_id)).full
 
     def live_entries_since(self, article_id: int, since: datetime) -> list[LiveEntry]:
-        """Entries posted or changed after ``since``, oldest change first."""
-        return sorted(self.store.live_entries(article_id, since=since), key=changed_at)
+        """Entries posted, changed or deleted after ``since``, oldest change first (a deleted
+        entry comes with ``deleted`` set, so open pages take it away)."""
+        changed = self.store.live_entries(article_id, since=since, include_deleted=True)
+        return sorted(changed, key=changed_at)
 
     def article_with_entries(self, article_id: int) -> tuple[Article, list[LiveEntry]]:
         """An article with its live entries, newest first ([] for an ordinary article), for

@@ -31,6 +31,7 @@ from newsstand.model import (
     FetchRecord,
     LiveEntry,
     LiveMergeResult,
+    LiveMergeScope,
     MailState,
     Membership,
     OutgoingMail,
@@ -159,11 +160,12 @@ class ArticleStore(Protocol):
     def count_articles(self) -> int: ...
 
     def merge_live_entries(
-        self, article_id: int, entries: Sequence[LiveEntry], *, complete: bool = True
+        self, article_id: int, entries: Sequence[LiveEntry], *, scope: LiveMergeScope = LiveMergeScope.WINDOW
     ) -> LiveMergeResult:
-        """Merge one fetch's view of a live blog: new entries are added, changed ones
-        updated with their revision raised, and when ``complete`` (the fetch saw every
-        entry) entries missing from it are marked deleted. One transaction."""
+        """Merge one fetch's view of a live blog: new entries are added, changed ones updated
+        with their revision raised, and stored entries it lacks are marked deleted only where
+        ``scope`` says the view should have had them (``LiveMergeScope.deletes``), with their
+        change time set so open pages hear of it. One transaction."""
 
     def entries_of(self, article_ids: Sequence[int], limit: int) -> list[LiveEntry]:
         """The newest ``limit`` entries (not deleted) of these live blogs together, newest first."""
