@@ -274,6 +274,7 @@ class AccountsMixin(SqlBase):
 
     def delete_reader(self, reader_id: int, pseudonym: str) -> None:
         from newsstand.store.sql import reading as rd
+        from newsstand.store.sql.apitokens import api_tokens
 
         with self._write() as conn:
             _require_reader(conn, reader_id)
@@ -293,6 +294,7 @@ class AccountsMixin(SqlBase):
                 follows,
                 rd.saved_articles,
                 rd.reading_history,
+                api_tokens,
             ):
                 conn.execute(table.delete().where(table.c.reader_id == reader_id))
             conn.execute(readers.delete().where(readers.c.id == reader_id))
