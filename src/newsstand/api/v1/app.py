@@ -64,7 +64,12 @@ async def authenticate(services: Services, request: Request) -> tuple[TokenViewe
 
 
 def parse(op: Operation, request: Request) -> dict[str, object]:
-    """The operation's parameters, parsed as declared. Raises InvalidParameterError."""
+    """The operation's parameters, parsed as declared. Raises InvalidParameterError, also for a
+    query parameter the operation does not take (a misspelt one would otherwise pass unnoticed)."""
+    declared = {p.name for p in op.params if p.where == "query"}
+    for name in request.query_params:
+        if name not in declared:
+            raise InvalidParameterError(f"{name[:40]} is not a parameter of this operation", name[:40])
     values: dict[str, object] = {}
     for param in op.params:
         if param.where == "path":

@@ -44,7 +44,7 @@ def article_id(cursor: str | None, scope: str) -> int | None:
     if cursor is None:
         return None
     position = decode(cursor, scope)
-    if not isinstance(position, int) or isinstance(position, bool) or not 0 < position < 2**63:
+    if not isinstance(position, int) or isinstance(position, bool) or not 0 < position < 2**31:
         raise InvalidCursorError("this cursor is not one the API gave")
     return position
 
@@ -56,7 +56,7 @@ def time_and_id(cursor: str | None, scope: str) -> tuple[datetime, int] | None:
     position = decode(cursor, scope)
     try:
         at, key = position
-        if not isinstance(key, int) or isinstance(key, bool) or not 0 < key < 2**63:
+        if not isinstance(key, int) or isinstance(key, bool) or not 0 < key < 2**31:
             raise ValueError(key)
         return utc(datetime.fromisoformat(at)), key
     except (ValueError, TypeError) as exc:

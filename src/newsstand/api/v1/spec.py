@@ -26,7 +26,8 @@ from newsstand.errors import AuthenticationError, InvalidParameterError
 from newsstand.model import Reader, utc
 
 API_VERSION = "1.0.0"
-MAX_ID = 2**63 - 1
+# Stored ids are 32-bit (PostgreSQL's integer, which refuses to be compared with larger numbers).
+MAX_ID = 2**31 - 1
 _PATH_PARAM = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -204,8 +205,9 @@ def _responses(op: Operation, ref: Callable[[type], dict[str, Any]]) -> dict[str
     responses["401"] = _error(
         _COMMON["401"], {"WWW-Authenticate": {"schema": {"type": "string"}, "required": True}}
     )
-    if op.not_found:
-        responses["404"] = _error("Not found.")
+    if op.not_found or op.path_params():
+        # A path parameter the router cannot take (a "/" in it, say) names no path at all.
+        responses["404"] = _error("Not found: details.what says what was not.")
     responses["429"] = _error(
         _COMMON["429"], {"Retry-After": {"schema": {"type": "integer"}, "required": True}}
     )
