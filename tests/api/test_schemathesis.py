@@ -7,9 +7,6 @@ budget, well under two minutes on the development machine."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -29,7 +25,7 @@ from newsstand.model import utcnow
 from newsstand.sample import load_sample_edition
 from newsstand.store import open_store
 from newsstand.web import create_app
-from support import make_services
+from support import make_services, served
 
 from .conftest import api_settings, reader_with_token, seed_api
 
@@ -73,21 +69,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[
     update_stories(store, now)
     services = make_services(store, settings_)
     _, headers = reader_with_token(services, "schemathesis@example.org")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    uv = uvicorn.Server(uvicorn.Config(create_app(settings_, services=services), log_level="warning"))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    host, port = sock.getsockname()
     TOKEN["value"] = headers["Authorization"]
-    yield Server(f"http://{host}:{port}", headers["Authorization"])
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(settings_, services=services)) as base:
+        yield Server(base, headers["Authorization"])
     store.close()
 
 

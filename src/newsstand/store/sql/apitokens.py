@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from newsstand.errors import NotFoundError
-from newsstand.model import ApiToken, Bucket, Membership, MembershipState, Reader, Role
+from newsstand.model import ApiToken, Bucket, Membership, Reader
 from newsstand.store.sql import schema as t
-from newsstand.store.sql.accounts import follows, memberships, readers
+from newsstand.store.sql.accounts import VIEWER_COLUMNS, readers, viewer_join, viewer_of
 from newsstand.store.sql.engine import SqlBase
 
 T = TypeVar("T")
@@ -69,52 +69,16 @@ class ApiTokensMixin(SqlBase):
                 raise NotFoundError("API token", token_id)
 
     def api_token_reader(self, token_hash: str) -> tuple[ApiToken, Reader, Membership | None]:
-        m = memberships.c
         stmt = (
-            sa.select(
-                *_TOKEN_COLUMNS,
-                readers.c.email,
-                readers.c.display_name,
-                readers.c.role,
-                readers.c.created.label("reader_created"),
-                *(m[n] for n in ("state", "started", "ends", "provider", "cancelled", "note")),
-            )
-            .select_from(
-                api_tokens.join(readers, readers.c.id == api_tokens.c.reader_id).outerjoin(
-                    memberships, m.reader_id == api_tokens.c.reader_id
-                )
-            )
+            sa.select(*_TOKEN_COLUMNS, *VIEWER_COLUMNS)
+            .select_from(viewer_join(api_tokens))
             .where(api_tokens.c.token_hash == token_hash)
         )
         with self._read() as conn:
             row = conn.execute(stmt).first()
             if row is None:
                 raise NotFoundError("API token", token_hash[:8])
-            followed = conn.execute(
-                sa.select(follows.c.kind, follows.c.value)
-                .where(follows.c.reader_id == row.reader_id)
-                .order_by(follows.c.kind, follows.c.value)
-            ).all()
-        reader = Reader(
-            id=row.reader_id,
-            email=row.email,
-            created=row.reader_created,
-            display_name=row.display_name,
-            role=Role(row.role),
-            followed_publishers=tuple(v for k, v in followed if k == "publisher"),
-            followed_sections=tuple(v for k, v in followed if k == "section"),
-        )
-        membership = None
-        if row.state is not None:
-            membership = Membership(
-                row.reader_id,
-                MembershipState(row.state),
-                row.started,
-                row.ends,
-                row.provider,
-                row.cancelled,
-                row.note,
-            )
+            reader, membership = viewer_of(conn, row)
         return _token(row), reader, membership
 
     def touch_api_token(self, token_id: int, at: datetime) -> None:
