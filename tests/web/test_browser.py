@@ -7,6 +7,7 @@ Screenshots of the main pages at phone and desktop widths go to artifacts/screen
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -261,6 +262,40 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page, server: Server) -> None
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
 
 
+def _covered_story(server: Server) -> int:
+    """A story of the test edition covered by two publishers (made once per module)."""
+    from newsstand.model import StoryWrite
+
+    edition = server.edition
+    open_, paid = edition.articles["open"], edition.articles["paid"]
+    found = server.store.get_article(open_).story_id
+    if found is None or found != server.store.get_article(paid).story_id:
+        server.store.clear_stories()
+        now = utcnow()
+        write = StoryWrite(-1, "Harbour and glaciers", now - timedelta(hours=5), now, open_, (open_, paid))
+        server.store.save_stories([write])
+        server.services.cache.clear()
+    story_id = server.store.get_article(open_).story_id
+    assert story_id is not None
+    return story_id
+
+
+def test_story_page_shows_every_outlet_and_the_timeline(page: Page, server: Server) -> None:
+    story_id = _covered_story(server)
+    page.goto(f"{server.url}/article/{server.edition.articles['open']}")
+    page.goto(f"{server.url}/")
+    page.get_by_role("link", name="+1 more publisher").first.click()
+    expect(page).to_have_url(f"{server.url}/story/{story_id}")
+    outlets = page.get_by_role("region", name="Who covered it")
+    expect(outlets.get_by_role("link", name="Harbour Post")).to_be_visible()
+    expect(outlets.get_by_role("link", name="Northern Ledger")).to_be_visible()
+    timeline = page.get_by_role("region", name="Timeline")
+    expect(timeline.get_by_role("link", name="Glacier survey finds meltwater lakes growing")).to_be_visible()
+    expect(timeline.get_by_role("link", name="Harbour cranes return after the long strike")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("Reports over the story"))).to_be_visible()
+    shoot(page, "story")
+
+
 def test_main_pages_have_no_axe_violations(page: Page, server: Server) -> None:
     axe = Axe()  # axe-core, shipped inside the axe-playwright-python package
     server.services.accounts.sign_up("ops-axe@example.org", PASSWORD, role=Role.ADMIN)
@@ -273,6 +308,7 @@ def test_main_pages_have_no_axe_violations(page: Page, server: Server) -> None:
         "/signup",
         "/publishers",
         "/section/World",
+        f"/story/{_covered_story(server)}",
     ]
     signed_in = [
         "/",

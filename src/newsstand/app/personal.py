@@ -63,6 +63,23 @@ class HomeData:
     failing: tuple[tuple[Feed, FeedState], ...]  # only filled when there are no articles
 
 
+class Shown:
+    """What a page shows already: no story (nor article) is shown twice on one page."""
+
+    def __init__(self) -> None:
+        self.articles: set[int | None] = set()
+        self.stories: set[int] = set()
+
+    def take(self, article: Article) -> bool:
+        """True (and remembered) when neither the article nor its story is shown yet."""
+        if article.id in self.articles or (article.story_id is not None and article.story_id in self.stories):
+            return False
+        self.articles.add(article.id)
+        if article.story_id is not None:
+            self.stories.add(article.story_id)
+        return True
+
+
 def fallback_top(articles: Sequence[Article], limit: int) -> list[TopCard]:
     """FALLBACK while story grouping has nothing to offer: the newest article of each publisher,
     so Top stories still spans several publishers. ``more`` is 0 because nothing was grouped."""
@@ -121,21 +138,28 @@ class FrontPageService:
         return remember(self.cache, "home", lambda: self._build_home(self.now()))
 
     def _build_home(self, now: datetime) -> HomeData:
-        latest = self.store.list_articles(ArticleFilter(limit=LATEST))
+        # Read a little more than is shown: what an earlier block shows is left out of later ones.
+        latest = self.store.list_articles(ArticleFilter(limit=LATEST + TOP_STORIES + PICKS_SHOWN))
         total = self.store.count_articles() if not latest else len(latest)
-        sections = []
+        rows = []
         for name in self.nav_sections(SECTION_ROWS):
-            items = self.store.list_articles(ArticleFilter(sections=(name,), limit=4))
+            items = self.store.list_articles(ArticleFilter(sections=(name,), limit=4 + LATEST))
             if items:
-                sections.append((name, tuple(items)))
+                rows.append((name, items))
         failing: tuple[tuple[Feed, FeedState], ...] = ()
         if not latest:
             failing = tuple((f, s) for f, s in self.store.feed_states() if s.last_error)[:20]
+        top = self.top(now) if latest else []
+        shown = Shown()
+        top = [c for c in top if shown.take(c.article)]
+        picks = [p for p in self.picks() if shown.take(p.article)][:PICKS_SHOWN]
+        fresh = [a for a in latest if shown.take(a)][:LATEST]
+        sections = [(name, tuple([a for a in items if shown.take(a)][:4])) for name, items in rows]
         return HomeData(
-            top=tuple(self.top(now)) if latest else (),
-            picks=self.picks()[:PICKS_SHOWN],
-            latest=tuple(latest),
-            sections=tuple(sections),
+            top=tuple(top),
+            picks=tuple(picks),
+            latest=tuple(fresh),
+            sections=tuple((name, items) for name, items in sections if items),
             total_articles=total,
             failing=failing,
         )

@@ -79,6 +79,9 @@ class LivePage:
     hidden: int  # entries held back by the paywall
     latest: datetime  # the newest change shown: the event stream starts after it
     saved: bool
+    coverage: tuple[Article, ...] = ()  # the live blog's story from other publishers
+    related: tuple[Article, ...] = ()
+    picked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +280,8 @@ class ReadingService:
             timeline = preview_entries(timeline, access)
             key_events = [e for e in key_events if e in timeline]
         latest = max((changed_at(e) for e in entries), default=article.published)
+        around = self.around(article)
+        picked = reader is not None and reader.is_editor and article.id in self.picked_ids()
         return LivePage(
             article,
             publisher,
@@ -287,6 +292,9 @@ class ReadingService:
             hidden,
             latest,
             state.saved,
+            around.coverage,
+            around.related,
+            picked,
         )
 
     def stream_allowed(self, article_id: int, reader: Reader | None, membership: Membership | None) -> bool:

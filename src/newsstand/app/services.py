@@ -76,7 +76,7 @@ def build_services(
         membership=MembershipService(store, settings, clock, provider, accounts.forget_sessions),
         reading=reading,
         front=front,
-        stories=StoryService(store, clock),
+        stories=StoryService(store, clock, shared, catalog.publishers),
         operations=OperationsService(store, clock),
         tokens=TokenService(store, settings, clock),
     )

@@ -167,6 +167,9 @@ class ArticleStore(Protocol):
         updated with their revision raised, and when ``complete`` (the fetch saw every
         entry) entries missing from it are marked deleted. One transaction."""
 
+    def entries_of(self, article_ids: Sequence[int], limit: int) -> list[LiveEntry]:
+        """The newest ``limit`` entries (not deleted) of these live blogs together, newest first."""
+
     def live_entries(
         self,
         article_id: int,

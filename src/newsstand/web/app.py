@@ -22,7 +22,7 @@ from newsstand.app import Services, services_for
 from newsstand.config import Settings
 from newsstand.errors import ConfigError, NewsstandError
 from newsstand.web import accounts as account_pages
-from newsstand.web import admin, articles, browse, home, library, live, pwa, search
+from newsstand.web import admin, articles, browse, home, library, live, pwa, search, stories
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http
@@ -57,7 +57,7 @@ def load_secret(settings: Settings) -> bytes:
 
 def _routes(assets: Assets) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
-    for module in (home, articles, live, search, browse, library, account_pages, admin, pwa):
+    for module in (home, articles, live, stories, search, browse, library, account_pages, admin, pwa):
         routes.extend(module.routes)
     routes.append(Mount("/static", app=VersionedStatic(assets), name="static"))
     return routes

@@ -31,6 +31,7 @@ class LiveParts:
     key_events: Markup
     pinned: Markup
     entries: Markup
+    around: Markup  # the story's other coverage and related stories
 
 
 def live_parts(ctx: WebContext, page: LivePage) -> LiveParts:
@@ -43,7 +44,9 @@ def live_parts(ctx: WebContext, page: LivePage) -> LiveParts:
         shared_markup(ctx, f"{key}:key", "_live_parts.html", "key_events", page.key_events, entry_anchor),
         shared_markup(ctx, f"{key}:pinned", "_live_parts.html", "pinned", page.pinned),
         shared_markup(ctx, f"{key}:entries", "_live_parts.html", "entries", page.entries, entry_anchor),
-    )
+        shared_markup(ctx, f"article:around:{a.id}:{a.story_id}", "_article_parts.html", "around",
+                      page.coverage, page.related),
+    )  # fmt: skip
 
 
 def build_live(

@@ -95,6 +95,18 @@ class LiveMixin(SqlBase):
                 conn.execute(gone_rows.values(deleted=True))
         return LiveMergeResult(tuple(added), tuple(updated), tuple(gone), unchanged)
 
+    def entries_of(self, article_ids: Sequence[int], limit: int) -> list[LiveEntry]:
+        if not article_ids:
+            return []
+        stmt = (
+            sa.select(L)
+            .where(L.c.article_id.in_(list(article_ids)), L.c.deleted.is_(False))
+            .order_by(L.c.posted.desc(), L.c.entry_id)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [_entry(r) for r in conn.execute(stmt)]
+
     def live_entries(
         self,
         article_id: int,

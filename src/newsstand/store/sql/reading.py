@@ -88,6 +88,29 @@ def _read_values(reader_id: int, article_id: int, publisher_id: str, at: datetim
     }
 
 
+def _reader_article_state() -> sa.Select[Any]:
+    """Saved time, last read and last paid read of one reader and article, in one statement.
+    Built once: every signed-in article view runs it, and building a statement costs more
+    than running this one."""
+    reader: sa.BindParameter[int] = sa.bindparam("reader_id")
+    article: sa.BindParameter[int] = sa.bindparam("article_id")
+
+    def latest(column: sa.Column[Any], table: sa.Table, agg: bool = False) -> Any:
+        picked = sa.func.max(column) if agg else column
+        query = sa.select(picked).where(table.c.reader_id == reader, table.c.article_id == article)
+        # type_coerce keeps the column's type, so SQLite's text comes back as an aware datetime.
+        return sa.type_coerce(query.scalar_subquery(), t.UTCDateTime)
+
+    return sa.select(
+        latest(saved_articles.c.saved, saved_articles),
+        latest(reading_history.c.read, reading_history),
+        latest(reading_records.c.at, reading_records, agg=True),
+    )
+
+
+_READER_ARTICLE_STATE = _reader_article_state()
+
+
 class ReadingMixin(SqlBase):
     # --- saved articles ------------------------------------------------------------------
 
@@ -149,29 +172,10 @@ class ReadingMixin(SqlBase):
             conn.execute(reading_history.delete().where(h.reader_id == reader_id, h.article_id == article_id))
 
     def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
-        saved = (
-            sa.select(saved_articles.c.saved)
-            .where(saved_articles.c.reader_id == reader_id, saved_articles.c.article_id == article_id)
-            .scalar_subquery()
-        )
-        read = (
-            sa.select(reading_history.c.read)
-            .where(reading_history.c.reader_id == reader_id, reading_history.c.article_id == article_id)
-            .scalar_subquery()
-        )
-        paid = (
-            sa.select(sa.func.max(reading_records.c.at))
-            .where(reading_records.c.reader_id == reader_id, reading_records.c.article_id == article_id)
-            .scalar_subquery()
-        )
-        # type_coerce keeps the columns' type on the subqueries, so SQLite's text comes back aware.
-        query = sa.select(
-            sa.type_coerce(saved, t.UTCDateTime),
-            sa.type_coerce(read, t.UTCDateTime),
-            sa.type_coerce(paid, t.UTCDateTime),
-        )
         with self._read() as conn:
-            saved_at, read_at, paid_at = conn.execute(query).one()
+            saved_at, read_at, paid_at = conn.execute(
+                _READER_ARTICLE_STATE, {"reader_id": reader_id, "article_id": article_id}
+            ).one()
         return ReaderArticleState(saved=saved_at is not None, last_read=read_at, last_paid_read=paid_at)
 
     def record_reads(self, reads: Sequence[ReadRecord]) -> None:
