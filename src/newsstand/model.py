@@ -349,6 +349,34 @@ class SessionGrant:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A reader's API token as stored: its name, when it was made and last used. Only the
+    SHA-256 of the secret is kept; the secret itself is shown once, in an ``ApiTokenGrant``."""
+
+    id: int
+    reader_id: int
+    name: str
+    created: datetime
+    last_used: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiTokenGrant:
+    """A new API token: ``secret`` goes to the reader once and is never stored."""
+
+    secret: str
+    token: ApiToken
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """A token bucket for rate limits: ``tokens`` requests were left at ``updated``."""
+
+    tokens: float
+    updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ReaderArticleState:
     """What one reader has done with one article: saved it, when they last read it in full, and
     when a read of it was last recorded for the publisher's payment."""

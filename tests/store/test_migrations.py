@@ -62,6 +62,7 @@ def test_revisions_are_numbered_and_chain() -> None:
     ids = sorted(r.revision for r in revisions)
     assert ids[0] == "0001"
     assert all(len(i) == 4 and i.isdigit() for i in ids)
+    # One line, numbered without gaps: each revision revises the one numbered just below it.
     for r in revisions:
         if r.revision != "0001":
             assert r.down_revision == f"{int(r.revision) - 1:04d}"

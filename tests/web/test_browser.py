@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from newsstand.app import Services
 from newsstand.app.stories import update_stories
@@ -26,7 +22,7 @@ from newsstand.model import LiveEntry, LiveMergeScope, Role, utcnow
 from newsstand.sample.edition import load_sample_edition, sample_catalog
 from newsstand.store import SqlStore, open_store
 from newsstand.web import create_app
-from support import make_services
+from support import make_services, served
 
 from .conftest import PASSWORD, Edition, make_settings, record_history, seed
 
@@ -63,13 +59,6 @@ class Server:
     edition: Edition
 
 
-def free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     settings = make_settings(tmp_path_factory.mktemp("browser"), NEWSSTAND_LIVE_POLL_SECONDS="0.5")
@@ -81,19 +70,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     update_stories(store, now)
     services = make_services(store, settings)
     app = create_app(settings, services=services)
-    sock = free_socket()
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    host, port = sock.getsockname()
-    yield Server(f"http://{host}:{port}", store, services, edition)
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with served(app, lifespan="on") as base:
+        yield Server(base, store, services, edition)
     store.close()
 
 

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from newsstand.app.cache import SharedCache, remember
 from newsstand.app.stories import top_stories
-from newsstand.errors import InvalidDataError, PermissionDeniedError
+from newsstand.errors import InvalidCursorError, InvalidDataError, NotFoundError, PermissionDeniedError
 from newsstand.model import Article, ArticleFilter, Feed, FeedState, Pick, Publisher, Reader, utc
 from newsstand.store.base import ArticleStore, IngestStore, PickStore, StoryStore
 
@@ -204,27 +204,37 @@ class FrontPageService:
 
     # --- per reader ----------------------------------------------------------------------------
 
-    def for_you(self, reader: Reader, limit: int = FOR_YOU) -> list[ReasonCard]:
+    def for_you(self, reader: Reader, limit: int = FOR_YOU, before_id: int | None = None) -> list[ReasonCard]:
         """Newest articles from what ``reader`` follows, each with its reason; [] when nothing is
-        followed. Kept for the shared cache's lifetime per reader and follows, so a reload is free
-        and a new follow shows at once."""
+        followed. ``before_id`` (the last article of an earlier page) continues from there.
+        Kept for the shared cache's lifetime per reader and follows, so a reload is free
+        and a new follow shows at once. Raises InvalidCursorError when ``before_id`` names
+        no article."""
         if not reader.followed_publishers and not reader.followed_sections:
             return []
-        key = f"foryou:{reader.id}:{reader.followed_publishers}:{reader.followed_sections}:{limit}"
-        return remember(self.cache, key, lambda: self._for_you(reader, limit))
+        key = (
+            f"foryou:{reader.id}:{reader.followed_publishers}:{reader.followed_sections}:{limit}:{before_id}"
+        )
+        return remember(self.cache, key, lambda: self._for_you(reader, limit, before_id))
 
-    def _for_you(self, reader: Reader, limit: int) -> list[ReasonCard]:
-        articles: list[Article] = []
+    def _for_you(self, reader: Reader, limit: int, before_id: int | None) -> list[ReasonCard]:
+        # Both lists are newest first from the same pivot, so the newest ``limit`` of the two
+        # together are the page, whichever list they come from.
+        wanted = []
         if reader.followed_publishers:
-            articles += self.store.list_articles(
-                ArticleFilter(publisher_ids=reader.followed_publishers, limit=limit)
+            wanted.append(
+                ArticleFilter(publisher_ids=reader.followed_publishers, limit=limit, before_id=before_id)
             )
         if reader.followed_sections:
-            articles += self.store.list_articles(
-                ArticleFilter(sections=reader.followed_sections, limit=limit)
-            )
+            wanted.append(ArticleFilter(sections=reader.followed_sections, limit=limit, before_id=before_id))
+        articles: list[Article] = []
+        try:
+            for flt in wanted:
+                articles += self.store.list_articles(flt)
+        except NotFoundError as exc:
+            raise InvalidCursorError(f"no article {before_id} to continue after") from exc
         unique = {a.id: a for a in articles}.values()
-        ordered = sorted(unique, key=lambda a: a.published, reverse=True)
+        ordered = sorted(unique, key=lambda a: (a.published, a.id or 0), reverse=True)
         names = {p.id: p.name for p in self.publishers().values()}
         return for_you(ordered, reader, names, limit)
 

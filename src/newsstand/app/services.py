@@ -18,6 +18,7 @@ from newsstand.app.operations import OperationsService
 from newsstand.app.personal import FrontPageService
 from newsstand.app.reading import ReadingService
 from newsstand.app.stories import StoryService
+from newsstand.app.tokens import TokenService
 from newsstand.config import Settings
 from newsstand.mail import Mailer, mailer_from_settings
 from newsstand.model import utcnow
@@ -39,6 +40,7 @@ class Services:
     front: FrontPageService
     stories: StoryService
     operations: OperationsService
+    tokens: TokenService
 
     def close(self) -> None:
         self.store.close()
@@ -76,6 +78,7 @@ def build_services(
         front=front,
         stories=StoryService(store, clock, shared, catalog.publishers),
         operations=OperationsService(store, clock),
+        tokens=TokenService(store, settings, clock),
     )
 
 

@@ -233,8 +233,10 @@ class StoryService:
     def top(self, limit: int = 10, window_hours: float = 24.0) -> list[Story]:
         return top_stories(self.store, self.clock(), limit, window_hours)
 
-    def recent(self, limit: int = 20) -> list[Story]:
-        return self.store.recent_stories(limit)
+    def recent(self, limit: int = 20, before: tuple[datetime, int] | None = None) -> list[Story]:
+        """Stories most recently updated first; ``before`` (the update time and id of the last
+        story of an earlier page) continues from there."""
+        return self.store.recent_stories(limit, before)
 
     def story(self, story_id: int) -> tuple[Story, list[Article]]:
         """A story with its articles, newest first. Raises NotFoundError."""

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from newsstand.errors import AuthenticationError, ConflictError, InvalidFieldError, MembershipError
 from newsstand.model import SessionGrant
+from newsstand.web.articles import path_id
 from newsstand.web.context import WebContext, call, reader_of, render, web
 from newsstand.web.library import back_to
 from newsstand.web.security import checked_form, safe_next
@@ -159,12 +160,36 @@ async def account_page(request: Request, status: int = 200, **values: Any) -> Re
     membership = await call(ctx.services.membership.membership, reader.id)
     state = await call(ctx.services.membership.membership_state, reader.id)
     can_trial = await call(ctx.services.membership.can_start_trial, reader.id)
-    return render(
+    tokens = await call(ctx.services.tokens.tokens, reader.id)
+    response = render(
         request,
         "account.html",
-        {"membership": membership, "state": state, "can_trial": can_trial, **values},
+        {"membership": membership, "state": state, "can_trial": can_trial, "tokens": tokens, **values},
         status_code=status,
     )
+    if "new_token" in values:
+        response.headers["Cache-Control"] = "no-store"  # the secret is shown once: keep no copy
+    return response
+
+
+async def create_token(request: Request) -> Response:
+    """Make an API token and show its secret on the account page, this once."""
+    ctx = web(request)
+    reader = require_reader(request)
+    form = await checked_form(request, ctx.secret)
+    try:
+        grant = await call(ctx.services.tokens.create, reader.id, field(form, "name", 200))
+    except InvalidFieldError as exc:
+        return await account_page(request, 400, token_error=str(exc))
+    return await account_page(request, 200, new_token=grant)
+
+
+async def revoke_token(request: Request) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    await checked_form(request, ctx.secret)
+    await call(ctx.services.tokens.revoke, reader.id, path_id(request, "token_id"))
+    return RedirectResponse("/account?msg=token-revoked#tokens-h", status_code=303)
 
 
 async def change_email(request: Request) -> Response:
@@ -259,6 +284,8 @@ routes: list[BaseRoute] = [
     Route("/account/email", change_email, methods=["POST"]),
     Route("/account/password", change_password, methods=["POST"]),
     Route("/account/delete", delete_account, methods=["POST"]),
+    Route("/account/tokens", create_token, methods=["POST"]),
+    Route("/account/tokens/{token_id}/revoke", revoke_token, methods=["POST"]),
     Route("/membership", membership_page, name="membership"),
     Route("/membership/trial", start_trial, methods=["POST"]),
 ]

@@ -17,6 +17,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
+from newsstand.api import v1 as api_v1
 from newsstand.app import Services, services_for
 from newsstand.config import Settings
 from newsstand.errors import ConfigError, NewsstandError
@@ -60,6 +61,13 @@ def _routes(assets: Assets) -> list[BaseRoute]:
         routes.extend(module.routes)
     routes.append(Mount("/static", app=VersionedStatic(assets), name="static"))
     return routes
+
+
+def _api_routes(services: Services) -> list[BaseRoute]:
+    """The reader-app APIs, each mounted on its own prefix (one line per API)."""
+    return [
+        Mount("/api/v1", app=api_v1.create_api(services), name="api_v1"),
+    ]
 
 
 def build_context(services: Services) -> WebContext:
@@ -112,7 +120,7 @@ def create_app(
     own = services is None
     ctx = build_context(services if services is not None else services_for(settings))
     app = Starlette(
-        routes=_routes(ctx.assets),
+        routes=[*_api_routes(ctx.services), *_routes(ctx.assets)],
         middleware=[
             Middleware(SecurityMiddleware, secure_cookies=ctx.secure_cookies),
             Middleware(PageCacheMiddleware, seconds=settings.home_cache_seconds),

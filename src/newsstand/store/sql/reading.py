@@ -138,27 +138,38 @@ class ReadingMixin(SqlBase):
         with self._read() as conn:
             return conn.execute(query).first() is not None
 
-    def saved_articles(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
-        query = (
-            sa.select(saved_articles.c.article_id, saved_articles.c.saved)
-            .where(saved_articles.c.reader_id == reader_id)
-            .order_by(saved_articles.c.saved.desc(), saved_articles.c.article_id.desc())
-            .limit(limit)
-        )
+    def saved_articles(
+        self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
+    ) -> list[tuple[int, datetime]]:
+        return self._kept(saved_articles, saved_articles.c.saved, reader_id, limit, before)
+
+    def _kept(
+        self,
+        table: sa.Table,
+        at: sa.Column[datetime],
+        reader_id: int,
+        limit: int,
+        before: tuple[datetime, int] | None,
+    ) -> list[tuple[int, datetime]]:
+        """(article id, time) of a reader's saved articles or history, newest first, after ``before``."""
+        query = sa.select(table.c.article_id, at).where(table.c.reader_id == reader_id)
+        if before is not None:
+            query = query.where(sa.tuple_(at, table.c.article_id) < sa.tuple_(before[0], before[1]))
+        query = query.order_by(at.desc(), table.c.article_id.desc()).limit(limit)
         with self._read() as conn:
-            return [(int(r.article_id), r.saved) for r in conn.execute(query)]
+            return [(int(aid), when) for aid, when in conn.execute(query)]
 
     # --- reading history -------------------------------------------------------------------
 
-    def reading_history(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
-        query = (
-            sa.select(reading_history.c.article_id, reading_history.c.read)
-            .where(reading_history.c.reader_id == reader_id)
-            .order_by(reading_history.c.read.desc(), reading_history.c.article_id.desc())
-            .limit(limit)
-        )
-        with self._read() as conn:
-            return [(int(r.article_id), r.read) for r in conn.execute(query)]
+    def reading_history(
+        self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
+    ) -> list[tuple[int, datetime]]:
+        return self._kept(reading_history, reading_history.c.read, reader_id, limit, before)
+
+    def forget_read(self, reader_id: int, article_id: int) -> None:
+        h = reading_history.c
+        with self._write() as conn:
+            conn.execute(reading_history.delete().where(h.reader_id == reader_id, h.article_id == article_id))
 
     def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
         with self._read() as conn:
