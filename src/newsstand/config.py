@@ -169,6 +169,12 @@ class Settings:
     login_attempts_per_minute: int = _setting(
         5, "Sign-in and reset attempts allowed per account and address.", check=_at_least(0)
     )
+    api_requests_per_minute: int = _setting(
+        300, "API requests allowed per API token in a minute (bursts up to it).", check=_at_least(0)
+    )
+    api_anonymous_requests_per_minute: int = _setting(
+        60, "API requests allowed per client address without a token in a minute.", check=_at_least(0)
+    )
     session_days: int = _setting(
         30, "Days a sign-in lasts before the reader must sign in again.", check=_at_least(1)
     )

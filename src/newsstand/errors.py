@@ -66,6 +66,10 @@ class SearchQueryError(StorageError):
     """A search query could not be understood (bad cursor, empty query, bad filter)."""
 
 
+class InvalidCursorError(InvalidDataError):
+    """A page cursor is malformed, belongs to another listing, or names something gone since."""
+
+
 # --- catalog and OPML ----------------------------------------------------------------
 
 
@@ -215,6 +219,14 @@ class CsrfError(WebError):
 
 class BadRequestError(WebError, ValueError):
     """A request's parameters or form fields are malformed."""
+
+
+class InvalidParameterError(BadRequestError):
+    """A request parameter is missing or malformed; ``parameter`` names it."""
+
+    def __init__(self, message: str, parameter: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class SignInRequiredError(WebError):

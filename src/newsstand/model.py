@@ -285,6 +285,26 @@ class UpsertResult:
     changed: bool  # False when an existing article came back identical
 
 
+class LiveMergeScope(enum.StrEnum):
+    """How much of a live blog one fetch or import saw, which decides what it may delete.
+
+    A publisher's live-blog page shows its newest few dozen entries; an import may carry one.
+    An entry missing from what was seen is deleted only when it should have been there."""
+
+    ADD_ONLY = "add_only"  # an import, a single entry: add and update, never delete
+    WINDOW = "window"  # a fetched page: entries as old as its oldest or newer that it lacks are gone
+    WHOLE = "whole"  # the whole blog: anything it lacks is gone
+
+    def deletes(self, posted: datetime, pinned: bool, oldest_seen: datetime | None) -> bool:
+        """Whether a stored entry posted at ``posted`` that this merge did not see is deleted.
+        Pinned summaries sit outside a page's timeline window: only a whole view removes them."""
+        if self is LiveMergeScope.WHOLE:
+            return True
+        if self is LiveMergeScope.ADD_ONLY or pinned or oldest_seen is None:
+            return False
+        return posted >= oldest_seen
+
+
 @dataclass(frozen=True, slots=True)
 class LiveMergeResult:
     added: tuple[str, ...] = ()
@@ -328,6 +348,34 @@ class SessionGrant:
     token: str
     reader: Reader
     expires: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A reader's API token as stored: its name, when it was made and last used. Only the
+    SHA-256 of the secret is kept; the secret itself is shown once, in an ``ApiTokenGrant``."""
+
+    id: int
+    reader_id: int
+    name: str
+    created: datetime
+    last_used: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiTokenGrant:
+    """A new API token: ``secret`` goes to the reader once and is never stored."""
+
+    secret: str
+    token: ApiToken
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """A token bucket for rate limits: ``tokens`` requests were left at ``updated``."""
+
+    tokens: float
+    updated: datetime
 
 
 @dataclass(frozen=True, slots=True)

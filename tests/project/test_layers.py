@@ -29,6 +29,7 @@ SEAMS = {
     ("click", "rich"): ("cli",),
     ("smtplib",): ("mail",),
     ("stripe",): ("payments",),
+    ("msgspec",): ("api",),
 }
 FRONT_ENDS = ("web", "cli", "api")
 

@@ -7,9 +7,7 @@ Screenshots of the main pages at phone and desktop widths go to artifacts/screen
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from newsstand.app import Services
 from newsstand.app.stories import update_stories
-from newsstand.model import LiveEntry, Role, utcnow
+from newsstand.model import LiveEntry, LiveMergeScope, Role, utcnow
 from newsstand.sample.edition import load_sample_edition, sample_catalog
 from newsstand.store import SqlStore, open_store
 from newsstand.web import create_app
-from support import make_services
+from support import make_services, served
 
 from .conftest import PASSWORD, Edition, make_settings, record_history, seed
 
@@ -62,13 +59,6 @@ class Server:
     edition: Edition
 
 
-def free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     settings = make_settings(tmp_path_factory.mktemp("browser"), NEWSSTAND_LIVE_POLL_SECONDS="0.5")
@@ -80,19 +70,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     update_stories(store, now)
     services = make_services(store, settings)
     app = create_app(settings, services=services)
-    sock = free_socket()
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    host, port = sock.getsockname()
-    yield Server(f"http://{host}:{port}", store, services, edition)
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with served(app, lifespan="on") as base:
+        yield Server(base, store, services, edition)
     store.close()
 
 
@@ -172,7 +151,7 @@ def test_live_blog_receives_a_new_entry_without_reloading(page: Page, server: Se
                 "calm again",
             )
         ],
-        complete=False,
+        scope=LiveMergeScope.ADD_ONLY,
     )
     button = page.get_by_role("button", name="1 new update")
     expect(button).to_be_visible(timeout=15_000)
@@ -283,6 +262,40 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page, server: Server) -> None
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
 
 
+def _covered_story(server: Server) -> int:
+    """A story of the test edition covered by two publishers (made once per module)."""
+    from newsstand.model import StoryWrite
+
+    edition = server.edition
+    open_, paid = edition.articles["open"], edition.articles["paid"]
+    found = server.store.get_article(open_).story_id
+    if found is None or found != server.store.get_article(paid).story_id:
+        server.store.clear_stories()
+        now = utcnow()
+        write = StoryWrite(-1, "Harbour and glaciers", now - timedelta(hours=5), now, open_, (open_, paid))
+        server.store.save_stories([write])
+        server.services.cache.clear()
+    story_id = server.store.get_article(open_).story_id
+    assert story_id is not None
+    return story_id
+
+
+def test_story_page_shows_every_outlet_and_the_timeline(page: Page, server: Server) -> None:
+    story_id = _covered_story(server)
+    page.goto(f"{server.url}/article/{server.edition.articles['open']}")
+    page.goto(f"{server.url}/")
+    page.get_by_role("link", name="+1 more publisher").first.click()
+    expect(page).to_have_url(f"{server.url}/story/{story_id}")
+    outlets = page.get_by_role("region", name="Who covered it")
+    expect(outlets.get_by_role("link", name="Harbour Post")).to_be_visible()
+    expect(outlets.get_by_role("link", name="Northern Ledger")).to_be_visible()
+    timeline = page.get_by_role("region", name="Timeline")
+    expect(timeline.get_by_role("link", name="Glacier survey finds meltwater lakes growing")).to_be_visible()
+    expect(timeline.get_by_role("link", name="Harbour cranes return after the long strike")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("Reports over the story"))).to_be_visible()
+    shoot(page, "story")
+
+
 def test_main_pages_have_no_axe_violations(page: Page, server: Server) -> None:
     axe = Axe()  # axe-core, shipped inside the axe-playwright-python package
     server.services.accounts.sign_up("ops-axe@example.org", PASSWORD, role=Role.ADMIN)
@@ -295,6 +308,7 @@ def test_main_pages_have_no_axe_violations(page: Page, server: Server) -> None:
         "/signup",
         "/publishers",
         "/section/World",
+        f"/story/{_covered_story(server)}",
         "/membership",
     ]
     signed_in = [

@@ -9,7 +9,7 @@ from datetime import timedelta
 from starlette.testclient import TestClient
 
 from newsstand.app import Services
-from newsstand.model import LiveEntry
+from newsstand.model import LiveEntry, LiveMergeScope
 from newsstand.store import SqlStore
 
 from .conftest import NOW, Edition, make_reader, sign_in
@@ -40,7 +40,7 @@ def test_stream_sends_entries_added_after_the_page_was_drawn(
                 "Traffic flows again.",
             )
         ],
-        complete=False,
+        scope=LiveMergeScope.ADD_ONLY,
     )
     response = client.get(url)
     assert response.headers["content-type"].startswith("text/event-stream")
@@ -58,7 +58,7 @@ def test_stream_sends_nothing_behind_the_paywall(
     web_store.merge_live_entries(
         edition.live_id,
         [LiveEntry("e5", NOW + timedelta(minutes=2), "Hidden", "<p>Members only.</p>", "Members only.")],
-        complete=False,
+        scope=LiveMergeScope.ADD_ONLY,
     )
     response = client.get(f"/live/{edition.live_id}/events?since=2026-11-20T11:00:00Z")
     assert response.status_code == 200 and events_of(response.text) == []
@@ -66,3 +66,22 @@ def test_stream_sends_nothing_behind_the_paywall(
 
 def test_stream_of_an_article_that_is_not_a_liveblog_is_404(client: TestClient, edition: Edition) -> None:
     assert client.get(f"/live/{edition.articles['open']}/events").status_code == 404
+
+
+def test_stream_tells_open_pages_that_an_entry_was_deleted(
+    client: TestClient, services: Services, edition: Edition, web_store: SqlStore
+) -> None:
+    make_reader(services, "removed@example.org")
+    sign_in(client, "removed@example.org")
+    page = client.get(f"/live/{edition.live_id}").text
+    url = re.search(r'data-live-events="([^"]+)"', page).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    assert 'id="entry-e2"' in page
+    # The publisher's page now lacks e2, inside the span it shows (e1 is older and still there).
+    kept = [e for e in web_store.live_entries(edition.live_id) if e.entry_id != "e2"]
+    web_store.merge_live_entries(edition.live_id, kept, scope=LiveMergeScope.WINDOW)
+    text = client.get(url).text
+    removed = [
+        json.loads(m) for m in re.findall(r"^event: remove\nid: [^\n]+\ndata: (.+)$", text, flags=re.M)
+    ]
+    assert [r["anchor"] for r in removed] == ["entry-e2"] and "html" not in removed[0]
+    assert 'id="entry-e2"' not in client.get(f"/live/{edition.live_id}").text

@@ -98,3 +98,25 @@ def new_token() -> tuple[str, str]:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# API tokens carry a recognisable prefix, so a token pasted somewhere public is easy to spot
+# (secret scanners look for such prefixes) and never mistaken for a session cookie.
+API_TOKEN_PREFIX = "nsk_"  # noqa: S105 (a prefix, not a secret)
+MAX_TOKEN_NAME = 100
+
+
+def new_api_token() -> tuple[str, str]:
+    """A fresh API token (256 random bits after the prefix) and the hash to store for it."""
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def token_name(raw: str) -> str:
+    """A token's name, trimmed. Raises InvalidFieldError("name") when empty or too long."""
+    name = " ".join(raw.split())
+    if not name:
+        raise InvalidFieldError("Give the token a name, such as the app it is for.", "name")
+    if len(name) > MAX_TOKEN_NAME:
+        raise InvalidFieldError(f"A token's name is at most {MAX_TOKEN_NAME} characters.", "name")
+    return name

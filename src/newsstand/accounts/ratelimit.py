@@ -1,14 +1,19 @@
-"""How many sign-in and reset attempts an account or an address may make.
+"""How many sign-in and reset attempts an account or an address may make, and how many API
+requests a token or an address may send.
 
-The decision is a pure function over the times of recent attempts; the times
-themselves live in the database (``auth_attempts``), so every web process and
-the CLI see the same counts.
+The decisions are pure functions: over the times of recent attempts (kept in
+``auth_attempts``: a handful a minute at most), and over a token bucket for API requests
+(one row per key in ``rate_buckets``: hundreds a minute cost one row, not hundreds; see
+docs/decisions.md). Both live in the database, so every web process and the CLI see the
+same counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+
+from newsstand.model import Bucket
 
 WINDOW = timedelta(minutes=1)
 
@@ -38,3 +43,35 @@ def address_key(address: str) -> str:
 
 def signup_key(address: str) -> str:
     return f"signup:{address}"
+
+
+# --- API requests: a token bucket per API token and per client address -----------------------
+
+
+def take(bucket: Bucket | None, now: datetime, per_minute: int) -> tuple[Bucket, float]:
+    """One request against a bucket holding at most ``per_minute`` requests and refilled at
+    ``per_minute`` a minute: the bucket as it is after the request, and the seconds to wait
+    (0.0 when the request may go ahead, and then it has used one token).
+
+    A bucket never seen starts full; a clock that went backwards refills nothing. With
+    ``per_minute`` <= 0 there is no limit.
+    """
+    if per_minute <= 0:
+        return Bucket(0.0, now), 0.0
+    rate = per_minute / 60.0  # tokens a second
+    if bucket is None:
+        tokens = float(per_minute)
+    else:
+        elapsed = max((now - bucket.updated).total_seconds(), 0.0)
+        tokens = min(float(per_minute), bucket.tokens + elapsed * rate)
+    if tokens >= 1.0:
+        return Bucket(tokens - 1.0, now), 0.0
+    return Bucket(tokens, now), max((1.0 - tokens) / rate, 0.001)
+
+
+def api_token_key(token_id: int) -> str:
+    return f"api-token:{token_id}"
+
+
+def api_address_key(address: str) -> str:
+    return f"api-address:{address}"

@@ -1,1 +1,1 @@
-"""api."""
+"""Reader-app APIs, mounted by the web app: ``v1`` is Newsstand's own JSON API."""

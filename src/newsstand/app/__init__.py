@@ -13,6 +13,7 @@ domain packages below (catalog, accounts, stories).
 | ``reading`` | ``reading.py`` | articles and live blogs through the paywall, saved, follows, search |
 | ``front`` | ``personal.py`` | the front page: Top stories, Our picks, Latest, For you |
 | ``operations`` | ``operations.py`` | feed health, choosing feeds to fetch, imports, the sample edition |
+| ``tokens`` | ``tokens.py`` | readers' API tokens and the API's rate limits |
 | (functions) | ``stories.py`` | grouping articles into stories, Top and Related stories |
 | ``ServiceLoop`` | ``loop.py`` | the one service loop: fetch, full text, live blogs, stories |
 """

@@ -228,13 +228,18 @@ class CatalogService:
     def nav_sections(self, limit: int = 8) -> list[str]:
         """The sections most publishers list, for the compact navigation."""
 
-        def count() -> list[str]:
+        return [name for name, _ in self.sections()[:30]][:limit]
+
+    def sections(self) -> list[tuple[str, int]]:
+        """Every section publishers list, with how many list it, most listed first (then by name)."""
+
+        def count() -> list[tuple[str, int]]:
             counts: Counter[str] = Counter()
             for publisher in self.publishers().values():
                 counts.update({s.strip().title() for s in publisher.sections if s.strip()})
-            return [name for name, _ in counts.most_common(30)]
+            return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
-        return remember(self._directory, "nav_sections", count)[:limit]
+        return remember(self._directory, "sections", count)
 
     def get_publisher(self, publisher_id: str) -> Publisher:
         """Raises NotFoundError."""

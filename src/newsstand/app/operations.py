@@ -3,6 +3,7 @@ the offline sample edition."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,11 +11,11 @@ from datetime import datetime
 from newsstand.app.catalog import resolve_publisher
 from newsstand.app.stories import update_stories
 from newsstand.catalog.health import FeedStatus, feed_status, problem_text, status_counts
-from newsstand.errors import InvalidDataError
-from newsstand.extract.article import article_from_page
+from newsstand.errors import InvalidDataError, NotFoundError
+from newsstand.extract.article import article_from_page, keep_what_is_known
 from newsstand.extract.page import ExtractedPage
 from newsstand.ingest.pages import StoredPage, save_page
-from newsstand.model import Article, Feed, FeedState, FetchRecord, Publisher, utc
+from newsstand.model import Article, Feed, FeedState, FetchRecord, LiveMergeScope, Publisher, utc
 from newsstand.sample.edition import SampleSummary, load_sample_edition
 from newsstand.store.base import Store
 
@@ -99,7 +100,11 @@ class OperationsService:
         article = article_from_page(
             page, publisher_id=found.id, url=url, section=section, published=published, updated=updated
         )
-        return Imported(found, article, save_page(self.store, article, page))
+        with contextlib.suppress(NotFoundError):  # a new article has nothing to keep
+            article = keep_what_is_known(self.store.get_article_by_url(article.url), article)
+        # An import adds and updates live entries; only a publisher's page can show one is gone.
+        stored = save_page(self.store, article, page, scope=LiveMergeScope.ADD_ONLY)
+        return Imported(found, article, stored)
 
     def load_sample(self) -> SampleSummary:
         """The offline sample edition, timed relative to now, grouped into stories."""

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from newsstand.app.cache import SharedCache, remember
 from newsstand.app.stories import top_stories
-from newsstand.errors import InvalidDataError, PermissionDeniedError
+from newsstand.errors import InvalidCursorError, InvalidDataError, NotFoundError, PermissionDeniedError
 from newsstand.model import Article, ArticleFilter, Feed, FeedState, Pick, Publisher, Reader, utc
 from newsstand.store.base import ArticleStore, IngestStore, PickStore, StoryStore
 
@@ -61,6 +61,23 @@ class HomeData:
     sections: tuple[tuple[str, tuple[Article, ...]], ...]
     total_articles: int
     failing: tuple[tuple[Feed, FeedState], ...]  # only filled when there are no articles
+
+
+class Shown:
+    """What a page shows already: no story (nor article) is shown twice on one page."""
+
+    def __init__(self) -> None:
+        self.articles: set[int | None] = set()
+        self.stories: set[int] = set()
+
+    def take(self, article: Article) -> bool:
+        """True (and remembered) when neither the article nor its story is shown yet."""
+        if article.id in self.articles or (article.story_id is not None and article.story_id in self.stories):
+            return False
+        self.articles.add(article.id)
+        if article.story_id is not None:
+            self.stories.add(article.story_id)
+        return True
 
 
 def fallback_top(articles: Sequence[Article], limit: int) -> list[TopCard]:
@@ -121,21 +138,28 @@ class FrontPageService:
         return remember(self.cache, "home", lambda: self._build_home(self.now()))
 
     def _build_home(self, now: datetime) -> HomeData:
-        latest = self.store.list_articles(ArticleFilter(limit=LATEST))
+        # Read a little more than is shown: what an earlier block shows is left out of later ones.
+        latest = self.store.list_articles(ArticleFilter(limit=LATEST + TOP_STORIES + PICKS_SHOWN))
         total = self.store.count_articles() if not latest else len(latest)
-        sections = []
+        rows = []
         for name in self.nav_sections(SECTION_ROWS):
-            items = self.store.list_articles(ArticleFilter(sections=(name,), limit=4))
+            items = self.store.list_articles(ArticleFilter(sections=(name,), limit=4 + LATEST))
             if items:
-                sections.append((name, tuple(items)))
+                rows.append((name, items))
         failing: tuple[tuple[Feed, FeedState], ...] = ()
         if not latest:
             failing = tuple((f, s) for f, s in self.store.feed_states() if s.last_error)[:20]
+        top = self.top(now) if latest else []
+        shown = Shown()
+        top = [c for c in top if shown.take(c.article)]
+        picks = [p for p in self.picks() if shown.take(p.article)][:PICKS_SHOWN]
+        fresh = [a for a in latest if shown.take(a)][:LATEST]
+        sections = [(name, tuple([a for a in items if shown.take(a)][:4])) for name, items in rows]
         return HomeData(
-            top=tuple(self.top(now)) if latest else (),
-            picks=self.picks()[:PICKS_SHOWN],
-            latest=tuple(latest),
-            sections=tuple(sections),
+            top=tuple(top),
+            picks=tuple(picks),
+            latest=tuple(fresh),
+            sections=tuple((name, items) for name, items in sections if items),
             total_articles=total,
             failing=failing,
         )
@@ -180,27 +204,37 @@ class FrontPageService:
 
     # --- per reader ----------------------------------------------------------------------------
 
-    def for_you(self, reader: Reader, limit: int = FOR_YOU) -> list[ReasonCard]:
+    def for_you(self, reader: Reader, limit: int = FOR_YOU, before_id: int | None = None) -> list[ReasonCard]:
         """Newest articles from what ``reader`` follows, each with its reason; [] when nothing is
-        followed. Kept for the shared cache's lifetime per reader and follows, so a reload is free
-        and a new follow shows at once."""
+        followed. ``before_id`` (the last article of an earlier page) continues from there.
+        Kept for the shared cache's lifetime per reader and follows, so a reload is free
+        and a new follow shows at once. Raises InvalidCursorError when ``before_id`` names
+        no article."""
         if not reader.followed_publishers and not reader.followed_sections:
             return []
-        key = f"foryou:{reader.id}:{reader.followed_publishers}:{reader.followed_sections}:{limit}"
-        return remember(self.cache, key, lambda: self._for_you(reader, limit))
+        key = (
+            f"foryou:{reader.id}:{reader.followed_publishers}:{reader.followed_sections}:{limit}:{before_id}"
+        )
+        return remember(self.cache, key, lambda: self._for_you(reader, limit, before_id))
 
-    def _for_you(self, reader: Reader, limit: int) -> list[ReasonCard]:
-        articles: list[Article] = []
+    def _for_you(self, reader: Reader, limit: int, before_id: int | None) -> list[ReasonCard]:
+        # Both lists are newest first from the same pivot, so the newest ``limit`` of the two
+        # together are the page, whichever list they come from.
+        wanted = []
         if reader.followed_publishers:
-            articles += self.store.list_articles(
-                ArticleFilter(publisher_ids=reader.followed_publishers, limit=limit)
+            wanted.append(
+                ArticleFilter(publisher_ids=reader.followed_publishers, limit=limit, before_id=before_id)
             )
         if reader.followed_sections:
-            articles += self.store.list_articles(
-                ArticleFilter(sections=reader.followed_sections, limit=limit)
-            )
+            wanted.append(ArticleFilter(sections=reader.followed_sections, limit=limit, before_id=before_id))
+        articles: list[Article] = []
+        try:
+            for flt in wanted:
+                articles += self.store.list_articles(flt)
+        except NotFoundError as exc:
+            raise InvalidCursorError(f"no article {before_id} to continue after") from exc
         unique = {a.id: a for a in articles}.values()
-        ordered = sorted(unique, key=lambda a: a.published, reverse=True)
+        ordered = sorted(unique, key=lambda a: (a.published, a.id or 0), reverse=True)
         names = {p.id: p.name for p in self.publishers().values()}
         return for_you(ordered, reader, names, limit)
 

@@ -10,8 +10,8 @@ from the shared cache. A live blog's redirect is decided before anything is reco
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 from newsstand.accounts.payouts import credited_seconds
@@ -21,12 +21,13 @@ from newsstand.app.groupcommit import GroupCommit
 from newsstand.app.stories import Around, around_article
 from newsstand.catalog.sections import SECTIONS
 from newsstand.config import Settings
-from newsstand.errors import InvalidDataError, NotFoundError
+from newsstand.errors import InvalidCursorError, InvalidDataError, NotFoundError
 from newsstand.model import (
     Access,
     Article,
     ArticleAt,
     ArticleFilter,
+    ArticleKind,
     LiveEntry,
     Membership,
     Publisher,
@@ -82,6 +83,9 @@ class LivePage:
     hidden: int  # entries held back by the paywall
     latest: datetime  # the newest change shown: the event stream starts after it
     saved: bool
+    coverage: tuple[Article, ...] = ()  # the live blog's story from other publishers
+    related: tuple[Article, ...] = ()
+    picked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +96,52 @@ class Listing:
     next_before: int | None
 
 
+def search_query(
+    text: str,
+    *,
+    publisher: str = "",
+    section: str = "",
+    language: str = "",
+    since: str = "",
+    until: str = "",
+    limit: int = LISTING_PAGE,
+    cursor: str | None = None,
+) -> SearchQuery:
+    """The search the page's filters ask for: words, one publisher, section and language, and
+    days from ``since`` to ``until`` inclusive (yyyy-mm-dd, UTC). Raises InvalidDataError for a
+    date that is not one."""
+    return SearchQuery(
+        text=text,
+        publisher_ids=(publisher,) if publisher else (),
+        sections=(section,) if section else (),
+        languages=(language,) if language else (),
+        since=_day(since),
+        until=_day(until, end=True),
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def _day(raw: str, *, end: bool = False) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidDataError(f"not a date: {raw[:40]!r}") from exc
+    start = datetime.combine(day, time(0), tzinfo=UTC)
+    return start + timedelta(days=1) if end else start
+
+
 def changed_at(entry: LiveEntry) -> datetime:
     """When an entry last changed: its update time when later than its posting."""
     return utc(entry.updated) if entry.updated and entry.updated > entry.posted else utc(entry.posted)
+
+
+def preview_entries(timeline: Sequence[LiveEntry], access: Access) -> list[LiveEntry]:
+    """What of a live blog's timeline (newest first, pinned entries apart) a reader with
+    ``access`` sees: all of it, or the newest ``preview_paragraphs`` entries."""
+    return list(timeline) if access.full else list(timeline[: access.preview_paragraphs])
 
 
 def arrange(entries: Sequence[LiveEntry]) -> tuple[list[LiveEntry], list[LiveEntry], list[LiveEntry]]:
@@ -248,9 +295,11 @@ class ReadingService:
         hidden = 0
         if not access.full:
             hidden = max(0, len(timeline) - access.preview_paragraphs)
-            timeline = timeline[: access.preview_paragraphs]
+            timeline = preview_entries(timeline, access)
             key_events = [e for e in key_events if e in timeline]
         latest = max((changed_at(e) for e in entries), default=article.published)
+        around = self.around(article)
+        picked = reader is not None and reader.is_editor and article.id in self.picked_ids()
         return LivePage(
             article,
             publisher,
@@ -261,6 +310,9 @@ class ReadingService:
             hidden,
             latest,
             state.saved,
+            around.coverage,
+            around.related,
+            picked,
         )
 
     def stream_allowed(self, article_id: int, reader: Reader | None, membership: Membership | None) -> bool:
@@ -272,8 +324,28 @@ class ReadingService:
         return self.access(reader, membership, article, self._publisher(article.publisher_id)).full
 
     def live_entries_since(self, article_id: int, since: datetime) -> list[LiveEntry]:
-        """Entries posted or changed after ``since``, oldest change first."""
-        return sorted(self.store.live_entries(article_id, since=since), key=changed_at)
+        """Entries posted, changed or deleted after ``since``, oldest change first (a deleted
+        entry comes with ``deleted`` set, so open pages take it away)."""
+        changed = self.store.live_entries(article_id, since=since, include_deleted=True)
+        return sorted(changed, key=changed_at)
+
+    def entries_for(
+        self, article_id: int, reader: Reader | None, membership: Membership | None, since: datetime | None
+    ) -> tuple[Access, list[LiveEntry]]:
+        """A live blog's entries that changed after ``since`` (all when None), oldest change
+        first, for one reader: without access only those the blog's preview shows (pinned
+        summaries and the newest ``preview_paragraphs`` entries). Nothing is recorded, as for
+        the event stream. Raises NotFoundError when the article is not a live blog."""
+        article = self.get_article(article_id)
+        if not article.is_liveblog:
+            raise NotFoundError("live blog", article_id)
+        access = self.access(reader, membership, article, self._publisher(article.publisher_id))
+        entries = self.store.live_entries(article_id)
+        if not access.full:
+            pinned, _, timeline = arrange(entries)
+            entries = pinned + preview_entries(timeline, access)
+        changed = [e for e in entries if since is None or changed_at(e) > utc(since)]
+        return access, sorted(changed, key=changed_at)
 
     def article_with_entries(self, article_id: int) -> tuple[Article, list[LiveEntry]]:
         """An article with its live entries, newest first ([] for an ordinary article), for
@@ -288,26 +360,41 @@ class ReadingService:
 
     # --- listings and search -----------------------------------------------------------------
 
-    def publisher_listing(self, publisher_id: str, before_id: int | None) -> tuple[Publisher, Listing]:
-        """Raises NotFoundError for an unknown publisher or cursor."""
+    def latest(
+        self, before_id: int | None, limit: int = LISTING_PAGE, kind: ArticleKind | None = None
+    ) -> Listing:
+        """The newest articles of every publisher (of one kind when given). Raises
+        InvalidCursorError when ``before_id`` names no article."""
+        return self._listing(ArticleFilter(kind=kind, limit=limit, before_id=before_id))
+
+    def publisher_listing(
+        self, publisher_id: str, before_id: int | None, limit: int = LISTING_PAGE
+    ) -> tuple[Publisher, Listing]:
+        """Raises NotFoundError for an unknown publisher, InvalidCursorError for an unknown cursor."""
         publisher = self._publisher(publisher_id)
-        flt = ArticleFilter(publisher_ids=(publisher_id,), limit=LISTING_PAGE, before_id=before_id)
+        flt = ArticleFilter(publisher_ids=(publisher_id,), limit=limit, before_id=before_id)
         return publisher, self._listing(flt)
 
-    def section_listing(self, name: str, before_id: int | None) -> tuple[str, Listing]:
+    def section_listing(
+        self, name: str, before_id: int | None, limit: int = LISTING_PAGE
+    ) -> tuple[str, Listing]:
         """The section's name as the catalog spells it, and its newest articles. Raises
-        NotFoundError for a name no publisher lists and no article is in, or an unknown cursor."""
+        NotFoundError for a name no publisher lists and no article is in, InvalidCursorError
+        for an unknown cursor."""
         if not name or len(name) > 100:
             raise NotFoundError("section", name)
         known = {*SECTIONS, *(s for p in self.publishers().values() for s in p.sections)}
         spelled = name if name in known else next((k for k in known if k.casefold() == name.casefold()), name)
-        listing = self._listing(ArticleFilter(sections=(spelled,), limit=LISTING_PAGE, before_id=before_id))
+        listing = self._listing(ArticleFilter(sections=(spelled,), limit=limit, before_id=before_id))
         if not listing.articles and spelled not in known:
             raise NotFoundError("section", name)
         return spelled, listing
 
     def _listing(self, flt: ArticleFilter) -> Listing:
-        articles = self.store.list_articles(flt)
+        try:
+            articles = self.store.list_articles(flt)
+        except NotFoundError as exc:  # the only thing a listing looks up is its cursor's article
+            raise InvalidCursorError(f"no article {flt.before_id} to continue after") from exc
         last = articles[-1].id if len(articles) == flt.limit else None
         return Listing(tuple(articles), last)
 
@@ -315,6 +402,21 @@ class ReadingService:
         """Search results, the same for every reader for the shared cache's lifetime. Raises
         SearchQueryError for a query or cursor that cannot be run."""
         return remember(self.cache, f"search:{query!r}", lambda: self.store.search(query))
+
+    def search_for(
+        self, query: SearchQuery, reader: Reader | None, membership: Membership | None
+    ) -> SearchPage:
+        """Search results for one reader: a hit's snippet is a piece of the article's text, so it
+        is left empty where the paywall keeps the article from this reader. Raises
+        SearchQueryError as ``search`` does."""
+        page = self.search(query)
+        hits = []
+        for hit in page.hits:
+            publisher = self.publishers().get(hit.article.publisher_id)
+            pub = publisher or self._publisher(hit.article.publisher_id)
+            full = self.access(reader, membership, hit.article, pub).full
+            hits.append(hit if full else replace(hit, snippet=""))
+        return replace(page, hits=tuple(hits))
 
     # --- a reader's own things -----------------------------------------------------------------
 
@@ -328,13 +430,29 @@ class ReadingService:
     def is_saved(self, reader_id: int, article_id: int) -> bool:
         return self.store.is_saved(reader_id, article_id)
 
-    def saved(self, reader_id: int, limit: int = 50) -> list[ArticleAt]:
-        """Saved articles, most recently saved first."""
-        return self._with_articles(self.store.saved_articles(reader_id, limit))
+    def saved(
+        self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
+    ) -> list[ArticleAt]:
+        """Saved articles, most recently saved first; ``before`` (the time and id of the last one
+        of an earlier page) continues from there."""
+        return self._with_articles(self.store.saved_articles(reader_id, limit, before))
 
-    def history(self, reader_id: int, limit: int = 50) -> list[ArticleAt]:
-        """Articles the reader read in full, most recent first, each once."""
-        return self._with_articles(self.store.reading_history(reader_id, limit))
+    def history(
+        self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
+    ) -> list[ArticleAt]:
+        """Articles the reader read in full or marked read, most recent first, each once;
+        ``before`` as for ``saved``."""
+        return self._with_articles(self.store.reading_history(reader_id, limit, before))
+
+    def mark_read(self, reader_id: int, article_id: int) -> None:
+        """Put an article in the reader's history as read now (an app's "mark as read"). Not a
+        read for payment: that takes reading the article. Raises NotFoundError."""
+        self.get_article(article_id)
+        self._reads.submit(ReadRecord(reader_id, article_id, self.now(), None, True))
+
+    def mark_unread(self, reader_id: int, article_id: int) -> None:
+        """Take an article out of the reader's history; reads counted for payment stay."""
+        self.store.forget_read(reader_id, article_id)
 
     def _with_articles(self, rows: list[tuple[int, datetime]]) -> list[ArticleAt]:
         found = {a.id: a for a in self.store.get_articles([article_id for article_id, _ in rows])}

@@ -22,6 +22,7 @@ from newsstand.app.operations import OperationsService
 from newsstand.app.personal import FrontPageService
 from newsstand.app.reading import ReadingService
 from newsstand.app.stories import StoryService
+from newsstand.app.tokens import TokenService
 from newsstand.config import Settings
 from newsstand.mail import Mailer, mailer_from_settings
 from newsstand.model import utcnow
@@ -43,6 +44,7 @@ class Services:
     front: FrontPageService
     stories: StoryService
     operations: OperationsService
+    tokens: TokenService
     mail: MailService
     digests: DigestService
     jobs: Jobs
@@ -91,8 +93,9 @@ def build_services(
         ),
         reading=reading,
         front=front,
-        stories=StoryService(store, clock),
+        stories=StoryService(store, clock, shared, catalog.publishers),
         operations=OperationsService(store, clock),
+        tokens=TokenService(store, settings, clock),
         mail=mail,
         digests=digests,
         jobs=Jobs(mail, membership, digests, clock),

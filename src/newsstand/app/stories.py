@@ -10,13 +10,14 @@ without a story and the clustered articles published near them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from newsstand.app.cache import SharedCache, TtlCache, remember
 from newsstand.errors import NotFoundError
-from newsstand.model import Article, Story, utcnow
+from newsstand.model import Article, LiveEntry, Publisher, Story, utcnow
 from newsstand.store.base import ArticleStore, StoryStore
 from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
 from newsstand.stories.plan import context_span, plan_update
@@ -129,12 +130,99 @@ def related_articles(store: RelatedStore, article_id: int, limit: int = 6) -> li
     return [*around.coverage, *around.related][:limit]
 
 
+TIMELINE_ENTRIES = 40  # live-blog entries shown in a story's timeline, newest first
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """One publisher's coverage of a story."""
+
+    publisher_id: str
+    name: str
+    country: str
+    language: str
+    articles: int
+    first: datetime  # when it first reported
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineItem:
+    """One step of a story: an article, or an entry of a live blog about it."""
+
+    at: datetime
+    article: Article
+    entry: LiveEntry | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPage:
+    """Everything a story's Full coverage page shows, the same for every reader."""
+
+    story: Story
+    lead: Article | None
+    articles: tuple[Article, ...]  # newest first
+    outlets: tuple[Outlet, ...]  # first to report first
+    timeline: tuple[TimelineItem, ...]  # newest first
+
+
+def story_timeline(articles: Sequence[Article], entries: Sequence[LiveEntry]) -> list[TimelineItem]:
+    """Articles and live-blog entries of a story in one timeline, newest first."""
+    blogs = {a.id: a for a in articles if a.is_liveblog}
+    items = [TimelineItem(a.published, a) for a in articles]
+    items += [TimelineItem(e.posted, blogs[e.article_id], e) for e in entries if e.article_id in blogs]
+    return sorted(items, key=lambda i: i.at, reverse=True)
+
+
+def outlets_of(articles: Sequence[Article], publishers: dict[str, Publisher]) -> list[Outlet]:
+    """Every publisher that covered the story, first to report first."""
+    firsts: dict[str, datetime] = {}
+    counts: dict[str, int] = {}
+    for a in articles:
+        counts[a.publisher_id] = counts.get(a.publisher_id, 0) + 1
+        firsts[a.publisher_id] = min(firsts.get(a.publisher_id, a.published), a.published)
+    outlets = []
+    for pid, first in firsts.items():
+        p = publishers.get(pid)
+        name, country, language = (p.name, p.country, p.language) if p else (pid, "", "")
+        outlets.append(Outlet(pid, name, country, language, counts[pid], first))
+    return sorted(outlets, key=lambda o: (o.first, o.name))
+
+
 class StoryService:
     """Stories for the front ends: keep them up to date, list them, show one."""
 
-    def __init__(self, store: RelatedStore, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: RelatedStore,
+        clock: Callable[[], datetime],
+        cache: SharedCache | None = None,
+        publishers: Callable[[], dict[str, Publisher]] | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.cache: SharedCache = cache if cache is not None else TtlCache(0)
+        self.publishers = publishers or (lambda: {})
+
+    def page(self, story_id: int) -> StoryPage:
+        """A story's Full coverage: its articles, the outlets that covered it and its timeline,
+        from the shared cache when fresh. Raises NotFoundError."""
+        return remember(self.cache, f"story:{story_id}", lambda: self._page(story_id))
+
+    def _page(self, story_id: int) -> StoryPage:
+        story = self.store.story(story_id)
+        articles = self.store.story_articles(story_id)
+        blogs = [a.id for a in articles if a.is_liveblog and a.id is not None]
+        entries = self.store.entries_of(blogs, TIMELINE_ENTRIES)
+        lead = next(
+            (a for a in articles if a.id == story.lead_article_id), articles[-1] if articles else None
+        )
+        return StoryPage(
+            story,
+            lead,
+            tuple(articles),
+            tuple(outlets_of(articles, self.publishers())),
+            tuple(story_timeline(articles, entries)),
+        )
 
     def update(self) -> int:
         return update_stories(self.store, self.clock())
@@ -145,8 +233,10 @@ class StoryService:
     def top(self, limit: int = 10, window_hours: float = 24.0) -> list[Story]:
         return top_stories(self.store, self.clock(), limit, window_hours)
 
-    def recent(self, limit: int = 20) -> list[Story]:
-        return self.store.recent_stories(limit)
+    def recent(self, limit: int = 20, before: tuple[datetime, int] | None = None) -> list[Story]:
+        """Stories most recently updated first; ``before`` (the update time and id of the last
+        story of an earlier page) continues from there."""
+        return self.store.recent_stories(limit, before)
 
     def story(self, story_id: int) -> tuple[Story, list[Article]]:
         """A story with its articles, newest first. Raises NotFoundError."""

@@ -24,6 +24,7 @@ from newsstand.cli import (
     serve,
     sources,
     stories,
+    tokens,
     users,
 )
 from newsstand.cli._common import run_cli
@@ -42,7 +43,20 @@ def main() -> None:
     """
 
 
-for _module in (_config, sources, stories, users, members, outbox, reports, ingest, serve, extract, sample):
+for _module in (
+    _config,
+    sources,
+    stories,
+    users,
+    tokens,
+    members,
+    outbox,
+    reports,
+    ingest,
+    serve,
+    extract,
+    sample,
+):
     _module.register(main)
 operations.register(main)
 

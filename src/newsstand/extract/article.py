@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from newsstand.errors import InvalidDataError
@@ -48,4 +49,23 @@ def article_from_page(
         tags=page.tags,
         full_text=full_text,
         fetched=utcnow(),
+    )
+
+
+def keep_what_is_known(stored: Article, imported: Article) -> Article:
+    """An imported version of a stored article, with what the import left empty (a standfirst,
+    the byline, the photo, a section) kept from the stored one: an import of one live-blog entry
+    must not wipe the blog's page furniture."""
+    return replace(
+        imported,
+        title=imported.title or stored.title,
+        standfirst=imported.standfirst or stored.standfirst,
+        authors=imported.authors or stored.authors,
+        images=imported.images or stored.images,
+        section=imported.section or stored.section,
+        sections=tuple(dict.fromkeys((*stored.sections, *imported.sections))),
+        language=imported.language or stored.language,
+        body_html=imported.body_html or stored.body_html,
+        body_text=imported.body_text or stored.body_text,
+        tags=tuple(dict.fromkeys((*stored.tags, *imported.tags))),
     )

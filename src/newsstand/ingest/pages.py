@@ -18,7 +18,15 @@ from datetime import timedelta
 from newsstand.config import Settings
 from newsstand.errors import NewsstandError
 from newsstand.extract.page import ExtractedPage, extract_page
-from newsstand.model import Article, ArticleFilter, ArticleKind, LiveMergeResult, UpsertResult, utcnow
+from newsstand.model import (
+    Article,
+    ArticleFilter,
+    ArticleKind,
+    LiveMergeResult,
+    LiveMergeScope,
+    UpsertResult,
+    utcnow,
+)
 from newsstand.net.fetch import Fetcher
 from newsstand.store.base import Store
 
@@ -44,17 +52,23 @@ class StoredPage:
 
 
 def save_page(
-    store: Store, article: Article, page: ExtractedPage, *, feed_id: int | None = None
+    store: Store,
+    article: Article,
+    page: ExtractedPage,
+    *,
+    feed_id: int | None = None,
+    scope: LiveMergeScope = LiveMergeScope.WINDOW,
 ) -> StoredPage:
     """Upsert the article, then merge its live entries when it is a live blog.
 
-    The merge is complete (entries missing from the page are marked deleted) only when
-    the page showed entries at all, so a page that lost its blocks deletes nothing."""
+    A fetched page shows a live blog's newest entries: only a stored entry inside the span the
+    page covers and missing from it is marked deleted (``scope``; an import adds and updates
+    only). A page that showed no entries at all deletes nothing."""
     result = store.upsert_article(article, feed_id)
     if not page.live_entries:
         return StoredPage(result)
     entries = [replace(e, article_id=result.article_id) for e in page.live_entries]
-    return StoredPage(result, store.merge_live_entries(result.article_id, entries, complete=True))
+    return StoredPage(result, store.merge_live_entries(result.article_id, entries, scope=scope))
 
 
 # url -> its last failure. In memory only: a restart simply tries again.

@@ -26,6 +26,7 @@ from newsstand.model import (
     Image,
     LicenceTier,
     LiveEntry,
+    LiveMergeScope,
     Publisher,
     utc,
 )
@@ -215,7 +216,7 @@ def load_sample_edition(store: Store, now: datetime) -> SampleSummary:
         updated += result.changed and not result.created
         slug = article.url.rsplit("/", 1)[1]
         if article.is_liveblog and slug in entries:
-            store.merge_live_entries(result.article_id, entries[slug], complete=True)
+            store.merge_live_entries(result.article_id, entries[slug], scope=LiveMergeScope.WHOLE)
             live += len(entries[slug])
     return SampleSummary(
         publishers=len(catalog.publishers),

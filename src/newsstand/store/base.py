@@ -16,24 +16,27 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from newsstand.errors import NewsstandError
 
 # MailQueue, the retrying mail queue, is declared beside its deliverer in newsstand.mail.queue
 # (mail sits below store, and deliver_pending needs the protocol it drives); re-exported here.
 from newsstand.model import (
+    ApiToken,
     Article,
     ArticleFilter,
     ArticleText,
     BillingChange,
     BillingRecord,
+    Bucket,
     DigestSubscription,
     Feed,
     FeedState,
     FetchRecord,
     LiveEntry,
     LiveMergeResult,
+    LiveMergeScope,
     MailState,
     Membership,
     MembershipState,
@@ -165,11 +168,15 @@ class ArticleStore(Protocol):
     def count_articles(self) -> int: ...
 
     def merge_live_entries(
-        self, article_id: int, entries: Sequence[LiveEntry], *, complete: bool = True
+        self, article_id: int, entries: Sequence[LiveEntry], *, scope: LiveMergeScope = LiveMergeScope.WINDOW
     ) -> LiveMergeResult:
-        """Merge one fetch's view of a live blog: new entries are added, changed ones
-        updated with their revision raised, and when ``complete`` (the fetch saw every
-        entry) entries missing from it are marked deleted. One transaction."""
+        """Merge one fetch's view of a live blog: new entries are added, changed ones updated
+        with their revision raised, and stored entries it lacks are marked deleted only where
+        ``scope`` says the view should have had them (``LiveMergeScope.deletes``), with their
+        change time set so open pages hear of it. One transaction."""
+
+    def entries_of(self, article_ids: Sequence[int], limit: int) -> list[LiveEntry]:
+        """The newest ``limit`` entries (not deleted) of these live blogs together, newest first."""
 
     def live_entries(
         self,
@@ -306,11 +313,20 @@ class LibraryStore(Protocol):
 
     def is_saved(self, reader_id: int, article_id: int) -> bool: ...
 
-    def saved_articles(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
-        """(article id, saved time), newest first."""
+    def saved_articles(
+        self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
+    ) -> list[tuple[int, datetime]]:
+        """(article id, saved time), newest first; with ``before`` (a saved time and article id
+        from an earlier page) only those after it in that order."""
 
-    def reading_history(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
-        """(article id, read time), newest first."""
+    def reading_history(
+        self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
+    ) -> list[tuple[int, datetime]]:
+        """(article id, read time), newest first; ``before`` as for ``saved_articles``."""
+
+    def forget_read(self, reader_id: int, article_id: int) -> None:
+        """Take an article out of the reader's history (marked unread); its reading records for
+        payment stay. No error when it is not there."""
 
     def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
         """Whether the reader saved the article, when they last read it and when a read was last
@@ -462,8 +478,9 @@ class StoryStore(Protocol):
     def story_articles(self, story_id: int) -> list[Article]:
         """The story's articles, newest published first. Raises NotFoundError."""
 
-    def recent_stories(self, limit: int = 20) -> list[Story]:
-        """Stories most recently updated first."""
+    def recent_stories(self, limit: int = 20, before: tuple[datetime, int] | None = None) -> list[Story]:
+        """Stories most recently updated first; with ``before`` (an update time and story id from
+        an earlier page) only those after it in that order."""
 
     def story_stats(self, since: datetime, until: datetime, min_publishers: int) -> list[StoryStats]:
         """Breadth, size and latest publication of every story with at least ``min_publishers``
@@ -478,6 +495,40 @@ class StoryStore(Protocol):
     ) -> list[ArticleText]:
         """The lead articles of up to ``limit`` stories active within ``reach`` of ``at``, most
         recently updated first: the candidates Related stories are ranked from."""
+
+
+T = TypeVar("T")
+
+
+class ApiTokenStore(Protocol):
+    """Readers' API tokens (only their hashes) and the token buckets that rate-limit the API."""
+
+    def add_api_token(self, reader_id: int, name: str, token_hash: str, created: datetime) -> ApiToken:
+        """Store a new token. Raises NotFoundError for an unknown reader."""
+
+    def api_tokens(self, reader_id: int) -> list[ApiToken]:
+        """The reader's tokens, newest first."""
+
+    def delete_api_token(self, reader_id: int, token_id: int) -> None:
+        """Revoke one of the reader's tokens. Raises NotFoundError when the reader has no such
+        token (another reader's token id is not found either)."""
+
+    def api_token_reader(self, token_hash: str) -> tuple[ApiToken, Reader, Membership | None]:
+        """The token with its reader (follows filled in) and membership, in one read: what
+        every API request with a token needs. Raises NotFoundError for an unknown token."""
+
+    def touch_api_token(self, token_id: int, at: datetime) -> None:
+        """Set the token's last-used time (no error when it was revoked meanwhile)."""
+
+    def take_from_bucket(
+        self, key: str, now: datetime, decide: Callable[[Bucket | None], tuple[Bucket, T]]
+    ) -> T:
+        """Read the bucket under ``key`` (None when there is none), store the bucket ``decide``
+        returns and return what else it returned, in one transaction: concurrent callers for one
+        key take their turns, so none of their requests goes uncounted."""
+
+    def prune_buckets(self, before: datetime) -> int:
+        """Delete buckets untouched since ``before`` (full again by then); returns how many."""
 
 
 class MailQueue(Protocol):
@@ -526,6 +577,7 @@ class Store(
     StoryStore,
     MetaStore,
     MailQueue,
+    ApiTokenStore,
     ProfileStore,
     BillingStore,
     Protocol,

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from newsstand.errors import AuthenticationError, ConflictError, InvalidFieldError
 from newsstand.model import SessionGrant
 from newsstand.timezones import known_zones
+from newsstand.web.articles import path_id
 from newsstand.web.context import WebContext, call, reader_of, render, web
 from newsstand.web.security import checked_form, safe_next
 from newsstand.web.sessions import clear_session, require_reader, session_token, set_session
@@ -161,12 +162,36 @@ async def account_page(request: Request, status: int = 200, **values: Any) -> Re
     reader = require_reader(request)
     offer = await call(ctx.services.membership.reader_offer, reader.id)
     digest = await call(ctx.services.digests.choice, reader)
-    return render(
+    tokens = await call(ctx.services.tokens.tokens, reader.id)
+    response = render(
         request,
         "account.html",
-        {"offer": offer, "digest": digest, "zones": known_zones(), **values},
+        {"offer": offer, "digest": digest, "zones": known_zones(), "tokens": tokens, **values},
         status_code=status,
     )
+    if "new_token" in values:
+        response.headers["Cache-Control"] = "no-store"  # the secret is shown once: keep no copy
+    return response
+
+
+async def create_token(request: Request) -> Response:
+    """Make an API token and show its secret on the account page, this once."""
+    ctx = web(request)
+    reader = require_reader(request)
+    form = await checked_form(request, ctx.secret)
+    try:
+        grant = await call(ctx.services.tokens.create, reader.id, field(form, "name", 200))
+    except InvalidFieldError as exc:
+        return await account_page(request, 400, token_error=str(exc))
+    return await account_page(request, 200, new_token=grant)
+
+
+async def revoke_token(request: Request) -> Response:
+    ctx = web(request)
+    reader = require_reader(request)
+    await checked_form(request, ctx.secret)
+    await call(ctx.services.tokens.revoke, reader.id, path_id(request, "token_id"))
+    return RedirectResponse("/account?msg=token-revoked#tokens-h", status_code=303)
 
 
 async def change_email(request: Request) -> Response:
@@ -272,4 +297,6 @@ routes: list[BaseRoute] = [
     Route("/account/verify/{token}", verify_email, name="verify_email"),
     Route("/account/verify", resend_verification, methods=["POST"]),
     Route("/account/time-zone", change_time_zone, methods=["POST"]),
+    Route("/account/tokens", create_token, methods=["POST"]),
+    Route("/account/tokens/{token_id}/revoke", revoke_token, methods=["POST"]),
 ]

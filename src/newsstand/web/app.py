@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
+from newsstand.api import v1 as api_v1
 from newsstand.app import Services, services_for
 from newsstand.config import Settings
 from newsstand.errors import ConfigError, NewsstandError
@@ -34,6 +35,7 @@ from newsstand.web import (
     payouts,
     pwa,
     search,
+    stories,
 )
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import WebContext, configure_environment
@@ -84,6 +86,7 @@ def _routes(assets: Assets) -> list[BaseRoute]:
         home,
         articles,
         live,
+        stories,
         search,
         browse,
         library,
@@ -98,6 +101,13 @@ def _routes(assets: Assets) -> list[BaseRoute]:
         routes.extend(module.routes)
     routes.append(Mount("/static", app=VersionedStatic(assets), name="static"))
     return routes
+
+
+def _api_routes(services: Services) -> list[BaseRoute]:
+    """The reader-app APIs, each mounted on its own prefix (one line per API)."""
+    return [
+        Mount("/api/v1", app=api_v1.create_api(services), name="api_v1"),
+    ]
 
 
 def build_context(services: Services) -> WebContext:
@@ -150,7 +160,7 @@ def create_app(
     own = services is None
     ctx = build_context(services if services is not None else services_for(settings))
     app = Starlette(
-        routes=_routes(ctx.assets),
+        routes=[*_api_routes(ctx.services), *_routes(ctx.assets)],
         middleware=[
             Middleware(
                 SecurityMiddleware, secure_cookies=ctx.secure_cookies, form_targets=form_targets(settings)

@@ -17,8 +17,9 @@ from newsstand.web.context import WebContext, call, membership_of, reader_of, re
 from newsstand.web.fragments import shared_markup
 from newsstand.web.security import checked_form
 
-# Ids past a 64-bit integer name nothing, and some databases refuse to compare them at all.
-MAX_ID = 2**63 - 1
+# Stored ids are 32-bit (PostgreSQL's integer), and PostgreSQL refuses to compare a larger number
+# with them (a database error, not "not found"): such an id names nothing.
+MAX_ID = 2**31 - 1
 
 
 def path_id(request: Request, name: str = "article_id") -> int:

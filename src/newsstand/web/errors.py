@@ -7,8 +7,9 @@ from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
+from newsstand.api.v1 import errors as api_errors
 from newsstand.errors import (
     AccountError,
     AuthenticationError,
@@ -77,7 +78,7 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, RateLimitedError):
         headers["Retry-After"] = str(max(1, round(exc.retry_after)))
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": type(exc).__name__, "message": message}, status, headers=headers)
+        return api_errors.answer_error(exc)  # the APIs' one error shape
     response = render(request, "error.html", {"status": status, "message": message}, status_code=status)
     response.headers.update(headers)
     return response
@@ -89,5 +90,5 @@ async def handle_http(request: Request, exc: Exception) -> Response:
     messages = {404: "We could not find that page.", 405: "That page does not accept this kind of request."}
     message = messages.get(exc.status_code, str(exc.detail))
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": "http", "message": message}, exc.status_code)
+        return await api_errors.handle_http(request, exc)
     return render(request, "error.html", {"status": exc.status_code, "message": message}, exc.status_code)

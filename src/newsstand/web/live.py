@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +31,7 @@ class LiveParts:
     key_events: Markup
     pinned: Markup
     entries: Markup
+    around: Markup  # the story's other coverage and related stories
 
 
 def live_parts(ctx: WebContext, page: LivePage) -> LiveParts:
@@ -43,7 +44,9 @@ def live_parts(ctx: WebContext, page: LivePage) -> LiveParts:
         shared_markup(ctx, f"{key}:key", "_live_parts.html", "key_events", page.key_events, entry_anchor),
         shared_markup(ctx, f"{key}:pinned", "_live_parts.html", "pinned", page.pinned),
         shared_markup(ctx, f"{key}:entries", "_live_parts.html", "entries", page.entries, entry_anchor),
-    )
+        shared_markup(ctx, f"article:around:{a.id}:{a.story_id}", "_article_parts.html", "around",
+                      page.coverage, page.related),
+    )  # fmt: skip
 
 
 def build_live(
@@ -78,6 +81,20 @@ def parse_since(raw: str | None) -> datetime | None:
         return None
 
 
+def entry_event(entry: LiveEntry, render_entry: Callable[..., str]) -> str:
+    """One server-sent event: ``entry`` with the entry's HTML for a new or revised entry,
+    ``remove`` for one the publisher deleted."""
+    data: dict[str, str] = {
+        "id": entry.entry_id,
+        "anchor": entry_anchor(entry),
+        "posted": iso_precise(changed_at(entry)),
+    }
+    kind = "remove" if entry.deleted else "entry"
+    if not entry.deleted:
+        data["html"] = render_entry(e=entry, anchor=entry_anchor(entry), fresh=True)
+    return f"event: {kind}\nid: {iso_precise(changed_at(entry))}\ndata: {json.dumps(data)}\n\n"
+
+
 async def live_events(request: Request) -> Response:
     """Server-sent events: one ``entry`` event per new or updated entry since the page was drawn."""
     ctx = web(request)
@@ -99,15 +116,7 @@ async def live_events(request: Request) -> Response:
         while loop.time() < deadline:
             if allowed:
                 for entry in await call(reading.live_entries_since, article_id, since):
-                    html = template.render(e=entry, anchor=entry_anchor(entry), fresh=True)
-                    data = {
-                        "id": entry.entry_id,
-                        "anchor": entry_anchor(entry),
-                        "posted": iso_precise(changed_at(entry)),
-                        "html": html,
-                    }
-                    event_id = iso_precise(changed_at(entry))
-                    yield f"event: entry\nid: {event_id}\ndata: {json.dumps(data)}\n\n"
+                    yield entry_event(entry, template.render)
                     since = max(since, changed_at(entry))
             yield ": keep-alive\n\n"
             await asyncio.sleep(ctx.settings.live_poll_seconds)

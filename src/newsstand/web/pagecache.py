@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CACHEABLE = re.compile(r"^/(?:|article/\d+|live/\d+|search|section/[^/]+|publisher/[^/]+|publishers)$")
+CACHEABLE = re.compile(
+    r"^/(?:|article/\d+|live/\d+|story/\d+|search|section/[^/]+|publisher/[^/]+|publishers)$"
+)
 MAX_ENTRIES = 5000
 REFRESH_CONCURRENCY = 2
 STALE_FACTOR = 3  # a page up to this many lifetimes old is served while a fresh one renders

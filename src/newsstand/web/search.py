@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -12,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from newsstand.errors import BadRequestError
+from newsstand.app.reading import search_query
 from newsstand.model import SearchPage, SearchQuery
 from newsstand.web.context import WebContext, call, render, web
 from newsstand.web.fragments import shared_markup
@@ -31,14 +30,14 @@ class SearchForm:
     cursor: str | None = None
 
     def query(self) -> SearchQuery:
-        """The store query. Raises BadRequestError for a malformed date."""
-        return SearchQuery(
-            text=self.text,
-            publisher_ids=(self.publisher,) if self.publisher else (),
-            sections=(self.section,) if self.section else (),
-            languages=(self.language,) if self.language else (),
-            since=_day(self.since),
-            until=_day(self.until, end=True),
+        """The store query. Raises InvalidDataError for a malformed date."""
+        return search_query(
+            self.text,
+            publisher=self.publisher,
+            section=self.section,
+            language=self.language,
+            since=self.since,
+            until=self.until,
             limit=PAGE_SIZE,
             cursor=self.cursor,
         )
@@ -61,17 +60,6 @@ class SearchForm:
     @property
     def first_url(self) -> str:
         return "/search?" + urlencode({k: v for k, v in self.filters().items() if v})
-
-
-def _day(raw: str, *, end: bool = False) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError as exc:
-        raise BadRequestError(f"not a date: {raw!r}") from exc
-    start = datetime.combine(day, time(0), tzinfo=UTC)
-    return start + timedelta(days=1) if end else start
 
 
 def parse_form(params: QueryParams) -> SearchForm:

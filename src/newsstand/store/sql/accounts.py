@@ -114,6 +114,57 @@ def _membership(row: sa.Row[Any]) -> Membership:
     )
 
 
+# What a signed-in request needs beside its session or token row: the reader and membership.
+VIEWER_COLUMNS = (
+    readers.c.email,
+    readers.c.display_name,
+    readers.c.role,
+    readers.c.created.label("reader_created"),
+    readers.c.time_zone,
+    readers.c.email_verified,
+    *(memberships.c[n] for n in ("state", "started", "ends", "provider", "cancelled", "note")),
+)
+
+
+def viewer_join(credentials: sa.Table) -> sa.Join:
+    """``credentials`` (a table with reader_id) joined to its reader and (outer) membership."""
+    return credentials.join(readers, readers.c.id == credentials.c.reader_id).outerjoin(
+        memberships, memberships.c.reader_id == credentials.c.reader_id
+    )
+
+
+def viewer_of(conn: Connection, row: Any) -> tuple[Reader, Membership | None]:
+    """The reader (follows read in) and membership of a row selected with VIEWER_COLUMNS."""
+    followed = conn.execute(
+        sa.select(follows.c.kind, follows.c.value)
+        .where(follows.c.reader_id == row.reader_id)
+        .order_by(follows.c.kind, follows.c.value)
+    ).all()
+    reader = Reader(
+        id=row.reader_id,
+        email=row.email,
+        created=row.reader_created,
+        display_name=row.display_name,
+        role=Role(row.role),
+        followed_publishers=tuple(v for k, v in followed if k == "publisher"),
+        followed_sections=tuple(v for k, v in followed if k == "section"),
+        time_zone=row.time_zone,
+        email_verified=row.email_verified,
+    )
+    if row.state is None:
+        return reader, None
+    membership = Membership(
+        row.reader_id,
+        MembershipState(row.state),
+        row.started,
+        row.ends,
+        row.provider,
+        row.cancelled,
+        row.note,
+    )
+    return reader, membership
+
+
 def insert_once(conn: Connection, statement: sa.Insert) -> None:
     """Run an insert that a concurrent writer may have beaten us to; theirs stands."""
     try:
@@ -189,62 +240,17 @@ class AccountsMixin(SqlBase):
         return _reader(row, publishers, sections)
 
     def session_reader(self, token_hash: str) -> tuple[SessionRecord, Reader, Membership | None]:
-        m = memberships.c
         stmt = (
-            sa.select(
-                sessions,
-                readers.c.email,
-                readers.c.display_name,
-                readers.c.role,
-                readers.c.created.label("reader_created"),
-                readers.c.time_zone,
-                readers.c.email_verified,
-                m.state,
-                m.started,
-                m.ends,
-                m.provider,
-                m.cancelled,
-                m.note,
-            )
-            .select_from(
-                sessions.join(readers, readers.c.id == sessions.c.reader_id).outerjoin(
-                    memberships, m.reader_id == sessions.c.reader_id
-                )
-            )
+            sa.select(sessions, *VIEWER_COLUMNS)
+            .select_from(viewer_join(sessions))
             .where(sessions.c.token_hash == token_hash)
         )
         with self._read() as conn:
             row = conn.execute(stmt).first()
             if row is None:
                 raise NotFoundError("session", token_hash[:8])
-            followed = conn.execute(
-                sa.select(follows.c.kind, follows.c.value)
-                .where(follows.c.reader_id == row.reader_id)
-                .order_by(follows.c.kind, follows.c.value)
-            ).all()
+            reader, membership = viewer_of(conn, row)
         record = SessionRecord(row.token_hash, row.reader_id, row.created, row.expires, row.address)
-        reader = Reader(
-            id=row.reader_id,
-            email=row.email,
-            created=row.reader_created,
-            display_name=row.display_name,
-            role=Role(row.role),
-            followed_publishers=tuple(v for k, v in followed if k == "publisher"),
-            followed_sections=tuple(v for k, v in followed if k == "section"),
-            time_zone=row.time_zone,
-            email_verified=row.email_verified,
-        )
-        membership = None
-        if row.state is not None:
-            membership = Membership(
-                row.reader_id,
-                MembershipState(row.state),
-                row.started,
-                row.ends,
-                row.provider,
-                row.cancelled,
-                row.note,
-            )
         return record, reader, membership
 
     def get_reader_by_email(self, email: str) -> Reader:
@@ -290,6 +296,7 @@ class AccountsMixin(SqlBase):
         from newsstand.store.sql import billing as bl
         from newsstand.store.sql import profile as pf
         from newsstand.store.sql import reading as rd
+        from newsstand.store.sql.apitokens import api_tokens
 
         with self._write() as conn:
             _require_reader(conn, reader_id)
@@ -310,6 +317,7 @@ class AccountsMixin(SqlBase):
                 follows,
                 rd.saved_articles,
                 rd.reading_history,
+                api_tokens,
                 bl.billing_records,
                 pf.email_tokens,
                 pf.digest_subscriptions,

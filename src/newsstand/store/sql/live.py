@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from newsstand.errors import NotFoundError
-from newsstand.model import LiveEntry, LiveMergeResult
+from newsstand.model import LiveEntry, LiveMergeResult, LiveMergeScope, utc, utcnow
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.engine import SqlBase
 
@@ -59,7 +59,7 @@ def _entry(row: sa.Row[Any]) -> LiveEntry:
 
 class LiveMixin(SqlBase):
     def merge_live_entries(
-        self, article_id: int, entries: Sequence[LiveEntry], *, complete: bool = True
+        self, article_id: int, entries: Sequence[LiveEntry], *, scope: LiveMergeScope = LiveMergeScope.WINDOW
     ) -> LiveMergeResult:
         """As the Protocol says. An entry that was marked deleted and comes back is
         restored and counted as updated. Raises NotFoundError for an unknown article."""
@@ -89,11 +89,29 @@ class LiveMixin(SqlBase):
                     updated.append(entry.entry_id)
                 else:
                     unchanged += 1
-            gone = [k for k, r in stored.items() if complete and k not in seen and not r.deleted]
+            oldest = min((utc(e.posted) for e in entries), default=None)
+            gone = [
+                k
+                for k, r in stored.items()
+                if k not in seen and not r.deleted and scope.deletes(utc(r.posted), bool(r.pinned), oldest)
+            ]
             if gone:
+                # The change time tells open pages' event streams that these entries went.
                 gone_rows = L.update().where(L.c.article_id == article_id, L.c.entry_id.in_(gone))
-                conn.execute(gone_rows.values(deleted=True))
+                conn.execute(gone_rows.values(deleted=True, updated=utcnow(), revision=L.c.revision + 1))
         return LiveMergeResult(tuple(added), tuple(updated), tuple(gone), unchanged)
+
+    def entries_of(self, article_ids: Sequence[int], limit: int) -> list[LiveEntry]:
+        if not article_ids:
+            return []
+        stmt = (
+            sa.select(L)
+            .where(L.c.article_id.in_(list(article_ids)), L.c.deleted.is_(False))
+            .order_by(L.c.posted.desc(), L.c.entry_id)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [_entry(r) for r in conn.execute(stmt)]
 
     def live_entries(
         self,

@@ -89,6 +89,29 @@ def _read_values(reader_id: int, article_id: int, publisher_id: str, at: datetim
     }
 
 
+def _reader_article_state() -> sa.Select[Any]:
+    """Saved time, last read and last paid read of one reader and article, in one statement.
+    Built once: every signed-in article view runs it, and building a statement costs more
+    than running this one."""
+    reader: sa.BindParameter[int] = sa.bindparam("reader_id")
+    article: sa.BindParameter[int] = sa.bindparam("article_id")
+
+    def latest(column: sa.Column[Any], table: sa.Table, agg: bool = False) -> Any:
+        picked = sa.func.max(column) if agg else column
+        query = sa.select(picked).where(table.c.reader_id == reader, table.c.article_id == article)
+        # type_coerce keeps the column's type, so SQLite's text comes back as an aware datetime.
+        return sa.type_coerce(query.scalar_subquery(), t.UTCDateTime)
+
+    return sa.select(
+        latest(saved_articles.c.saved, saved_articles),
+        latest(reading_history.c.read, reading_history),
+        latest(reading_records.c.at, reading_records, agg=True),
+    )
+
+
+_READER_ARTICLE_STATE = _reader_article_state()
+
+
 class ReadingMixin(SqlBase):
     # --- saved articles ------------------------------------------------------------------
 
@@ -116,52 +139,44 @@ class ReadingMixin(SqlBase):
         with self._read() as conn:
             return conn.execute(query).first() is not None
 
-    def saved_articles(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
-        query = (
-            sa.select(saved_articles.c.article_id, saved_articles.c.saved)
-            .where(saved_articles.c.reader_id == reader_id)
-            .order_by(saved_articles.c.saved.desc(), saved_articles.c.article_id.desc())
-            .limit(limit)
-        )
+    def saved_articles(
+        self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
+    ) -> list[tuple[int, datetime]]:
+        return self._kept(saved_articles, saved_articles.c.saved, reader_id, limit, before)
+
+    def _kept(
+        self,
+        table: sa.Table,
+        at: sa.Column[datetime],
+        reader_id: int,
+        limit: int,
+        before: tuple[datetime, int] | None,
+    ) -> list[tuple[int, datetime]]:
+        """(article id, time) of a reader's saved articles or history, newest first, after ``before``."""
+        query = sa.select(table.c.article_id, at).where(table.c.reader_id == reader_id)
+        if before is not None:
+            query = query.where(sa.tuple_(at, table.c.article_id) < sa.tuple_(before[0], before[1]))
+        query = query.order_by(at.desc(), table.c.article_id.desc()).limit(limit)
         with self._read() as conn:
-            return [(int(r.article_id), r.saved) for r in conn.execute(query)]
+            return [(int(aid), when) for aid, when in conn.execute(query)]
 
     # --- reading history -------------------------------------------------------------------
 
-    def reading_history(self, reader_id: int, limit: int = 50) -> list[tuple[int, datetime]]:
-        query = (
-            sa.select(reading_history.c.article_id, reading_history.c.read)
-            .where(reading_history.c.reader_id == reader_id)
-            .order_by(reading_history.c.read.desc(), reading_history.c.article_id.desc())
-            .limit(limit)
-        )
-        with self._read() as conn:
-            return [(int(r.article_id), r.read) for r in conn.execute(query)]
+    def reading_history(
+        self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
+    ) -> list[tuple[int, datetime]]:
+        return self._kept(reading_history, reading_history.c.read, reader_id, limit, before)
+
+    def forget_read(self, reader_id: int, article_id: int) -> None:
+        h = reading_history.c
+        with self._write() as conn:
+            conn.execute(reading_history.delete().where(h.reader_id == reader_id, h.article_id == article_id))
 
     def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
-        saved = (
-            sa.select(saved_articles.c.saved)
-            .where(saved_articles.c.reader_id == reader_id, saved_articles.c.article_id == article_id)
-            .scalar_subquery()
-        )
-        read = (
-            sa.select(reading_history.c.read)
-            .where(reading_history.c.reader_id == reader_id, reading_history.c.article_id == article_id)
-            .scalar_subquery()
-        )
-        paid = (
-            sa.select(sa.func.max(reading_records.c.at))
-            .where(reading_records.c.reader_id == reader_id, reading_records.c.article_id == article_id)
-            .scalar_subquery()
-        )
-        # type_coerce keeps the columns' type on the subqueries, so SQLite's text comes back aware.
-        query = sa.select(
-            sa.type_coerce(saved, t.UTCDateTime),
-            sa.type_coerce(read, t.UTCDateTime),
-            sa.type_coerce(paid, t.UTCDateTime),
-        )
         with self._read() as conn:
-            saved_at, read_at, paid_at = conn.execute(query).one()
+            saved_at, read_at, paid_at = conn.execute(
+                _READER_ARTICLE_STATE, {"reader_id": reader_id, "article_id": article_id}
+            ).one()
         return ReaderArticleState(saved=saved_at is not None, last_read=read_at, last_paid_read=paid_at)
 
     def record_reads(self, reads: Sequence[ReadRecord]) -> None:

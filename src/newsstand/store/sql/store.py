@@ -10,6 +10,7 @@ from newsstand.config import Settings
 from newsstand.errors import StorageError
 from newsstand.store.sql import migrate
 from newsstand.store.sql.accounts import AccountsMixin
+from newsstand.store.sql.apitokens import ApiTokensMixin
 from newsstand.store.sql.billing import BillingMixin
 from newsstand.store.sql.catalog import CatalogMixin
 from newsstand.store.sql.engine import make_engine
@@ -33,6 +34,7 @@ class SqlStore(
     StoriesMixin,
     MetaMixin,
     MailMixin,
+    ApiTokensMixin,
     BillingMixin,
     ProfileMixin,
 ):

@@ -191,8 +191,11 @@ class StoriesMixin(SqlBase):
             stmt = sa.select(A).where(A.c.story_id == story_id).order_by(A.c.published.desc(), A.c.id.desc())
             return load_articles(conn, list(conn.execute(stmt)))
 
-    def recent_stories(self, limit: int = 20) -> list[Story]:
-        stmt = sa.select(S.c.id).order_by(S.c.last_updated.desc(), S.c.id.desc()).limit(limit)
+    def recent_stories(self, limit: int = 20, before: tuple[datetime, int] | None = None) -> list[Story]:
+        stmt = sa.select(S.c.id)
+        if before is not None:
+            stmt = stmt.where(sa.tuple_(S.c.last_updated, S.c.id) < sa.tuple_(before[0], before[1]))
+        stmt = stmt.order_by(S.c.last_updated.desc(), S.c.id.desc()).limit(limit)
         with self._read() as conn:
             return _load_stories(conn, list(conn.execute(stmt).scalars()))
 

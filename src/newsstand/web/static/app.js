@@ -81,6 +81,16 @@
     button.hidden = false;
   });
 
+  // A deleted entry goes at once: a reader should not keep reading what the publisher withdrew.
+  source.addEventListener("remove", function (event) {
+    var data = JSON.parse(event.data);
+    pending = pending.filter(function (p) { return p.id !== data.id; });
+    var old = document.getElementById(data.anchor);
+    if (old) { old.remove(); }
+    button.textContent = label(pending.length);
+    button.hidden = pending.length === 0;
+  });
+
   button.addEventListener("click", function () {
     var first = null;
     pending.sort(function (a, b) { return a.posted < b.posted ? -1 : 1; });

@@ -2,7 +2,7 @@
 payments, reading time, readers' time zones and confirmed addresses, the daily digest.
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

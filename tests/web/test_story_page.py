@@ -1,0 +1,60 @@
+"""A story's Full coverage page, the "+N publishers" link to it, and coverage around live blogs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.testclient import TestClient
+
+from newsstand.model import LiveEntry, LiveMergeScope, StoryWrite
+from newsstand.store import SqlStore
+
+from .conftest import NOW, Edition
+
+
+def _story(store: SqlStore, ids: list[int]) -> int:
+    store.save_stories([StoryWrite(-1, "Harbour strike", NOW - timedelta(hours=4), NOW, ids[0], tuple(ids))])
+    story_id = store.get_article(ids[0]).story_id
+    assert story_id is not None
+    return story_id
+
+
+def test_story_page_shows_every_outlet_the_timeline_and_a_chart(
+    client: TestClient, web_store: SqlStore, edition: Edition
+) -> None:
+    ids = [edition.articles["open"], edition.articles["business"], edition.articles["paid"], edition.live_id]
+    story_id = _story(web_store, ids)
+    html = client.get(f"/story/{story_id}").text
+    assert "Full coverage" in html and "4 reports from 2 publishers" in html
+    outlets = html.split('id="outlets-h"')[1].split("</section>")[0]
+    for name, country, language in (("Harbour Post", "GB", "en"), ("Northern Ledger", "DE", "de")):
+        assert name in outlets and f"<td>{country}</td><td>{language}</td>" in outlets
+    timeline = html.split('id="timeline-h"')[1].split("</section>")[0]
+    assert "Glacier survey finds meltwater lakes growing" in timeline
+    assert "Power restored" in timeline and f'href="/live/{edition.live_id}#entry-e3"' in timeline
+    assert '<svg class="chart"' in html and "4 reports" in html
+    # The front page's card links to it.
+    top = client.get("/").text.split('id="top-h"')[1].split("</section>")[0]
+    assert f'href="/story/{story_id}"' in top and "+1 more publisher" in top
+    assert client.get("/story/999999").status_code == 404
+    assert client.get("/story/abc").status_code == 404
+
+
+def test_a_live_blog_shows_its_story_from_other_publishers_and_can_be_saved(
+    client: TestClient, web_store: SqlStore, edition: Edition
+) -> None:
+    from .conftest import make_reader, sign_in
+
+    _story(web_store, [edition.live_id, edition.articles["open"]])
+    web_store.merge_live_entries(
+        edition.live_id,
+        [LiveEntry("e9", NOW - timedelta(minutes=1), "More", "<p>x</p>", "x")],
+        scope=LiveMergeScope.ADD_ONLY,
+    )
+    html = client.get(f"/live/{edition.live_id}").text
+    coverage = html.split('id="coverage-h"')[1].split("</section>")[0]
+    assert "Harbour cranes return after the long strike" in coverage
+    make_reader(client.app.state.web.services, "saver@example.org")
+    sign_in(client, "saver@example.org")
+    page = client.get(f"/live/{edition.live_id}").text
+    assert f'action="/saved/{edition.live_id}"' in page and "Save for later" in page
