@@ -27,19 +27,27 @@ def make_services(
     return build_services(settings, store, clock=clock or utcnow, hasher=cheap_hasher(), **extra)
 
 
-@contextmanager
-def served(app: Any, **config: Any) -> Iterator[str]:
-    """``app`` served for real by uvicorn on 127.0.0.1 (a free port) in a thread; yields its base
-    URL and stops it afterwards."""
+def listening_socket() -> Any:
+    """A socket bound to a free port on 127.0.0.1 (for ``served``, when the app must know its
+    address before it is made)."""
     import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def served(app: Any, sock: Any = None, **config: Any) -> Iterator[str]:
+    """``app`` served for real by uvicorn on 127.0.0.1 (a free port, or ``sock``) in a thread;
+    yields its base URL and stops it afterwards."""
     import threading
     import time
 
     import uvicorn
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = sock or listening_socket()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

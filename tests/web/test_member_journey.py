@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +33,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from aiosmtpd.controller import Controller
 
 from mail.conftest import Recorder, _free_port
@@ -47,10 +45,10 @@ from newsstand.store import open_store
 from newsstand.web import create_app
 from payments.servers import LocalStripe, localstripe  # noqa: F401 - fixtures used below
 from payments.standin import StandIn
-from support import make_services
+from support import listening_socket, make_services, served
 
 from .conftest import PASSWORD, make_settings
-from .test_browser import ARGS, CHROMIUM, free_socket, shoot
+from .test_browser import ARGS, CHROMIUM, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -112,7 +110,7 @@ def world(tmp_path: Path, localstripe: LocalStripe) -> Iterator[World]:  # noqa:
     price = f"price_journey_{tmp_path.name[-8:]}"
     api.v1.plans.create(params={"id": price, "product": product.id, "amount": 900, "currency": "eur",
                                 "interval": "month"})  # fmt: skip
-    sock = free_socket()
+    sock = listening_socket()
     url = "http://{}:{}".format(*sock.getsockname())
     settings = make_settings(
         tmp_path, NEWSSTAND_PAYMENT_PROVIDER="stripe", NEWSSTAND_STRIPE_SECRET_KEY="sk_test_newsstand",
@@ -127,15 +125,8 @@ def world(tmp_path: Path, localstripe: LocalStripe) -> Iterator[World]:  # noqa:
     services = make_services(store, settings, clock)
     standin.webhook_url = f"{url}/webhooks/stripe"
     localstripe.send_webhooks_to(standin.webhook_url)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, services=services), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield World(url, services, clock, recorder, standin)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(settings, services=services), sock):
+        yield World(url, services, clock, recorder, standin)
     standin.stop()
     smtp.stop()
     store.close()

@@ -55,6 +55,7 @@ def test_newcomers_see_the_plans_and_the_trial(client: TestClient) -> None:
     page = client.get("/membership").text
     for text in ("Plans and prices", "Monthly", "9.00 EUR", "Yearly", "90.00 EUR", "14-day free trial"):
         assert text in page
+    assert 'href="/signup"' in page and 'href="/signin?next=/membership"' in page
     assert 'name="csrf_token"' not in page  # the same for every anonymous reader: cacheable
 
 
