@@ -31,7 +31,7 @@ def test_trial_readers_and_lapsed_members_earn_publishers_nothing() -> None:
         Read("reader:3", "weekly", at(5), 300),  # never paid
         Read("reader:1", "daily", DEC, 300),  # next month
     ]
-    assert [(r.reader, r.at.day) for r in paying_reads(reads, paid, NOV, DEC)] == [
+    assert [(r.reader_ref, r.at.day) for r in paying_reads(reads, paid, NOV, DEC)] == [
         ("reader:1", 3),
         ("reader:2", 20),
     ]
@@ -77,7 +77,7 @@ def test_bad_input_is_refused() -> None:
 _reads = st.lists(
     st.builds(
         Read,
-        reader=st.sampled_from(["reader:1", "reader:2", "reader:3", "reader:4"]),
+        reader_ref=st.sampled_from(["reader:1", "reader:2", "reader:3", "reader:4"]),
         publisher_id=st.sampled_from(["alpha", "beta", "gamma", "delta", "epsilon"]),
         at=st.integers(0, 29 * 24).map(lambda h: NOV + timedelta(hours=h)),
         seconds=st.integers(0, 7200),

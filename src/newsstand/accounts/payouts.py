@@ -21,21 +21,15 @@ from datetime import datetime
 from fractions import Fraction
 
 from newsstand.errors import InvalidDataError
-from newsstand.model import Money
+from newsstand.model import Money, PaidRead
 
 MAX_SECONDS_PER_READ = 30 * 60
 TIME_WEIGHT = Fraction(1, 2)  # reads and reading time count alike
 
 
-@dataclass(frozen=True, slots=True)
-class Read:
-    """One full read: who (a stable reference, such as "reader:12"), of which publisher,
-    when, and for how many seconds the article was open."""
-
-    reader: str
-    publisher_id: str
-    at: datetime
-    seconds: int = 0
+# One full read: who (``reader_ref``, a stable reference such as "reader:12"), of which
+# publisher, when, and for how many seconds the article was read; as the store hands it out.
+Read = PaidRead
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +72,7 @@ def paying_reads(
     return [
         r
         for r in reads
-        if start <= r.at < end and any(s.start <= r.at < s.end for s in spans.get(r.reader, ()))
+        if start <= r.at < end and any(s.start <= r.at < s.end for s in spans.get(r.reader_ref, ()))
     ]
 
 

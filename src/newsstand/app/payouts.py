@@ -16,7 +16,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Protocol
 
-from newsstand.accounts.payouts import PaidSpan, Read, recognised, statement
+from newsstand.accounts.payouts import PaidSpan, recognised, statement
 from newsstand.model import Money
 from newsstand.store.base import BillingStore, LibraryStore
 
@@ -72,8 +72,7 @@ def payout_statement(
         else:
             others[payment.amount.currency] = others.get(payment.amount.currency, 0) + part
     spans = [PaidSpan(p.reader_ref, p.period_start, p.period_end) for p in found]
-    reads = [Read(r.reader_ref, r.publisher_id, r.at, r.seconds) for r in store.paid_reads(start, end)]
-    result = statement(Money(revenue, currency), reads, spans, start, end)
+    result = statement(Money(revenue, currency), store.paid_reads(start, end), spans, start, end)
     ordered = sorted(result.lines, key=lambda line: (-line.amount.amount, line.publisher_id))
     rows = tuple(
         PayoutRow(
