@@ -1,4 +1,4 @@
-"""Paid memberships (migration 0015): each reader's billing record, the provider events
+"""Paid memberships (migration 0012): each reader's billing record, the provider events
 applied to it, and the payments members made.
 
 A provider event is applied in one transaction: its id is inserted first (a second delivery

@@ -1,4 +1,4 @@
-"""What a reader chooses and confirms (migration 0015): their time zone, their confirmed address
+"""What a reader chooses and confirms (migration 0012): their time zone, their confirmed address
 with its tokens, and their daily digest."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Paid memberships and what readers chose: billing records and the provider events applied,
 payments, reading time, readers' time zones and confirmed addresses, the daily digest.
 
-Revision ID: 0015
+Revision ID: 0012
 Revises: 0011
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
