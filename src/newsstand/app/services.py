@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 
 from newsstand.accounts.credentials import default_hasher
 from newsstand.app.accounts import AccountService
+from newsstand.app.apppasswords import AppPasswordService
 from newsstand.app.billing import provider_from_settings
 from newsstand.app.cache import SharedCache, TtlCache
 from newsstand.app.catalog import CatalogService
@@ -22,6 +23,7 @@ from newsstand.app.operations import OperationsService
 from newsstand.app.personal import FrontPageService
 from newsstand.app.reading import ReadingService
 from newsstand.app.stories import StoryService
+from newsstand.app.subscriptions import SubscriptionService
 from newsstand.app.tokens import TokenService
 from newsstand.config import Settings
 from newsstand.mail import Mailer, mailer_from_settings
@@ -45,6 +47,8 @@ class Services:
     stories: StoryService
     operations: OperationsService
     tokens: TokenService
+    app_passwords: AppPasswordService
+    subscriptions: SubscriptionService
     mail: MailService
     digests: DigestService
     jobs: Jobs
@@ -96,6 +100,8 @@ def build_services(
         stories=StoryService(store, clock, shared, catalog.publishers),
         operations=OperationsService(store, clock),
         tokens=TokenService(store, settings, clock),
+        app_passwords=AppPasswordService(store, settings, hasher or default_hasher(), clock),
+        subscriptions=SubscriptionService(store, settings, clock, catalog, reading),
         mail=mail,
         digests=digests,
         jobs=Jobs(mail, membership, digests, clock),

@@ -11,6 +11,7 @@ from newsstand.errors import StorageError
 from newsstand.store.sql import migrate
 from newsstand.store.sql.accounts import AccountsMixin
 from newsstand.store.sql.apitokens import ApiTokensMixin
+from newsstand.store.sql.apppasswords import AppPasswordsMixin
 from newsstand.store.sql.billing import BillingMixin
 from newsstand.store.sql.catalog import CatalogMixin
 from newsstand.store.sql.engine import make_engine
@@ -35,6 +36,7 @@ class SqlStore(
     MetaMixin,
     MailMixin,
     ApiTokensMixin,
+    AppPasswordsMixin,
     BillingMixin,
     ProfileMixin,
 ):
