@@ -298,9 +298,12 @@ class CatalogService:
         self._changed()
         return plan
 
-    def add_feed(self, publisher_id: str, url: str, section: str, title: str = "") -> Feed:
+    def add_feed(
+        self, publisher_id: str, url: str, section: str, title: str = "", *, strict: bool = True
+    ) -> Feed:
         """Add a feed to an existing publisher, by the same rules as a catalog file: an http(s)
-        URL, a known section; the publisher lists the section from now on.
+        URL, a known section (with ``strict=False`` the rules of an import from another reader:
+        free section names, an unknown country); the publisher lists the section from now on.
         Raises NotFoundError (publisher), CatalogError (a broken rule) and ConflictError (a
         feed with that URL exists already)."""
         publisher = self.store.get_publisher(publisher_id)
@@ -310,7 +313,7 @@ class CatalogService:
             section=section.strip(),
             title=title.strip()[:200] or f"{publisher.name}: {section.strip()}",
         )
-        validate_catalog(Catalog((publisher,), (feed,)), source="new feed")
+        validate_catalog(Catalog((publisher,), (feed,)), source="new feed", strict=strict)
         stored = self.store.add_feed(feed)
         if feed.section not in publisher.sections:
             self.store.update_publisher(replace(publisher, sections=(*publisher.sections, feed.section)))
@@ -339,9 +342,9 @@ class CatalogService:
                 sections=(DEFAULT_SECTION,),
                 logo_url=favicon_url(f"{parts.scheme}://{parts.netloc}/"),
             )
-            validate_catalog(Catalog((publisher,), ()), source="reader's feed")
+            validate_catalog(Catalog((publisher,), ()), source="reader's feed", strict=False)
             self.store.add_publisher(publisher)
-        return self.add_feed(publisher.id, checked, DEFAULT_SECTION, title or f"{publisher.name}")
+        return self.add_feed(publisher.id, checked, DEFAULT_SECTION, title or publisher.name, strict=False)
 
     def set_enabled(self, target: str, enabled: bool, reason: str = "") -> str:
         """Enable or disable the publisher or feed ``target`` names; a sentence saying what changed.

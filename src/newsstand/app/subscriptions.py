@@ -210,7 +210,7 @@ class SubscriptionService:
         except (NotFoundError, KeyError):
             pass
         for publisher in self.catalog.publishers().values():
-            if target in (publisher.id, publisher.homepage):
+            if target == publisher.id or target.rstrip("/") == publisher.homepage.rstrip("/"):
                 return publisher
         raise NotFoundError("subscription", target[:200])
 

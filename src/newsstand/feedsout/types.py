@@ -50,6 +50,7 @@ class FeedDocument:
     author: str = ""
     hubs: tuple[str, ...] = ()
     continue_label: str = "Continue reading"  # the link after a paywalled preview; "" for none
+    continuation: str = ""  # Google Reader's next-page token (Atom only, as gr:continuation)
 
 
 @dataclass(frozen=True, slots=True)

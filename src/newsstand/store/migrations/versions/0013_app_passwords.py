@@ -19,9 +19,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "app_passwords",
-        sa.Column(
-            "reader_id", sa.Integer, sa.ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True
-        ),
+        sa.Column("reader_id", sa.Integer, sa.ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("password_hash", sa.String(200), nullable=False),
         sa.Column("token_salt", sa.String(64), nullable=False),
         sa.Column("auth_hash", sa.String(64), nullable=False, unique=True),
