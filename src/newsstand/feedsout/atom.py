@@ -21,6 +21,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 MEDIA = "http://search.yahoo.com/mrss/"
 # Google Reader's Atom streams page with this element; clients of /reader/atom/ look for it.
 READER = "http://www.google.com/schemas/reader/atom/"
+READER_SCHEME = "http://www.google.com/reader/"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -98,6 +99,8 @@ def _entry(element: etree._Element, entry: Entry, feed_author: str) -> None:
         _author(element, name)
     for category in entry.categories:
         _sub(element, "category", term=category)
+    for state in entry.reader_states:
+        _sub(element, "category", term=f"user/-/state/com.google/{state}", scheme=READER_SCHEME, label=state)
     if entry.summary:
         _sub(element, "summary", entry.summary, type="text")
     # An empty content element is still valid and says "no body" more clearly than none.

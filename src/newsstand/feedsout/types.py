@@ -67,3 +67,6 @@ class FeedItem:
     link: str = ""
     id: str = ""
     publisher_name: str = ""
+    # Google Reader states of the item for the reader the feed is for ("read", "starred"),
+    # written only by Atom, as Google Reader's own Atom streams wrote them (clients read them).
+    reader_states: tuple[str, ...] = ()

@@ -32,6 +32,7 @@ from newsstand.web import (
     home,
     library,
     live,
+    logredact,
     membership,
     payouts,
     pwa,
@@ -134,6 +135,7 @@ def make_lifespan(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        logredact.install()  # again: the server may have configured its loggers since
         task = asyncio.create_task(background(ctx)) if background is not None else None
         try:
             yield
@@ -160,6 +162,7 @@ def create_app(
     ``background`` runs for the app's lifetime (``newsstand serve`` passes in-process ingestion).
     """
     own = services is None
+    logredact.install()
     ctx = build_context(services if services is not None else services_for(settings))
     app = Starlette(
         routes=[*_api_routes(ctx.services), *_routes(ctx.assets)],

@@ -334,6 +334,7 @@ def atom_stream(c: Call) -> Response:
             link=f"{c.site}/article/{i.id}",
             id=ids.long_id(i.id),
             publisher_name=i.publisher.name if i.publisher else "",
+            reader_states=(("read",) if i.read else ()) + (("starred",) if i.starred else ()),
         )
         for i in page.items
     ]
