@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
 from newsstand.api import v1 as api_v1
+from newsstand.api.fever import create_fever
 from newsstand.api.greader import create_greader
 from newsstand.app import Services, services_for
 from newsstand.config import Settings
@@ -110,6 +111,7 @@ def _api_routes(services: Services) -> list[BaseRoute]:
     return [
         Mount("/api/v1", app=api_v1.create_api(services), name="api_v1"),
         *create_greader(services),
+        *create_fever(services),
     ]
 
 
