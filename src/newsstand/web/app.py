@@ -40,6 +40,7 @@ from newsstand.web import (
     search,
     stories,
 )
+from newsstand.web import apps as app_pages
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http
@@ -94,6 +95,7 @@ def _routes(assets: Assets) -> list[BaseRoute]:
         browse,
         library,
         account_pages,
+        app_pages,
         membership,
         digest,
         admin,
