@@ -16,6 +16,7 @@ from newsstand.app.billing import provider_from_settings
 from newsstand.app.cache import SharedCache, TtlCache
 from newsstand.app.catalog import CatalogService
 from newsstand.app.digest import DigestService
+from newsstand.app.feeds import FeedService
 from newsstand.app.jobs import Jobs
 from newsstand.app.mailing import MailService
 from newsstand.app.membership import MembershipService, PaymentProvider
@@ -49,6 +50,7 @@ class Services:
     tokens: TokenService
     app_passwords: AppPasswordService
     subscriptions: SubscriptionService
+    feeds: FeedService
     mail: MailService
     digests: DigestService
     jobs: Jobs
@@ -80,6 +82,8 @@ def build_services(
         store, settings, clock, mail, provider or provider_from_settings(settings), accounts.forget_sessions
     )
     digests = DigestService(store, clock, mail, front, catalog.publishers)
+    stories = StoryService(store, clock, shared, catalog.publishers)
+    tokens = TokenService(store, settings, clock)
     return Services(
         settings=settings,
         store=store,
@@ -97,11 +101,12 @@ def build_services(
         ),
         reading=reading,
         front=front,
-        stories=StoryService(store, clock, shared, catalog.publishers),
+        stories=stories,
         operations=OperationsService(store, clock),
-        tokens=TokenService(store, settings, clock),
+        tokens=tokens,
         app_passwords=AppPasswordService(store, settings, hasher or default_hasher(), clock),
         subscriptions=SubscriptionService(store, settings, clock, catalog, reading),
+        feeds=FeedService(reading, front, stories, catalog, tokens, clock),
         mail=mail,
         digests=digests,
         jobs=Jobs(mail, membership, digests, clock),

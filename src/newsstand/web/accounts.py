@@ -167,7 +167,7 @@ async def account_page(request: Request, status: int = 200, **values: Any) -> Re
     context = {"offer": offer, "digest": digest, "zones": known_zones(), "tokens": tokens}
     context |= {"app_password": app_password, "site_url": str(request.base_url).rstrip("/")}
     response = render(request, "account.html", {**context, **values}, status_code=status)
-    if "new_token" in values or "new_app_password" in values:
+    if {"new_token", "new_app_password", "new_feed_url"} & values.keys():
         response.headers["Cache-Control"] = "no-store"  # the secret is shown once: keep no copy
     return response
 

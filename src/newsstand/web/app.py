@@ -41,6 +41,7 @@ from newsstand.web import (
     stories,
 )
 from newsstand.web import apps as app_pages
+from newsstand.web import feeds as feed_pages
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http
@@ -96,6 +97,7 @@ def _routes(assets: Assets) -> list[BaseRoute]:
         library,
         account_pages,
         app_pages,
+        feed_pages,
         membership,
         digest,
         admin,
