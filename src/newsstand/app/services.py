@@ -26,6 +26,7 @@ from newsstand.app.reading import ReadingService
 from newsstand.app.stories import StoryService
 from newsstand.app.subscriptions import SubscriptionService
 from newsstand.app.tokens import TokenService
+from newsstand.app.websub import WebSubService
 from newsstand.config import Settings
 from newsstand.mail import Mailer, mailer_from_settings
 from newsstand.model import utcnow
@@ -51,6 +52,7 @@ class Services:
     app_passwords: AppPasswordService
     subscriptions: SubscriptionService
     feeds: FeedService
+    websub: WebSubService
     mail: MailService
     digests: DigestService
     jobs: Jobs
@@ -107,6 +109,7 @@ def build_services(
         app_passwords=AppPasswordService(store, settings, hasher or default_hasher(), clock),
         subscriptions=SubscriptionService(store, settings, clock, catalog, reading),
         feeds=FeedService(reading, front, stories, catalog, tokens, clock),
+        websub=WebSubService(store, settings, clock),
         mail=mail,
         digests=digests,
         jobs=Jobs(mail, membership, digests, clock),

@@ -46,6 +46,7 @@ from newsstand.model import (
     Payment,
     Pick,
     Publisher,
+    PushSubscription,
     QueuedMail,
     Reader,
     ReaderArticleState,
@@ -586,6 +587,20 @@ class AppPasswordStore(Protocol):
         Fever key ("fever") has this SHA-256. Raises NotFoundError."""
 
 
+class PushStore(Protocol):
+    """WebSub subscriptions, one per feed and hub."""
+
+    def put_push_subscription(self, sub: PushSubscription) -> PushSubscription:
+        """Store a new record (``id`` None: given one) or replace the stored one. Raises
+        NotFoundError for an id that is not stored."""
+
+    def push_subscription(self, callback_id: str) -> PushSubscription:
+        """The record behind a callback. Raises NotFoundError."""
+
+    def push_subscriptions(self, feed_id: int | None = None) -> list[PushSubscription]:
+        """Every record, or the feed's, oldest first."""
+
+
 class MailQueue(Protocol):
     """Where queued mail lives (the store). Raises StorageError when the database fails."""
 
@@ -634,6 +649,7 @@ class Store(
     MailQueue,
     ApiTokenStore,
     AppPasswordStore,
+    PushStore,
     ProfileStore,
     BillingStore,
     Protocol,

@@ -42,6 +42,7 @@ from newsstand.web import (
 )
 from newsstand.web import apps as app_pages
 from newsstand.web import feeds as feed_pages
+from newsstand.web import websub as websub_pages
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http
@@ -98,6 +99,7 @@ def _routes(assets: Assets) -> list[BaseRoute]:
         account_pages,
         app_pages,
         feed_pages,
+        websub_pages,
         membership,
         digest,
         admin,

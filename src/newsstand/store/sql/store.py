@@ -20,6 +20,7 @@ from newsstand.store.sql.live import LiveMixin
 from newsstand.store.sql.mail import MailMixin
 from newsstand.store.sql.meta import MetaMixin
 from newsstand.store.sql.profile import ProfileMixin
+from newsstand.store.sql.push import PushMixin
 from newsstand.store.sql.reading import ReadingMixin
 from newsstand.store.sql.search import SearchMixin
 from newsstand.store.sql.stories import StoriesMixin
@@ -39,6 +40,7 @@ class SqlStore(
     AppPasswordsMixin,
     BillingMixin,
     ProfileMixin,
+    PushMixin,
 ):
     """Everything in ``newsstand.store.base.Store``, on SQLAlchemy Core."""
 
