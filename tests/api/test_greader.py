@@ -291,3 +291,7 @@ def test_members_get_the_full_text(client: TestClient, services: Services, editi
     assert isinstance(item, dict)
     content = item["items"][0]["summary"]["content"]
     assert SECRET_WORD in content and content.count("<p>") >= PREMIUM_PARAGRAPHS
+    live = app.get("/stream/items/contents", i=str(edition.live_id))
+    assert isinstance(live, dict)
+    entries = live["items"][0]["summary"]["content"]  # a live blog's body is its entries
+    assert entries.index("Power is back in the old town.") < entries.index("Winds are easing.")

@@ -12,6 +12,7 @@ as a read: an app syncing is not a reader reading). Read means in the reader's h
 from __future__ import annotations
 
 import enum
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,7 @@ from newsstand.model import (
     Access,
     Article,
     ArticleFilter,
+    LiveEntry,
     Membership,
     Publisher,
     Reader,
@@ -390,6 +392,10 @@ class SubscriptionService:
                 if access.full
                 else preview_html(article.body_html, access.preview_paragraphs)
             )
+            if article.is_liveblog:
+                # A live blog's body is its entries: what the live page shows this reader.
+                _, entries = self.reading.entries_for(article.id, reader, membership, None)
+                body = live_body(entries) or body
             is_read = article.id in read or article.published < since
             items.append(Item(article, publisher, access, body, is_read, article.id in saved, at))
         return items
@@ -476,3 +482,16 @@ class SubscriptionService:
             refs = self._unread_refs(reader, stream)
             chosen = [r.article_id for r in refs if before is None or r.published <= before]
         return self.set_read(reader, chosen, True) if chosen else 0
+
+
+def live_body(entries: Sequence[LiveEntry]) -> str:
+    """A live blog's entries (oldest first, as the service gives them) as one body, newest
+    first, each with its title and time; the entries' HTML is sanitized already."""
+    parts = []
+    for entry in reversed(entries):
+        if entry.deleted:
+            continue
+        title = f"<h3>{html.escape(entry.title)}</h3>" if entry.title else ""
+        stamp = f"<p><time>{utc(entry.posted).strftime('%Y-%m-%d %H:%M UTC')}</time></p>"
+        parts.append(f"<section>{title}{stamp}{entry.body_html}</section>")
+    return "".join(parts)
