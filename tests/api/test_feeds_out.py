@@ -131,10 +131,8 @@ def test_for_you_at_a_private_address(
 
 def test_listing_pages_announce_their_feeds(client: TestClient, edition: Edition) -> None:
     page = client.get("/publisher/harbour-post").text
-    assert (
-        '<link rel="alternate" type="application/atom+xml" title="Harbour Post (Atom)" href="/feeds/publisher/harbour-post.atom">'
-        in page
-    )
+    link = '<link rel="alternate" type="application/atom+xml" title="Harbour Post (Atom)"'
+    assert f'{link} href="/feeds/publisher/harbour-post.atom">' in page
     section = client.get("/section/Science").text
     assert 'href="/feeds/section/Science.rss"' in section
     assert client.get("/feeds/section/Science.rss").status_code == 200

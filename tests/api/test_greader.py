@@ -295,3 +295,42 @@ def test_members_get_the_full_text(client: TestClient, services: Services, editi
     assert isinstance(live, dict)
     entries = live["items"][0]["summary"]["content"]  # a live blog's body is its entries
     assert entries.index("Power is back in the old town.") < entries.index("Winds are easing.")
+
+
+def test_time_bounds_order_include_import_and_disable_tag(
+    client: TestClient, services: Services, edition: Edition
+) -> None:
+    reader, password = sign_up(services, "bounds@example.org")
+    follow_all(services, reader)
+    app = login(client, "bounds@example.org", password)
+    everything = app.ids(READING_LIST)
+    newer = int((NOW - timedelta(hours=2, minutes=30)).timestamp())
+    recent = app.ids(READING_LIST, nt=newer)
+    assert recent and all(i in everything[: len(recent)] for i in recent)
+    older = app.ids(READING_LIST, ot=newer)
+    assert older == everything[len(recent) :]
+    assert app.ids(READING_LIST, r="o") == everything[::-1]
+    services.reading.save(reader.id, edition.articles["paid"])
+    assert app.ids(READING_LIST, it=STARRED) == [edition.articles["paid"]]
+
+    token = app.raw(API + "/token")
+    opml = (
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        b'<outline type="rss" text="x" xmlUrl="https://northern-ledger.example/science.xml"/></body></opml>'
+    )
+    services.reading.unfollow_publisher(reader.id, "northern-ledger")
+    imported = client.post(
+        f"{API}/subscription/import?T={token}",
+        content=opml,
+        headers={**app.headers, "Content-Type": "text/x-opml"},
+    )
+    assert imported.status_code == 200 and imported.text == "OK"
+    assert "northern-ledger" in services.accounts.get_reader(reader.id).followed_publishers
+
+    services.reading.follow_section(reader.id, "Science")
+    assert app.post("/disable-tag", [("s", "user/-/label/Science")]) == "OK"
+    assert services.accounts.get_reader(reader.id).followed_sections == ()
+    unknown = client.get(f"{API}/stream/contents/pop/whatever", headers=app.headers)
+    assert unknown.status_code == 400
+    missing = client.get(f"{API}/stream/contents/feed/https://nowhere.example/feed", headers=app.headers)
+    assert missing.status_code == 404
