@@ -103,6 +103,7 @@ FLASHES = {
     "password-changed": "Your password has been changed; other sessions were signed out.",
     "deleted": "Your account and its data have been deleted.",
     "token-revoked": "The token is revoked: apps using it are signed out.",
+    "app-password-revoked": "Your app password is revoked: apps signed in with it are signed out.",
     "picked": "Added to Our picks.",
     "unpicked": "Removed from Our picks.",
     "feed-added": "Feed added; it will be fetched on the next round.",
