@@ -93,14 +93,7 @@ def build_services(
         cache=shared,
         catalog=catalog,
         accounts=accounts,
-        membership=MembershipService(
-            store,
-            settings,
-            clock,
-            mail,
-            provider or provider_from_settings(settings),
-            accounts.forget_sessions,
-        ),
+        membership=membership,  # the same object the jobs use: one provider, one set of state
         reading=reading,
         front=front,
         stories=stories,
