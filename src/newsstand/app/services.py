@@ -15,6 +15,7 @@ from newsstand.app.billing import provider_from_settings
 from newsstand.app.cache import SharedCache, TtlCache
 from newsstand.app.catalog import CatalogService
 from newsstand.app.digest import DigestService
+from newsstand.app.interests import InterestService
 from newsstand.app.jobs import Jobs
 from newsstand.app.mailing import MailService
 from newsstand.app.membership import MembershipService, PaymentProvider
@@ -41,6 +42,7 @@ class Services:
     accounts: AccountService
     membership: MembershipService
     reading: ReadingService
+    interests: InterestService
     front: FrontPageService
     stories: StoryService
     operations: OperationsService
@@ -70,8 +72,20 @@ def build_services(
     mail = MailService(store, settings, mailer or mailer_from_settings(settings), clock)
     accounts = AccountService(store, settings, mail, hasher or default_hasher(), clock)
     reading = ReadingService(
-        store, settings, clock, shared, catalog.publishers, front.picked_ids, accounts.forget_sessions
+        store,
+        settings,
+        clock,
+        shared,
+        catalog.publishers,
+        front.picked_ids,
+        accounts.forget_sessions,
+        on_activity=front.note_activity,
     )
+
+    def interests_changed(reader_id: int) -> None:
+        accounts.forget_sessions()
+        front.note_activity(reader_id)
+
     membership = MembershipService(
         store, settings, clock, mail, provider or provider_from_settings(settings), accounts.forget_sessions
     )
@@ -92,6 +106,7 @@ def build_services(
             accounts.forget_sessions,
         ),
         reading=reading,
+        interests=InterestService(store, catalog.publishers, interests_changed),
         front=front,
         stories=StoryService(store, clock, shared, catalog.publishers),
         operations=OperationsService(store, clock),
