@@ -372,6 +372,17 @@ class FrontPageService:
         the same for every reader, from the shared cache when fresh."""
         return remember(self.cache, f"section-top:{name}:{limit}", lambda: self._section_top(name, limit))
 
+    def section_front(
+        self, name: str, listing: Sequence[Article], first_page: bool = True
+    ) -> tuple[list[TopCard], list[Article]]:
+        """A section page: its Top stories (on the first page) and the listing without them,
+        so no story shows twice on the page."""
+        top = self.section_top(name) if first_page else []
+        shown = Shown()
+        for card in top:
+            shown.take(card.article)
+        return top, [a for a in listing if shown.take(a)]
+
     def _section_top(self, name: str, limit: int) -> list[TopCard]:
         items = self.store.list_articles(ArticleFilter(sections=(name,), limit=SECTION_READ))
         ranked = rank_section_stories(items, self.now(), limit)
