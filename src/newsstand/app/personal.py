@@ -375,9 +375,11 @@ class FrontPageService:
     def section_front(
         self, name: str, listing: Sequence[Article], first_page: bool = True
     ) -> tuple[list[TopCard], list[Article]]:
-        """A section page: its Top stories (on the first page) and the listing without them,
-        so no story shows twice on the page."""
-        top = self.section_top(name) if first_page else []
+        """A section page: its Top stories and the listing without them, so no story shows twice
+        on the page; later pages are the listing as it is."""
+        if not first_page:
+            return [], list(listing)
+        top = self.section_top(name)
         shown = Shown()
         for card in top:
             shown.take(card.article)
