@@ -128,9 +128,15 @@ class Shown:
         self.articles: set[int | None] = set()
         self.stories: set[int] = set()
 
+    def has(self, article: Article) -> bool:
+        """Whether the article, or its story, is shown already."""
+        return article.id in self.articles or (
+            article.story_id is not None and article.story_id in self.stories
+        )
+
     def take(self, article: Article) -> bool:
         """True (and remembered) when neither the article nor its story is shown yet."""
-        if article.id in self.articles or (article.story_id is not None and article.story_id in self.stories):
+        if self.has(article):
             return False
         self.articles.add(article.id)
         if article.story_id is not None:
@@ -318,14 +324,12 @@ class FrontPageService:
         whatever the number of cards: the shared pool, the reader's reading, the articles read
         that the pool lacks, and one listing per kind of follow. Stories of ``apart_from``
         (what the page shows already) are left out."""
-        wanted = limit + len(apart_from)
-        key = f"personal:{self.personal_key(reader)}:{wanted}"
-        made = remember(self.cache, key, lambda: self._personal(reader, wanted))
         shown = Shown()
         for article in apart_from:
             shown.take(article)
-        cards = [c for c in made.cards if shown.take(c.article)][:limit]
-        return ForYou(tuple(cards), made.choices)
+        page = (sorted(i for i in shown.articles if i is not None), sorted(shown.stories))
+        key = f"personal:{self.personal_key(reader)}:{limit}:{page}"
+        return remember(self.cache, key, lambda: self._personal(reader, limit, shown))
 
     def _pool(self) -> tuple[Candidate, ...]:
         return remember(
@@ -334,7 +338,7 @@ class FrontPageService:
             lambda: tuple(candidates_of(self.store.list_articles(ArticleFilter(limit=POOL)))),
         )
 
-    def _personal(self, reader: Reader, limit: int) -> ForYou:
+    def _personal(self, reader: Reader, limit: int, shown: Shown) -> ForYou:
         now = self.now()
         pool = self._pool()
         signals = self.store.reading_signals(reader.id, now - timedelta(days=SIGNAL_DAYS), SIGNALS)
@@ -343,7 +347,11 @@ class FrontPageService:
         known |= {c.article.id: c for c in candidates_of(self.store.get_articles(missing))}
         profile = reading_profile(signals, {i: c for i, c in known.items() if i is not None}, now)
         followed = self._followed(pool, reader, limit)
-        candidates = [*pool, *(c for c in candidates_of(followed) if c.article.id not in known)]
+        candidates = [
+            c
+            for c in [*pool, *(c for c in candidates_of(followed) if c.article.id not in known)]
+            if not shown.has(c.article)
+        ]
         names = {p.id: p.name for p in self.publishers().values()}
         cards = rank_for_you(candidates, reader, profile, names, now, limit)
         choices = interest_choices(pool, names) if knows_little(reader, profile) else []
