@@ -171,3 +171,45 @@ def test_section_pages_show_top_stories_once(world: tuple[Services, dict[str, in
     assert not {ids["kyiv1"], ids["kyiv2"], ids["kyiv3"]} & {a.id for a in rest}
     _, older = services.front.section_front(name, listing.articles, first_page=False)
     assert len(older) == len(listing.articles)  # later pages have no Top block
+
+
+def test_for_you_costs_the_same_queries_however_much_was_read_and_followed(
+    store: SqlStore, store_settings: Settings
+) -> None:
+    from .test_page_queries import counting
+
+    services = make_services(store, store_settings.replace(home_cache_seconds=0))
+    store.add_publisher(
+        Publisher("harbour", "Harbour Post", "https://harbour.example", "GB", "en", ("World",))
+    )
+    ids = [
+        store.upsert_article(
+            Article(
+                "harbour",
+                f"https://harbour.example/{n}",
+                f"Report {n} from Kyiv",
+                NOW - timedelta(minutes=n),
+                section="World",
+                sections=("World",),
+            )
+        ).article_id
+        for n in range(40)
+    ]
+    reader = _reader(services)
+
+    def cost() -> int:
+        current = fresh(services)
+        with counting(store.engine) as statements:
+            assert services.front.personal(current).cards
+        return len(statements)
+
+    services.catalog.publishers()  # kept by the catalog service apart from For you
+    services.reading.mark_read(reader.id, ids[0])
+    few = cost()
+    for article_id in ids[1:30]:
+        services.reading.mark_read(reader.id, article_id)
+        services.reading.save(reader.id, article_id)
+    for topic in ("place:Kyiv", "place:Paris", "topic:Opera"):
+        services.interests.follow(reader.id, Facet.TOPIC, topic)
+    services.interests.train(reader.id, Facet.WORD, "report", liked=True)
+    assert cost() == few == 3  # the pool (two statements), the reader's reading (one)

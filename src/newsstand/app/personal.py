@@ -34,6 +34,7 @@ SECTION_READ = 40  # a section's newest articles its Top stories are chosen from
 POOL = 200
 SIGNALS = 100
 SIGNAL_DAYS = 60
+MAX_TRACKED = 100_000  # readers whose latest activity this process remembers
 
 
 class FrontStore(ArticleStore, StoryStore, PickStore, IngestStore, LibraryStore, Protocol):
@@ -310,6 +311,8 @@ class FrontPageService:
     def note_activity(self, reader_id: int) -> None:
         """The reader read, saved or trained something: their For you is made afresh."""
         with self._activity_lock:
+            if len(self._activity) >= MAX_TRACKED:  # bounded: forgetting only remakes For you
+                self._activity.clear()
             self._activity[reader_id] = self._activity.get(reader_id, 0) + 1
 
     def personal_key(self, reader: Reader) -> str:
