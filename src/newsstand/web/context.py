@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from jinja2 import Environment
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -25,10 +24,8 @@ from newsstand.config import Settings
 from newsstand.model import Membership, Publisher, Reader
 from newsstand.web.assets import Assets
 from newsstand.web.security import request_csrf_token
+from newsstand.web.threads import call as call  # re-exported: handlers import it from here
 from newsstand.web.timefmt import current_zone
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 
 @dataclass
@@ -66,11 +63,6 @@ class WebContext:
 def web(request: Request) -> WebContext:
     ctx: WebContext = request.app.state.web
     return ctx
-
-
-async def call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run a blocking store or service call in the thread pool."""
-    return await run_in_threadpool(fn, *args, **kwargs)
 
 
 def viewer_of(request: Request) -> Viewer | None:

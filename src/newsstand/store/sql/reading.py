@@ -175,7 +175,7 @@ class ReadingMixin(SqlBase):
             conn.execute(reading_history.delete().where(h.reader_id == reader_id, h.article_id == article_id))
 
     def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
-        with self._read() as conn:
+        with self._read_one() as conn:
             saved_at, read_at, paid_at = conn.execute(
                 _READER_ARTICLE_STATE, {"reader_id": reader_id, "article_id": article_id}
             ).one()
