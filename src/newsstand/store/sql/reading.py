@@ -263,7 +263,7 @@ class ReadingMixin(SqlBase):
             .order_by(sa.func.max(both.c.at).desc(), both.c.article_id.desc())
             .limit(limit)
         )
-        with self._read() as conn:
+        with self._read_one() as conn:
             return [
                 ReadingSignal(int(aid), opened_at, int(seconds or 0), saved_at)
                 for aid, opened_at, seconds, saved_at in conn.execute(query)
