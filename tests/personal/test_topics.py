@@ -45,3 +45,10 @@ def test_article_topics_are_unique_with_tags_as_subjects() -> None:
 def test_keys_name_their_kind() -> None:
     assert topic_label("person:Ada Quill") == "Ada Quill" and topic_kind("person:Ada Quill") == "person"
     assert topic_kind("nonsense") == "topic"
+
+
+def test_places_events_and_possessives() -> None:
+    found = names_in("Storm Isolde batters Corran coast as Port Merrow evacuates thousands")
+    assert found[0] == "topic:Storm Isolde" and "place:Port Merrow" in found
+    assert names_in("Fishing stops for Storm Isolde's third day") == ["topic:Storm Isolde"]
+    assert names_in("Quillon Systems agrees to buy Ferrowind") == ["topic:Quillon Systems", "topic:Ferrowind"]

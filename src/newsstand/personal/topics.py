@@ -76,7 +76,20 @@ _ORGANISATION = _words(
     Assembly Republic Kingdom Summit Talks Conference Act Bill Treaty Plan Accord Deal
     """
 )
+# Words that make a run of capitalised words a place ("Port Merrow", "Lake Vesta") or an event
+# or thing ("Storm Isolde") rather than a person.
+_GEOGRAPHY = _words(
+    """
+    Port Mount Lake River Cape Bay Island Islands Isle Coast Valley Falls Strait Sea Ocean Gulf
+    Street Square Bridge Harbour Harbor Beach County Province Region District Peninsula Hills
+    """
+)
+_COMPANY = _words(
+    "Systems Inc Ltd Holdings Energy Motors Technologies Labs Partners Capital Media Pharma Airways"
+)
+_EVENTS = _words("Storm Hurricane Typhoon Cyclone Earthquake Flood Floods War Election Elections Crisis")
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’\-]*")
+_POSSESSIVE = re.compile(r"['’]s$")
 _CONNECTORS = frozenset({"de", "von", "van", "der", "bin", "al", "la", "du", "of"})
 _SENTENCE_END = re.compile(r"[.!?:;–—|]\s*")
 
@@ -102,7 +115,7 @@ def _runs(sentence: str) -> Iterable[tuple[list[str], bool]]:
     start = True
     first = True
     for word in _WORD.findall(sentence):
-        word = word.strip("'’-")
+        word = _POSSESSIVE.sub("", word).strip("'’-")
         if word and word[0].isupper():
             if not run:
                 start = first
@@ -133,7 +146,9 @@ def _classify(words: list[str]) -> str | None:
         return topic_key("place", name)
     if len(words) == 1:
         return topic_key("topic", name) if len(name) >= 3 else None
-    if any(w in _ORGANISATION for w in words) or len(words) > 3:
+    if any(w in _GEOGRAPHY for w in words):
+        return topic_key("place", name)
+    if any(w in _ORGANISATION or w in _COMPANY or w in _EVENTS for w in words) or len(words) > 3:
         return topic_key("topic", name)
     return topic_key("person", name)
 
