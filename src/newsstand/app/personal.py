@@ -277,10 +277,10 @@ class FrontPageService:
     def for_you(self, reader: Reader, limit: int = FOR_YOU, before_id: int | None = None) -> list[ReasonCard]:
         """The API's paged list: newest articles from the publishers and sections ``reader``
         follows, each with its reason; [] when nothing is followed (the web page and the morning
-        edition use ``personal``, which learns and ranks). ``before_id`` (the last article of an earlier page) continues from there.
-        Kept for the shared cache's lifetime per reader and follows, so a reload is free
-        and a new follow shows at once. Raises InvalidCursorError when ``before_id`` names
-        no article."""
+        edition use ``personal``, which learns and ranks). ``before_id`` (the last article of
+        an earlier page) continues from there. Kept for the shared cache's lifetime per reader
+        and follows, so a reload is free and a new follow shows at once. Raises
+        InvalidCursorError when ``before_id`` names no article."""
         if not reader.followed_publishers and not reader.followed_sections:
             return []
         key = (
