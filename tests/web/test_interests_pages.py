@@ -135,3 +135,27 @@ def test_section_pages_lead_with_their_top_stories(
     assert "Top stories in World" in html and "+1 more publisher" in top
     rest = html.split("</section>", 1)[1]
     assert "Harbour cranes return" not in rest and "Storm over the bay" not in rest  # each story once
+
+
+def test_publisher_and_live_pages_carry_the_trainer(
+    client: TestClient, services: Services, edition: Edition
+) -> None:
+    make_reader(services, "pages@example.org")
+    sign_in(client, "pages@example.org")
+    publisher = client.get("/publisher/northern-ledger").text
+    assert 'name="facet" value="publisher"' in publisher and "Hide<span" in publisher
+    post_form(
+        client,
+        "/publisher/northern-ledger",
+        "/train",
+        {
+            "facet": "publisher",
+            "value": "northern-ledger",
+            "action": "hide",
+            "next": "/publisher/northern-ledger",
+        },
+    )
+    assert "Glacier survey" not in for_you(client)  # the ledger's article
+    assert "Publisher: Northern Ledger" in client.get("/account/following").text
+    live = client.get(f"/live/{edition.live_id}").text
+    assert "Tune your For you" in live and 'value="section"' in live
