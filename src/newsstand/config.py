@@ -161,6 +161,16 @@ class Settings:
     base_url: str = _setting(
         "", "Public URL of the reader, for links in emails; empty derives it.", check=_url_or_empty
     )
+    allowed_hosts: tuple[str, ...] = _setting(
+        ("localhost", "127.0.0.1", "::1"),
+        "Host names whose Host header may start the links in mail when base_url is empty; links "
+        "asked for under any other host point at host:port instead, with a warning in the log.",
+    )
+    https: bool = _setting(
+        False,
+        "Mark cookies Secure and send HSTS although requests arrive over plain http (behind a "
+        "proxy that ends TLS); https requests and an https base_url do so anyway.",
+    )
     secret_key: str = _setting(
         "", "Key that signs sessions and tokens; generated into data_dir when empty.", secret=True
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import select
 import socket
 import ssl
@@ -50,9 +51,32 @@ def _is_public(addr: IPAddress) -> bool:
     )
 
 
+# IPv6 prefixes whose addresses carry an IPv4 address in their last 32 bits and reach it
+# through a translator: NAT64's well-known and local-use prefixes (RFC 6052, RFC 8215).
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for or tunnels to: IPv4-mapped and -compatible
+    forms, 6to4 (2002::/16), Teredo (2001::/32, the client's address) and NAT64; else None."""
+    if addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if addr.teredo is not None:
+        return addr.teredo[1]
+    if any(addr in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    if int(addr) >> 32 == 0 and int(addr) > 1:  # ::a.b.c.d, the deprecated compatible form
+        return ipaddress.IPv4Address(int(addr))
+    return None
+
+
 def is_address_allowed(address: str, allow: Sequence[IPNetwork] = ()) -> bool:
     """True when the fetcher may connect to ``address``: a public unicast address, or
-    one inside an allow-listed network. IPv4-mapped IPv6 is judged as its IPv4 form."""
+    one inside an allow-listed network. IPv4-mapped IPv6 is judged as its IPv4 form; an
+    IPv6 address that tunnels or translates to an IPv4 one (6to4, Teredo, NAT64) is refused
+    unless that IPv4 address is public too."""
     try:
         addr: IPAddress = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
@@ -61,7 +85,31 @@ def is_address_allowed(address: str, allow: Sequence[IPNetwork] = ()) -> bool:
         addr = addr.ipv4_mapped
     if any(addr.version == net.version and addr in net for net in allow):
         return True
+    if isinstance(addr, ipaddress.IPv6Address):
+        inner = embedded_ipv4(addr)
+        if inner is not None and not _is_public(inner):
+            return False
     return _is_public(addr)
+
+
+# What may be handed to the resolver: an IP literal, or dot-separated labels of letters,
+# digits, hyphens and underscores (ASCII: IDNA is applied before). Anything else (a
+# percent-encoded suffix, spaces, control characters) is refused without a lookup.
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_][A-Za-z0-9_-]{0,62})*\.?$"
+)
+
+
+def check_host_name(host: str) -> None:
+    """Raise BlockedAddressError unless ``host`` is an IP literal or a plain DNS name."""
+    bare = host.strip("[]")
+    try:
+        ipaddress.ip_address(bare)
+        return
+    except ValueError:
+        pass
+    if not _HOST_NAME.match(host):
+        raise BlockedAddressError(f"refused to resolve malformed host name {host[:80]!r}", host[:200])
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -90,7 +138,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
     async def lookup(self, host: str, port: int) -> list[str]:
-        """Every address ``host`` resolves to (cached). Raises NetworkError when it does not."""
+        """Every address ``host`` resolves to (cached). Raises NetworkError when it does not,
+        BlockedAddressError for a host name no resolver should see."""
+        check_host_name(host)
         key = (host, port)
         cached = self._cache.get(key)
         if cached is not None and cached[0] >= time.monotonic():

@@ -52,7 +52,8 @@ class WebContext:
 
     @property
     def secure_cookies(self) -> bool:
-        return self.settings.base_url.startswith("https://")
+        """Whether every response is treated as served over https (see web.security)."""
+        return self.settings.https or self.settings.base_url.startswith("https://")
 
     def publisher_map(self) -> dict[str, Publisher]:
         """Publishers by id (from the catalog service's shared cache)."""
