@@ -180,3 +180,35 @@ def test_csp_frames_only_the_players_the_sanitizer_lets_through(client: TestClie
     assert "https://www.youtube-nocookie.com/embed/" in sources
     assert "https://player.vimeo.com/video/" in sources
     assert not any(s in ("*", "https:", "'self'") for s in sources)
+
+
+BIG = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/article/{BIG}",
+        f"/live/{BIG}",
+        f"/live/{BIG}/events",
+        f"/story/{BIG}",
+        f"/section/World?before={BIG}",
+        f"/publisher/harbour-post?before={BIG}",
+        f"/?before={BIG}",
+        f"/api/v1/articles/{BIG}",
+        f"/api/v1/stories/{BIG}",
+    ],
+)
+def test_ids_past_64_bits_are_never_a_server_error(client: TestClient, edition: Edition, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code < 500, (path, response.status_code)
+
+
+def test_the_pick_form_answers_a_huge_id_with_a_form_error(client: TestClient, services: Services) -> None:
+    make_reader(services, "editor@example.org", role=Role.EDITOR)
+    sign_in(client, "editor@example.org")
+    response = post_form(client, "/admin/picks", "/admin/picks", {"article_id": BIG, "note": ""})
+    assert response.status_code == 400 and "There is no article number" in response.text
+    for path in (f"/saved/{BIG}", f"/saved/{BIG}/remove", f"/admin/picks/{BIG}/remove"):
+        answer = post_form(client, "/admin/picks", path, {})
+        assert answer.status_code < 500, path
