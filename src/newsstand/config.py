@@ -196,6 +196,11 @@ class Settings:
     live_poll_seconds: float = _setting(
         2.0, "Seconds between a live-blog event stream's checks for new entries.", check=_at_least(0.05)
     )
+    live_streams_per_client: int = _setting(
+        8,
+        "Live-blog event streams one client address may hold open at once; more are answered 429.",
+        check=_at_least(1),
+    )
     default_time_zone: str = _setting(
         "UTC",
         "IANA time zone for times shown to readers who chose none (anonymous readers, new accounts "

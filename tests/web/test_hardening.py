@@ -5,6 +5,7 @@ CSP's frames, session fixation."""
 from __future__ import annotations
 
 import logging
+import time
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,3 +213,36 @@ def test_the_pick_form_answers_a_huge_id_with_a_form_error(client: TestClient, s
     for path in (f"/saved/{BIG}", f"/saved/{BIG}/remove", f"/admin/picks/{BIG}/remove"):
         answer = post_form(client, "/admin/picks", path, {})
         assert answer.status_code < 500, path
+
+
+def test_one_client_holds_a_bounded_number_of_live_streams(tmp_path: Path) -> None:
+    import httpx
+
+    from support import served
+
+    from .conftest import seed
+
+    settings = make_settings(tmp_path, NEWSSTAND_LIVE_STREAMS_PER_CLIENT="3")
+    store = open_store(settings)
+    try:
+        edition = seed(store)
+        app = create_app(settings, services=make_services(store, settings))
+        app.state.web.stream_seconds = 30.0
+        url = f"/live/{edition.live_id}/events"
+        with served(app) as base, httpx.Client(base_url=base, timeout=10) as http:
+            opened = [http.stream("GET", url) for _ in range(3)]
+            answers = [s.__enter__() for s in opened]
+            assert [a.status_code for a in answers] == [200, 200, 200]
+            refused = http.get(url)
+            assert refused.status_code == 429 and refused.headers["retry-after"] == "30"
+            opened[0].__exit__(None, None, None)  # the client closes one: its slot comes back
+            deadline = time.monotonic() + 5
+            while app.state.web.streams.open.get("127.0.0.1", 0) > 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            again = http.stream("GET", url)
+            assert again.__enter__().status_code == 200
+            again.__exit__(None, None, None)
+            for s in opened[1:]:
+                s.__exit__(None, None, None)
+    finally:
+        store.close()
