@@ -5,8 +5,8 @@ CSP's frames, session fixation."""
 from __future__ import annotations
 
 import logging
-import time
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
