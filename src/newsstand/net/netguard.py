@@ -16,7 +16,7 @@ import select
 import socket
 import ssl
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import anyio
@@ -39,7 +39,22 @@ def parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
     return tuple(nets)
 
 
+# Special-purpose ranges (IANA's registries) that Python's ipaddress still calls global: IETF
+# protocol assignments, AS112 and AMT anycast, the retired 6to4 relay prefix, IPv6 site-local
+# and the 2024 documentation prefix. No publisher serves feeds from them; refusing them keeps the
+# guard to "ordinary public unicast" (the SSRF matrix test walks every range).
+_NOT_PUBLIC: tuple[IPNetwork, ...] = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "192.0.0.0/24", "192.31.196.0/24", "192.52.193.0/24", "192.88.99.0/24", "192.175.48.0/24",
+        "fec0::/10", "3fff::/20",
+    )
+)  # fmt: skip
+
+
 def _is_public(addr: IPAddress) -> bool:
+    if any(addr.version == net.version and addr in net for net in _NOT_PUBLIC):
+        return False
     return not (
         addr.is_loopback
         or addr.is_private
@@ -112,6 +127,17 @@ def check_host_name(host: str) -> None:
         raise BlockedAddressError(f"refused to resolve malformed host name {host[:80]!r}", host[:200])
 
 
+# How host names become addresses: the system's resolver, or another (tests start a DNS
+# server of their own). Raises OSError (socket.gaierror) when the name does not resolve.
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system's resolver gives for ``host``, in its order, once each."""
+    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves, checks and connects; raises BlockedAddressError when no address may be used.
 
@@ -121,21 +147,23 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     resolver answers only; every connection still checks the address it uses.
     """
 
-    def __init__(self, allow: Sequence[IPNetwork] = (), dns_ttl: float = 60.0) -> None:
+    def __init__(
+        self, allow: Sequence[IPNetwork] = (), dns_ttl: float = 60.0, resolver: Resolver | None = None
+    ) -> None:
         self._allow = tuple(allow)
         self._inner = httpcore.AnyIOBackend()
         self._ttl = dns_ttl
+        self._resolver = resolver or system_resolver
         self._cache: dict[tuple[str, int], tuple[float, list[str] | NetworkError]] = {}
         self._inflight: dict[tuple[str, int], asyncio.Future[list[str] | NetworkError]] = {}
 
     async def _lookup(self, host: str, port: int) -> list[str] | NetworkError:
         try:
-            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            return await self._resolver(host, port)
         except (socket.gaierror, UnicodeError, OSError) as exc:
             error = NetworkError(f"DNS lookup failed for {host}: {exc}", host)
             error.__cause__ = exc
             return error
-        return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
     async def lookup(self, host: str, port: int) -> list[str]:
         """Every address ``host`` resolves to (cached). Raises NetworkError when it does not,
