@@ -39,6 +39,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "style-src 'self'",
         # Publishers' lead images are hotlinked over https; nothing else leaves the site.
         "img-src 'self' https: data:",
+        # Audio and video the sanitizer keeps in articles play from the publisher, like images.
+        "media-src 'self' https:",
         "connect-src 'self'",
         "font-src 'self'",
         "object-src 'none'",
