@@ -135,7 +135,15 @@ async def signout(request: Request) -> Response:
     await call(ctx.services.accounts.sign_out, session_token(request))
     response = RedirectResponse("/?msg=signed-out", status_code=303)
     clear_session(response, secure=is_secure(request))
+    forget_device_copies(response)
     return response
+
+
+def forget_device_copies(response: Response) -> None:
+    """Ask the browser to drop what it keeps of the reader's pages (the service worker's saved
+    full texts among them). Browsers without Clear-Site-Data drop them at the next page, whose
+    check finds an anonymous reader with nothing to keep."""
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
 
 
 async def reset_request_page(request: Request) -> Response:
@@ -261,6 +269,7 @@ async def delete_account(request: Request) -> Response:
         return await account_page(request, 400, delete_error=_account_error(exc))
     response = RedirectResponse("/?msg=deleted", status_code=303)
     clear_session(response, secure=is_secure(request))
+    forget_device_copies(response)
     return response
 
 
