@@ -22,7 +22,7 @@ def cached(page: Page) -> list[str]:
     return sorted(paths)
 
 
-def wait_cached(page: Page, expected: list[str], seconds: float = 10) -> list[str]:
+def wait_cached(page: Page, expected: list[str], seconds: float = 30) -> list[str]:
     deadline = time.monotonic() + seconds
     found = cached(page)
     while found != sorted(expected) and time.monotonic() < deadline:
@@ -36,11 +36,13 @@ def save_both(page: Page, server: Server) -> tuple[str, str]:
     open_path = f"/article/{server.edition.articles['open']}"
     paid_path = f"/article/{server.edition.articles['paid']}"
     page.goto(server.url + open_path)
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000
+    )
     for path in (open_path, paid_path):
         page.goto(server.url + path)
         page.get_by_role("button", name="Save for later").click()
-        expect(page.get_by_text("Saved. It stays readable offline")).to_be_visible()
+        expect(page.get_by_text("Saved. It stays readable offline")).to_be_visible(timeout=20_000)
     assert wait_cached(page, [open_path, paid_path]) == sorted([open_path, paid_path])
     return open_path, paid_path
 
@@ -56,7 +58,7 @@ def test_a_lapsed_membership_takes_the_paywalled_copies_and_sign_out_takes_the_r
     page.goto(server.url + "/")
     assert wait_cached(page, [open_path]) == [open_path]
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible(timeout=20_000)
     page.goto(server.url + "/")  # the worker may have been removed by Clear-Site-Data: a fresh one
     assert wait_cached(page, []) == []
 
@@ -68,6 +70,6 @@ def test_deleting_the_account_takes_every_copy(page: Page, server: Server) -> No
     page.goto(server.url + "/account")
     page.get_by_label("Current password", exact=True).last.fill(PASSWORD)
     page.locator("form[action='/account/delete'] button").click()
-    expect(page.get_by_text("Your account and its data have been deleted.")).to_be_visible()
+    expect(page.get_by_text("Your account and its data have been deleted.")).to_be_visible(timeout=20_000)
     page.goto(server.url + "/")
     assert wait_cached(page, []) == []
