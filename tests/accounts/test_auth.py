@@ -342,3 +342,19 @@ def test_sign_ups_from_one_address_are_rate_limited(services: Services, clock: C
     services.accounts.sign_up("r5@example.org", PASSWORD, address="192.0.2.10")
     clock.advance(seconds=61)
     services.accounts.sign_up("r6@example.org", PASSWORD, address="192.0.2.9")
+
+
+def test_register_tells_the_owner_of_a_taken_address_and_changes_nothing(
+    services: Services, store_settings: Settings
+) -> None:
+    owner = services.accounts.sign_up("taken@example.org", PASSWORD)
+    before = services.store.password_hash(owner.id)
+    assert services.accounts.register("Taken@Example.org", "another long secret", address="192.0.2.9") is None
+    assert services.store.password_hash(owner.id) == before
+    new = services.accounts.register("fresh@example.org", PASSWORD, address="192.0.2.9")
+    assert new is not None and new.email == "fresh@example.org"
+    services.mail.deliver()
+    subjects = [(m.to, m.subject) for m in list_outbox(outbox_folder(store_settings))]
+    assert any("taken@example.org" in to and subject == "Your Newsstand account" for to, subject in subjects)
+    link = [m for m in list_outbox(outbox_folder(store_settings)) if m.subject == "Your Newsstand account"]
+    assert "/account/reset" in message_text(link[0].read())

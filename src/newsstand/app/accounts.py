@@ -24,12 +24,13 @@ from newsstand.app.mailing import SITE, MailService
 from newsstand.config import Settings
 from newsstand.errors import (
     AuthenticationError,
+    ConflictError,
     InvalidDataError,
     InvalidFieldError,
     NotFoundError,
     RateLimitedError,
 )
-from newsstand.mail import email_verification, password_reset
+from newsstand.mail import email_verification, password_reset, signup_attempt
 from newsstand.model import Membership, Reader, Role, SessionGrant, SessionRecord, utc
 from newsstand.store.base import MembershipStore, ProfileStore, ReaderStore
 from newsstand.timezones import checked_zone, zone
@@ -129,6 +130,49 @@ class AccountService:
         )
         self.send_verification(reader, base_url=base_url)
         return reader
+
+    def register(
+        self,
+        email: str,
+        password: str,
+        *,
+        display_name: str = "",
+        address: str = "",
+        time_zone: str = "",
+        base_url: str = "",
+    ) -> Reader | None:
+        """Sign-up for front ends that must not reveal which emails have accounts: a new
+        address gets its account (trial started, confirmation link mailed, as ``sign_up``);
+        an address with an account already gets a mail telling its owner how to sign in or
+        reset the password, and nothing changes. Either way the caller answers the same.
+        Returns the new reader, or None. Raises InvalidFieldError and RateLimitedError (both
+        say nothing about other accounts)."""
+        try:
+            return self.sign_up(
+                email,
+                password,
+                display_name=display_name,
+                address=address,
+                time_zone=time_zone,
+                base_url=base_url,
+            )
+        except ConflictError:
+            owner = self.store.get_reader_by_email(cred.normalise_email(email))
+            composed = signup_attempt(
+                self.mail.recipient(owner),
+                self.mail.link("/signin", base_url),
+                self.mail.link("/account/reset", base_url),
+                site=SITE,
+            )
+            self.mail.queue(composed)
+            return None
+
+    def confirm_and_sign_in(self, token: str, address: str = "") -> SessionGrant:
+        """Follow the link mailed at sign-up from a browser that is not signed in: the address
+        is confirmed and a session opens (the link went to the address's owner, like a reset
+        link, and works once). Raises AuthenticationError for an unknown, used or expired link."""
+        reader = self.verify_email(token)
+        return self._open_session(reader, address)
 
     def sign_in(self, email: str, password: str, *, address: str = "") -> SessionGrant:
         """Check the password and open a session, in the same time whether the email has an

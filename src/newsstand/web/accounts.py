@@ -72,13 +72,16 @@ async def signup_page(request: Request) -> Response:
 
 
 async def signup(request: Request) -> Response:
+    """Create the account and mail the link that confirms the address and signs in. The answer
+    is the same page whether or not the address has an account (its owner is mailed instead),
+    so the form cannot be used to find out who reads here."""
     ctx = web(request)
     form = await checked_form(request, ctx.secret)
     email, password = field(form, "email", 320), field(form, "password", 1000)
     target = safe_next(field(form, "next"), "/")
     try:
         await call(
-            ctx.services.accounts.sign_up,
+            ctx.services.accounts.register,
             email,
             password,
             display_name=field(form, "display_name", 100),
@@ -90,18 +93,7 @@ async def signup(request: Request) -> Response:
         return form_page(
             request, "signup.html", 400, error=str(exc), error_field=exc.field, email=email, next=target
         )
-    except ConflictError:
-        return form_page(
-            request,
-            "signup.html",
-            409,
-            email=email,
-            next=target,
-            error="An account with this email exists already. Sign in instead.",
-        )
-    grant = await call(ctx.services.accounts.sign_in, email, password, address=address(request))
-    sep = "&" if "?" in target else "?"
-    return signed_in(request, grant, f"{target}{sep}msg=welcome")
+    return form_page(request, "signup_sent.html", email=email, next=target)
 
 
 async def signin_page(request: Request) -> Response:
@@ -282,15 +274,18 @@ def _account_error(exc: Exception) -> str:
 
 
 async def verify_email(request: Request) -> Response:
-    """The link mailed at sign-up: following it confirms the address (it works once)."""
+    """The link mailed at sign-up: following it confirms the address (it works once), and signs
+    in a browser that is not signed in yet (the one the reader signed up in, usually)."""
     ctx = web(request)
+    token = str(request.path_params["token"])
     try:
-        await call(ctx.services.accounts.verify_email, str(request.path_params["token"]))
+        if reader_of(request) is not None:
+            await call(ctx.services.accounts.verify_email, token)
+            return RedirectResponse("/account?msg=verified", status_code=303)
+        grant = await call(ctx.services.accounts.confirm_and_sign_in, token, address(request))
     except AuthenticationError:
         return render(request, "verify.html", {"failed": True}, status_code=400)
-    target = "/account" if reader_of(request) else "/signin?next=/account"
-    sep = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{sep}msg=verified", status_code=303)
+    return signed_in(request, grant, "/?msg=welcome")
 
 
 async def resend_verification(request: Request) -> Response:
