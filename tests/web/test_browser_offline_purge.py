@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import PASSWORD
 from .test_browser import Server, browser, page, server, sign_in  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 COUNT = (
     "async () => (await (await caches.open('newsstand-saved-v1')).keys()).map(r => new URL(r.url).pathname)"
