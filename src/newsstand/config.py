@@ -453,6 +453,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _warn_about(settings: Settings) -> None:
     """Values that are allowed but worth an operator's second look."""
+    if not settings.base_url and settings.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning(
+            "base_url is empty while the reader listens on %s: links in mail start with the "
+            "request's address only for hosts in allowed_hosts (%s), else with http://%s:%d. "
+            "Set base_url to the reader's public address.",
+            settings.host,
+            ",".join(settings.allowed_hosts),
+            settings.host,
+            settings.port,
+        )
     for item in settings.allow_private_addresses:
         network = ipaddress.ip_network(item, strict=False)
         if network.prefixlen == 0:
