@@ -13,6 +13,15 @@ from datetime import UTC, datetime
 
 from newsstand.errors import InvalidDataError
 
+# The largest id a stored row can have (PostgreSQL's integer columns); a larger number names
+# nothing, and front ends answer it as not found before any database sees it.
+MAX_ID = 2**31 - 1
+
+
+def is_stored_id(value: int) -> bool:
+    """True when ``value`` can be the id of a stored row."""
+    return 0 < value <= MAX_ID
+
 
 def utc(value: datetime) -> datetime:
     """Return ``value`` as an aware UTC datetime; naive values are taken to be UTC."""

@@ -23,7 +23,7 @@ from newsstand.catalog.merge import MergePlan, plan_merge
 from newsstand.catalog.opml import UNKNOWN_LANGUAGE, parse_opml, write_opml
 from newsstand.catalog.sections import DEFAULT_SECTION
 from newsstand.errors import CatalogError, NewsstandError, NotFoundError
-from newsstand.model import Feed, FeedState, LicenceTier, Publisher
+from newsstand.model import Feed, FeedState, LicenceTier, Publisher, is_stored_id
 from newsstand.store.base import CatalogStore, IngestStore, MetaStore
 
 log = logging.getLogger(__name__)
@@ -260,6 +260,8 @@ class CatalogService:
         """The feed ``target`` names (a numeric id or a URL); None when it names a publisher.
         Raises NotFoundError for an unknown feed id or URL."""
         if target.isdigit():
+            if not target.isascii() or not is_stored_id(int(target)):
+                raise NotFoundError("feed", target[:40])
             return self.store.get_feed(int(target))
         if target.startswith(("http://", "https://")):
             return self.store.get_feed_by_url(target)

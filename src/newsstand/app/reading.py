@@ -443,6 +443,16 @@ class ReadingService:
         of an earlier page) continues from there."""
         return self._with_articles(self.store.saved_articles(reader_id, limit, before))
 
+    def offline_pages(self, reader: Reader, membership: Membership | None, limit: int = 100) -> list[Article]:
+        """The reader's saved articles that the paywall lets them read in full now: what a
+        device may keep for offline reading (a lapsed membership takes the others away)."""
+        kept = []
+        for item in self.saved(reader.id, limit):
+            publisher = self._publisher(item.article.publisher_id)
+            if self.access(reader, membership, item.article, publisher).full:
+                kept.append(item.article)
+        return kept
+
     def history(
         self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
     ) -> list[ArticleAt]:

@@ -37,7 +37,7 @@ from newsstand.errors import (
     TooManyRedirectsError,
     UnsupportedURLError,
 )
-from newsstand.net.netguard import GuardedBackend, parse_networks
+from newsstand.net.netguard import GuardedBackend, Resolver, parse_networks
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -182,7 +182,7 @@ class Fetcher:
     One Fetcher belongs to one event loop; its limits apply across all its fetches.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, resolver: Resolver | None = None) -> None:
         self.settings = settings
         self._limit = settings.max_response_bytes
         self._max_redirects = settings.max_redirects
@@ -190,7 +190,7 @@ class Fetcher:
         self._all = asyncio.Semaphore(settings.fetch_concurrency)
         self._per_host_n = settings.per_host_concurrency
         self._per_host: dict[str, asyncio.Semaphore] = {}
-        self.backend = GuardedBackend(parse_networks(settings.allow_private_addresses))
+        self.backend = GuardedBackend(parse_networks(settings.allow_private_addresses), resolver=resolver)
         transport = httpx.AsyncHTTPTransport(retries=0, verify=_ssl_context())  # no second CA load
         # httpx has no parameter for the network backend, so the pool it built is
         # replaced by one that connects through the guard; TLS still verifies the

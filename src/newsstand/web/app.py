@@ -24,6 +24,7 @@ from newsstand.api.greader import create_greader
 from newsstand.app import Services, services_for
 from newsstand.config import Settings
 from newsstand.errors import ConfigError, NewsstandError
+from newsstand.markup.sanitize import embed_sources
 from newsstand.web import accounts as account_pages
 from newsstand.web import (
     admin,
@@ -178,7 +179,10 @@ def create_app(
         routes=[*_api_routes(ctx.services), *_routes(ctx.assets)],
         middleware=[
             Middleware(
-                SecurityMiddleware, secure_cookies=ctx.secure_cookies, form_targets=form_targets(settings)
+                SecurityMiddleware,
+                secure_cookies=ctx.secure_cookies,
+                form_targets=form_targets(settings),
+                frame_sources=embed_sources(),
             ),
             Middleware(PageCacheMiddleware, seconds=settings.home_cache_seconds),
             Middleware(SessionMiddleware, accounts=ctx.services.accounts),

@@ -28,6 +28,28 @@ from newsstand.web.threads import call as call  # re-exported: handlers import i
 from newsstand.web.timefmt import current_zone
 
 
+class StreamSlots:
+    """How many event streams each client address holds open (in this process)."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, int] = {}
+
+    def acquire(self, client: str, limit: int) -> bool:
+        """Take a slot for ``client``; False when it holds ``limit`` already."""
+        held = self.open.get(client, 0)
+        if held >= limit:
+            return False
+        self.open[client] = held + 1
+        return True
+
+    def release(self, client: str) -> None:
+        held = self.open.get(client, 0) - 1
+        if held > 0:
+            self.open[client] = held
+        else:
+            self.open.pop(client, None)
+
+
 @dataclass
 class WebContext:
     """What every handler shares: the application services, templates and the signing key."""
@@ -38,6 +60,7 @@ class WebContext:
     secret: bytes
     loop_status: LoopStatus = field(default_factory=LoopStatus)
     stream_seconds: float = 300.0  # a live event stream ends after this; EventSource reconnects
+    streams: StreamSlots = field(default_factory=lambda: StreamSlots())  # open live streams
 
     @property
     def settings(self) -> Settings:
@@ -49,7 +72,8 @@ class WebContext:
 
     @property
     def secure_cookies(self) -> bool:
-        return self.settings.base_url.startswith("https://")
+        """Whether every response is treated as served over https (see web.security)."""
+        return self.settings.https or self.settings.base_url.startswith("https://")
 
     def publisher_map(self) -> dict[str, Publisher]:
         """Publishers by id (from the catalog service's shared cache)."""

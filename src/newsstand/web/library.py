@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from newsstand.web.articles import path_id
-from newsstand.web.context import call, render, web
+from newsstand.web.context import call, membership_of, reader_of, render, web
 from newsstand.web.security import checked_form, safe_next
 from newsstand.web.sessions import require_reader
 
@@ -36,10 +36,14 @@ async def history_page(request: Request) -> Response:
 
 
 async def saved_offline(request: Request) -> Response:
-    """The pages the service worker keeps for offline reading."""
-    reader = require_reader(request)
-    items = await call(web(request).services.reading.saved, reader.id, 100)
-    urls = [f"/{'live' if i.article.is_liveblog else 'article'}/{i.article.id}" for i in items]
+    """The pages the service worker keeps for offline reading: the reader's saved articles they
+    may read in full now; none for an anonymous browser (signed out, or the account deleted),
+    so the worker drops every copy it holds."""
+    reader = reader_of(request)
+    articles = []
+    if reader is not None:
+        articles = await call(web(request).services.reading.offline_pages, reader, membership_of(request))
+    urls = [f"/{'live' if a.is_liveblog else 'article'}/{a.id}" for a in articles]
     return JSONResponse({"urls": urls}, headers={"Cache-Control": "no-store"})
 
 

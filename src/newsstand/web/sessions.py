@@ -10,10 +10,8 @@ from newsstand.app.accounts import AccountService
 from newsstand.errors import PermissionDeniedError, SignInRequiredError
 from newsstand.model import Reader
 from newsstand.web.context import call, reader_of
-from newsstand.web.security import _cookie_value, session_cookie
+from newsstand.web.security import SESSION_COOKIE, _cookie_value, session_cookie
 from newsstand.web.timefmt import ZONE
-
-SESSION_COOKIE = "ns_session"
 
 
 class SessionMiddleware:
