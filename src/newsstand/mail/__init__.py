@@ -27,7 +27,14 @@ from newsstand.mail.message import (
     message_text,
     parse_message,
 )
-from newsstand.mail.outbox import OutboxEntry, OutboxMailer, clear_outbox, list_outbox, outbox_folder
+from newsstand.mail.outbox import (
+    OutboxEntry,
+    OutboxMailer,
+    clear_outbox,
+    forget_recipient,
+    list_outbox,
+    outbox_folder,
+)
 from newsstand.mail.queue import (
     DeliveryReport,
     deliver_pending,
@@ -54,6 +61,7 @@ __all__ = [
     "SmtpMailer",
     "build_message",
     "clear_outbox",
+    "forget_recipient",
     "daily_digest",
     "deliver_pending",
     "email_verification",
