@@ -7,8 +7,9 @@ import re
 from starlette.testclient import TestClient
 
 from newsstand.app import Services
+from newsstand.model import Role
 
-from .conftest import make_reader, post_form
+from .conftest import Edition, make_reader, post_form, sign_in
 
 
 def main_of(html: str) -> str:
@@ -39,3 +40,17 @@ def test_a_used_reset_link_offers_no_form(client: TestClient, services: Services
     post_form(client, link.group(0), link.group(0), {"password": "a brand new password"})
     used = client.get(link.group(0))
     assert used.status_code == 404 and "<form" not in main_of(used.text)
+
+
+def test_our_picks_with_an_unknown_article_is_a_form_error(
+    client: TestClient, services: Services, edition: Edition
+) -> None:
+    make_reader(services, "picker@example.org", role=Role.EDITOR)
+    sign_in(client, "picker@example.org")
+    for raw in ("987654", "99999999999999999999999", "abc"):
+        answer = post_form(client, "/admin/picks", "/admin/picks", {"article_id": raw, "note": "Look"})
+        main = main_of(answer.text)
+        assert answer.status_code == 400
+        assert "Page not found" not in answer.text
+        assert 'class="form-error"' in main or 'role="alert"' in main
+        assert 'name="article_id"' in main, "the form is shown again"
