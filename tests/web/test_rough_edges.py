@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import timedelta
 
 from starlette.testclient import TestClient
 
 from newsstand.app import Services
-from newsstand.model import Role
+from newsstand.model import Article, Image, Role
+from newsstand.store import SqlStore
 
-from .conftest import Edition, make_reader, post_form, sign_in
+from .conftest import NOW, Edition, make_reader, post_form, sign_in
 
 
 def main_of(html: str) -> str:
@@ -54,3 +57,96 @@ def test_our_picks_with_an_unknown_article_is_a_form_error(
         assert "Page not found" not in answer.text
         assert 'class="form-error"' in main or 'role="alert"' in main
         assert 'name="article_id"' in main, "the form is shown again"
+
+
+HOSTILE = ['"', "*", "OR", "\x00", "-", "AND OR NOT", "NEAR(", "'; DROP TABLE articles; --", "x" * 600]
+
+
+def test_whatever_is_typed_into_search_gets_a_friendly_page(client: TestClient, edition: Edition) -> None:
+    for text in HOSTILE:
+        page = client.get("/search", params={"q": text})
+        assert page.status_code == 200, text
+        assert "Type a word or two" in page.text or "Nothing matched" in page.text, text
+    for params in (
+        {"q": "glacier", "since": "2026-13-45"},
+        {"q": "glacier", "until": "yesterday"},
+        {"q": "glacier", "cursor": "not-a-cursor"},
+        {"q": "glacier", "sort": "sideways"},
+        {"q": "glacier", "since": "2026-11-30", "until": "2026-11-01"},
+        {"q": "\x00", "section": "Science"},
+    ):
+        page = client.get("/search", params=params)
+        assert page.status_code == 200, params
+        assert "Glacier survey finds meltwater lakes growing" in page.text, params
+    swapped = client.get("/search", params={"q": "glacier", "since": "2026-11-30", "until": "2026-11-01"})
+    assert "wrong way round" in swapped.text
+
+
+def test_filters_without_words_browse_the_section(client: TestClient, edition: Edition) -> None:
+    page = client.get("/search", params={"section": "Business"})
+    assert page.status_code == 200
+    assert "Ferry operator orders two electric vessels" in page.text
+    assert "Glacier survey" not in page.text
+
+
+def test_search_forgives_accents_and_endings_and_sorts_by_date(client: TestClient, edition: Edition) -> None:
+    assert "Ferry operator orders" in client.get("/search", params={"q": "fërries"}).text
+    newest = client.get("/search", params={"q": "about", "sort": "newest"}).text
+    assert newest.index("Harbour cranes return") < newest.index("Ferry operator orders")
+    assert '<option value="newest" selected>' in newest
+
+
+def test_language_filter_shows_names_and_landmarks_are_unique(client: TestClient, edition: Edition) -> None:
+    page = client.get("/search", params={"q": "glacier"}).text
+    assert '<option value="de">German (Deutsch)</option>' in page
+    assert '<option value="en">English</option>' in page
+    labels = re.findall(r'role="search"[^>]*aria-label="([^"]+)"', page)
+    assert len(labels) == 2 and len(set(labels)) == 2
+
+
+def test_a_members_snippet_never_reaches_a_reader_without_access(
+    client: TestClient, services: Services, web_store: SqlStore, edition: Edition
+) -> None:
+    hidden = "lanthanum"
+    paragraphs = [f"<p>Paragraph {i} on the glacier survey.</p>" for i in range(6)]
+    paragraphs.append(f"<p>The last paragraph names the {hidden} deposit.</p>")
+    web_store.upsert_article(
+        Article(
+            publisher_id="northern-ledger",
+            url="https://northern-ledger.example/deposit",
+            title="Survey of the ice",
+            published=NOW - timedelta(hours=1),
+            body_html="".join(paragraphs),
+            body_text=" ".join(re.sub("<[^>]+>", "", p) for p in paragraphs),
+            language="en",
+            full_text=True,
+        )
+    )
+    make_reader(services, "member@example.org")  # on the free trial: full access
+    sign_in(client, "member@example.org")
+    member_page = client.get("/search", params={"q": hidden}).text
+    assert f"<mark>{hidden}</mark>" in member_page
+    client.cookies.clear()
+    anonymous = client.get("/search", params={"q": hidden}).text
+    assert "Survey of the ice" in anonymous, "the article is found"
+    assert hidden not in main_of(anonymous).replace(f'value="{hidden}"', ""), (
+        "but its hidden words are not shown"
+    )
+
+
+def test_live_blog_meta_description_paywall_and_sidebar(
+    client: TestClient, web_store: SqlStore, edition: Edition
+) -> None:
+    live = web_store.get_article(edition.live_id)
+    web_store.upsert_article(replace(live, standfirst="", images=(Image("https://img.example/bay.jpg"),)))
+    page = client.get(f"/live/{edition.live_id}").text
+    description = re.search(r'<meta name="description" content="([^"]*)"', page)
+    assert description and description.group(1).strip(), "a live blog always has a description"
+    assert "Winds are easing" in description.group(1)  # from the pinned summary
+    main = main_of(page)
+    # Anonymous readers of the partner blog get the preview: no fading box above the paywall.
+    assert 'class="timeline preview"' not in main and "preview-entries" in main
+    # The key-events sidebar starts the layout, beside the photo rather than below it.
+    layout = main.split('class="live-layout"', 1)[1]
+    assert layout.index("Key events") < layout.index("bay.jpg")
+    assert "bay.jpg" not in main.split('class="live-layout"', 1)[0]

@@ -334,10 +334,17 @@ def _ranked(window: list[tuple[int, float]]) -> list[tuple[int, float]]:
     return sorted(window, key=lambda h: (-h[1], -h[0]))
 
 
-def _newest(window: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """Newest first: in the order articles were stored, which is their order of publication
-    within a poll or two; windows already come newest first, so paging stays exact."""
-    return sorted(window, key=lambda h: -h[0])
+def _newest(conn: Connection, window: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Newest published first within a window. Windows hold the newest stored matches, so
+    across windows the order is by storing, which follows publication but for articles
+    imported late; within the first window (every query matching fewer than
+    ``search_window`` articles) it is exact."""
+    if not window:
+        return []
+    ids = [i for i, _ in window]
+    stmt = sa.select(articles.c.id, articles.c.published).where(articles.c.id.in_(ids))
+    published = {int(i): p for i, p in conn.execute(stmt)}
+    return sorted(window, key=lambda h: (published[h[0]], h[0]), reverse=True)
 
 
 SORTS = ("relevance", "newest")
@@ -433,7 +440,7 @@ class SearchMixin(SqlBase):
             if high is None and window.top is not None:
                 high = window.top  # pin the first window: later inserts do not shift it
             total = len(window.hits) if window.last and cursor.high is None and not picked else None
-            ranked = (_newest(window.hits) if query.sort == "newest" else _ranked(window.hits))[offset:]
+            ranked = (_newest(conn, window.hits) if query.sort == "newest" else _ranked(window.hits))[offset:]
             take = ranked[: query.limit - len(picked)]
             picked.extend(take)
             if len(ranked) > len(take):
@@ -449,3 +456,15 @@ def load_articles_by_id(conn: Connection, ids: list[int]) -> list[Article]:
     if not ids:
         return []
     return load_articles(conn, list(conn.execute(sa.select(articles).where(articles.c.id.in_(ids)))))
+
+
+def snippet_html(text: str, languages: tuple[str, ...], language: str, *texts: str) -> str:
+    """A search snippet of ``texts`` alone (escaped, matches in <mark>): what a reader
+    without access is shown, from the paywall's preview. The plain opening when no
+    query word is in them; "" for a query with no words."""
+    try:
+        parsed = parse_query(text, languages)
+    except SearchQueryError:
+        return plain_snippet(" ".join(t for t in texts if t))
+    raw = highlight(parsed, *texts, language=language)
+    return marked_html(raw) if raw else plain_snippet(" ".join(t for t in texts if t))
