@@ -150,3 +150,72 @@ def test_live_blog_meta_description_paywall_and_sidebar(
     layout = main.split('class="live-layout"', 1)[1]
     assert layout.index("Key events") < layout.index("bay.jpg")
     assert "bay.jpg" not in main.split('class="live-layout"', 1)[0]
+
+
+def many_feeds(store: SqlStore, count: int) -> None:
+    """``count`` feeds of one publisher, every third one failing with the same DNS error."""
+    from newsstand.model import Feed, FeedState, FetchRecord, Publisher
+
+    store.add_publisher(Publisher("wide-wire", "Wide Wire", "https://wide.example", "GB", "en"))
+    for n in range(count):
+        feed = store.add_feed(Feed(f"https://wide.example/feed-{n}.xml", "wide-wire", "Sport"))
+        assert feed.id is not None
+        error = "[Errno -2] Name or service not known" if n % 3 == 0 else ""
+        failures = 6 if error and n % 2 else (1 if error else 0)
+        record = FetchRecord(
+            feed.id, NOW, None if error else 200, 5.0, 0, error=error, consecutive_failures=failures
+        )
+        state = FeedState(
+            feed.id,
+            last_fetched=NOW,
+            last_success=None if error else NOW,
+            consecutive_failures=failures,
+            last_error=error,
+            failing=failures >= 5,
+        )
+        store.record_fetch(record, state)
+
+
+def test_admin_sources_counts_agree_with_filtered_rows_and_page(
+    client: TestClient, services: Services, web_store: SqlStore, edition: Edition
+) -> None:
+    many_feeds(web_store, 130)
+    make_reader(services, "ops-sources@example.org", role=Role.ADMIN)
+    sign_in(client, "ops-sources@example.org")
+    page = client.get("/admin/sources").text
+    main = main_of(page)
+    assert "`" not in main
+    assert main.index("Add a feed") < main.index("Feeds, worst first")
+    counts = dict(
+        (state, int(n))
+        for n, state in re.findall(r">(\d+) (failing|erroring|disabled|never fetched|ok)</a>", main)
+    )
+    assert sum(counts.values()) == 132  # the edition's two feeds and the 130 added
+    assert main.count("<tr>") - 1 == 50, "a page of 50 feeds"
+    for state, n in counts.items():
+        filtered = main_of(client.get("/admin/sources", params={"state": state}).text)
+        if n:
+            assert f"of {n}" in filtered, state
+        rows_seen = 0
+        for number in range(1, 5):
+            listed = main_of(client.get("/admin/sources", params={"state": state, "page": str(number)}).text)
+            rows_seen += len(re.findall(r"<tr>\s*<td>", listed))
+            if 'rel="next"' not in listed:
+                break
+        assert rows_seen == n, state
+    narrowed = main_of(
+        client.get("/admin/sources", params={"publisher": "wide-wire", "q": "feed-12.xml"}).text
+    )
+    assert "Feeds 1–1 of 1 matching" in narrowed and "https://wide.example/feed-12.xml" in narrowed
+    by_section = main_of(client.get("/admin/sources", params={"section": "Science"}).text)
+    assert "of 1 matching" in by_section and "northern-ledger" in by_section
+    for junk in ({"page": "999999999999"}, {"state": "bogus"}, {"page": "-1"}):
+        assert client.get("/admin/sources", params=junk).status_code == 200
+
+
+def test_publisher_page_tells_readers_nothing_about_admin(
+    client: TestClient, services: Services, web_store: SqlStore, edition: Edition
+) -> None:
+    many_feeds(web_store, 3)
+    html = main_of(client.get("/publisher/wide-wire").text)
+    assert "Admin" not in html and "Errno" not in html and "health" not in html
