@@ -186,10 +186,8 @@ def test_admin_sources_counts_agree_with_filtered_rows_and_page(
     main = main_of(page)
     assert "`" not in main
     assert main.index("Add a feed") < main.index("Feeds, worst first")
-    counts = dict(
-        (state, int(n))
-        for n, state in re.findall(r">(\d+) (failing|erroring|disabled|never fetched|ok)</a>", main)
-    )
+    found = re.findall(r">(\d+) (failing|erroring|disabled|never fetched|ok)</a>", main)
+    counts = {state: int(n) for n, state in found}
     assert sum(counts.values()) == 132  # the edition's two feeds and the 130 added
     assert main.count("<tr>") - 1 == 50, "a page of 50 feeds"
     for state, n in counts.items():

@@ -76,7 +76,8 @@ def describe_round(summary: IngestSummary) -> str:
         return "No feed was due."
     failed = summary.count("failed")
     line = (
-        f"{total} feed{'s' if total != 1 else ''} polled in {summary.seconds:.1f} s: {summary.count('ok')} ok, "
+        f"{total} feed{'s' if total != 1 else ''} polled in {summary.seconds:.1f} s: "
+        f"{summary.count('ok')} ok, "
         f"{summary.count('not_modified')} not modified, {failed} failed; "
         f"{summary.new_entries} new and {summary.updated_entries} updated articles."
     )
