@@ -12,6 +12,7 @@ all of them and (2) one incremental round of ``--round`` new articles on top.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -24,8 +25,8 @@ import sqlalchemy as sa
 from newsstand.app.stories import related_articles, top_stories, update_stories
 from newsstand.model import Article
 from newsstand.store import SqlStore, open_url
-from newsstand.stories.evaluate import apply_writes, read_labelled, replay, score
-from newsstand.stories.plan import plan_update
+from newsstand.stories.evaluate import score
+from newsstand.stories.quality import measure, standard_sets, table
 from newsstand.stories.text import article_terms
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
@@ -145,16 +146,15 @@ def run(db: str, url: str, count: int, round_size: int) -> None:
 
 
 def quality(corpus: Path) -> None:
-    articles, gold = read_labelled(corpus)
-    assigned: dict[int, int] = {}
-    now = max(a.published for a in articles) + timedelta(days=1)
-    started = time.perf_counter()
-    apply_writes(assigned, plan_update([], articles, now), 1)
-    rebuild = score(assigned, gold)
-    print(f"rebuild ({time.perf_counter() - started:.2f} s): {rebuild}")
-    started = time.perf_counter()
-    incremental = score(replay(articles, timedelta(hours=1), background=1000), gold)
-    print(f"hourly rounds ({time.perf_counter() - started:.2f} s): {incremental}")
+    """The quality table: baseline, rebuild and hourly rounds on every labelled set."""
+    cases = Path(__file__).resolve().parents[1] / "tests/stories/cases"
+    print(table(measure(standard_sets(corpus, cases), time.perf_counter)))
+
+
+def _shared() -> Path:
+    root = os.environ.get("NEWSSTAND_SHARED_DIR")
+    base = Path(root) if root else Path(__file__).resolve().parents[1].parent / "shared"
+    return base / "data/stories/giveme5w1h_newscluster.jsonl"
 
 
 def _pg_database() -> tuple[str, sa.Engine, str]:
@@ -169,13 +169,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--round", type=int, default=200, help="articles in the incremental round")
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both", "none"], default="sqlite")
     parser.add_argument("--quality", action="store_true", help="score the shared labelled corpus too")
     args = parser.parse_args()
     if args.quality:
-        quality(
-            Path(__file__).resolve().parents[1].parent / "shared/data/stories/giveme5w1h_newscluster.jsonl"
-        )
+        quality(_shared())
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
             run("sqlite", f"sqlite:///{tmp}/bench.db", args.articles, args.round)

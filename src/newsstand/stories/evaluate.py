@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from math import comb
 from pathlib import Path
+from typing import Any
 
 from newsstand.errors import InvalidDataError
 from newsstand.model import ArticleText, StoryWrite, utc
@@ -28,18 +29,17 @@ class ClusterScores:
     ari: float
     clusters: int
     items: int
+    gold_clusters: int = 0
 
 
-def _check(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> None:
+def _check(predicted: Mapping[Any, Hashable], gold: Mapping[Any, Hashable]) -> None:
     if set(predicted) != set(gold):
         raise InvalidDataError("predicted and gold clusterings must cover the same items")
     if not gold:
         raise InvalidDataError("cannot score an empty clustering")
 
 
-def bcubed(
-    predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]
-) -> tuple[float, float, float]:
+def bcubed(predicted: Mapping[Any, Hashable], gold: Mapping[Any, Hashable]) -> tuple[float, float, float]:
     """B-cubed precision, recall and F1 (Bagga and Baldwin) of item -> cluster maps.
 
     Raises InvalidDataError when the maps do not cover the same items.
@@ -55,7 +55,7 @@ def bcubed(
     return precision, recall, f1
 
 
-def adjusted_rand(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> float:
+def adjusted_rand(predicted: Mapping[Any, Hashable], gold: Mapping[Any, Hashable]) -> float:
     """Adjusted Rand index (Hubert and Arabie): 1 for identical clusterings, about 0 for chance.
 
     Raises InvalidDataError when the maps do not cover the same items.
@@ -71,7 +71,7 @@ def adjusted_rand(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable
     return (cells - expected) / (best - expected)
 
 
-def score(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> ClusterScores:
+def score(predicted: Mapping[Any, Hashable], gold: Mapping[Any, Hashable]) -> ClusterScores:
     """All scores of a clustering against gold labels."""
     precision, recall, f1 = bcubed(predicted, gold)
     return ClusterScores(
@@ -81,6 +81,7 @@ def score(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashab
         ari=adjusted_rand(predicted, gold),
         clusters=len(set(predicted.values())),
         items=len(gold),
+        gold_clusters=len(set(gold.values())),
     )
 
 
