@@ -151,3 +151,52 @@ def test_rebuild_never_reuses_story_ids(store: SqlStore) -> None:
     with pytest.raises(NotFoundError):
         store.story(min(before))
     assert _story_of(store, ids["ferry"][0]) in after
+
+
+def test_stories_keep_profiles_and_term_counts_between_rounds(store: SqlStore) -> None:
+    ids = _load(store)
+    update_stories(store, NOW)
+    ferry_id = _story_of(store, ids["ferry"][0])
+    open_now = {s.story_id: s for s in store.open_stories(T0)}
+    ferry = open_now[ferry_id]
+    assert ferry.size == 3 and ferry.lead_article_id in ids["ferry"]
+    assert "aldora" in ferry.terms and ferry.terms["aldora"] > 0
+    counts = store.term_counts(["aldora", "varnholm", "never-seen"])
+    assert counts.documents == 6
+    assert counts.df == {"aldora": 3, "varnholm": 2}
+    # Closed stories are not handed out: nothing is open a year on.
+    assert store.open_stories(T0 + timedelta(days=400)) == []
+    # A rebuild forgets the counts and makes them again.
+    rebuild_stories(store, NOW)
+    assert store.term_counts(["aldora"]).df == {"aldora": 3}
+    assert store.term_counts(["aldora"]).documents == 6
+
+
+def test_save_stories_moves_the_articles_of_absorbed_stories(store: SqlStore) -> None:
+    ids = _load(store)
+    first, second = ids["ferry"][0], ids["ferry"][1]
+    a = StoryWrite(-1, "a", T0, T0, lead_article_id=first, article_ids=(first,), size=1, terms={"x": 1.0})
+    b = StoryWrite(-2, "b", T0, T0, lead_article_id=second, article_ids=(second,), size=1, terms={"x": 1.0})
+    store.save_stories([a, b])
+    keep, gone = _story_of(store, first), _story_of(store, second)
+    merged = StoryWrite(
+        keep,
+        "",
+        T0,
+        T0 + timedelta(hours=1),
+        lead_article_id=second,
+        absorbs=(gone,),
+        size=2,
+        terms={"x": 2.0},
+        lead_score=0.9,
+        open_until=T0 + timedelta(days=9),
+    )
+    store.save_stories([merged])
+    assert _story_of(store, second) == keep
+    with pytest.raises(NotFoundError):
+        store.story(gone)
+    story = store.story(keep)
+    assert set(story.article_ids) == {first, second}
+    assert story.title == store.get_article(second).title  # the lead's title
+    (profile,) = [s for s in store.open_stories(T0 + timedelta(days=8)) if s.story_id == keep]
+    assert (profile.size, dict(profile.terms), profile.lead_score) == (2, {"x": 2.0}, 0.9)

@@ -20,7 +20,7 @@ from newsstand.errors import NotFoundError
 from newsstand.model import Article, LiveEntry, Publisher, Story, utcnow
 from newsstand.store.base import ArticleStore, StoryStore
 from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
-from newsstand.stories.plan import context_span, plan_update
+from newsstand.stories.plan import open_since, pending_terms, plan_update
 from newsstand.stories.rank import MIN_PUBLISHERS, rank_top_stories
 from newsstand.stories.related import (
     RELATED_CANDIDATES,
@@ -28,16 +28,13 @@ from newsstand.stories.related import (
     RELATED_REACH,
     rank_related,
 )
-from newsstand.stories.text import LEAD_CHARS
+from newsstand.stories.text import LEAD_CHARS, Rarity
 
 log = logging.getLogger(__name__)
 
 # Articles clustered per round: bounds memory when a large backlog (a rebuild,
 # a first import) waits, while keeping rounds large enough to be efficient.
 BATCH = 5000
-# Word weights need this many articles to be steady; a quiet round borrows
-# earlier articles to make up the number.
-BACKGROUND = 1000
 
 
 def update_stories(
@@ -49,21 +46,24 @@ def update_stories(
 ) -> int:
     """Put every article without a story into one, oldest first; returns how many.
 
+    Each round reads the pending articles, the stories still open around them and
+    the store's counts of the pending articles' words, and stores the stories
+    decided with the round's own word counts in one transaction.
     Raises StorageError when the store fails; what earlier batches stored stays.
     """
     now = now or utcnow()
     done = 0
     while True:
         pending = store.articles_without_story(LEAD_CHARS, limit=batch)
-        span = context_span(pending, params)
-        if span is None:
+        since = open_since(pending, params)
+        if since is None:
             break
-        context = store.clustered_articles(*span, LEAD_CHARS)
-        missing = BACKGROUND - len(context) - len(pending)
-        background = store.articles_before(span[0], missing, LEAD_CHARS) if missing > 0 else []
-        writes = plan_update(context, pending, now, params, background)
-        assigned = store.save_stories(writes)
-        log.info("stories: %d articles into %d stories", assigned, len(writes))
+        counts = store.term_counts(pending_terms(pending))
+        plan = plan_update(
+            store.open_stories(since), pending, Rarity(counts.df, counts.documents), now, params
+        )
+        assigned = store.save_stories(plan.writes, plan.counts)
+        log.info("stories: %d articles into %d stories", assigned, len(plan.writes))
         done += assigned
         if assigned == 0:
             break  # another process took these articles meanwhile

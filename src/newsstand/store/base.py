@@ -13,7 +13,7 @@ at. No SQLAlchemy or driver exception leaves this package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
@@ -40,6 +40,7 @@ from newsstand.model import (
     MailState,
     Membership,
     MembershipState,
+    OpenStory,
     OutgoingMail,
     PaidRead,
     Payment,
@@ -56,6 +57,7 @@ from newsstand.model import (
     Story,
     StoryStats,
     StoryWrite,
+    TermCounts,
     UpsertResult,
 )
 
@@ -461,13 +463,23 @@ class StoryStore(Protocol):
     def articles_before(self, until: datetime, limit: int, lead_chars: int) -> list[ArticleText]:
         """Up to ``limit`` articles published before ``until``, newest first."""
 
-    def save_stories(self, writes: Sequence[StoryWrite]) -> int:
-        """Create or widen the stories written and put their articles in them, in one
-        transaction. Articles that meanwhile got a story keep it. Returns how many
-        articles were placed. Raises NotFoundError for an unknown story id."""
+    def open_stories(self, since: datetime) -> list[OpenStory]:
+        """Stories still open at ``since`` or later, with the profiles clustering stored."""
+
+    def term_counts(self, terms: Collection[str]) -> TermCounts:
+        """How many clustered articles hold each of ``terms`` (absent terms left out), and
+        how many articles were counted in all."""
+
+    def save_stories(self, writes: Sequence[StoryWrite], counts: TermCounts | None = None) -> int:
+        """Create or widen the stories written, put their articles in them, move the
+        articles of the stories each absorbs and delete those, and add ``counts`` to the
+        store's term counts, in one transaction. Articles that meanwhile got a story keep
+        it. Returns how many articles were placed. Raises NotFoundError for an unknown
+        story id."""
 
     def clear_stories(self) -> None:
-        """Remove every story and take every article out of it (before a rebuild)."""
+        """Remove every story, take every article out of it and forget the term counts
+        (before a rebuild)."""
 
     def story(self, story_id: int) -> Story:
         """The story with its articles (oldest first) and publishers. Raises NotFoundError."""

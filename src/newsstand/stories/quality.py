@@ -14,19 +14,16 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from newsstand.model import ArticleText
 from newsstand.stories.baseline import average_link
 from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
-from newsstand.stories.evaluate import ClusterScores, apply_writes, read_labelled, replay, score
-from newsstand.stories.plan import plan_update
+from newsstand.stories.evaluate import ClusterScores, read_labelled, replay, score
 from newsstand.stories.text import featurize
 
 ROUND = timedelta(hours=1)
-# Earlier articles a round borrows to weigh words when it has few of its own.
-ROUND_BACKGROUND = 1000
 # Events of one category moved onto the same days start this far apart.
 STAGGER = timedelta(hours=30)
 
@@ -88,25 +85,19 @@ def same_days(labelled: LabelledSet, group_of: Mapping[Hashable, str], name: str
     return LabelledSet(name, tuple(sorted(moved, key=lambda a: a.article_id)), labelled.gold)
 
 
-def _now(articles: Sequence[ArticleText]) -> datetime:
-    return max(a.published for a in articles) + timedelta(days=1)
-
-
 def reference(labelled: LabelledSet) -> dict[int, int]:
     """The baseline's clusters: TF-IDF over the whole set, average link."""
     return average_link(featurize(labelled.articles))
 
 
 def rebuild(labelled: LabelledSet, params: ClusterParams = DEFAULT_PARAMS) -> dict[int, int]:
-    """The service's clusters when every article is clustered in one go."""
-    assigned: dict[int, int] = {}
-    apply_writes(assigned, plan_update([], labelled.articles, _now(labelled.articles), params), 1)
-    return assigned
+    """The service's clusters when every article is there already (``newsstand stories rebuild``)."""
+    return replay(labelled.articles, None, params)
 
 
 def rounds(labelled: LabelledSet, params: ClusterParams = DEFAULT_PARAMS) -> dict[int, int]:
     """The service's clusters when articles arrive in hourly rounds."""
-    return replay(labelled.articles, ROUND, params, background=ROUND_BACKGROUND)
+    return replay(labelled.articles, ROUND, params)
 
 
 METHODS: dict[str, Callable[[LabelledSet], dict[int, int]]] = {

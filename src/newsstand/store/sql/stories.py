@@ -6,19 +6,22 @@ what it needs and stores what it decided, each write in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from newsstand.errors import NotFoundError
-from newsstand.model import Article, ArticleText, Story, StoryStats, StoryWrite
+from newsstand.model import Article, ArticleText, OpenStory, Story, StoryStats, StoryWrite, TermCounts
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.articles import load_articles
 from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.meta import store_meta
 
 A = t.articles
 
@@ -30,9 +33,30 @@ stories = sa.Table(
     sa.Column("first_seen", t.UTCDateTime, nullable=False),
     sa.Column("last_updated", t.UTCDateTime, nullable=False),
     sa.Column("lead_article_id", sa.Integer, nullable=True),
+    sa.Column("size", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("terms", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("lead_score", sa.Float, nullable=False, server_default="0"),
+    sa.Column("open_until", t.UTCDateTime, nullable=True),
+    sa.Index("ix_stories_last_updated", "last_updated"),
+    sa.Index("ix_stories_open_until", "open_until"),
     sqlite_autoincrement=True,
 )
 S = stories
+
+# How many clustered articles hold each term: word rarity for the whole store.
+story_terms = sa.Table(
+    "story_terms",
+    t.metadata,
+    sa.Column("term", sa.String(200), primary_key=True),
+    sa.Column("df", sa.Integer, nullable=False),
+)
+TERMS = story_terms
+# The store_meta key counting the articles whose terms are in ``story_terms``.
+DOCUMENTS_KEY = "story_documents"
+# Terms longer than this are not counted (no word of news is).
+MAX_TERM = 200
+# Terms looked up per statement.
+CHUNK = 900
 
 
 def _text_columns(lead_chars: int) -> list[Any]:
@@ -57,6 +81,18 @@ def _text(row: sa.Row[Any]) -> ArticleText:
         body_text=row.lead or "",
         story_id=row.story_id,
     )
+
+
+def _profile(write: StoryWrite) -> dict[str, Any]:
+    """The columns of a story that the clusterer reads back."""
+    return {
+        "first_seen": write.first_seen,
+        "last_updated": write.last_updated,
+        "size": write.size,
+        "terms": json.dumps({t: round(w, 5) for t, w in write.terms.items()}, ensure_ascii=False),
+        "lead_score": write.lead_score,
+        "open_until": write.open_until,
+    }
 
 
 def _load_stories(conn: Connection, story_ids: Sequence[int]) -> list[Story]:
@@ -119,63 +155,111 @@ class StoriesMixin(SqlBase):
         with self._read() as conn:
             return [_text(r) for r in conn.execute(stmt)]
 
-    def save_stories(self, writes: Sequence[StoryWrite]) -> int:
+    def open_stories(self, since: datetime) -> list[OpenStory]:
+        stmt = sa.select(S).where(S.c.open_until >= since).order_by(S.c.id)
+        with self._read() as conn:
+            return [
+                OpenStory(
+                    story_id=r.id,
+                    first_seen=r.first_seen,
+                    last_updated=r.last_updated,
+                    size=r.size,
+                    terms=json.loads(r.terms),
+                    lead_article_id=r.lead_article_id,
+                    lead_score=r.lead_score,
+                )
+                for r in conn.execute(stmt)
+            ]
+
+    def term_counts(self, terms: Collection[str]) -> TermCounts:
+        wanted = sorted(t for t in terms if len(t) <= MAX_TERM)
+        df: dict[str, int] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                df.update(
+                    conn.execute(sa.select(TERMS.c.term, TERMS.c.df).where(TERMS.c.term.in_(chunk))).all()
+                )
+            documents = conn.execute(
+                sa.select(store_meta.c.value).where(store_meta.c.key == DOCUMENTS_KEY)
+            ).scalar()
+        return TermCounts(df, int(documents or 0))
+
+    def save_stories(self, writes: Sequence[StoryWrite], counts: TermCounts | None = None) -> int:
         placed = 0
         with self._write() as conn:
             new = [w for w in writes if w.key < 0]
             ids = self._insert_stories(conn, new)
             for write in writes:
+                story_id = ids.get(write.key, write.key)
                 if write.key >= 0:
                     self._widen_story(conn, write)
-                story_id = ids.get(write.key, write.key)
+                if write.absorbs:
+                    conn.execute(A.update().where(A.c.story_id.in_(write.absorbs)).values(story_id=story_id))
+                    conn.execute(S.delete().where(S.c.id.in_(write.absorbs)))
                 res = conn.execute(
                     A.update()
                     .where(A.c.id.in_(write.article_ids), A.c.story_id.is_(None))
                     .values(story_id=story_id)
                 )
                 placed += res.rowcount
-                if write.key < 0 and res.rowcount == 0:
+                if write.key < 0 and res.rowcount == 0 and not write.absorbs:
                     # Another process clustered these articles first: drop the empty story.
                     conn.execute(S.delete().where(S.c.id == story_id))
+            self._retitle(conn, [ids.get(w.key, w.key) for w in writes])
+            if counts is not None:
+                self._count_terms(conn, counts)
         return placed
+
+    @staticmethod
+    def _retitle(conn: Connection, story_ids: Sequence[int]) -> None:
+        """A story's title is its lead article's."""
+        lead_title = sa.select(A.c.title).where(A.c.id == S.c.lead_article_id).scalar_subquery()
+        for start in range(0, len(story_ids), CHUNK):
+            chunk = story_ids[start : start + CHUNK]
+            conn.execute(
+                S.update().where(S.c.id.in_(chunk)).values(title=sa.func.coalesce(lead_title, S.c.title))
+            )
+
+    @staticmethod
+    def _count_terms(conn: Connection, counts: TermCounts) -> None:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        rows = [{"term": term, "df": n} for term, n in counts.df.items() if len(term) <= MAX_TERM]
+        if rows:
+            insert = dialect.insert(TERMS)
+            added = {"df": TERMS.c.df + insert.excluded.df}
+            conn.execute(insert.on_conflict_do_update(index_elements=["term"], set_=added), rows)
+        meta = dialect.insert(store_meta).values(key=DOCUMENTS_KEY, value=str(counts.documents))
+        total = sa.cast(sa.cast(store_meta.c.value, sa.Integer) + counts.documents, sa.Text)
+        conn.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": total}))
 
     @staticmethod
     def _insert_stories(conn: Connection, new: Sequence[StoryWrite]) -> dict[int, int]:
         """Insert new stories; returns their keys mapped to the ids they got."""
         if not new:
             return {}
-        rows = [
-            {
-                "title": w.title,
-                "first_seen": w.first_seen,
-                "last_updated": w.last_updated,
-                "lead_article_id": w.lead_article_id,
-            }
-            for w in new
-        ]
+        rows = [{"title": w.title, "lead_article_id": w.lead_article_id, **_profile(w)} for w in new]
         result = conn.execute(S.insert().returning(S.c.id, sort_by_parameter_order=True), rows)
         return {w.key: story_id for w, story_id in zip(new, result.scalars(), strict=True)}
 
     @staticmethod
     def _widen_story(conn: Connection, write: StoryWrite) -> None:
-        row = conn.execute(sa.select(S).where(S.c.id == write.key)).first()
+        row = conn.execute(sa.select(S.c.first_seen, S.c.last_updated).where(S.c.id == write.key)).first()
         if row is None:
             raise NotFoundError("story", write.key)
+        profile = _profile(write)
+        profile["first_seen"] = min(row.first_seen, write.first_seen)
+        profile["last_updated"] = max(row.last_updated, write.last_updated)
         conn.execute(
-            S.update()
-            .where(S.c.id == write.key)
-            .values(
-                title=write.title,
-                lead_article_id=write.lead_article_id,
-                first_seen=min(row.first_seen, write.first_seen),
-                last_updated=max(row.last_updated, write.last_updated),
-            )
+            S.update().where(S.c.id == write.key).values(lead_article_id=write.lead_article_id, **profile)
         )
 
     def clear_stories(self) -> None:
         with self._write() as conn:
             conn.execute(A.update().where(A.c.story_id.is_not(None)).values(story_id=None))
             conn.execute(S.delete())
+            conn.execute(TERMS.delete())
+            conn.execute(store_meta.delete().where(store_meta.c.key == DOCUMENTS_KEY))
 
     def story(self, story_id: int) -> Story:
         with self._read() as conn:
