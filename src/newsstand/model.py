@@ -526,6 +526,24 @@ class StoryWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class CopyIndex:
+    """Near copies found in a round: ``copy_of`` maps an article to the one it copies;
+    ``keys`` are the articles' locality-sensitive band keys, to index for later rounds."""
+
+    copy_of: Mapping[int, int] = field(default_factory=dict)
+    keys: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CopyCandidates:
+    """Stored articles sharing band keys with new ones: key -> originals holding it, and the
+    story each of those originals is in."""
+
+    holders: Mapping[int, tuple[int, ...]]
+    story_of: Mapping[int, int]
+
+
+@dataclass(frozen=True, slots=True)
 class TermCounts:
     """Document frequencies to add to the store's: how many more documents hold each term."""
 

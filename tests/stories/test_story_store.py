@@ -200,3 +200,41 @@ def test_save_stories_moves_the_articles_of_absorbed_stories(store: SqlStore) ->
     assert story.title == store.get_article(second).title  # the lead's title
     (profile,) = [s for s in store.open_stories(T0 + timedelta(days=8)) if s.story_id == keep]
     assert (profile.size, dict(profile.terms), profile.lead_score) == (2, {"x": 2.0}, 0.9)
+
+
+WIRE = (
+    "Rescue teams in the northern province of Valmera pulled 14 people alive from the rubble of a "
+    "collapsed apartment block on Tuesday, the regional emergency service said. The six-storey building "
+    "in the town of Ostrava Nova gave way shortly after 6 a.m. local time, when most residents were "
+    "still asleep. Governor Ilse Marant said gas was the most likely cause."
+)
+
+
+def _wire(store: SqlStore, publisher: str, slug: str, title: str, at: datetime, body: str = WIRE) -> int:
+    article = Article(publisher, f"https://{publisher}.example/{slug}", title, at, body_text=body)
+    return store.upsert_article(article).article_id
+
+
+def test_near_copies_join_their_original_story_and_are_recorded(store: SqlStore) -> None:
+    first = _wire(store, "wire-agency", "a", "14 rescued after block collapses in Valmera", T0)
+    copies = [
+        _wire(store, p, "b", t, T0 + timedelta(minutes=30 * (n + 1)), WIRE + extra)
+        for n, (p, t, extra) in enumerate(
+            [
+                ("daily-courier", "Valmera collapse: 14 pulled alive", ""),
+                ("evening-star", "Gas blamed as Ostrava Nova block collapses", " Read more on our site."),
+            ]
+        )
+    ]
+    _add(store, FERRY, T0, "ferry")
+    update_stories(store, NOW)
+    story = _story_of(store, first)
+    assert all(_story_of(store, c) == story for c in copies)
+    assert store.copy_origins([first, *copies]) == {copies[0]: first, copies[1]: first}
+    # A re-post under a new URL a day later is found through the stored band keys.
+    repost = _wire(store, "daily-courier", "again", "Valmera: the rescue", T0 + timedelta(days=1))
+    update_stories(store, T0 + timedelta(days=1, hours=1))
+    assert store.copy_origins([repost]) == {repost: first}
+    assert _story_of(store, repost) == story
+    rebuild_stories(store, T0 + timedelta(days=2))
+    assert store.copy_origins([repost]) == {repost: first}  # found again from scratch

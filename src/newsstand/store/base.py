@@ -30,6 +30,8 @@ from newsstand.model import (
     BillingChange,
     BillingRecord,
     Bucket,
+    CopyCandidates,
+    CopyIndex,
     DigestSubscription,
     Feed,
     FeedState,
@@ -470,16 +472,28 @@ class StoryStore(Protocol):
         """How many clustered articles hold each of ``terms`` (absent terms left out), and
         how many articles were counted in all."""
 
-    def save_stories(self, writes: Sequence[StoryWrite], counts: TermCounts | None = None) -> int:
+    def copy_candidates(self, keys: Collection[int]) -> CopyCandidates:
+        """The stored originals holding any of these band keys, and their stories."""
+
+    def copy_origins(self, article_ids: Collection[int]) -> dict[int, int]:
+        """For those of ``article_ids`` that are near copies, the article each copies."""
+
+    def save_stories(
+        self,
+        writes: Sequence[StoryWrite],
+        counts: TermCounts | None = None,
+        copies: CopyIndex | None = None,
+    ) -> int:
         """Create or widen the stories written, put their articles in them, move the
-        articles of the stories each absorbs and delete those, and add ``counts`` to the
-        store's term counts, in one transaction. Articles that meanwhile got a story keep
-        it. Returns how many articles were placed. Raises NotFoundError for an unknown
-        story id."""
+        articles of the stories each absorbs and delete those, add ``counts`` to the
+        store's term counts and record ``copies`` (which article copies which, and the
+        originals' band keys), in one transaction. Articles that meanwhile got a story
+        keep it. Returns how many articles were placed. Raises NotFoundError for an
+        unknown story id."""
 
     def clear_stories(self) -> None:
-        """Remove every story, take every article out of it and forget the term counts
-        (before a rebuild)."""
+        """Remove every story, take every article out of it, forget the term counts and
+        the copies found (before a rebuild)."""
 
     def story(self, story_id: int) -> Story:
         """The story with its articles (oldest first) and publishers. Raises NotFoundError."""

@@ -216,9 +216,12 @@ class Clusterer:
         found = (self.stories[k] for k in self._near(article.vector))
         return [s for s in found if within_reach(article.published, s, self.params)]
 
-    def add(self, article: ArticleFeatures) -> int:
-        """Put ``article`` into a story and return that story's key (negative when new)."""
-        key = best_story(article, self.candidates(article), self.params)
+    def add(self, article: ArticleFeatures, into: int | None = None) -> int:
+        """Put ``article`` into a story and return that story's key (negative when new).
+
+        ``into`` names the story it must join (the story of the article it copies).
+        """
+        key = into if into is not None else best_story(article, self.candidates(article), self.params)
         if key is None:
             key = self._next_key
             self._next_key -= 1

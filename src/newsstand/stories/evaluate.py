@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from newsstand.errors import InvalidDataError
-from newsstand.model import ArticleText, OpenStory, utc
+from newsstand.model import ArticleText, CopyCandidates, OpenStory, utc
 from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
+from newsstand.stories.copies import article_keys
 from newsstand.stories.plan import RoundPlan, open_since, plan_update
 from newsstand.stories.text import Rarity
 
@@ -125,6 +126,7 @@ class MemoryStories:
         self.assigned: dict[int, int] = {}
         self.stories: dict[int, tuple[OpenStory, datetime]] = {}
         self.df: Counter[str] = Counter()
+        self.bands: dict[int, list[int]] = {}
         self.documents = 0
         self._next_id = 1
 
@@ -134,8 +136,18 @@ class MemoryStories:
     def rarity(self) -> Rarity:
         return Rarity(self.df, self.documents)
 
+    def candidates(self, pending: Iterable[ArticleText]) -> CopyCandidates:
+        keys = {k for a in pending for k in article_keys(a)}
+        holders = {k: tuple(self.bands[k]) for k in keys if k in self.bands}
+        originals = {a for ids in holders.values() for a in ids}
+        return CopyCandidates(holders, {a: self.assigned[a] for a in originals if a in self.assigned})
+
     def apply(self, plan: RoundPlan) -> None:
         self.df.update(plan.counts.df)
+        for article_id, keys in plan.copies.keys.items():
+            if article_id not in plan.copies.copy_of:
+                for key in keys:
+                    self.bands.setdefault(key, []).append(article_id)
         self.documents += plan.counts.documents
         for write in plan.writes:
             story_id = write.key
@@ -198,6 +210,7 @@ def replay(
         assert now is not None
         since = open_since(pending, params)
         assert since is not None
-        memory.apply(plan_update(memory.open_stories(since), pending, memory.rarity(), now, params))
+        stories, rarity = memory.open_stories(since), memory.rarity()
+        memory.apply(plan_update(stories, pending, rarity, now, params, memory.candidates(pending)))
         start = stop
     return dict(memory.assigned)

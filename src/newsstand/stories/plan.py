@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from newsstand.model import ArticleText, OpenStory, StoryWrite, TermCounts
+from newsstand.model import ArticleText, CopyCandidates, CopyIndex, OpenStory, StoryWrite, TermCounts
 from newsstand.stories.cluster import (
     DEFAULT_PARAMS,
     Clusterer,
@@ -21,7 +21,10 @@ from newsstand.stories.cluster import (
     StoryProfile,
     open_until,
 )
+from newsstand.stories.copies import article_keys, find_copies
 from newsstand.stories.text import Rarity, article_terms, features, round_frequencies
+
+NO_CANDIDATES = CopyCandidates({}, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,7 @@ class RoundPlan:
 
     writes: list[StoryWrite]
     counts: TermCounts
+    copies: CopyIndex = field(default_factory=CopyIndex)
 
 
 def open_since(pending: Sequence[ArticleText], params: ClusterParams = DEFAULT_PARAMS) -> datetime | None:
@@ -63,28 +67,39 @@ def plan_update(
     stored: Rarity,
     now: datetime,
     params: ClusterParams = DEFAULT_PARAMS,
+    candidates: CopyCandidates = NO_CANDIDATES,
 ) -> RoundPlan:
     """Which story each pending article joins and which stories merge, as one write per story.
 
     ``stored`` holds the store's document frequencies (at least of the pending
     articles' terms); the round's articles are added to them before weighing.
     A write with a negative key is a story to create. An article dated in the
-    future counts as published ``now``.
+    future counts as published ``now``. A near copy of an earlier article
+    (``candidates`` are the stored ones sharing band keys with pending articles)
+    joins its original's story when that story is open.
     """
     ordered = sorted(pending, key=lambda a: (a.published, a.article_id))
     counts = [article_terms(a) for a in ordered]
     df, documents = round_frequencies(counts)
     rarity = stored.plus(df, documents)
+    keys = {a.article_id: article_keys(a) for a in ordered}
+    copy_of = find_copies(keys, candidates.holders, [a.article_id for a in ordered])
     clusterer = Clusterer((profile(s) for s in stories), params)
     joined: dict[int, list[int]] = defaultdict(list)
+    placed: dict[int, int] = dict(candidates.story_of)
     titles = {a.article_id: a.title for a in ordered}
     for article, terms in zip(ordered, counts, strict=True):
         feats = features(article, terms, rarity.df, rarity.documents)
         if feats.published > now:
             feats = replace(feats, published=now)
-        joined[clusterer.add(feats)].append(article.article_id)
+        original = copy_of.get(article.article_id)
+        into = clusterer.resolve(placed[original]) if original in placed else None
+        key = clusterer.add(feats, into if into in clusterer.stories else None)
+        placed[article.article_id] = key
+        joined[key].append(article.article_id)
     clusterer.merge_pass(joined)
-    return RoundPlan(_writes(clusterer, joined, titles, params), TermCounts(df, documents))
+    writes = _writes(clusterer, joined, titles, params)
+    return RoundPlan(writes, TermCounts(df, documents), CopyIndex(copy_of, keys))
 
 
 def _writes(

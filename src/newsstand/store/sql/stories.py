@@ -17,7 +17,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from newsstand.errors import NotFoundError
-from newsstand.model import Article, ArticleText, OpenStory, Story, StoryStats, StoryWrite, TermCounts
+from newsstand.model import (
+    Article,
+    ArticleText,
+    CopyCandidates,
+    CopyIndex,
+    OpenStory,
+    Story,
+    StoryStats,
+    StoryWrite,
+    TermCounts,
+)
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.articles import load_articles
 from newsstand.store.sql.engine import SqlBase
@@ -51,6 +61,24 @@ story_terms = sa.Table(
     sa.Column("df", sa.Integer, nullable=False),
 )
 TERMS = story_terms
+
+# Articles by the band keys of their MinHash sketch (``newsstand.stories.copies``).
+article_bands = sa.Table(
+    "article_bands",
+    t.metadata,
+    sa.Column("band", sa.BigInteger, primary_key=True),
+    sa.Column("article_id", sa.Integer, primary_key=True),
+)
+BANDS = article_bands
+
+# Which earlier article each near copy repeats.
+article_copies = sa.Table(
+    "article_copies",
+    t.metadata,
+    sa.Column("article_id", sa.Integer, primary_key=True),
+    sa.Column("copy_of", sa.Integer, nullable=False),
+)
+COPIES = article_copies
 # The store_meta key counting the articles whose terms are in ``story_terms``.
 DOCUMENTS_KEY = "story_documents"
 # Terms longer than this are not counted (no word of news is).
@@ -185,7 +213,40 @@ class StoriesMixin(SqlBase):
             ).scalar()
         return TermCounts(df, int(documents or 0))
 
-    def save_stories(self, writes: Sequence[StoryWrite], counts: TermCounts | None = None) -> int:
+    def copy_candidates(self, keys: Collection[int]) -> CopyCandidates:
+        wanted = sorted(set(keys))
+        holders: dict[int, list[int]] = defaultdict(list)
+        with self._read() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                for band, article_id in conn.execute(
+                    sa.select(BANDS.c.band, BANDS.c.article_id).where(BANDS.c.band.in_(chunk))
+                ):
+                    holders[band].append(article_id)
+            originals = sorted({a for ids in holders.values() for a in ids})
+            story_of: dict[int, int] = {}
+            for start in range(0, len(originals), CHUNK):
+                chunk = originals[start : start + CHUNK]
+                stmt = sa.select(A.c.id, A.c.story_id).where(A.c.id.in_(chunk), A.c.story_id.is_not(None))
+                story_of.update((a, sid) for a, sid in conn.execute(stmt))
+        return CopyCandidates({k: tuple(v) for k, v in holders.items()}, story_of)
+
+    def copy_origins(self, article_ids: Collection[int]) -> dict[int, int]:
+        wanted = sorted(set(article_ids))
+        found: dict[int, int] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                stmt = sa.select(COPIES.c.article_id, COPIES.c.copy_of).where(COPIES.c.article_id.in_(chunk))
+                found.update((a, o) for a, o in conn.execute(stmt))
+        return found
+
+    def save_stories(
+        self,
+        writes: Sequence[StoryWrite],
+        counts: TermCounts | None = None,
+        copies: CopyIndex | None = None,
+    ) -> int:
         placed = 0
         with self._write() as conn:
             new = [w for w in writes if w.key < 0]
@@ -209,7 +270,26 @@ class StoriesMixin(SqlBase):
             self._retitle(conn, [ids.get(w.key, w.key) for w in writes])
             if counts is not None:
                 self._count_terms(conn, counts)
+            if copies is not None:
+                self._index_copies(conn, copies)
         return placed
+
+    @staticmethod
+    def _index_copies(conn: Connection, copies: CopyIndex) -> None:
+        """Note which article each copy repeats; index the originals' band keys (a copy is
+        found through its original, so its own keys are not indexed)."""
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        pairs = [{"article_id": c, "copy_of": o} for c, o in copies.copy_of.items()]
+        if pairs:
+            conn.execute(dialect.insert(COPIES).on_conflict_do_nothing(), pairs)
+        rows = [
+            {"band": key, "article_id": article_id}
+            for article_id, keys in copies.keys.items()
+            if article_id not in copies.copy_of
+            for key in set(keys)
+        ]
+        if rows:
+            conn.execute(dialect.insert(BANDS).on_conflict_do_nothing(), rows)
 
     @staticmethod
     def _retitle(conn: Connection, story_ids: Sequence[int]) -> None:
@@ -259,6 +339,8 @@ class StoriesMixin(SqlBase):
             conn.execute(A.update().where(A.c.story_id.is_not(None)).values(story_id=None))
             conn.execute(S.delete())
             conn.execute(TERMS.delete())
+            conn.execute(BANDS.delete())
+            conn.execute(COPIES.delete())
             conn.execute(store_meta.delete().where(store_meta.c.key == DOCUMENTS_KEY))
 
     def story(self, story_id: int) -> Story:
