@@ -489,7 +489,7 @@ class OpenStory:
     """A stored story that articles may still join, as the clusterer reads it.
 
     ``terms`` is the sum of its articles' unit term vectors (the strongest terms
-    only), ``size`` how many articles it has, ``lead_score`` how central its lead
+    only, heaviest first), ``size`` how many articles it has, ``lead_score`` how central its lead
     article was when chosen.
     """
 
@@ -509,7 +509,7 @@ class StoryWrite:
     ``article_ids`` are the articles that join it now; the span only ever widens.
     ``absorbs`` are stored stories merged into this one: their articles move here
     and they are deleted. ``size``, ``terms``, ``lead_score`` and ``open_until``
-    are what the next round reads back as an ``OpenStory``.
+    are what the next round reads back as an ``OpenStory``, found under ``index_terms``.
     """
 
     key: int
@@ -523,6 +523,7 @@ class StoryWrite:
     terms: Mapping[str, float] = field(default_factory=dict)
     lead_score: float = 0.0
     open_until: datetime | None = None
+    index_terms: tuple[str, ...] = ()  # the story is found under these terms
 
 
 @dataclass(frozen=True, slots=True)

@@ -465,8 +465,9 @@ class StoryStore(Protocol):
     def articles_before(self, until: datetime, limit: int, lead_chars: int) -> list[ArticleText]:
         """Up to ``limit`` articles published before ``until``, newest first."""
 
-    def open_stories(self, since: datetime) -> list[OpenStory]:
-        """Stories still open at ``since`` or later, with the profiles clustering stored."""
+    def open_stories(self, since: datetime, terms: Collection[str] | None = None) -> list[OpenStory]:
+        """Stories still open at ``since`` or later, with the profiles clustering stored;
+        with ``terms``, only those indexed under one of them."""
 
     def term_counts(self, terms: Collection[str]) -> TermCounts:
         """How many clustered articles hold each of ``terms`` (absent terms left out), and

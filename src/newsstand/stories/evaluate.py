@@ -19,7 +19,7 @@ from newsstand.errors import InvalidDataError
 from newsstand.model import ArticleText, CopyCandidates, OpenStory, utc
 from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
 from newsstand.stories.copies import article_keys
-from newsstand.stories.plan import RoundPlan, open_since, plan_update
+from newsstand.stories.plan import RoundPlan, open_since, plan_update, search_terms
 from newsstand.stories.text import Rarity
 
 
@@ -127,11 +127,14 @@ class MemoryStories:
         self.stories: dict[int, tuple[OpenStory, datetime]] = {}
         self.df: Counter[str] = Counter()
         self.bands: dict[int, list[int]] = {}
+        self.index: dict[str, set[int]] = {}
         self.documents = 0
         self._next_id = 1
 
-    def open_stories(self, since: datetime) -> list[OpenStory]:
-        return [story for story, until in self.stories.values() if until >= since]
+    def open_stories(self, since: datetime, terms: Iterable[str]) -> list[OpenStory]:
+        keys = {k for term in terms for k in self.index.get(term, ())}
+        found = (self.stories[k] for k in sorted(keys) if k in self.stories)
+        return [story for story, until in found if until >= since]
 
     def rarity(self) -> Rarity:
         return Rarity(self.df, self.documents)
@@ -161,6 +164,8 @@ class MemoryStories:
                 self.stories.pop(old, None)
             for article_id in write.article_ids:
                 self.assigned[article_id] = story_id
+            for term in write.index_terms:
+                self.index.setdefault(term, set()).add(story_id)
             story = OpenStory(
                 story_id,
                 write.first_seen,
@@ -210,7 +215,8 @@ def replay(
         assert now is not None
         since = open_since(pending, params)
         assert since is not None
-        stories, rarity = memory.open_stories(since), memory.rarity()
+        rarity = memory.rarity()
+        stories = memory.open_stories(since, search_terms(pending, rarity))
         memory.apply(plan_update(stories, pending, rarity, now, params, memory.candidates(pending)))
         start = stop
     return dict(memory.assigned)

@@ -12,10 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import islice
 
 from newsstand.model import ArticleText, CopyCandidates, CopyIndex, OpenStory, StoryWrite, TermCounts
 from newsstand.stories.cluster import (
     DEFAULT_PARAMS,
+    INDEX_TERMS,
     Clusterer,
     ClusterParams,
     StoryProfile,
@@ -48,6 +50,18 @@ def pending_terms(pending: Iterable[ArticleText]) -> set[str]:
     return {t for a in pending for t in article_terms(a)}
 
 
+def search_terms(pending: Sequence[ArticleText], stored: Rarity) -> set[str]:
+    """The terms under which the stories ``pending`` could join are indexed: each article's
+    strongest, weighed as ``plan_update`` will weigh them."""
+    counts = [article_terms(a) for a in pending]
+    df, documents = round_frequencies(counts)
+    rarity = stored.plus(df, documents)
+    found: set[str] = set()
+    for article, terms in zip(pending, counts, strict=True):
+        found.update(islice(features(article, terms, rarity.df, rarity.documents).vector, INDEX_TERMS))
+    return found
+
+
 def profile(story: OpenStory) -> StoryProfile:
     """A stored story as the clusterer holds it."""
     return StoryProfile(
@@ -55,7 +69,7 @@ def profile(story: OpenStory) -> StoryProfile:
         first_seen=story.first_seen,
         last_updated=story.last_updated,
         size=story.size,
-        total=dict(sorted(story.terms.items(), key=lambda kv: (-kv[1], kv[0]))),
+        total=dict(story.terms),  # stored heaviest first
         lead_article_id=story.lead_article_id,
         lead_score=story.lead_score,
     )
@@ -132,6 +146,7 @@ def _writes(
                 terms=story.total,
                 lead_score=story.lead_score,
                 open_until=open_until(story, params),
+                index_terms=tuple(islice(story.total, INDEX_TERMS)),
             )
         )
     return writes

@@ -62,6 +62,15 @@ story_terms = sa.Table(
 )
 TERMS = story_terms
 
+# Stories by their strongest terms: a round reads only the open stories it could touch.
+story_index = sa.Table(
+    "story_index",
+    t.metadata,
+    sa.Column("term", sa.String(200), primary_key=True),
+    sa.Column("story_id", sa.Integer, primary_key=True),
+)
+INDEX = story_index
+
 # Articles by the band keys of their MinHash sketch (``newsstand.stories.copies``).
 article_bands = sa.Table(
     "article_bands",
@@ -121,6 +130,18 @@ def _profile(write: StoryWrite) -> dict[str, Any]:
         "lead_score": write.lead_score,
         "open_until": write.open_until,
     }
+
+
+def _open_story(r: sa.Row[Any]) -> OpenStory:
+    return OpenStory(
+        story_id=r.id,
+        first_seen=r.first_seen,
+        last_updated=r.last_updated,
+        size=r.size,
+        terms=json.loads(r.terms),
+        lead_article_id=r.lead_article_id,
+        lead_score=r.lead_score,
+    )
 
 
 def _load_stories(conn: Connection, story_ids: Sequence[int]) -> list[Story]:
@@ -183,21 +204,26 @@ class StoriesMixin(SqlBase):
         with self._read() as conn:
             return [_text(r) for r in conn.execute(stmt)]
 
-    def open_stories(self, since: datetime) -> list[OpenStory]:
-        stmt = sa.select(S).where(S.c.open_until >= since).order_by(S.c.id)
+    def open_stories(self, since: datetime, terms: Collection[str] | None = None) -> list[OpenStory]:
+        if terms is None:
+            stmt = sa.select(S).where(S.c.open_until >= since).order_by(S.c.id)
+            with self._read() as conn:
+                return [_open_story(r) for r in conn.execute(stmt)]
+        wanted = sorted(t for t in set(terms) if len(t) <= MAX_TERM)
+        found: dict[int, OpenStory] = {}
         with self._read() as conn:
-            return [
-                OpenStory(
-                    story_id=r.id,
-                    first_seen=r.first_seen,
-                    last_updated=r.last_updated,
-                    size=r.size,
-                    terms=json.loads(r.terms),
-                    lead_article_id=r.lead_article_id,
-                    lead_score=r.lead_score,
+            for start in range(0, len(wanted), CHUNK):
+                ids = (
+                    sa.select(INDEX.c.story_id)
+                    .where(INDEX.c.term.in_(wanted[start : start + CHUNK]))
+                    .distinct()
+                    .scalar_subquery()
                 )
-                for r in conn.execute(stmt)
-            ]
+                stmt = sa.select(S).where(S.c.id.in_(ids), S.c.open_until >= since)
+                for r in conn.execute(stmt):
+                    if r.id not in found:
+                        found[r.id] = _open_story(r)
+        return [found[k] for k in sorted(found)]
 
     def term_counts(self, terms: Collection[str]) -> TermCounts:
         wanted = sorted(t for t in terms if len(t) <= MAX_TERM)
@@ -268,6 +294,7 @@ class StoriesMixin(SqlBase):
                     # Another process clustered these articles first: drop the empty story.
                     conn.execute(S.delete().where(S.c.id == story_id))
             self._retitle(conn, [ids.get(w.key, w.key) for w in writes])
+            self._index_stories(conn, [(ids.get(w.key, w.key), w) for w in writes])
             if counts is not None:
                 self._count_terms(conn, counts)
             if copies is not None:
@@ -290,6 +317,23 @@ class StoriesMixin(SqlBase):
         ]
         if rows:
             conn.execute(dialect.insert(BANDS).on_conflict_do_nothing(), rows)
+
+    @staticmethod
+    def _index_stories(conn: Connection, written: Sequence[tuple[int, StoryWrite]]) -> None:
+        """Index stories under their strongest terms; merged-away stories leave the index.
+        (A term a story no longer ranks high on stays: it costs one comparison more.)"""
+        gone = [g for _, w in written for g in w.absorbs]
+        for start in range(0, len(gone), CHUNK):
+            conn.execute(INDEX.delete().where(INDEX.c.story_id.in_(gone[start : start + CHUNK])))
+        rows = [
+            {"term": term, "story_id": story_id}
+            for story_id, w in written
+            for term in dict.fromkeys(w.index_terms)
+            if len(term) <= MAX_TERM
+        ]
+        if rows:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(dialect.insert(INDEX).on_conflict_do_nothing(), rows)
 
     @staticmethod
     def _retitle(conn: Connection, story_ids: Sequence[int]) -> None:
@@ -339,6 +383,7 @@ class StoriesMixin(SqlBase):
             conn.execute(A.update().where(A.c.story_id.is_not(None)).values(story_id=None))
             conn.execute(S.delete())
             conn.execute(TERMS.delete())
+            conn.execute(INDEX.delete())
             conn.execute(BANDS.delete())
             conn.execute(COPIES.delete())
             conn.execute(store_meta.delete().where(store_meta.c.key == DOCUMENTS_KEY))

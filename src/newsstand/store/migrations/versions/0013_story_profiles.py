@@ -4,7 +4,8 @@ Each story keeps its size, its summed term weights (JSON), how central its lead
 is and until when it stays open; ``story_terms`` counts how many clustered
 articles hold each term, and ``store_meta`` how many articles were counted.
 ``article_bands`` indexes articles by the band keys of their MinHash sketch, and
-``article_copies`` names the earlier article a near copy repeats.
+``story_index`` finds open stories by their strongest terms, so a round reads only
+the stories its articles could join. ``article_copies`` names the earlier article a near copy repeats.
 Stories made before this migration stay closed; ``newsstand stories rebuild``
 gives them profiles.
 
@@ -40,6 +41,11 @@ def upgrade() -> None:
         sa.Column("article_id", sa.Integer, primary_key=True),
     )
     op.create_table(
+        "story_index",
+        sa.Column("term", sa.String(200), primary_key=True),
+        sa.Column("story_id", sa.Integer, primary_key=True),
+    )
+    op.create_table(
         "story_terms",
         sa.Column("term", sa.String(200), primary_key=True),
         sa.Column("df", sa.Integer, nullable=False),
@@ -48,6 +54,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("story_terms")
+    op.drop_table("story_index")
     op.drop_table("article_bands")
     op.drop_table("article_copies")
     op.drop_index("ix_stories_open_until", table_name="stories")
