@@ -21,7 +21,7 @@ from newsstand.model import Article, LiveEntry, Publisher, Story, utcnow
 from newsstand.store.base import ArticleStore, StoryStore
 from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
 from newsstand.stories.copies import article_keys
-from newsstand.stories.plan import open_since, pending_terms, plan_update, search_terms
+from newsstand.stories.plan import open_since, pending_terms, plan_update, search_terms, weigh
 from newsstand.stories.rank import MIN_PUBLISHERS, rank_top_stories
 from newsstand.stories.related import (
     RELATED_CANDIDATES,
@@ -62,8 +62,9 @@ def update_stories(
         counts = store.term_counts(pending_terms(pending))
         rarity = Rarity(counts.df, counts.documents)
         copies = store.copy_candidates([k for a in pending for k in article_keys(a)])
-        stories = store.open_stories(since, search_terms(pending, rarity))
-        plan = plan_update(stories, pending, rarity, now, params, copies)
+        weighed = weigh(pending, rarity)
+        stories = store.open_stories(since, search_terms(weighed))
+        plan = plan_update(stories, pending, rarity, now, params, copies, weighed)
         assigned = store.save_stories(plan.writes, plan.counts, plan.copies)
         log.info("stories: %d articles into %d stories", assigned, len(plan.writes))
         done += assigned

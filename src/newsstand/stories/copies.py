@@ -19,10 +19,12 @@ are too short to call anything a copy and get no keys.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from zlib import crc32
 
 from newsstand.model import ArticleText
 
@@ -41,9 +43,10 @@ def _hash(data: bytes) -> int:
 
 
 def shingles(text: str) -> set[int]:
-    """Hashes of the text's runs of ``SHINGLE`` words, case folded."""
+    """Hashes (CRC-32: cheap, and the same in every process) of the text's runs of
+    ``SHINGLE`` words, case folded."""
     words = _WORD.findall(text.lower())
-    return {_hash(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1)}
+    return {crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1)}
 
 
 def sketch(hashes: Iterable[int]) -> tuple[int, ...] | None:
@@ -67,7 +70,7 @@ def sketch(hashes: Iterable[int]) -> tuple[int, ...] | None:
         while found is None:
             step += 1
             found = bins[(i + step) % BINS]
-        filled.append(found + step * (1 << 58))
+        filled.append(found + step * (1 << 32))
     return tuple(filled)
 
 
@@ -81,6 +84,7 @@ def band_keys(signature: Sequence[int]) -> tuple[int, ...]:
     return tuple(keys)
 
 
+@functools.lru_cache(maxsize=8192)
 def article_keys(article: ArticleText) -> tuple[int, ...]:
     """The band keys of an article's standfirst and body opening (empty when too short)."""
     text = f"{article.standfirst}\n{article.body_text}" if article.standfirst else article.body_text

@@ -19,7 +19,7 @@ from newsstand.errors import InvalidDataError
 from newsstand.model import ArticleText, CopyCandidates, OpenStory, utc
 from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
 from newsstand.stories.copies import article_keys
-from newsstand.stories.plan import RoundPlan, open_since, plan_update, search_terms
+from newsstand.stories.plan import RoundPlan, open_since, plan_update, search_terms, weigh
 from newsstand.stories.text import Rarity
 
 
@@ -216,7 +216,8 @@ def replay(
         since = open_since(pending, params)
         assert since is not None
         rarity = memory.rarity()
-        stories = memory.open_stories(since, search_terms(pending, rarity))
-        memory.apply(plan_update(stories, pending, rarity, now, params, memory.candidates(pending)))
+        weighed = weigh(pending, rarity)
+        stories = memory.open_stories(since, search_terms(weighed))
+        memory.apply(plan_update(stories, pending, rarity, now, params, memory.candidates(pending), weighed))
         start = stop
     return dict(memory.assigned)

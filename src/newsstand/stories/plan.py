@@ -24,7 +24,7 @@ from newsstand.stories.cluster import (
     open_until,
 )
 from newsstand.stories.copies import article_keys, find_copies
-from newsstand.stories.text import Rarity, article_terms, features, round_frequencies
+from newsstand.stories.text import ArticleFeatures, Rarity, article_terms, features, round_frequencies
 
 NO_CANDIDATES = CopyCandidates({}, {})
 
@@ -50,16 +50,29 @@ def pending_terms(pending: Iterable[ArticleText]) -> set[str]:
     return {t for a in pending for t in article_terms(a)}
 
 
-def search_terms(pending: Sequence[ArticleText], stored: Rarity) -> set[str]:
-    """The terms under which the stories ``pending`` could join are indexed: each article's
-    strongest, weighed as ``plan_update`` will weigh them."""
+@dataclass(frozen=True, slots=True)
+class Weighed:
+    """A round's pending articles as term vectors, and the round's own document frequencies."""
+
+    features: dict[int, ArticleFeatures]
+    counts: TermCounts
+
+
+def weigh(pending: Sequence[ArticleText], stored: Rarity) -> Weighed:
+    """Term vectors of ``pending``, words weighed by ``stored`` counts plus the round's own."""
     counts = [article_terms(a) for a in pending]
     df, documents = round_frequencies(counts)
     rarity = stored.plus(df, documents)
-    found: set[str] = set()
-    for article, terms in zip(pending, counts, strict=True):
-        found.update(islice(features(article, terms, rarity.df, rarity.documents).vector, INDEX_TERMS))
-    return found
+    vectors = {
+        a.article_id: features(a, c, rarity.df, rarity.documents)
+        for a, c in zip(pending, counts, strict=True)
+    }
+    return Weighed(vectors, TermCounts(df, documents))
+
+
+def search_terms(weighed: Weighed) -> set[str]:
+    """The terms under which the stories the round's articles could join are indexed."""
+    return {t for f in weighed.features.values() for t in islice(f.vector, INDEX_TERMS)}
 
 
 def profile(story: OpenStory) -> StoryProfile:
@@ -82,6 +95,7 @@ def plan_update(
     now: datetime,
     params: ClusterParams = DEFAULT_PARAMS,
     candidates: CopyCandidates = NO_CANDIDATES,
+    weighed: Weighed | None = None,
 ) -> RoundPlan:
     """Which story each pending article joins and which stories merge, as one write per story.
 
@@ -90,20 +104,19 @@ def plan_update(
     A write with a negative key is a story to create. An article dated in the
     future counts as published ``now``. A near copy of an earlier article
     (``candidates`` are the stored ones sharing band keys with pending articles)
-    joins its original's story when that story is open.
+    joins its original's story when that story is open. ``weighed`` is
+    ``weigh(pending, stored)`` when the caller has it already.
     """
     ordered = sorted(pending, key=lambda a: (a.published, a.article_id))
-    counts = [article_terms(a) for a in ordered]
-    df, documents = round_frequencies(counts)
-    rarity = stored.plus(df, documents)
+    weighed = weighed or weigh(ordered, stored)
     keys = {a.article_id: article_keys(a) for a in ordered}
     copy_of = find_copies(keys, candidates.holders, [a.article_id for a in ordered])
     clusterer = Clusterer((profile(s) for s in stories), params)
     joined: dict[int, list[int]] = defaultdict(list)
     placed: dict[int, int] = dict(candidates.story_of)
     titles = {a.article_id: a.title for a in ordered}
-    for article, terms in zip(ordered, counts, strict=True):
-        feats = features(article, terms, rarity.df, rarity.documents)
+    for article in ordered:
+        feats = weighed.features[article.article_id]
         if feats.published > now:
             feats = replace(feats, published=now)
         original = copy_of.get(article.article_id)
@@ -113,7 +126,7 @@ def plan_update(
         joined[key].append(article.article_id)
     clusterer.merge_pass(joined)
     writes = _writes(clusterer, joined, titles, params)
-    return RoundPlan(writes, TermCounts(df, documents), CopyIndex(copy_of, keys))
+    return RoundPlan(writes, weighed.counts, CopyIndex(copy_of, keys))
 
 
 def _writes(

@@ -273,26 +273,30 @@ class StoriesMixin(SqlBase):
         counts: TermCounts | None = None,
         copies: CopyIndex | None = None,
     ) -> int:
-        placed = 0
         with self._write() as conn:
             new = [w for w in writes if w.key < 0]
             ids = self._insert_stories(conn, new)
-            for write in writes:
-                story_id = ids.get(write.key, write.key)
-                if write.key >= 0:
-                    self._widen_story(conn, write)
-                if write.absorbs:
-                    conn.execute(A.update().where(A.c.story_id.in_(write.absorbs)).values(story_id=story_id))
-                    conn.execute(S.delete().where(S.c.id.in_(write.absorbs)))
-                res = conn.execute(
-                    A.update()
-                    .where(A.c.id.in_(write.article_ids), A.c.story_id.is_(None))
-                    .values(story_id=story_id)
+            self._widen_stories(conn, [w for w in writes if w.key >= 0])
+            moved = [{"gone": g, "into": ids.get(w.key, w.key)} for w in writes for g in w.absorbs]
+            if moved:
+                into = sa.bindparam("into", type_=sa.Integer)
+                conn.execute(
+                    A.update().where(A.c.story_id == sa.bindparam("gone")).values(story_id=into), moved
                 )
-                placed += res.rowcount
-                if write.key < 0 and res.rowcount == 0 and not write.absorbs:
-                    # Another process clustered these articles first: drop the empty story.
-                    conn.execute(S.delete().where(S.c.id == story_id))
+                conn.execute(S.delete().where(S.c.id.in_([m["gone"] for m in moved])))
+            rows = [{"aid": a, "sid": ids.get(w.key, w.key)} for w in writes for a in w.article_ids]
+            placed = 0
+            if rows:
+                stmt = (
+                    A.update()
+                    .where(A.c.id == sa.bindparam("aid"), A.c.story_id.is_(None))
+                    .values(story_id=sa.bindparam("sid", type_=sa.Integer))
+                )
+                placed = conn.execute(stmt, rows).rowcount
+            if placed < len(rows) and ids:
+                # Another process clustered some articles first: drop new stories left empty.
+                kept = sa.select(A.c.story_id).where(A.c.story_id.in_(list(ids.values())))
+                conn.execute(S.delete().where(S.c.id.in_(list(ids.values())), S.c.id.not_in(kept)))
             self._retitle(conn, [ids.get(w.key, w.key) for w in writes])
             self._index_stories(conn, [(ids.get(w.key, w.key), w) for w in writes])
             if counts is not None:
@@ -367,16 +371,47 @@ class StoriesMixin(SqlBase):
         return {w.key: story_id for w, story_id in zip(new, result.scalars(), strict=True)}
 
     @staticmethod
-    def _widen_story(conn: Connection, write: StoryWrite) -> None:
-        row = conn.execute(sa.select(S.c.first_seen, S.c.last_updated).where(S.c.id == write.key)).first()
-        if row is None:
-            raise NotFoundError("story", write.key)
-        profile = _profile(write)
-        profile["first_seen"] = min(row.first_seen, write.first_seen)
-        profile["last_updated"] = max(row.last_updated, write.last_updated)
-        conn.execute(
-            S.update().where(S.c.id == write.key).values(lead_article_id=write.lead_article_id, **profile)
+    def _widen_stories(conn: Connection, writes: Sequence[StoryWrite]) -> None:
+        """Widen stored stories' spans and replace their profiles, in one statement.
+        Raises NotFoundError for an unknown story."""
+        if not writes:
+            return
+        wanted = [w.key for w in writes]
+        known = set(conn.execute(sa.select(S.c.id).where(S.c.id.in_(wanted))).scalars())
+        for key in wanted:
+            if key not in known:
+                raise NotFoundError("story", key)
+        first = sa.bindparam("first", type_=S.c.first_seen.type)
+        last = sa.bindparam("last", type_=S.c.last_updated.type)
+        stmt = (
+            S.update()
+            .where(S.c.id == sa.bindparam("key"))
+            .values(
+                lead_article_id=sa.bindparam("lead"),
+                first_seen=sa.case((S.c.first_seen > first, first), else_=S.c.first_seen),
+                last_updated=sa.case((S.c.last_updated < last, last), else_=S.c.last_updated),
+                size=sa.bindparam("size_"),
+                terms=sa.bindparam("terms_"),
+                lead_score=sa.bindparam("score"),
+                open_until=sa.bindparam("until", type_=S.c.open_until.type),
+            )
         )
+        rows = []
+        for w in writes:
+            profile = _profile(w)
+            rows.append(
+                {
+                    "key": w.key,
+                    "lead": w.lead_article_id,
+                    "first": w.first_seen,
+                    "last": w.last_updated,
+                    "size_": profile["size"],
+                    "terms_": profile["terms"],
+                    "score": profile["lead_score"],
+                    "until": profile["open_until"],
+                }
+            )
+        conn.execute(stmt, rows)
 
     def clear_stories(self) -> None:
         with self._write() as conn:
