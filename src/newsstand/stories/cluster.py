@@ -22,7 +22,7 @@ little on the order articles arrive in.
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -53,7 +53,11 @@ DEFAULT_PARAMS = ClusterParams()
 
 # Stories are indexed, and articles looked up, under this many of their strongest
 # terms: two reports of one event share at least one of their names or rarest words.
-INDEX_TERMS = 12
+INDEX_TERMS = 16
+# How many of those an article and a story must share for the two to be compared.
+MIN_SHARED = 2
+# ...and two stories, for the merge pass to weigh them.
+MERGE_SHARED = 2
 # A stored story keeps this many of its summed term weights.
 PROFILE_TERMS = 120
 
@@ -208,11 +212,15 @@ class Clusterer:
         for term in islice(story.total, INDEX_TERMS):
             self._postings[term].add(story.key)
 
-    def _near(self, terms: Iterable[str]) -> set[int]:
-        keys: set[int] = set()
+    def _near(self, terms: Iterable[str], shared: int = 0) -> set[int]:
+        """Stories sharing at least ``shared`` (default ``MIN_SHARED``) of their strongest terms
+        with ``terms``'s strongest: one shared word is what unrelated stories of a topic have
+        in common."""
+        hits: Counter[int] = Counter()
         for term in islice(terms, INDEX_TERMS):
-            keys.update(k for k in self._postings.get(term, ()) if k in self.stories)
-        return keys
+            hits.update(self._postings.get(term, ()))
+        least = shared or MIN_SHARED
+        return {k for k, n in hits.items() if n >= least and k in self.stories}
 
     def candidates(self, article: ArticleFeatures) -> list[StoryProfile]:
         """Open stories sharing a strong term with ``article`` and within reach in time."""
@@ -264,7 +272,7 @@ class Clusterer:
         story = self.stories.get(key)
         if story is None:
             return
-        for other_key in self._near(story.total):
+        for other_key in self._near(story.total, MERGE_SHARED):
             other = self.stories[other_key]
             overlap = story.first_seen <= self._closes[other_key] and other.first_seen <= self._closes[key]
             if other_key == key or not overlap:
