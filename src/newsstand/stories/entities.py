@@ -9,8 +9,11 @@ mid-sentence. This is what a news report's names look like in English, German,
 French, Spanish and most languages written in the Latin alphabet; the kind of
 name (person, place, organisation) is not guessed.
 
-Story clustering adds each multi-word name as a term of its own, and For you
-can offer names to follow. Pure functions only; no model is loaded.
+A headline in title case ("Tourist Ship Strikes Bridge") reads as one long name:
+pass running text (a standfirst, a body), not headlines. For you can offer the
+names to follow; story clustering can add multi-word names as terms of their
+own (``text.NAME_TERMS``, off: it did not help, see docs/decisions.md).
+Pure functions only; no model is loaded.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ import functools
 import re
 from collections import Counter
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*|[.!?:;\n\"“”]", re.UNICODE)
-_BREAK = frozenset('.!?:;\n"“”')
+_TOKEN = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*|[.!?:;\n\"“”,()\[\]/–—]", re.UNICODE)
+_BREAK = frozenset('.!?:;\n"“”')  # end a sentence
+_PAUSE = frozenset(",()[]/–—")  # end a name, not a sentence
 
 
 def _words(text: str) -> frozenset[str]:
@@ -28,12 +32,12 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Lower-case words that may sit inside a name.
-_PARTICLES = _words("of de la le du da di del der den van von bin al y and & for")
+_PARTICLES = _words("of de la le du da di del der den van von bin al y &")
 # Capitalised words that begin names too often to be names themselves.
 _NOT_NAMES = _words(
     """the a an this that these those it its he she they we i you his her their our my
     but and or if when while after before as at in on by for with from to of not no
-    mr mrs ms dr der die das ein eine le la les un une el los las il lo
+    mr mrs ms dr der die das ein eine
     monday tuesday wednesday thursday friday saturday sunday january february march april
     may june july august september october november december"""
 )
@@ -53,10 +57,11 @@ def _runs(text: str) -> list[tuple[list[str], bool]]:
     start = True
     pending: list[str] = []  # particles waiting for the next capitalised word
     for token in _TOKEN.findall(text):
-        if token in _BREAK:
+        if token in _BREAK or token in _PAUSE:
             if current:
                 runs.append((current, opens))
-            current, pending, start = [], [], True
+            current, pending = [], []
+            start = start or token in _BREAK
             continue
         inside = bool(current) and token[0].isupper()  # "Kim Jong Un", "Las Vegas" go on
         if inside or (_capital(token) and token.lower() not in _TITLES):
@@ -85,13 +90,20 @@ def entities(text: str) -> tuple[str, ...]:
     counts: Counter[str] = Counter()
     order: dict[str, int] = {}
     runs = _runs(text)
-    mid_sentence = {" ".join(words) for words, opens in runs if not opens}
+    # Words seen capitalised mid-sentence: a sentence-opening capital proves nothing, unless
+    # the same word is a name elsewhere in the text.
+    mid_words = {w for words, opens in runs if not opens for w in words}
     for words, opens in runs:
+        if opens and words[0] not in mid_words and not words[0].isupper():
+            rest = words[1:]
+            while rest and rest[0].lower() in _PARTICLES:
+                rest = rest[1:]
+            # "Later Osk" when Osk is named elsewhere; "North Korea" stays whole.
+            if not rest or all(w in mid_words for w in rest):
+                words = rest
+        if not words or (len(words) == 1 and len(words[0]) < 2):
+            continue
         name = " ".join(words)
-        if len(words) == 1:
-            word = words[0]
-            if len(word) < 2 or (opens and name not in mid_sentence and not word.isupper()):
-                continue
         order.setdefault(name, len(order))
         counts[name] += 1
     return tuple(sorted(counts, key=lambda n: (-counts[n], order[n])))
