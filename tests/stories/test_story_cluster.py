@@ -3,6 +3,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import timedelta
+from itertools import islice
 from pathlib import Path
 
 from story_samples import T0, corpus, make
@@ -180,3 +181,16 @@ def test_plan_update_with_nothing_pending_writes_nothing() -> None:
     plan = plan_update([], [], NOTHING, T0)
     assert plan.writes == [] and plan.counts.documents == 0
     assert open_since([]) is None
+
+
+def test_an_article_is_compared_with_a_bounded_number_of_stories() -> None:
+    from newsstand.stories.cluster import MAX_CANDIDATES
+
+    feats, _ = _feats()
+    base = feats[0]
+    shared = dict(islice(base.vector.items(), 2))  # every story shares two strong terms
+    crowd = [
+        StoryProfile(k, base.published, base.published, 1, {**shared, f"own{k}": 1.0}) for k in range(1, 200)
+    ]
+    clusterer = Clusterer(crowd)
+    assert len(clusterer.candidates(base)) == MAX_CANDIDATES

@@ -52,12 +52,14 @@ class ClusterParams:
 DEFAULT_PARAMS = ClusterParams()
 
 # Stories are indexed, and articles looked up, under this many of their strongest
-# terms: two reports of one event share at least one of their names or rarest words.
+# terms: two reports of one event share several of their names or rarest words.
 INDEX_TERMS = 16
-# How many of those an article and a story must share for the two to be compared.
+# How many of those an article and a story must share for the two to be compared...
 MIN_SHARED = 2
 # ...and two stories, for the merge pass to weigh them.
 MERGE_SHARED = 2
+# At most this many stories are compared with one article or story.
+MAX_CANDIDATES = 48
 # A stored story keeps this many of its summed term weights.
 PROFILE_TERMS = 120
 
@@ -220,7 +222,12 @@ class Clusterer:
         for term in islice(terms, INDEX_TERMS):
             hits.update(self._postings.get(term, ()))
         least = shared or MIN_SHARED
-        return {k for k, n in hits.items() if n >= least and k in self.stories}
+        near = [(-n, k) for k, n in hits.items() if n >= least and k in self.stories]
+        if len(near) > MAX_CANDIDATES:
+            # A topic covered for weeks leaves many stories sharing its words: the ones
+            # sharing most are compared, so a comparison costs the same in any store.
+            near = heapq.nsmallest(MAX_CANDIDATES, near)
+        return {k for _, k in near}
 
     def candidates(self, article: ArticleFeatures) -> list[StoryProfile]:
         """Open stories sharing a strong term with ``article`` and within reach in time."""
