@@ -192,8 +192,9 @@ _Link = tuple[float, int, int, int, "StoryProfile", "StoryProfile"]
 class Clusterer:
     """Stories in memory, indexed from their strongest terms, that articles join one at a time.
 
-    Only stories sharing one of their strongest terms with the article are
-    compared, which keeps each assignment cheap however many stories are open.
+    Only stories sharing ``MIN_SHARED`` of their strongest terms with the article
+    are compared, at most ``MAX_CANDIDATES`` of them, which keeps each assignment
+    cheap however many stories are open.
     """
 
     def __init__(self, stories: Iterable[StoryProfile] = (), params: ClusterParams = DEFAULT_PARAMS):
@@ -230,7 +231,8 @@ class Clusterer:
         return {k for _, k in near}
 
     def candidates(self, article: ArticleFeatures) -> list[StoryProfile]:
-        """Open stories sharing a strong term with ``article`` and within reach in time."""
+        """Open stories sharing strong terms with ``article`` and within reach in time
+        (``within_reach``, with each story's closing time kept)."""
         at, window = article.published, self.params.window
         found = (self.stories[k] for k in self._near(article.vector))
         return [s for s in found if s.first_seen - window <= at <= self._closes[s.key]]
