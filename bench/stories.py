@@ -10,7 +10,8 @@ copies of another outlet's report of the same event. The store is filled in
 chunks, each clustered by ``update_stories`` as the service would after a large
 import; at every size asked for, ``--rounds`` rounds of ``--round`` new articles
 are timed on top (articles/s assigned with that many in the store), with the
-process's memory (resident set) and the B-cubed quality of everything clustered
+Python heap one round needs (tracemalloc, an extra round), the process's memory
+(resident set, which includes the generator and loading) and the B-cubed quality of everything clustered
 so far against the generator's events. ``--quality`` prints the table of
 ``newsstand.stories.quality``: the TF-IDF average-link reference, rebuild and
 hourly rounds on the shared labelled corpus, its same-days construction and the
@@ -26,6 +27,7 @@ import resource
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -178,7 +180,7 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int) -> No
     at = START
     try:
         print(
-            f"[{db}] {'store':>9} {'fill a/s (cpu)':>16} {'round a/s (cpu)':>16} {'RSS MB':>7} {'peak MB':>7}"
+            f"[{db}] {'store':>9} {'fill a/s (cpu)':>16} {'round a/s (cpu)':>16} {'heap MB':>7} {'RSS MB':>7} {'peak MB':>7}"
             "  quality"
         )
         for size in sorted(sizes):
@@ -199,6 +201,13 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int) -> No
                 gold.update(_load(store, list(gen.articles(round_size, days, at))))
                 at += timedelta(days=days)
                 times.append(_timed_update(store, at + timedelta(minutes=5)))
+            # One more round under tracemalloc: the Python heap a round needs at this size.
+            gold.update(_load(store, list(gen.articles(round_size, round_size / PER_DAY, at))))
+            at += timedelta(days=round_size / PER_DAY)
+            tracemalloc.start()
+            update_stories(store, at + timedelta(minutes=5))
+            heap = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
             placed = sum(t[0] for t in times)
             per_round, per_round_cpu = placed / sum(t[1] for t in times), placed / sum(t[2] for t in times)
             fill_rate = filled / fill_time if fill_time else float("nan")
@@ -206,7 +215,7 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int) -> No
             result = score(_assigned(store), gold)
             print(
                 f"[{db}] {len(gold):>9,} {fill_rate:>7,.0f} ({fill_rate_cpu:>6,.0f}) "
-                f"{per_round:>7,.0f} ({per_round_cpu:>6,.0f}) {_rss_mb():>7,.0f} "
+                f"{per_round:>7,.0f} ({per_round_cpu:>6,.0f}) {heap:>7,.0f} {_rss_mb():>7,.0f} "
                 f"{_peak_mb():>7,.0f}  B3 P {result.precision:.3f} R {result.recall:.3f} "
                 f"F1 {result.f1:.3f} ARI {result.ari:.3f} ({result.clusters:,} stories, "
                 f"{gen.events:,} events)",

@@ -210,20 +210,19 @@ class StoriesMixin(SqlBase):
             with self._read() as conn:
                 return [_open_story(r) for r in conn.execute(stmt)]
         wanted = sorted(t for t in set(terms) if len(t) <= MAX_TERM)
-        found: dict[int, OpenStory] = {}
         with self._read() as conn:
+            # Ids first (many terms point at one story), then each open story's row once.
+            ids: set[int] = set()
             for start in range(0, len(wanted), CHUNK):
-                ids = (
-                    sa.select(INDEX.c.story_id)
-                    .where(INDEX.c.term.in_(wanted[start : start + CHUNK]))
-                    .distinct()
-                    .scalar_subquery()
-                )
-                stmt = sa.select(S).where(S.c.id.in_(ids), S.c.open_until >= since)
-                for r in conn.execute(stmt):
-                    if r.id not in found:
-                        found[r.id] = _open_story(r)
-        return [found[k] for k in sorted(found)]
+                chunk = wanted[start : start + CHUNK]
+                ids.update(conn.execute(sa.select(INDEX.c.story_id).where(INDEX.c.term.in_(chunk))).scalars())
+            ordered = sorted(ids)
+            found: list[OpenStory] = []
+            for start in range(0, len(ordered), CHUNK):
+                chunk_ids = ordered[start : start + CHUNK]
+                stmt = sa.select(S).where(S.c.id.in_(chunk_ids), S.c.open_until >= since).order_by(S.c.id)
+                found += [_open_story(r) for r in conn.execute(stmt)]
+        return found
 
     def term_counts(self, terms: Collection[str]) -> TermCounts:
         wanted = sorted(t for t in terms if len(t) <= MAX_TERM)
