@@ -180,8 +180,8 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int) -> No
     at = START
     try:
         print(
-            f"[{db}] {'store':>9} {'fill a/s (cpu)':>16} {'round a/s (cpu)':>16} {'heap MB':>7} {'RSS MB':>7} {'peak MB':>7}"
-            "  quality"
+            f"[{db}] {'store':>9} {'fill a/s (cpu)':>16} {'round a/s (cpu)':>16} {'heap MB':>7}"
+            f" {'RSS MB':>7} {'peak MB':>7}  quality"
         )
         for size in sorted(sizes):
             fill_time = fill_cpu = 0.0
