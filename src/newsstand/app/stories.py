@@ -19,7 +19,7 @@ from newsstand.app.cache import SharedCache, TtlCache, remember
 from newsstand.errors import NotFoundError
 from newsstand.model import Article, LiveEntry, Publisher, Story, utcnow
 from newsstand.store.base import ArticleStore, StoryStore
-from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
+from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
 from newsstand.stories.copies import article_keys
 from newsstand.stories.plan import open_since, pending_terms, plan_update, search_terms, weigh
 from newsstand.stories.rank import MIN_PUBLISHERS, rank_top_stories
@@ -63,7 +63,8 @@ def update_stories(
         rarity = Rarity(counts.df, counts.documents)
         copies = store.copy_candidates([k for a in pending for k in article_keys(a)])
         weighed = weigh(pending, rarity)
-        stories = store.open_stories(since, search_terms(weighed))
+        lookups = search_terms(weighed)
+        stories = store.open_stories(since, lookups, shared=MIN_SHARED, limit=MAX_CANDIDATES)
         plan = plan_update(stories, pending, rarity, now, params, copies, weighed)
         assigned = store.save_stories(plan.writes, plan.counts, plan.copies)
         log.info("stories: %d articles into %d stories", assigned, len(plan.writes))

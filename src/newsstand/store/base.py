@@ -465,9 +465,18 @@ class StoryStore(Protocol):
     def articles_before(self, until: datetime, limit: int, lead_chars: int) -> list[ArticleText]:
         """Up to ``limit`` articles published before ``until``, newest first."""
 
-    def open_stories(self, since: datetime, terms: Collection[str] | None = None) -> list[OpenStory]:
-        """Stories still open at ``since`` or later, with the profiles clustering stored;
-        with ``terms``, only those indexed under one of them."""
+    def open_stories(
+        self,
+        since: datetime,
+        lookups: Sequence[Collection[str]] | None = None,
+        *,
+        shared: int = 2,
+        limit: int = 48,
+    ) -> list[OpenStory]:
+        """Stories still open at ``since`` or later, with the profiles clustering stored.
+        With ``lookups`` (one set of terms per article), only the stories indexed under at
+        least ``shared`` terms of one of them, at most ``limit`` per lookup, those sharing
+        most first."""
 
     def term_counts(self, terms: Collection[str]) -> TermCounts:
         """How many clustered articles hold each of ``terms`` (absent terms left out), and

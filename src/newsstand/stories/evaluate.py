@@ -17,7 +17,7 @@ from typing import Any
 
 from newsstand.errors import InvalidDataError
 from newsstand.model import ArticleText, CopyCandidates, OpenStory, utc
-from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
+from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
 from newsstand.stories.copies import article_keys
 from newsstand.stories.plan import RoundPlan, open_since, plan_update, search_terms, weigh
 from newsstand.stories.text import Rarity
@@ -131,10 +131,21 @@ class MemoryStories:
         self.documents = 0
         self._next_id = 1
 
-    def open_stories(self, since: datetime, terms: Iterable[str]) -> list[OpenStory]:
-        keys = {k for term in terms for k in self.index.get(term, ())}
-        found = (self.stories[k] for k in sorted(keys) if k in self.stories)
-        return [story for story, until in found if until >= since]
+    def open_stories(self, since: datetime, lookups: Iterable[Iterable[str]]) -> list[OpenStory]:
+        """As the store answers: per lookup, the open stories sharing ``MIN_SHARED`` of its
+        terms, at most ``MAX_CANDIDATES``, those sharing most first."""
+        keys: set[int] = set()
+        for terms in lookups:
+            hits: Counter[int] = Counter()
+            for term in dict.fromkeys(terms):
+                hits.update(k for k in self.index.get(term, ()) if self._open(k, since))
+            ranked = sorted((-n, k) for k, n in hits.items() if n >= MIN_SHARED)
+            keys.update(k for _, k in ranked[:MAX_CANDIDATES])
+        return [self.stories[k][0] for k in sorted(keys)]
+
+    def _open(self, key: int, since: datetime) -> bool:
+        found = self.stories.get(key)
+        return found is not None and found[1] >= since
 
     def rarity(self) -> Rarity:
         return Rarity(self.df, self.documents)

@@ -70,9 +70,11 @@ def weigh(pending: Sequence[ArticleText], stored: Rarity) -> Weighed:
     return Weighed(vectors, TermCounts(df, documents))
 
 
-def search_terms(weighed: Weighed) -> set[str]:
-    """The terms under which the stories the round's articles could join are indexed."""
-    return {t for f in weighed.features.values() for t in islice(f.vector, INDEX_TERMS)}
+def search_terms(weighed: Weighed) -> list[tuple[str, ...]]:
+    """For each of the round's articles, the terms under which the stories it could join are
+    indexed (its strongest ``INDEX_TERMS``); a store looks up, per article, the open stories
+    sharing ``MIN_SHARED`` of them, at most ``MAX_CANDIDATES``."""
+    return [tuple(islice(f.vector, INDEX_TERMS)) for f in weighed.features.values()]
 
 
 def profile(story: OpenStory) -> StoryProfile:

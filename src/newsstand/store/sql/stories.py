@@ -204,23 +204,39 @@ class StoriesMixin(SqlBase):
         with self._read() as conn:
             return [_text(r) for r in conn.execute(stmt)]
 
-    def open_stories(self, since: datetime, terms: Collection[str] | None = None) -> list[OpenStory]:
-        if terms is None:
+    def open_stories(
+        self,
+        since: datetime,
+        lookups: Sequence[Collection[str]] | None = None,
+        *,
+        shared: int = 2,
+        limit: int = 48,
+    ) -> list[OpenStory]:
+        if lookups is None:
             stmt = sa.select(S).where(S.c.open_until >= since).order_by(S.c.id)
             with self._read() as conn:
                 return [_open_story(r) for r in conn.execute(stmt)]
-        wanted = sorted(t for t in set(terms) if len(t) <= MAX_TERM)
+        hits = sa.func.count()
+        lookup = (
+            sa.select(INDEX.c.story_id)
+            .join(S, S.c.id == INDEX.c.story_id)
+            .where(INDEX.c.term.in_(sa.bindparam("terms", expanding=True)), S.c.open_until >= since)
+            .group_by(INDEX.c.story_id)
+            .having(hits >= shared)
+            .order_by(hits.desc(), INDEX.c.story_id)
+            .limit(limit)
+        )
         with self._read() as conn:
-            # Ids first (many terms point at one story), then each open story's row once.
+            # The stories each article could join (one indexed lookup each), then each row once.
             ids: set[int] = set()
-            for start in range(0, len(wanted), CHUNK):
-                chunk = wanted[start : start + CHUNK]
-                ids.update(conn.execute(sa.select(INDEX.c.story_id).where(INDEX.c.term.in_(chunk))).scalars())
+            for terms in lookups:
+                wanted = [t for t in dict.fromkeys(terms) if len(t) <= MAX_TERM]
+                if len(wanted) >= shared:
+                    ids.update(conn.execute(lookup, {"terms": wanted}).scalars())
             ordered = sorted(ids)
             found: list[OpenStory] = []
             for start in range(0, len(ordered), CHUNK):
-                chunk_ids = ordered[start : start + CHUNK]
-                stmt = sa.select(S).where(S.c.id.in_(chunk_ids), S.c.open_until >= since).order_by(S.c.id)
+                stmt = sa.select(S).where(S.c.id.in_(ordered[start : start + CHUNK])).order_by(S.c.id)
                 found += [_open_story(r) for r in conn.execute(stmt)]
         return found
 
