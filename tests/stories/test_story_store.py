@@ -238,3 +238,21 @@ def test_near_copies_join_their_original_story_and_are_recorded(store: SqlStore)
     assert _story_of(store, repost) == story
     rebuild_stories(store, T0 + timedelta(days=2))
     assert store.copy_origins([repost]) == {repost: first}  # found again from scratch
+
+
+def test_closed_stories_leave_the_index_and_lookups_find_open_ones(store: SqlStore) -> None:
+    import sqlalchemy as sa
+
+    from newsstand.store.sql.stories import story_index
+
+    ids = _load(store)
+    update_stories(store, NOW)
+    ferry_id = _story_of(store, ids["ferry"][0])
+    found = store.open_stories(T0, [("aldora", "kessel", "nothing"), ("varnholm",)])
+    assert [s.story_id for s in found] == [ferry_id]  # one shared term finds nothing
+    late = T0 + timedelta(days=400)
+    _add(store, CHESS[1:], late, "later")
+    update_stories(store, late + timedelta(hours=1))
+    with store.engine.connect() as conn:
+        indexed = set(conn.execute(sa.select(story_index.c.story_id).distinct()).scalars())
+    assert ferry_id not in indexed and len(indexed) == 1

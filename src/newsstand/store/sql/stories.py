@@ -90,6 +90,8 @@ article_copies = sa.Table(
 COPIES = article_copies
 # The store_meta key counting the articles whose terms are in ``story_terms``.
 DOCUMENTS_KEY = "story_documents"
+# The store_meta key of the time up to which closed stories left ``story_index``.
+PRUNED_KEY = "story_index_pruned"
 # Terms longer than this are not counted (no word of news is).
 MAX_TERM = 200
 # Terms looked up per statement.
@@ -314,6 +316,7 @@ class StoriesMixin(SqlBase):
                 conn.execute(S.delete().where(S.c.id.in_(list(ids.values())), S.c.id.not_in(kept)))
             self._retitle(conn, [ids.get(w.key, w.key) for w in writes])
             self._index_stories(conn, [(ids.get(w.key, w.key), w) for w in writes])
+            self._prune_index(conn, writes)
             if counts is not None:
                 self._count_terms(conn, counts)
             if copies is not None:
@@ -336,6 +339,25 @@ class StoriesMixin(SqlBase):
         ]
         if rows:
             conn.execute(dialect.insert(BANDS).on_conflict_do_nothing(), rows)
+
+    @staticmethod
+    def _prune_index(conn: Connection, writes: Sequence[StoryWrite]) -> None:
+        """Take stories that closed since the last round out of the index, so that a lookup
+        reads postings of open stories only, however many stories the store has kept."""
+        times = [w.last_updated for w in writes]
+        if not times:
+            return
+        until = min(times)
+        stmt = sa.select(store_meta.c.value).where(store_meta.c.key == PRUNED_KEY)
+        last = conn.execute(stmt).scalar()
+        since = datetime.fromisoformat(last) if last else None
+        closed = sa.select(S.c.id).where(S.c.open_until < until)
+        if since is not None:
+            closed = closed.where(S.c.open_until >= since)
+        conn.execute(INDEX.delete().where(INDEX.c.story_id.in_(closed.scalar_subquery())))
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        mark = dialect.insert(store_meta).values(key=PRUNED_KEY, value=until.isoformat())
+        conn.execute(mark.on_conflict_do_update(index_elements=["key"], set_={"value": until.isoformat()}))
 
     @staticmethod
     def _index_stories(conn: Connection, written: Sequence[tuple[int, StoryWrite]]) -> None:
@@ -436,7 +458,7 @@ class StoriesMixin(SqlBase):
             conn.execute(INDEX.delete())
             conn.execute(BANDS.delete())
             conn.execute(COPIES.delete())
-            conn.execute(store_meta.delete().where(store_meta.c.key == DOCUMENTS_KEY))
+            conn.execute(store_meta.delete().where(store_meta.c.key.in_([DOCUMENTS_KEY, PRUNED_KEY])))
 
     def story(self, story_id: int) -> Story:
         with self._read() as conn:
