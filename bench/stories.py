@@ -1,85 +1,131 @@
-"""Story clustering benchmark: speed of ``update_stories`` and quality on the labelled corpus.
+"""Story clustering benchmark: articles assigned per second as the store grows, memory, quality.
 
-    python bench/stories.py --articles 10000 [--db sqlite|postgresql|both] [--quality]
+    python bench/stories.py --store 100000 --store 1000000 [--db sqlite|postgresql] [--quality]
+    python bench/stories.py --quality --db none      # the quality table only
 
-Generates invented news (no copied text): events told by several publishers,
-each article mixing its event's names and words with common words drawn from a
-Zipf distribution. Loads them, then times (1) the first ``update_stories`` over
-all of them and (2) one incremental round of ``--round`` new articles on top.
-``--quality`` also prints the B-cubed/ARI figures of the shared labelled corpus.
+Generates invented news (no copied text). Events belong to topics, and events of
+one topic share names and words ("the Korlan missile test", then another one a
+week later), so telling them apart is not free; a tenth of the articles are wire
+copies of another outlet's report of the same event. The store is filled in
+chunks, each clustered by ``update_stories`` as the service would after a large
+import; at every size asked for, ``--rounds`` rounds of ``--round`` new articles
+are timed on top (articles/s assigned with that many in the store), with the
+Python heap one round needs (tracemalloc, an extra round), the process's memory
+(resident set, which includes the generator and loading) and the B-cubed quality of everything clustered
+so far against the generator's events. ``--quality`` prints the table of
+``newsstand.stories.quality``: the TF-IDF average-link reference, rebuild and
+hourly rounds on the shared labelled corpus, its same-days construction and the
+written cases, measured in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import sys
 import tempfile
 import time
+import tracemalloc
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from newsstand.app.stories import related_articles, top_stories, update_stories
+from newsstand.app.stories import update_stories
 from newsstand.model import Article
 from newsstand.store import SqlStore, open_url
-from newsstand.stories.evaluate import apply_writes, read_labelled, replay, score
-from newsstand.stories.plan import plan_update
-from newsstand.stories.text import article_terms
+from newsstand.stories.evaluate import score
+from newsstand.stories.quality import measure, standard_sets, table
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
-_SYLLABLE_TEXT = "ka lo mi ne ru sa te vo an el is or ul by dra ken mor tal vin zet"
+_SYLLABLE_TEXT = "ka lo mi ne ru sa te vo an el is or ul by dra ken mor tal vin zet pa gu"
 SYLLABLES = _SYLLABLE_TEXT.split()
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PER_DAY = 20_000  # articles a day: a million is seven weeks of a large aggregator
+CHUNK = 50_000  # articles loaded and clustered at a time while filling
 
 
 def _word(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
 
 
-class Generator:
-    """Invented events and the articles publishers write about them."""
+@dataclass
+class Event:
+    names: list[str]
+    words: list[str]
+    start: datetime
+    days: float
+    reports: list[str] = field(default_factory=list)  # bodies written so far (for wire copies)
 
-    def __init__(self, seed: int = 7, vocabulary: int = 20_000, publishers: int = 200) -> None:
+
+class Generator:
+    """Invented topics, their events, and the articles publishers write about them."""
+
+    def __init__(self, seed: int = 7, vocabulary: int = 30_000, topics: int = 3000, publishers: int = 300):
         self.rng = random.Random(seed)
         self.common = [_word(self.rng) for _ in range(vocabulary)]
-        self.weights = [1 / (rank + 1) for rank in range(vocabulary)]  # Zipf, s = 1
+        self.cum = list(accumulate(1 / (r + 1) for r in range(vocabulary)))  # Zipf, s = 1
+        self.topics = [
+            ([_word(self.rng).capitalize() for _ in range(4)], [_word(self.rng) for _ in range(12)])
+            for _ in range(topics)
+        ]
         self.publishers = [f"pub-{i:03d}" for i in range(publishers)]
         self.serial = 0
+        self.events = 0
 
     def _commons(self, n: int) -> list[str]:
-        return self.rng.choices(self.common, self.weights, k=n)
+        return self.rng.choices(self.common, cum_weights=self.cum, k=n)
 
-    def articles(self, count: int, days: float, start: datetime = START) -> list[tuple[Article, int]]:
-        """``count`` articles over ``days`` days from ``start``, each with its event number."""
-        out: list[tuple[Article, int]] = []
-        event = 0
-        while len(out) < count:
-            event += 1
-            names = [_word(self.rng).capitalize() for _ in range(3)]
-            words = [_word(self.rng) for _ in range(8)]
-            at = start + timedelta(days=self.rng.uniform(0, days))
-            size = min(1 + int(self.rng.expovariate(0.4)), 12, count - len(out))
+    def _event(self, start: datetime, days: float) -> Event:
+        rng = self.rng
+        names, words = rng.choice(self.topics)
+        own_names = [_word(rng).capitalize() for _ in range(2)]
+        own_words = [_word(rng) for _ in range(6)]
+        running = rng.random() < 0.1  # a tenth run for days; the rest are done within one
+        return Event(
+            names=own_names + rng.sample(names, 1),
+            words=own_words + rng.sample(words, 3),
+            start=start + timedelta(days=rng.uniform(0, days)),
+            days=rng.uniform(1, 10) if running else rng.uniform(0, 0.5),
+        )
+
+    def articles(self, count: int, days: float, start: datetime) -> Iterator[tuple[Article, int]]:
+        """``count`` articles published over ``days`` days from ``start``, with their event."""
+        made = 0
+        while made < count:
+            self.events += 1
+            event = self._event(start, days)
+            size = min(1 + int(self.rng.expovariate(0.35)), 15, count - made)
             for publisher in self.rng.sample(self.publishers, size):
-                out.append((self._article(publisher, names, words, at), event))
-        return out
+                yield self._article(publisher, event), self.events
+            made += size
 
-    def _article(self, publisher: str, names: list[str], words: list[str], at: datetime) -> Article:
+    def _article(self, publisher: str, event: Event) -> Article:
         rng = self.rng
         self.serial += 1
-        title = " ".join(rng.sample(names, 2) + rng.sample(words, 3) + self._commons(3))
-        body = []
-        for _ in range(6):
-            sentence = rng.sample(names, 1) + rng.sample(words, 3) + self._commons(16)
-            rng.shuffle(sentence)
-            body.append(" ".join(sentence).capitalize() + ".")
+        at = event.start + timedelta(days=rng.uniform(0, event.days))
+        title = " ".join(rng.sample(event.names, 2) + rng.sample(event.words, 3) + self._commons(3))
+        if event.reports and rng.random() < 0.1:
+            body = rng.choice(event.reports)  # wire copy under this outlet's own headline
+        else:
+            sentences = []
+            for _ in range(6):
+                sentence = rng.sample(event.names, 1) + rng.sample(event.words, 3) + self._commons(14)
+                rng.shuffle(sentence)
+                sentences.append(" ".join(sentence).capitalize() + ".")
+            body = " ".join(sentences)
+            event.reports.append(body)
         return Article(
             publisher_id=publisher,
             url=f"https://{publisher}.example/a/{self.serial}",
             title=title.capitalize(),
-            published=at + timedelta(hours=rng.expovariate(1 / 3)),
-            body_text="\n".join(body),
+            published=at,
+            body_text=body,
         )
 
 
@@ -97,64 +143,98 @@ def _load(store: SqlStore, items: list[tuple[Article, int]]) -> dict[int, int]:
     return {aid: event for aid, (_, event) in zip(ids, items, strict=True)}
 
 
-def _assigned(store: SqlStore, ids: list[int]) -> dict[int, int]:
+def _assigned(store: SqlStore) -> dict[int, int]:
     from newsstand.store.sql.schema import articles
 
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(articles.c.id, articles.c.story_id).where(articles.c.id.in_(ids)))
+        rows = conn.execute(
+            sa.select(articles.c.id, articles.c.story_id).where(articles.c.story_id.is_not(None))
+        )
         return {row.id: row.story_id for row in rows}
 
 
-def run(db: str, url: str, count: int, round_size: int) -> None:
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed_update(store: SqlStore, now: datetime) -> tuple[int, float, float]:
+    """Articles placed, wall-clock seconds and this process's CPU seconds (the machine may be
+    shared: CPU time is what the clustering itself cost)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    placed = update_stories(store, now)
+    return placed, time.perf_counter() - started, time.process_time() - cpu
+
+
+def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int) -> None:
     gen = Generator()
     store = open_url(url)
+    gold: dict[int, int] = {}
+    at = START
     try:
-        items = gen.articles(count, days=7)
-        started = time.perf_counter()
-        gold = _load(store, items)
-        print(f"[{db}] loaded {len(gold)} articles in {time.perf_counter() - started:.1f} s")
-        now = START + timedelta(days=8)
-        started = time.perf_counter()
-        placed = update_stories(store, now)
-        first = time.perf_counter() - started
-        result = score(_assigned(store, list(gold)), gold)
-        print(f"[{db}] first update: {placed} articles in {first:.2f} s ({first / placed * 1e3:.2f} ms each)")
-        print(f"[{db}]   synthetic: B3 F1 {result.f1:.3f}, ARI {result.ari:.3f}, {result.clusters} stories")
-        # A round as after one ingestion: new articles of the last hours, and a cold
-        # process (the CLI, or a restarted worker) with nothing cached.
-        _load(store, gen.articles(round_size, days=0.1, start=START + timedelta(days=7)))
-        article_terms.cache_clear()
-        started = time.perf_counter()
-        placed = update_stories(store, now)
-        cold = time.perf_counter() - started
-        more = _load(store, gen.articles(round_size, days=0.1, start=START + timedelta(days=7.1)))
-        started = time.perf_counter()
-        placed += update_stories(store, now)
-        warm = time.perf_counter() - started
         print(
-            f"[{db}] incremental rounds of {round_size} recent articles: {cold:.2f} s cold, {warm:.2f} s warm"
+            f"[{db}] {'store':>9} {'fill a/s (cpu)':>16} {'round a/s (cpu)':>16} {'heap MB':>7}"
+            f" {'RSS MB':>7} {'peak MB':>7}  quality"
         )
-        started = time.perf_counter()
-        top = top_stories(store, now - timedelta(days=1), limit=10)
-        print(f"[{db}] top_stories: {len(top)} in {(time.perf_counter() - started) * 1000:.0f} ms")
-        started = time.perf_counter()
-        related_articles(store, next(iter(more)), limit=6)
-        print(f"[{db}] related_articles: {(time.perf_counter() - started) * 1000:.0f} ms")
+        for size in sorted(sizes):
+            fill_time = fill_cpu = 0.0
+            filled = 0
+            while len(gold) < size:
+                n = min(CHUNK, size - len(gold))
+                days = n / PER_DAY
+                gold.update(_load(store, list(gen.articles(n, days, at))))
+                at += timedelta(days=days)
+                placed, seconds, cpu = _timed_update(store, at + timedelta(hours=1))
+                fill_time += seconds
+                fill_cpu += cpu
+                filled += placed
+            times = []
+            for _ in range(rounds):
+                days = round_size / PER_DAY
+                gold.update(_load(store, list(gen.articles(round_size, days, at))))
+                at += timedelta(days=days)
+                times.append(_timed_update(store, at + timedelta(minutes=5)))
+            # One more round under tracemalloc: the Python heap a round needs at this size.
+            gold.update(_load(store, list(gen.articles(round_size, round_size / PER_DAY, at))))
+            at += timedelta(days=round_size / PER_DAY)
+            tracemalloc.start()
+            update_stories(store, at + timedelta(minutes=5))
+            heap = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            placed = sum(t[0] for t in times)
+            per_round, per_round_cpu = placed / sum(t[1] for t in times), placed / sum(t[2] for t in times)
+            fill_rate = filled / fill_time if fill_time else float("nan")
+            fill_rate_cpu = filled / fill_cpu if fill_cpu else float("nan")
+            result = score(_assigned(store), gold)
+            print(
+                f"[{db}] {len(gold):>9,} {fill_rate:>7,.0f} ({fill_rate_cpu:>6,.0f}) "
+                f"{per_round:>7,.0f} ({per_round_cpu:>6,.0f}) {heap:>7,.0f} {_rss_mb():>7,.0f} "
+                f"{_peak_mb():>7,.0f}  B3 P {result.precision:.3f} R {result.recall:.3f} "
+                f"F1 {result.f1:.3f} ARI {result.ari:.3f} ({result.clusters:,} stories, "
+                f"{gen.events:,} events)",
+                flush=True,
+            )
     finally:
         store.close()
 
 
 def quality(corpus: Path) -> None:
-    articles, gold = read_labelled(corpus)
-    assigned: dict[int, int] = {}
-    now = max(a.published for a in articles) + timedelta(days=1)
-    started = time.perf_counter()
-    apply_writes(assigned, plan_update([], articles, now), 1)
-    rebuild = score(assigned, gold)
-    print(f"rebuild ({time.perf_counter() - started:.2f} s): {rebuild}")
-    started = time.perf_counter()
-    incremental = score(replay(articles, timedelta(hours=1), background=1000), gold)
-    print(f"hourly rounds ({time.perf_counter() - started:.2f} s): {incremental}")
+    """The quality table: baseline, rebuild and hourly rounds on every labelled set."""
+    cases = Path(__file__).resolve().parents[1] / "tests/stories/cases"
+    print(table(measure(standard_sets(corpus, cases), time.perf_counter)))
+
+
+def _shared() -> Path:
+    root = os.environ.get("NEWSSTAND_SHARED_DIR")
+    base = Path(root) if root else Path(__file__).resolve().parents[1].parent / "shared"
+    return base / "data/stories/giveme5w1h_newscluster.jsonl"
 
 
 def _pg_database() -> tuple[str, sa.Engine, str]:
@@ -167,22 +247,22 @@ def _pg_database() -> tuple[str, sa.Engine, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--round", type=int, default=200, help="articles in the incremental round")
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="sqlite")
-    parser.add_argument("--quality", action="store_true", help="score the shared labelled corpus too")
+    parser.add_argument("--store", type=int, action="append", help="store sizes to measure at (repeat)")
+    parser.add_argument("--round", type=int, default=2000, help="new articles per timed round")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds at each size")
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both", "none"], default="sqlite")
+    parser.add_argument("--quality", action="store_true", help="print the labelled quality table too")
     args = parser.parse_args()
+    sizes = args.store or [100_000]
     if args.quality:
-        quality(
-            Path(__file__).resolve().parents[1].parent / "shared/data/stories/giveme5w1h_newscluster.jsonl"
-        )
+        quality(_shared())
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            run("sqlite", f"sqlite:///{tmp}/bench.db", args.articles, args.round)
+            run("sqlite", f"sqlite:///{tmp}/bench.db", sizes, args.round, args.rounds)
     if args.db in ("postgresql", "both"):
         url, admin, name = _pg_database()
         try:
-            run("postgresql", url, args.articles, args.round)
+            run("postgresql", url, sizes, args.round, args.rounds)
         finally:
             with admin.connect() as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

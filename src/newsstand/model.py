@@ -8,6 +8,7 @@ HTTP responses or template objects. Datetimes are always timezone-aware UTC;
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -563,10 +564,31 @@ class ArticleText:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenStory:
+    """A stored story that articles may still join, as the clusterer reads it.
+
+    ``terms`` is the sum of its articles' unit term vectors (the strongest terms
+    only, heaviest first), ``size`` how many articles it has, ``lead_score`` how central its lead
+    article was when chosen.
+    """
+
+    story_id: int
+    first_seen: datetime
+    last_updated: datetime
+    size: int
+    terms: Mapping[str, float]
+    lead_article_id: int | None
+    lead_score: float
+
+
+@dataclass(frozen=True, slots=True)
 class StoryWrite:
     """One story as the clusterer leaves it: ``key`` is a story id, or negative for a new story.
 
     ``article_ids`` are the articles that join it now; the span only ever widens.
+    ``absorbs`` are stored stories merged into this one: their articles move here
+    and they are deleted. ``size``, ``terms``, ``lead_score`` and ``open_until``
+    are what the next round reads back as an ``OpenStory``, found under ``index_terms``.
     """
 
     key: int
@@ -575,6 +597,38 @@ class StoryWrite:
     last_updated: datetime
     lead_article_id: int
     article_ids: tuple[int, ...] = ()
+    absorbs: tuple[int, ...] = ()
+    size: int = 0
+    terms: Mapping[str, float] = field(default_factory=dict)
+    lead_score: float = 0.0
+    open_until: datetime | None = None
+    index_terms: tuple[str, ...] = ()  # the story is found under these terms
+
+
+@dataclass(frozen=True, slots=True)
+class CopyIndex:
+    """Near copies found in a round: ``copy_of`` maps an article to the one it copies;
+    ``keys`` are the articles' locality-sensitive band keys, to index for later rounds."""
+
+    copy_of: Mapping[int, int] = field(default_factory=dict)
+    keys: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CopyCandidates:
+    """Stored articles sharing band keys with new ones: key -> originals holding it, and the
+    story each of those originals is in."""
+
+    holders: Mapping[int, tuple[int, ...]]
+    story_of: Mapping[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class TermCounts:
+    """Document frequencies to add to the store's: how many more documents hold each term."""
+
+    df: Mapping[str, int]
+    documents: int
 
 
 @dataclass(frozen=True, slots=True)

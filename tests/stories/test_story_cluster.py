@@ -1,21 +1,36 @@
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from datetime import timedelta
+from itertools import islice
+from pathlib import Path
 
-from story_samples import FERRY, T0, corpus, make
+from story_samples import T0, corpus, make
 
+from newsstand.model import OpenStory
 from newsstand.stories.cluster import (
     Clusterer,
     ClusterParams,
-    assign,
+    StoryProfile,
+    add_article,
+    best_story,
     cluster,
-    lead_article,
-    new_profile,
-    time_gap,
+    combine,
+    linkage,
+    open_until,
+    reach,
+    similarity,
+    single,
+    within_reach,
 )
-from newsstand.stories.evaluate import score
-from newsstand.stories.plan import context_span, plan_update
-from newsstand.stories.text import ArticleFeatures, featurize
+from newsstand.stories.evaluate import replay, score
+from newsstand.stories.plan import open_since, plan_update
+from newsstand.stories.quality import load_set
+from newsstand.stories.text import ArticleFeatures, Rarity, cosine, featurize
+
+CASES = Path(__file__).parent / "cases"
+NOTHING = Rarity({}, 0)
 
 
 def _feats() -> tuple[list[ArticleFeatures], dict[int, str]]:
@@ -23,97 +38,159 @@ def _feats() -> tuple[list[ArticleFeatures], dict[int, str]]:
     return featurize(articles), gold
 
 
+def _story(key: int, members: list[ArticleFeatures]) -> StoryProfile:
+    story = single(members[0], key)
+    for member in members[1:]:
+        story = add_article(story, member)
+    return story
+
+
 def test_cluster_recovers_invented_events() -> None:
     feats, gold = _feats()
-    predicted = cluster(feats, T0 + timedelta(days=1))
-    result = score(predicted, gold)
-    assert result.precision == 1.0
-    assert result.recall == 1.0
+    result = score(cluster(feats), gold)
+    assert (result.precision, result.recall) == (1.0, 1.0)
 
 
-def test_assign_joins_matching_story_and_opens_new_for_unrelated() -> None:
+def test_similarity_is_the_mean_cosine_to_the_members() -> None:
     feats, _ = _feats()
-    ferry = new_profile(10, feats[:2])
-    bridge = new_profile(20, feats[3:5])
-    assert assign(feats[2], [ferry, bridge], T0 + timedelta(days=1)) == 10
-    assert assign(feats[5], [ferry, bridge], T0 + timedelta(days=1)) is None
+    ferry = _story(10, feats[:2])
+    expected = (cosine(feats[2].vector, feats[0].vector) + cosine(feats[2].vector, feats[1].vector)) / 2
+    assert abs(similarity(feats[2], ferry) - expected) < 1e-9
+    bridge = _story(20, feats[3:5])
+    mean = sum(cosine(a.vector, b.vector) for a in feats[:2] for b in feats[3:5]) / 4
+    assert abs(linkage(ferry, bridge) - mean) < 1e-9
 
 
-def test_time_window_keeps_distant_reports_apart() -> None:
+def test_best_story_joins_matching_story_and_opens_new_for_unrelated() -> None:
     feats, _ = _feats()
-    ferry = new_profile(10, feats[:2])
-    late = feats[2]
-    moved = ArticleFeatures(late.article_id, late.publisher_id, T0 + timedelta(days=5), late.vector)
-    assert time_gap(moved.published, ferry) > ClusterParams().window
-    assert assign(moved, [ferry], T0 + timedelta(days=6)) is None
-    # The same report within the window joins.
-    assert assign(late, [ferry], T0 + timedelta(days=6)) == 10
+    ferry, bridge = _story(10, feats[:2]), _story(20, feats[3:5])
+    assert best_story(feats[2], [ferry, bridge]) == 10
+    assert best_story(feats[5], [ferry, bridge]) is None
 
 
-def test_threshold_rises_with_time_gap() -> None:
+def test_a_story_stays_open_longer_the_more_it_is_covered() -> None:
+    params = ClusterParams()
+    one, five = reach(1, timedelta(0)), reach(5, timedelta(days=2))
+    assert one == params.window
+    assert five == params.window + 4 * params.window_per_article + timedelta(days=2)
+    assert reach(500, timedelta(days=900)) == params.max_window
     feats, _ = _feats()
-    ferry = new_profile(10, feats[:1])
-    params = ClusterParams(join_threshold=0.0, threshold_per_day=1.0, duplicate_threshold=2.0)
-    near = feats[1]
-    far = ArticleFeatures(near.article_id, near.publisher_id, T0 + timedelta(hours=60), near.vector)
-    assert assign(near, [ferry], T0 + timedelta(days=9), params) == 10
-    assert assign(far, [ferry], T0 + timedelta(days=9), params) is None
+    story = single(feats[0], 1)
+    assert open_until(story) == feats[0].published + params.window
+    assert within_reach(feats[0].published + params.window, story)
+    assert not within_reach(feats[0].published + params.window + timedelta(seconds=1), story)
 
 
-def test_future_dated_article_counts_as_now() -> None:
+def test_an_article_beyond_a_closed_story_starts_a_new_one() -> None:
     feats, _ = _feats()
-    ferry = new_profile(10, feats[:2])
-    ahead = ArticleFeatures(feats[2].article_id, "x", T0 + timedelta(days=30), feats[2].vector)
-    assert assign(ahead, [ferry], T0 + timedelta(hours=3)) == 10
+    clusterer = Clusterer([_story(10, feats[:2])])
+    late = replace(feats[2], published=feats[1].published + timedelta(days=40))
+    assert clusterer.add(late) < 0
+    assert clusterer.add(feats[2]) == 10
 
 
-def test_syndicated_copy_joins_even_below_centroid_threshold() -> None:
-    publisher, title, body = FERRY[0]
-    articles = [make(1, publisher, title, body), make(2, publisher, title + " (update)", body)]
-    copy, original = featurize(articles)[1], featurize(articles)[0]
-    story = new_profile(5, [original])
-    strict = ClusterParams(join_threshold=1.5, duplicate_threshold=0.7)
-    assert assign(copy, [story], T0, strict) == 5
-    assert assign(copy, [story], T0, ClusterParams(join_threshold=1.5, duplicate_threshold=1.5)) is None
-
-
-def test_clusterer_incremental_matches_known_story_keys() -> None:
+def test_lead_is_the_most_central_member_and_survives_merges() -> None:
     feats, _ = _feats()
-    clusterer = Clusterer([new_profile(7, feats[:1])])
-    assert clusterer.add(feats[1], T0 + timedelta(days=1)) == 7
-    new_key = clusterer.add(feats[3], T0 + timedelta(days=1))
-    assert new_key < 0
-    assert clusterer.add(feats[4], T0 + timedelta(days=1)) == new_key
-    assert [m.article_id for m in clusterer.stories[7].members] == [1, 2]
+    story = _story(1, feats[:3])
+    assert story.lead_article_id in {1, 2, 3}
+    assert 0.0 < story.lead_score <= 1.0
+    merged = combine(story, single(feats[3], 9), 1)
+    assert merged.lead_article_id == (story.lead_article_id if story.lead_score >= 1.0 else 4)
+    assert merged.size == 4
 
 
-def test_lead_article_is_most_central_member() -> None:
+def test_merge_pass_joins_converging_stories_keeping_the_stored_id() -> None:
     feats, _ = _feats()
-    story = new_profile(1, feats[:3])
-    assert lead_article(story) in {1, 2, 3}
-    assert lead_article(new_profile(1, feats[:1])) == 1
+    # Two halves of the ferry story opened apart, as rounds in the wrong order would.
+    clusterer = Clusterer([_story(5, feats[:1]), _story(-1, feats[1:3])], ClusterParams(join_threshold=2.0))
+    clusterer.merge_pass([-1])
+    assert set(clusterer.stories) == {5}
+    assert clusterer.resolve(-1) == 5
+    assert clusterer.stories[5].size == 3
+
+
+def test_shuffled_arrival_gives_the_same_stories() -> None:
+    """Order independence: the same articles arriving in any order, one at a time, end in
+    the same stories once the merge pass has run."""
+    labelled = load_set(CASES / "ten_day_story.jsonl")
+    feats = featurize(labelled.articles)
+    expected = None
+    for seed in range(6):
+        order = feats[:]
+        random.Random(seed).shuffle(order)
+        clusterer = Clusterer()
+        placed = {f.article_id: clusterer.add(f) for f in order}
+        clusterer.merge_pass(clusterer.stories)
+        partition = sorted(
+            sorted(a for a, k in placed.items() if clusterer.resolve(k) == key)
+            for key in {clusterer.resolve(k) for k in placed.values()}
+        )
+        expected = expected or partition
+        assert partition == expected
+    assert score({a: i for i, group in enumerate(expected or []) for a in group}, labelled.gold).f1 == 1.0
+
+
+def test_rounds_of_any_length_agree_on_a_written_case() -> None:
+    labelled = load_set(CASES / "liveblog_and_articles.jsonl")
+    for hours in (1, 6, 48):
+        assert score(replay(labelled.articles, timedelta(hours=hours)), labelled.gold).f1 == 1.0
 
 
 def test_plan_update_writes_new_and_existing_stories() -> None:
     articles, _ = corpus()
-    context = [
-        make(a.article_id, a.publisher_id, a.title, a.body_text, a.published, story_id=100)
-        for a in articles[:2]
-    ]
+    first = plan_update([], articles[:2], NOTHING, T0 + timedelta(days=1))
+    (ferry,) = first.writes
+    assert ferry.key < 0 and sorted(ferry.article_ids) == [1, 2] and ferry.size == 2
+    assert first.counts.documents == 2
+    stored = OpenStory(100, ferry.first_seen, ferry.last_updated, 2, ferry.terms, 1, ferry.lead_score)
     pending = articles[2:]
-    span = context_span(pending)
-    assert span is not None and span[0] < pending[0].published < span[1]
-    writes = plan_update(context, pending, T0 + timedelta(days=1))
-    by_key = {w.key: w for w in writes}
+    since = open_since(pending)
+    assert since is not None and since < pending[0].published
+    plan = plan_update([stored], pending, Rarity(first.counts.df, 2), T0 + timedelta(days=1))
+    by_key = {w.key: w for w in plan.writes}
     assert by_key[100].article_ids == (3,)
-    assert by_key[100].first_seen == articles[0].published
-    new = [w for w in writes if w.key < 0]
+    assert by_key[100].size == 3
+    assert by_key[100].open_until is not None and by_key[100].open_until > by_key[100].last_updated
+    new = [w for w in plan.writes if w.key < 0]
     assert sorted(sorted(w.article_ids) for w in new) == [[4, 5], [6, 7]]
     for w in new:
         assert w.lead_article_id in w.article_ids
         assert w.title == next(a.title for a in articles if a.article_id == w.lead_article_id)
 
 
+def test_plan_update_merges_stored_stories_that_converge() -> None:
+    articles, _ = corpus()
+    halves = [plan_update([], [a], NOTHING, T0 + timedelta(days=1)).writes[0] for a in articles[:2]]
+    stored = [
+        OpenStory(50 + n, w.first_seen, w.last_updated, w.size, w.terms, w.lead_article_id, w.lead_score)
+        for n, w in enumerate(halves)
+    ]
+    plan = plan_update(stored, articles[2:3], NOTHING, T0 + timedelta(days=1))
+    (write,) = [w for w in plan.writes if w.absorbs]
+    assert (write.key, write.absorbs, write.size) == (50, (51,), 3)
+
+
+def test_plan_update_counts_future_articles_as_now() -> None:
+    articles, _ = corpus()
+    ahead = make(99, "x", articles[0].title, articles[0].body_text, T0 + timedelta(days=30))
+    plan = plan_update([], [ahead], NOTHING, T0)
+    assert plan.writes[0].last_updated == T0
+
+
 def test_plan_update_with_nothing_pending_writes_nothing() -> None:
-    assert plan_update([], [], T0) == []
-    assert context_span([]) is None
+    plan = plan_update([], [], NOTHING, T0)
+    assert plan.writes == [] and plan.counts.documents == 0
+    assert open_since([]) is None
+
+
+def test_an_article_is_compared_with_a_bounded_number_of_stories() -> None:
+    from newsstand.stories.cluster import MAX_CANDIDATES
+
+    feats, _ = _feats()
+    base = feats[0]
+    shared = dict(islice(base.vector.items(), 2))  # every story shares two strong terms
+    crowd = [
+        StoryProfile(k, base.published, base.published, 1, {**shared, f"own{k}": 1.0}) for k in range(1, 200)
+    ]
+    clusterer = Clusterer(crowd)
+    assert len(clusterer.candidates(base)) == MAX_CANDIDATES

@@ -1,18 +1,19 @@
-"""The clustering quality gate: B-cubed and ARI floors on the shared labelled corpus."""
+"""The clustering quality gate: B-cubed and ARI floors on the shared labelled corpus, its
+same-days construction and the written cases, for a rebuild and for hourly rounds."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from newsstand.stories.evaluate import ClusterScores, apply_writes, read_labelled, replay, score
-from newsstand.stories.plan import plan_update
+from newsstand.stories.evaluate import ClusterScores, score
+from newsstand.stories.quality import LabelledSet, categories, load_set, rebuild, rounds, same_days
 
 BASELINE = json.loads((Path(__file__).parent / "baseline.json").read_text())
+CASES = Path(__file__).parent / "cases"
 
 
 @pytest.fixture(scope="module")
@@ -25,24 +26,34 @@ def corpus(shared_data: Path) -> Path:
     return path
 
 
-def _check(scores: ClusterScores, floors: dict[str, float]) -> None:
+def _scores(scores: ClusterScores) -> dict[str, float]:
+    return {"precision": scores.precision, "recall": scores.recall, "f1": scores.f1, "ari": scores.ari}
+
+
+def _check(got: dict[str, float], floors: dict[str, float]) -> None:
     eps = BASELINE["epsilon"]
-    got = {"precision": scores.precision, "recall": scores.recall, "f1": scores.f1, "ari": scores.ari}
     below = {k: (round(got[k], 4), v) for k, v in floors.items() if got[k] < v - eps}
     assert not below, f"clustering quality fell below the pinned floors (got, pinned): {below}"
 
 
-def test_rebuild_meets_floors(corpus: Path) -> None:
-    articles, gold = read_labelled(corpus)
-    now = max(a.published for a in articles) + timedelta(days=1)
-    assigned: dict[int, int] = {}
-    apply_writes(assigned, plan_update([], articles, now), 1)
-    _check(score(assigned, gold), BASELINE["rebuild"])
+def _gate(labelled: LabelledSet, pinned: dict[str, dict[str, float]]) -> None:
+    built = _scores(score(rebuild(labelled), labelled.gold))
+    arrived = _scores(score(rounds(labelled), labelled.gold))
+    _check(built, pinned["rebuild"])
+    _check(arrived, pinned["rounds"])
+    assert abs(built["f1"] - arrived["f1"]) <= BASELINE["rounds_within"], (built, arrived)
 
 
-@pytest.mark.slow
-def test_incremental_rounds_meet_floors(corpus: Path) -> None:
-    articles, gold = read_labelled(corpus)
-    setup = BASELINE["incremental"]
-    assigned = replay(articles, timedelta(hours=setup["round_hours"]), background=setup["background"])
-    _check(score(assigned, gold), setup["scores"])
+def test_shared_corpus_meets_floors(corpus: Path) -> None:
+    _gate(load_set(corpus), BASELINE["shared"])
+
+
+def test_same_days_construction_meets_floors(corpus: Path) -> None:
+    _gate(same_days(load_set(corpus), categories(corpus), "same days"), BASELINE["same_days"])
+
+
+@pytest.mark.parametrize("case", sorted(p.stem for p in CASES.glob("*.jsonl")))
+def test_written_case_meets_floors(case: str) -> None:
+    labelled = load_set(CASES / f"{case}.jsonl")
+    _check(_scores(score(rebuild(labelled), labelled.gold)), BASELINE["cases"][case])
+    _check(_scores(score(rounds(labelled), labelled.gold)), BASELINE["cases"][case])

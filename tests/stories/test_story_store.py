@@ -151,3 +151,108 @@ def test_rebuild_never_reuses_story_ids(store: SqlStore) -> None:
     with pytest.raises(NotFoundError):
         store.story(min(before))
     assert _story_of(store, ids["ferry"][0]) in after
+
+
+def test_stories_keep_profiles_and_term_counts_between_rounds(store: SqlStore) -> None:
+    ids = _load(store)
+    update_stories(store, NOW)
+    ferry_id = _story_of(store, ids["ferry"][0])
+    open_now = {s.story_id: s for s in store.open_stories(T0)}
+    ferry = open_now[ferry_id]
+    assert ferry.size == 3 and ferry.lead_article_id in ids["ferry"]
+    assert "aldora" in ferry.terms and ferry.terms["aldora"] > 0
+    counts = store.term_counts(["aldora", "varnholm", "never-seen"])
+    assert counts.documents == 6
+    assert counts.df == {"aldora": 3, "varnholm": 2}
+    # Closed stories are not handed out: nothing is open a year on.
+    assert store.open_stories(T0 + timedelta(days=400)) == []
+    # A rebuild forgets the counts and makes them again.
+    rebuild_stories(store, NOW)
+    assert store.term_counts(["aldora"]).df == {"aldora": 3}
+    assert store.term_counts(["aldora"]).documents == 6
+
+
+def test_save_stories_moves_the_articles_of_absorbed_stories(store: SqlStore) -> None:
+    ids = _load(store)
+    first, second = ids["ferry"][0], ids["ferry"][1]
+    a = StoryWrite(-1, "a", T0, T0, lead_article_id=first, article_ids=(first,), size=1, terms={"x": 1.0})
+    b = StoryWrite(-2, "b", T0, T0, lead_article_id=second, article_ids=(second,), size=1, terms={"x": 1.0})
+    store.save_stories([a, b])
+    keep, gone = _story_of(store, first), _story_of(store, second)
+    merged = StoryWrite(
+        keep,
+        "",
+        T0,
+        T0 + timedelta(hours=1),
+        lead_article_id=second,
+        absorbs=(gone,),
+        size=2,
+        terms={"x": 2.0},
+        lead_score=0.9,
+        open_until=T0 + timedelta(days=9),
+    )
+    store.save_stories([merged])
+    assert _story_of(store, second) == keep
+    with pytest.raises(NotFoundError):
+        store.story(gone)
+    story = store.story(keep)
+    assert set(story.article_ids) == {first, second}
+    assert story.title == store.get_article(second).title  # the lead's title
+    (profile,) = [s for s in store.open_stories(T0 + timedelta(days=8)) if s.story_id == keep]
+    assert (profile.size, dict(profile.terms), profile.lead_score) == (2, {"x": 2.0}, 0.9)
+
+
+WIRE = (
+    "Rescue teams in the northern province of Valmera pulled 14 people alive from the rubble of a "
+    "collapsed apartment block on Tuesday, the regional emergency service said. The six-storey building "
+    "in the town of Ostrava Nova gave way shortly after 6 a.m. local time, when most residents were "
+    "still asleep. Governor Ilse Marant said gas was the most likely cause."
+)
+
+
+def _wire(store: SqlStore, publisher: str, slug: str, title: str, at: datetime, body: str = WIRE) -> int:
+    article = Article(publisher, f"https://{publisher}.example/{slug}", title, at, body_text=body)
+    return store.upsert_article(article).article_id
+
+
+def test_near_copies_join_their_original_story_and_are_recorded(store: SqlStore) -> None:
+    first = _wire(store, "wire-agency", "a", "14 rescued after block collapses in Valmera", T0)
+    copies = [
+        _wire(store, p, "b", t, T0 + timedelta(minutes=30 * (n + 1)), WIRE + extra)
+        for n, (p, t, extra) in enumerate(
+            [
+                ("daily-courier", "Valmera collapse: 14 pulled alive", ""),
+                ("evening-star", "Gas blamed as Ostrava Nova block collapses", " Read more on our site."),
+            ]
+        )
+    ]
+    _add(store, FERRY, T0, "ferry")
+    update_stories(store, NOW)
+    story = _story_of(store, first)
+    assert all(_story_of(store, c) == story for c in copies)
+    assert store.copy_origins([first, *copies]) == {copies[0]: first, copies[1]: first}
+    # A re-post under a new URL a day later is found through the stored band keys.
+    repost = _wire(store, "daily-courier", "again", "Valmera: the rescue", T0 + timedelta(days=1))
+    update_stories(store, T0 + timedelta(days=1, hours=1))
+    assert store.copy_origins([repost]) == {repost: first}
+    assert _story_of(store, repost) == story
+    rebuild_stories(store, T0 + timedelta(days=2))
+    assert store.copy_origins([repost]) == {repost: first}  # found again from scratch
+
+
+def test_closed_stories_leave_the_index_and_lookups_find_open_ones(store: SqlStore) -> None:
+    import sqlalchemy as sa
+
+    from newsstand.store.sql.stories import story_index
+
+    ids = _load(store)
+    update_stories(store, NOW)
+    ferry_id = _story_of(store, ids["ferry"][0])
+    found = store.open_stories(T0, [("aldora", "kessel", "nothing"), ("varnholm",)])
+    assert [s.story_id for s in found] == [ferry_id]  # one shared term finds nothing
+    late = T0 + timedelta(days=400)
+    _add(store, CHESS[1:], late, "later")
+    update_stories(store, late + timedelta(hours=1))
+    with store.engine.connect() as conn:
+        indexed = set(conn.execute(sa.select(story_index.c.story_id).distinct()).scalars())
+    assert ferry_id not in indexed and len(indexed) == 1

@@ -58,3 +58,40 @@ def test_a_live_blog_shows_its_story_from_other_publishers_and_can_be_saved(
     sign_in(client, "saver@example.org")
     page = client.get(f"/live/{edition.live_id}").text
     assert f'action="/saved/{edition.live_id}"' in page and "Save for later" in page
+
+
+def test_wire_copy_carried_by_two_outlets_is_one_report_listing_both(
+    client: TestClient, web_store: SqlStore, edition: Edition
+) -> None:
+    from newsstand.app.stories import update_stories
+    from newsstand.model import Article
+
+    wire = (
+        "Rescue teams in the northern province of Valmera pulled 14 people alive from the rubble of a "
+        "collapsed apartment block on Tuesday, the regional emergency service said. The six-storey "
+        "building in the town of Ostrava Nova gave way shortly after 6 a.m. local time."
+    )
+    first = web_store.upsert_article(
+        Article(
+            "harbour-post", "https://harbour.example/valmera", "14 rescued in Valmera", NOW, body_text=wire
+        )
+    ).article_id
+    copy = web_store.upsert_article(
+        Article(
+            "northern-ledger",
+            "https://ledger.example/valmera-collapse",
+            "Valmera collapse: 14 pulled alive",
+            NOW + timedelta(minutes=20),
+            body_text=wire,
+        )
+    ).article_id
+    update_stories(web_store, NOW + timedelta(hours=1))
+    story_id = web_store.get_article(first).story_id
+    assert story_id is not None and web_store.get_article(copy).story_id == story_id
+    html = client.get(f"/story/{story_id}").text
+    assert "1 report from 2 publishers" in html
+    timeline = html.split('id="timeline-h"')[1].split("</section>")[0]
+    assert timeline.count("<li") == 1
+    assert "Also carried by" in timeline and "Northern Ledger" in timeline
+    outlets = html.split('id="outlets-h"')[1].split("</section>")[0]
+    assert "Harbour Post" in outlets and "Northern Ledger" in outlets

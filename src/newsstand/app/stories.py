@@ -10,7 +10,7 @@ without a story and the clustered articles published near them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -19,8 +19,9 @@ from newsstand.app.cache import SharedCache, TtlCache, remember
 from newsstand.errors import NotFoundError
 from newsstand.model import Article, LiveEntry, Publisher, Story, utcnow
 from newsstand.store.base import ArticleStore, StoryStore
-from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
-from newsstand.stories.plan import context_span, plan_update
+from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
+from newsstand.stories.copies import article_keys
+from newsstand.stories.plan import open_since, pending_terms, plan_update, search_terms, weigh
 from newsstand.stories.rank import MIN_PUBLISHERS, rank_top_stories
 from newsstand.stories.related import (
     RELATED_CANDIDATES,
@@ -28,16 +29,13 @@ from newsstand.stories.related import (
     RELATED_REACH,
     rank_related,
 )
-from newsstand.stories.text import LEAD_CHARS
+from newsstand.stories.text import LEAD_CHARS, Rarity
 
 log = logging.getLogger(__name__)
 
 # Articles clustered per round: bounds memory when a large backlog (a rebuild,
 # a first import) waits, while keeping rounds large enough to be efficient.
 BATCH = 5000
-# Word weights need this many articles to be steady; a quiet round borrows
-# earlier articles to make up the number.
-BACKGROUND = 1000
 
 
 def update_stories(
@@ -49,21 +47,27 @@ def update_stories(
 ) -> int:
     """Put every article without a story into one, oldest first; returns how many.
 
+    Each round reads the pending articles, the stories still open around them and
+    the store's counts of the pending articles' words, and stores the stories
+    decided with the round's own word counts in one transaction.
     Raises StorageError when the store fails; what earlier batches stored stays.
     """
     now = now or utcnow()
     done = 0
     while True:
         pending = store.articles_without_story(LEAD_CHARS, limit=batch)
-        span = context_span(pending, params)
-        if span is None:
+        since = open_since(pending, params)
+        if since is None:
             break
-        context = store.clustered_articles(*span, LEAD_CHARS)
-        missing = BACKGROUND - len(context) - len(pending)
-        background = store.articles_before(span[0], missing, LEAD_CHARS) if missing > 0 else []
-        writes = plan_update(context, pending, now, params, background)
-        assigned = store.save_stories(writes)
-        log.info("stories: %d articles into %d stories", assigned, len(writes))
+        counts = store.term_counts(pending_terms(pending))
+        rarity = Rarity(counts.df, counts.documents)
+        copies = store.copy_candidates([k for a in pending for k in article_keys(a)])
+        weighed = weigh(pending, rarity)
+        lookups = search_terms(weighed)
+        stories = store.open_stories(since, lookups, shared=MIN_SHARED, limit=MAX_CANDIDATES)
+        plan = plan_update(stories, pending, rarity, now, params, copies, weighed)
+        assigned = store.save_stories(plan.writes, plan.counts, plan.copies)
+        log.info("stories: %d articles into %d stories", assigned, len(plan.writes))
         done += assigned
         if assigned == 0:
             break  # another process took these articles meanwhile
@@ -146,12 +150,22 @@ class Outlet:
 
 
 @dataclass(frozen=True, slots=True)
+class Carried:
+    """Another outlet's near copy of a report (wire copy, a re-post under a new URL)."""
+
+    publisher: str  # the outlet's name
+    article: Article
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineItem:
-    """One step of a story: an article, or an entry of a live blog about it."""
+    """One step of a story: an article, or an entry of a live blog about it. A report that
+    several outlets carried is one step, with the other outlets' copies in ``also``."""
 
     at: datetime
     article: Article
     entry: LiveEntry | None = None
+    also: tuple[Carried, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,15 +174,35 @@ class StoryPage:
 
     story: Story
     lead: Article | None
-    articles: tuple[Article, ...]  # newest first
+    articles: tuple[Article, ...]  # newest first, copies included
     outlets: tuple[Outlet, ...]  # first to report first
-    timeline: tuple[TimelineItem, ...]  # newest first
+    timeline: tuple[TimelineItem, ...]  # newest first, each report once
+
+    @property
+    def reports(self) -> int:
+        """Distinct reports: an article and its near copies count once."""
+        return sum(1 for item in self.timeline if item.entry is None)
 
 
-def story_timeline(articles: Sequence[Article], entries: Sequence[LiveEntry]) -> list[TimelineItem]:
-    """Articles and live-blog entries of a story in one timeline, newest first."""
+def story_timeline(
+    articles: Sequence[Article],
+    entries: Sequence[LiveEntry],
+    copy_of: Mapping[int, int] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> list[TimelineItem]:
+    """Articles and live-blog entries of a story in one timeline, newest first. An article
+    that copies another of the story (``copy_of``) is listed under it, not apart."""
+    copy_of = copy_of or {}
+    names = names or {}
+    present = {a.id for a in articles}
+    also: dict[int, list[Carried]] = {}
+    for a in sorted(articles, key=lambda a: a.published):
+        original = copy_of.get(a.id or 0)
+        if original is not None and original in present:
+            also.setdefault(original, []).append(Carried(names.get(a.publisher_id, a.publisher_id), a))
+    shown = [a for a in articles if copy_of.get(a.id or 0) not in present]
     blogs = {a.id: a for a in articles if a.is_liveblog}
-    items = [TimelineItem(a.published, a) for a in articles]
+    items = [TimelineItem(a.published, a, None, tuple(also.get(a.id or 0, ()))) for a in shown]
     items += [TimelineItem(e.posted, blogs[e.article_id], e) for e in entries if e.article_id in blogs]
     return sorted(items, key=lambda i: i.at, reverse=True)
 
@@ -213,15 +247,18 @@ class StoryService:
         articles = self.store.story_articles(story_id)
         blogs = [a.id for a in articles if a.is_liveblog and a.id is not None]
         entries = self.store.entries_of(blogs, TIMELINE_ENTRIES)
+        copy_of = self.store.copy_origins([a.id for a in articles if a.id is not None])
         lead = next(
             (a for a in articles if a.id == story.lead_article_id), articles[-1] if articles else None
         )
+        publishers = self.publishers()
+        names = {pid: p.name for pid, p in publishers.items()}
         return StoryPage(
             story,
             lead,
             tuple(articles),
-            tuple(outlets_of(articles, self.publishers())),
-            tuple(story_timeline(articles, entries)),
+            tuple(outlets_of(articles, publishers)),
+            tuple(story_timeline(articles, entries, copy_of, names)),
         )
 
     def update(self) -> int:

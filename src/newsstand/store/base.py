@@ -13,7 +13,7 @@ at. No SQLAlchemy or driver exception leaves this package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol, TypeVar
@@ -31,6 +31,8 @@ from newsstand.model import (
     BillingChange,
     BillingRecord,
     Bucket,
+    CopyCandidates,
+    CopyIndex,
     DigestSubscription,
     Facet,
     Feed,
@@ -42,6 +44,7 @@ from newsstand.model import (
     MailState,
     Membership,
     MembershipState,
+    OpenStory,
     OutgoingMail,
     PaidRead,
     Payment,
@@ -60,6 +63,7 @@ from newsstand.model import (
     Story,
     StoryStats,
     StoryWrite,
+    TermCounts,
     Trained,
     UnreadRef,
     UpsertResult,
@@ -522,13 +526,45 @@ class StoryStore(Protocol):
     def articles_before(self, until: datetime, limit: int, lead_chars: int) -> list[ArticleText]:
         """Up to ``limit`` articles published before ``until``, newest first."""
 
-    def save_stories(self, writes: Sequence[StoryWrite]) -> int:
-        """Create or widen the stories written and put their articles in them, in one
-        transaction. Articles that meanwhile got a story keep it. Returns how many
-        articles were placed. Raises NotFoundError for an unknown story id."""
+    def open_stories(
+        self,
+        since: datetime,
+        lookups: Sequence[Collection[str]] | None = None,
+        *,
+        shared: int = 2,
+        limit: int = 48,
+    ) -> list[OpenStory]:
+        """Stories still open at ``since`` or later, with the profiles clustering stored.
+        With ``lookups`` (one set of terms per article), only the stories indexed under at
+        least ``shared`` terms of one of them, at most ``limit`` per lookup, those sharing
+        most first."""
+
+    def term_counts(self, terms: Collection[str]) -> TermCounts:
+        """How many clustered articles hold each of ``terms`` (absent terms left out), and
+        how many articles were counted in all."""
+
+    def copy_candidates(self, keys: Collection[int]) -> CopyCandidates:
+        """The stored originals holding any of these band keys, and their stories."""
+
+    def copy_origins(self, article_ids: Collection[int]) -> dict[int, int]:
+        """For those of ``article_ids`` that are near copies, the article each copies."""
+
+    def save_stories(
+        self,
+        writes: Sequence[StoryWrite],
+        counts: TermCounts | None = None,
+        copies: CopyIndex | None = None,
+    ) -> int:
+        """Create or widen the stories written, put their articles in them, move the
+        articles of the stories each absorbs and delete those, add ``counts`` to the
+        store's term counts and record ``copies`` (which article copies which, and the
+        originals' band keys), in one transaction. Articles that meanwhile got a story
+        keep it. Returns how many articles were placed. Raises NotFoundError for an
+        unknown story id."""
 
     def clear_stories(self) -> None:
-        """Remove every story and take every article out of it (before a rebuild)."""
+        """Remove every story, take every article out of it, forget the term counts and
+        the copies found (before a rebuild)."""
 
     def story(self, story_id: int) -> Story:
         """The story with its articles (oldest first) and publishers. Raises NotFoundError."""

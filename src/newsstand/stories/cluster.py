@@ -1,21 +1,29 @@
-"""Which story an article joins: pure decisions, and an incremental clusterer.
+"""Which story an article joins, and which stories are one: pure decisions.
 
-A story is summarised by the centroid of its articles' term vectors. A new
-article joins the story whose centroid it is most similar to, provided the
-similarity clears a threshold that rises with the time between the article and
-the story (reports days apart rarely describe the same event) and the article
-falls inside the story's time window at all. An article that is a near copy of
-one member (a syndicated agency report, a publisher's re-post) joins that
-member's story even when the centroid has drifted, whoever published it.
+A story is summarised by the sum of its articles' unit term vectors
+(``StoryProfile.total``) and its size. The similarity of an article to a story
+is the mean cosine between the article and the story's members, which that sum
+gives in one dot product; two stories are as similar as the mean cosine across
+their members (average link). Average link keeps a large story from swallowing
+whatever touches one of its words, and asks the same of an article whichever
+member it happens to resemble.
 
-``Clusterer`` applies ``assign`` one article at a time, in publication order, so
-new articles join existing stories without re-clustering what is stored.
+An article joins the most similar story that is still open, if the similarity
+clears ``join_threshold``. A story stays open for a while after its latest
+article, longer the more articles it has (``reach``): a brief item is done in
+days, a story many outlets keep covering may resurface weeks later.
+
+After a round of articles, ``merge_pass`` joins stories that have converged:
+two reports of one event that arrived apart, each opening a story, become one
+once their members show it. That second pass is what makes the result depend
+little on the order articles arrive in.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
@@ -27,180 +35,276 @@ from newsstand.stories.text import ArticleFeatures, cosine, top_terms
 class ClusterParams:
     """Thresholds of the decision; see docs/decisions.md ("Stories") for why these values."""
 
-    # Cosine to a story's centroid at which an article joins it, when published
-    # within the story's span.
+    # Mean cosine to a story's members at which an article joins it at once;
+    # a weaker likeness is left to the merge pass, which weighs it closest pair first.
     join_threshold: float = 0.25
-    # Added to the threshold per day between the article and the story's span.
-    threshold_per_day: float = 0.05
-    # Beyond this distance from a story's span an article never joins it.
-    window: timedelta = timedelta(hours=72)
-    # Cosine to a single member above which the article is a copy of it.
-    duplicate_threshold: float = 0.70
+    # Mean cosine across two stories' members at which they merge.
+    merge_threshold: float = 0.15
+    # How long a one-article story stays open after its latest article...
+    window: timedelta = timedelta(days=7)
+    # ...each further article keeps it open this much longer...
+    window_per_article: timedelta = timedelta(days=30)
+    # ...and so does the time it has run already, up to ``max_window``.
+    span_factor: float = 1.0
+    max_window: timedelta = timedelta(days=365)
 
 
 DEFAULT_PARAMS = ClusterParams()
 
 # Stories are indexed, and articles looked up, under this many of their strongest
-# terms: two reports of one event share at least one of their names or rarest words.
-INDEX_TERMS = 12
-# How many of the nearest stories are searched for a near copy of an article.
-COPY_CHECKS = 3
+# terms: two reports of one event share several of their names or rarest words.
+INDEX_TERMS = 16
+# How many of those an article and a story must share for the two to be compared...
+MIN_SHARED = 2
+# ...and two stories, for the merge pass to weigh them.
+MERGE_SHARED = 2
+# At most this many stories are compared with one article or story.
+MAX_CANDIDATES = 48
+# A stored story keeps this many of its summed term weights.
+PROFILE_TERMS = 120
 
 
 @dataclass(frozen=True, slots=True)
 class StoryProfile:
-    """What the clusterer knows of a story: its span, members and centroid.
+    """What the clusterer knows of a story: its span, size and summed member vectors.
 
     ``key`` is the stored story's id, or a negative number for a story the
-    clusterer has only just opened.
+    clusterer has only just opened. ``lead_score`` is how close the lead article
+    was to the story's centroid when it was chosen.
     """
 
     key: int
     first_seen: datetime
     last_updated: datetime
-    members: tuple[ArticleFeatures, ...]
+    size: int
     total: Mapping[str, float] = field(repr=False)
-    centroid: Mapping[str, float] = field(repr=False)
+    lead_article_id: int | None = None
+    lead_score: float = 0.0
 
-    def with_article(self, article: ArticleFeatures) -> StoryProfile:
-        """A copy of this story with ``article`` added."""
-        total = dict(self.total)
-        for term, weight in article.vector.items():
-            total[term] = total.get(term, 0.0) + weight
-        return StoryProfile(
-            key=self.key,
-            first_seen=min(self.first_seen, article.published),
-            last_updated=max(self.last_updated, article.published),
-            members=(*self.members, article),
-            total=total,
-            centroid=top_terms(total),
-        )
+    def centroid(self) -> dict[str, float]:
+        """The story's strongest terms as a unit vector."""
+        return top_terms(self.total)
 
 
-def new_profile(
-    key: int,
-    members: Sequence[ArticleFeatures],
-    first_seen: datetime | None = None,
-    last_updated: datetime | None = None,
-) -> StoryProfile:
-    """A story made of ``members`` (at least one); the span widens to cover them all."""
-    total: dict[str, float] = defaultdict(float)
-    for member in members:
-        for term, weight in member.vector.items():
-            total[term] += weight
-    times = [m.published for m in members]
+def reach(size: int, span: timedelta, params: ClusterParams = DEFAULT_PARAMS) -> timedelta:
+    """How long after its latest article a story of ``size`` articles, running for ``span``
+    already, stays open: a story that has lasted a month is likely to last longer."""
+    grown = params.window + params.window_per_article * max(size - 1, 0) + span * params.span_factor
+    return min(grown, params.max_window)
+
+
+def open_until(story: StoryProfile, params: ClusterParams = DEFAULT_PARAMS) -> datetime:
+    """When ``story`` closes unless another article joins it."""
+    return story.last_updated + reach(story.size, story.last_updated - story.first_seen, params)
+
+
+def within_reach(at: datetime, story: StoryProfile, params: ClusterParams = DEFAULT_PARAMS) -> bool:
+    """Whether an article published ``at`` may still join ``story``."""
+    return story.first_seen - params.window <= at <= open_until(story, params)
+
+
+def similarity(article: ArticleFeatures, story: StoryProfile) -> float:
+    """Mean cosine between ``article`` and the story's members."""
+    total, vector = story.total, article.vector
+    # Intersecting the key views runs in C; few terms are shared, so the sum is short.
+    return sum(vector[t] * total[t] for t in vector.keys() & total.keys()) / story.size
+
+
+def linkage(a: StoryProfile, b: StoryProfile) -> float:
+    """Mean cosine between the members of two stories (average link)."""
+    x, y = a.total, b.total
+    return sum(x[t] * y[t] for t in x.keys() & y.keys()) / (a.size * b.size)
+
+
+def combine(a: StoryProfile, b: StoryProfile, key: int) -> StoryProfile:
+    """One story made of both; the better lead stays."""
+    total = dict(a.total)
+    for term, weight in b.total.items():
+        total[term] = total.get(term, 0.0) + weight
+    lead = a if a.lead_score >= b.lead_score else b
     return StoryProfile(
         key=key,
-        first_seen=min([*times, first_seen] if first_seen else times),
-        last_updated=max([*times, last_updated] if last_updated else times),
-        members=tuple(members),
-        total=dict(total),
-        centroid=top_terms(total),
+        first_seen=min(a.first_seen, b.first_seen),
+        last_updated=max(a.last_updated, b.last_updated),
+        size=a.size + b.size,
+        total=trimmed(total),
+        lead_article_id=lead.lead_article_id,
+        lead_score=lead.lead_score,
     )
 
 
-def time_gap(at: datetime, story: StoryProfile) -> timedelta:
-    """How far ``at`` lies outside the story's span (zero inside it)."""
-    if at < story.first_seen:
-        return story.first_seen - at
-    if at > story.last_updated:
-        return at - story.last_updated
-    return timedelta(0)
+def trimmed(total: Mapping[str, float], limit: int = PROFILE_TERMS) -> dict[str, float]:
+    """The ``limit`` heaviest terms of a summed vector, heaviest first."""
+    if len(total) <= limit:
+        return dict(sorted(total.items(), key=lambda kv: (-kv[1], kv[0])))
+    return dict(sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
 
 
-def join_bar(gap: timedelta, params: ClusterParams = DEFAULT_PARAMS) -> float | None:
-    """The centroid similarity needed to join a story ``gap`` away; None beyond the window."""
-    if gap > params.window:
-        return None
-    return params.join_threshold + params.threshold_per_day * (gap / timedelta(days=1))
+def add_article(story: StoryProfile, article: ArticleFeatures) -> StoryProfile:
+    """``story`` with ``article`` added; the article becomes the lead when it is more central."""
+    grown = combine(story, single(article, story.key), story.key)
+    score = cosine(article.vector, grown.centroid())
+    if score > story.lead_score or story.lead_article_id is None:
+        return StoryProfile(
+            grown.key,
+            grown.first_seen,
+            grown.last_updated,
+            grown.size,
+            grown.total,
+            article.article_id,
+            score,
+        )
+    return grown
 
 
-def is_copy(article: ArticleFeatures, story: StoryProfile, params: ClusterParams = DEFAULT_PARAMS) -> bool:
-    """Whether ``article`` is a near copy of one of the story's members."""
-    return any(cosine(article.vector, m.vector) >= params.duplicate_threshold for m in story.members)
+def single(article: ArticleFeatures, key: int) -> StoryProfile:
+    """A story of one article, which is its lead."""
+    return StoryProfile(
+        key=key,
+        first_seen=article.published,
+        last_updated=article.published,
+        size=1,
+        total=dict(article.vector),
+        lead_article_id=article.article_id,
+        lead_score=1.0,
+    )
 
 
-def assign(
-    article: ArticleFeatures,
-    candidates: Iterable[StoryProfile],
-    now: datetime,
-    params: ClusterParams = DEFAULT_PARAMS,
+def best_story(
+    article: ArticleFeatures, candidates: Iterable[StoryProfile], params: ClusterParams = DEFAULT_PARAMS
 ) -> int | None:
-    """The key of the story ``article`` joins, or None when it starts a new one.
+    """The key of the most similar candidate clearing the join threshold, or None.
 
-    The story whose centroid clears its bar by most wins; failing that, a story
-    holding a near copy of the article. An article dated in the future counts
-    as published ``now``.
+    Ties go to the lower key, so the decision does not depend on the candidates' order.
     """
-    at = min(article.published, now)
-    scored: list[tuple[float, int, StoryProfile]] = []
+    best: tuple[float, int] | None = None
     for story in candidates:
-        bar = join_bar(time_gap(at, story), params)
-        if bar is not None:
-            scored.append((cosine(article.vector, story.centroid) - bar, story.key, story))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    if scored and scored[0][0] >= 0:
-        return scored[0][1]
-    # A copy is close to its story's centroid too, so only the nearest few are searched.
-    for _, key, story in scored[:COPY_CHECKS]:
-        if is_copy(article, story, params):
-            return key
-    return None
+        sim = similarity(article, story)
+        if sim >= params.join_threshold and (best is None or (-sim, story.key) < (-best[0], best[1])):
+            best = (sim, story.key)
+    return best[1] if best else None
 
 
-def lead_article(story: StoryProfile) -> int:
-    """The member closest to the centroid (earliest on a tie): the story's best summary."""
-    ranked = sorted(story.members, key=lambda m: (-cosine(m.vector, story.centroid), m.published))
-    return ranked[0].article_id
+# A pair queued for merging: link (negated), keys, a tie-breaker, both stories as queued.
+_Link = tuple[float, int, int, int, "StoryProfile", "StoryProfile"]
 
 
 class Clusterer:
-    """Assigns articles to stories one at a time, keeping an index from terms to stories.
+    """Stories in memory, indexed from their strongest terms, that articles join one at a time.
 
-    Only stories sharing one of their strongest terms with the article are
-    compared, which keeps each assignment cheap however many stories are open.
+    Only stories sharing ``MIN_SHARED`` of their strongest terms with the article
+    are compared, at most ``MAX_CANDIDATES`` of them, which keeps each assignment
+    cheap however many stories are open.
     """
 
     def __init__(self, stories: Iterable[StoryProfile] = (), params: ClusterParams = DEFAULT_PARAMS):
         self.params = params
         self.stories: dict[int, StoryProfile] = {}
+        self.absorbed: dict[int, int] = {}  # story key -> the key of the story it merged into
         self._postings: dict[str, set[int]] = defaultdict(set)
+        self._closes: dict[int, datetime] = {}
         self._next_key = -1
         for story in stories:
             self._put(story)
 
     def _put(self, story: StoryProfile) -> None:
         self.stories[story.key] = story
+        self._closes[story.key] = open_until(story, self.params)
         # Terms that later drop out of a story's strongest stay indexed: a stale
         # entry only costs one comparison more.
-        for term in islice(story.centroid, INDEX_TERMS):
+        for term in islice(story.total, INDEX_TERMS):
             self._postings[term].add(story.key)
 
-    def candidates(self, article: ArticleFeatures, at: datetime) -> list[StoryProfile]:
-        """Open stories sharing a strong term with ``article`` and within reach in time."""
-        keys: set[int] = set()
-        for term in islice(article.vector, INDEX_TERMS):
-            keys.update(self._postings.get(term, ()))
-        reach = self.params.window
-        return [s for k in keys if (s := self.stories[k]).first_seen - reach <= at <= s.last_updated + reach]
+    def _near(self, terms: Iterable[str], shared: int = 0) -> set[int]:
+        """Stories sharing at least ``shared`` (default ``MIN_SHARED``) of their strongest terms
+        with ``terms``'s strongest: one shared word is what unrelated stories of a topic have
+        in common."""
+        hits: Counter[int] = Counter()
+        for term in islice(terms, INDEX_TERMS):
+            hits.update(self._postings.get(term, ()))
+        least = shared or MIN_SHARED
+        near = [(-n, k) for k, n in hits.items() if n >= least and k in self.stories]
+        if len(near) > MAX_CANDIDATES:
+            # A topic covered for weeks leaves many stories sharing its words: the ones
+            # sharing most are compared, so a comparison costs the same in any store.
+            near = heapq.nsmallest(MAX_CANDIDATES, near)
+        return {k for _, k in near}
 
-    def add(self, article: ArticleFeatures, now: datetime) -> int:
-        """Put ``article`` into a story and return that story's key (negative when new)."""
-        at = min(article.published, now)
-        key = assign(article, self.candidates(article, at), now, self.params)
+    def candidates(self, article: ArticleFeatures) -> list[StoryProfile]:
+        """Open stories sharing strong terms with ``article`` and within reach in time
+        (``within_reach``, with each story's closing time kept)."""
+        at, window = article.published, self.params.window
+        found = (self.stories[k] for k in self._near(article.vector))
+        return [s for s in found if s.first_seen - window <= at <= self._closes[s.key]]
+
+    def add(self, article: ArticleFeatures, into: int | None = None) -> int:
+        """Put ``article`` into a story and return that story's key (negative when new).
+
+        ``into`` names the story it must join (the story of the article it copies).
+        """
+        key = into if into is not None else best_story(article, self.candidates(article), self.params)
         if key is None:
             key = self._next_key
             self._next_key -= 1
-            self._put(new_profile(key, [article]))
+            self._put(single(article, key))
         else:
-            self._put(self.stories[key].with_article(article))
+            self._put(add_article(self.stories[key], article))
         return key
 
+    def resolve(self, key: int) -> int:
+        """The story ``key`` now belongs to, following merges."""
+        while key in self.absorbed:
+            key = self.absorbed[key]
+        return key
 
-def cluster(
-    articles: Iterable[ArticleFeatures], now: datetime, params: ClusterParams = DEFAULT_PARAMS
-) -> dict[int, int]:
+    def merge_pass(self, touched: Iterable[int]) -> None:
+        """Merge stories, starting from ``touched``, closest pair first, while a pair is linked
+        closely enough (average link, as the offline reference does).
+
+        The older story (a stored one before a new one) keeps its identity, so
+        stored ids survive and new stories fold into them.
+        """
+        heap: list[_Link] = []
+        for key in sorted(set(touched)):
+            self._queue_links(heap, key)
+        while heap:
+            _, a, b, _, first, second = heapq.heappop(heap)
+            if self.stories.get(a) is not first or self.stories.get(b) is not second:
+                continue  # one of them changed since the pair was queued
+            keep, drop = _survivor(first, second)
+            self.absorbed[drop.key] = keep.key
+            del self.stories[drop.key]
+            self._put(combine(keep, drop, keep.key))
+            self._queue_links(heap, keep.key)
+
+    def _queue_links(self, heap: list[_Link], key: int) -> None:
+        story = self.stories.get(key)
+        if story is None:
+            return
+        for other_key in self._near(story.total, MERGE_SHARED):
+            other = self.stories[other_key]
+            overlap = story.first_seen <= self._closes[other_key] and other.first_seen <= self._closes[key]
+            if other_key == key or not overlap:
+                continue
+            link = linkage(story, other)
+            if link >= self.params.merge_threshold:
+                a, b = (story, other) if key < other_key else (other, story)
+                heapq.heappush(heap, (-link, a.key, b.key, len(heap), a, b))
+
+
+def _survivor(a: StoryProfile, b: StoryProfile) -> tuple[StoryProfile, StoryProfile]:
+    """Which of two merging stories keeps its key: a stored one over a new one, then the older."""
+
+    def rank(s: StoryProfile) -> tuple[bool, datetime, int]:
+        return (s.key < 0, s.first_seen, abs(s.key))
+
+    return (a, b) if rank(a) <= rank(b) else (b, a)
+
+
+def cluster(articles: Iterable[ArticleFeatures], params: ClusterParams = DEFAULT_PARAMS) -> dict[int, int]:
     """Cluster from scratch: article id -> story key, articles taken in publication order."""
     clusterer = Clusterer(params=params)
     ordered = sorted(articles, key=lambda a: (a.published, a.article_id))
-    return {a.article_id: clusterer.add(a, now) for a in ordered}
+    placed = {a.article_id: clusterer.add(a) for a in ordered}
+    clusterer.merge_pass(clusterer.stories)
+    return {article_id: clusterer.resolve(key) for article_id, key in placed.items()}

@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import comb
 from pathlib import Path
+from typing import Any
 
 from newsstand.errors import InvalidDataError
-from newsstand.model import ArticleText, StoryWrite, utc
-from newsstand.stories.cluster import DEFAULT_PARAMS, ClusterParams
-from newsstand.stories.plan import context_span, plan_update
+from newsstand.model import ArticleText, CopyCandidates, OpenStory, utc
+from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
+from newsstand.stories.copies import article_keys
+from newsstand.stories.plan import RoundPlan, open_since, plan_update, search_terms, weigh
+from newsstand.stories.text import Rarity
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,18 +31,17 @@ class ClusterScores:
     ari: float
     clusters: int
     items: int
+    gold_clusters: int = 0
 
 
-def _check(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> None:
+def _check(predicted: Mapping[Any, Hashable], gold: Mapping[Any, Hashable]) -> None:
     if set(predicted) != set(gold):
         raise InvalidDataError("predicted and gold clusterings must cover the same items")
     if not gold:
         raise InvalidDataError("cannot score an empty clustering")
 
 
-def bcubed(
-    predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]
-) -> tuple[float, float, float]:
+def bcubed(predicted: Mapping[Any, Hashable], gold: Mapping[Any, Hashable]) -> tuple[float, float, float]:
     """B-cubed precision, recall and F1 (Bagga and Baldwin) of item -> cluster maps.
 
     Raises InvalidDataError when the maps do not cover the same items.
@@ -55,7 +57,7 @@ def bcubed(
     return precision, recall, f1
 
 
-def adjusted_rand(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> float:
+def adjusted_rand(predicted: Mapping[Any, Hashable], gold: Mapping[Any, Hashable]) -> float:
     """Adjusted Rand index (Hubert and Arabie): 1 for identical clusterings, about 0 for chance.
 
     Raises InvalidDataError when the maps do not cover the same items.
@@ -71,7 +73,7 @@ def adjusted_rand(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable
     return (cells - expected) / (best - expected)
 
 
-def score(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> ClusterScores:
+def score(predicted: Mapping[Any, Hashable], gold: Mapping[Any, Hashable]) -> ClusterScores:
     """All scores of a clustering against gold labels."""
     precision, recall, f1 = bcubed(predicted, gold)
     return ClusterScores(
@@ -81,6 +83,7 @@ def score(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashab
         ari=adjusted_rand(predicted, gold),
         clusters=len(set(predicted.values())),
         items=len(gold),
+        gold_clusters=len(set(gold.values())),
     )
 
 
@@ -112,46 +115,120 @@ def read_labelled(path: Path) -> tuple[list[ArticleText], dict[int, Hashable]]:
     return articles, gold
 
 
-def apply_writes(assigned: dict[int, int], writes: Iterable[StoryWrite], next_id: int) -> int:
-    """Record ``writes`` in an article -> story map as a store would; returns the next free id."""
-    for write in writes:
-        story_id = write.key
-        if story_id < 0:
-            story_id, next_id = next_id, next_id + 1
-        for article_id in write.article_ids:
-            assigned[article_id] = story_id
-    return next_id
+class MemoryStories:
+    """What the store keeps of stories, in memory: the replay's stand-in for a database.
+
+    It applies a ``RoundPlan`` as ``save_stories`` does (new stories get the next
+    ids, merged stories move their articles) and answers the same questions.
+    """
+
+    def __init__(self) -> None:
+        self.assigned: dict[int, int] = {}
+        self.stories: dict[int, tuple[OpenStory, datetime]] = {}
+        self.df: Counter[str] = Counter()
+        self.bands: dict[int, list[int]] = {}
+        self.index: dict[str, set[int]] = {}
+        self.documents = 0
+        self._next_id = 1
+
+    def open_stories(self, since: datetime, lookups: Iterable[Iterable[str]]) -> list[OpenStory]:
+        """As the store answers: per lookup, the open stories sharing ``MIN_SHARED`` of its
+        terms, at most ``MAX_CANDIDATES``, those sharing most first."""
+        keys: set[int] = set()
+        for terms in lookups:
+            hits: Counter[int] = Counter()
+            for term in dict.fromkeys(terms):
+                hits.update(k for k in self.index.get(term, ()) if self._open(k, since))
+            ranked = sorted((-n, k) for k, n in hits.items() if n >= MIN_SHARED)
+            keys.update(k for _, k in ranked[:MAX_CANDIDATES])
+        return [self.stories[k][0] for k in sorted(keys)]
+
+    def _open(self, key: int, since: datetime) -> bool:
+        found = self.stories.get(key)
+        return found is not None and found[1] >= since
+
+    def rarity(self) -> Rarity:
+        return Rarity(self.df, self.documents)
+
+    def candidates(self, pending: Iterable[ArticleText]) -> CopyCandidates:
+        keys = {k for a in pending for k in article_keys(a)}
+        holders = {k: tuple(self.bands[k]) for k in keys if k in self.bands}
+        originals = {a for ids in holders.values() for a in ids}
+        return CopyCandidates(holders, {a: self.assigned[a] for a in originals if a in self.assigned})
+
+    def apply(self, plan: RoundPlan) -> None:
+        self.df.update(plan.counts.df)
+        for article_id, keys in plan.copies.keys.items():
+            if article_id not in plan.copies.copy_of:
+                for key in keys:
+                    self.bands.setdefault(key, []).append(article_id)
+        self.documents += plan.counts.documents
+        for write in plan.writes:
+            story_id = write.key
+            if story_id < 0:
+                story_id, self._next_id = self._next_id, self._next_id + 1
+            gone = set(write.absorbs)
+            for article_id, current in self.assigned.items():
+                if current in gone:
+                    self.assigned[article_id] = story_id
+            for old in gone:
+                self.stories.pop(old, None)
+            for article_id in write.article_ids:
+                self.assigned[article_id] = story_id
+            for term in write.index_terms:
+                self.index.setdefault(term, set()).add(story_id)
+            story = OpenStory(
+                story_id,
+                write.first_seen,
+                write.last_updated,
+                write.size,
+                write.terms,
+                write.lead_article_id,
+                write.lead_score,
+            )
+            self.stories[story_id] = (story, write.open_until or write.last_updated)
+
+
+def _rounds(ordered: Sequence[ArticleText], round_length: timedelta | None, batch: int) -> Iterable[int]:
+    """Where each round ends in ``ordered``: a span of time, or ``batch`` articles."""
+    start = 0
+    while start < len(ordered):
+        stop = start + 1
+        if round_length is None:
+            stop = min(start + batch, len(ordered))
+        else:
+            end_time = ordered[start].published + round_length
+            while stop < len(ordered) and ordered[stop].published < end_time:
+                stop += 1
+        yield stop
+        start = stop
 
 
 def replay(
     articles: Sequence[ArticleText],
-    round_length: timedelta,
+    round_length: timedelta | None,
     params: ClusterParams = DEFAULT_PARAMS,
-    background: int = 0,
+    batch: int = 5000,
 ) -> dict[int, int]:
     """Cluster as the service would if articles arrived in rounds of ``round_length``.
 
-    Each round sees the articles published in it as pending and the clustered
-    articles near them as context, exactly as ``update_stories`` does.
+    With ``round_length`` None, as a rebuild does: every article is already
+    there and rounds take ``batch`` articles in publication order. Returns
+    article id -> story id.
     """
     ordered = sorted(articles, key=lambda a: (a.published, a.article_id))
-    assigned: dict[int, int] = {}
-    next_id = 1
+    memory = MemoryStories()
     start = 0
-    while start < len(ordered):
-        end_time = ordered[start].published + round_length
-        stop = start
-        while stop < len(ordered) and ordered[stop].published < end_time:
-            stop += 1
+    last = max((a.published for a in ordered), default=None)
+    for stop in _rounds(ordered, round_length, batch):
         pending = ordered[start:stop]
-        since, until = context_span(pending, params) or (end_time, end_time)
-        context = [
-            replace(a, story_id=assigned[a.article_id])
-            for a in ordered[:start]
-            if since <= a.published <= until
-        ]
-        earlier = ordered[max(0, start - background) : start] if background else []
-        writes = plan_update(context, pending, end_time, params, earlier)
-        next_id = apply_writes(assigned, writes, next_id)
+        now = pending[-1].published + round_length if round_length else last
+        assert now is not None
+        since = open_since(pending, params)
+        assert since is not None
+        rarity = memory.rarity()
+        weighed = weigh(pending, rarity)
+        stories = memory.open_stories(since, search_terms(weighed))
+        memory.apply(plan_update(stories, pending, rarity, now, params, memory.candidates(pending), weighed))
         start = stop
-    return assigned
+    return dict(memory.assigned)

@@ -1,78 +1,167 @@
 """One round of story assignment, as a pure function from articles to story writes.
 
-The service loads the articles still without a story ("pending") and the
-clustered articles published near them ("context"), calls ``plan_update``, and
-stores what it returns. Term weights are computed over context and pending
-together, so a word common in this stretch of the news weighs little.
+The service loads the articles still without a story ("pending"), the stories
+still open around them with their stored profiles, and the store's document
+frequencies of the pending articles' terms; ``plan_update`` decides, and the
+service stores the writes and the round's own document frequencies together.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import islice
 
-from newsstand.model import ArticleText, StoryWrite
+from newsstand.model import ArticleText, CopyCandidates, CopyIndex, OpenStory, StoryWrite, TermCounts
 from newsstand.stories.cluster import (
     DEFAULT_PARAMS,
+    INDEX_TERMS,
     Clusterer,
     ClusterParams,
     StoryProfile,
-    lead_article,
-    new_profile,
+    open_until,
 )
-from newsstand.stories.text import ArticleFeatures, featurize
+from newsstand.stories.copies import article_keys, find_copies
+from newsstand.stories.text import ArticleFeatures, Rarity, article_terms, features, round_frequencies
+
+NO_CANDIDATES = CopyCandidates({}, {})
 
 
-def context_span(
-    pending: Sequence[ArticleText], params: ClusterParams = DEFAULT_PARAMS
-) -> tuple[datetime, datetime] | None:
-    """The publication times whose clustered articles can matter to ``pending`` (None if empty)."""
+@dataclass(frozen=True, slots=True)
+class RoundPlan:
+    """What one round stores: the story writes and the round's document frequencies."""
+
+    writes: list[StoryWrite]
+    counts: TermCounts
+    copies: CopyIndex = field(default_factory=CopyIndex)
+
+
+def open_since(pending: Sequence[ArticleText], params: ClusterParams = DEFAULT_PARAMS) -> datetime | None:
+    """Stories open at or after this time can matter to ``pending`` (None if nothing is pending)."""
     if not pending:
         return None
-    times = [a.published for a in pending]
-    return min(times) - params.window, max(times) + params.window
+    return min(a.published for a in pending) - params.window
 
 
-def _profiles(context: Sequence[ArticleText], features: dict[int, ArticleFeatures]) -> list[StoryProfile]:
-    members: dict[int, list[ArticleFeatures]] = defaultdict(list)
-    for article in context:
-        if article.story_id is not None:
-            members[article.story_id].append(features[article.article_id])
-    return [new_profile(story_id, group) for story_id, group in members.items()]
+def pending_terms(pending: Iterable[ArticleText]) -> set[str]:
+    """Every term whose stored document frequency the round needs."""
+    return {t for a in pending for t in article_terms(a)}
+
+
+@dataclass(frozen=True, slots=True)
+class Weighed:
+    """A round's pending articles as term vectors, and the round's own document frequencies."""
+
+    features: dict[int, ArticleFeatures]
+    counts: TermCounts
+
+
+def weigh(pending: Sequence[ArticleText], stored: Rarity) -> Weighed:
+    """Term vectors of ``pending``, words weighed by ``stored`` counts plus the round's own."""
+    counts = [article_terms(a) for a in pending]
+    df, documents = round_frequencies(counts)
+    rarity = stored.plus(df, documents)
+    vectors = {
+        a.article_id: features(a, c, rarity.df, rarity.documents)
+        for a, c in zip(pending, counts, strict=True)
+    }
+    return Weighed(vectors, TermCounts(df, documents))
+
+
+def search_terms(weighed: Weighed) -> list[tuple[str, ...]]:
+    """For each of the round's articles, the terms under which the stories it could join are
+    indexed (its strongest ``INDEX_TERMS``); a store looks up, per article, the open stories
+    sharing ``MIN_SHARED`` of them, at most ``MAX_CANDIDATES``."""
+    return [tuple(islice(f.vector, INDEX_TERMS)) for f in weighed.features.values()]
+
+
+def profile(story: OpenStory) -> StoryProfile:
+    """A stored story as the clusterer holds it."""
+    return StoryProfile(
+        key=story.story_id,
+        first_seen=story.first_seen,
+        last_updated=story.last_updated,
+        size=story.size,
+        total=dict(story.terms),  # stored heaviest first
+        lead_article_id=story.lead_article_id,
+        lead_score=story.lead_score,
+    )
 
 
 def plan_update(
-    context: Sequence[ArticleText],
+    stories: Sequence[OpenStory],
     pending: Sequence[ArticleText],
+    stored: Rarity,
     now: datetime,
     params: ClusterParams = DEFAULT_PARAMS,
-    background: Sequence[ArticleText] = (),
-) -> list[StoryWrite]:
-    """Which story each pending article joins, as one write per story touched.
+    candidates: CopyCandidates = NO_CANDIDATES,
+    weighed: Weighed | None = None,
+) -> RoundPlan:
+    """Which story each pending article joins and which stories merge, as one write per story.
 
-    Context articles must carry their ``story_id``; pending ones are taken in
-    publication order. ``background`` articles only inform how common each word
-    is. A write with a negative key is a story to create.
+    ``stored`` holds the store's document frequencies (at least of the pending
+    articles' terms); the round's articles are added to them before weighing.
+    A write with a negative key is a story to create. An article dated in the
+    future counts as published ``now``. A near copy of an earlier article
+    (``candidates`` are the stored ones sharing band keys with pending articles)
+    joins its original's story when that story is open. ``weighed`` is
+    ``weigh(pending, stored)`` when the caller has it already.
     """
-    texts = {a.article_id: a for a in [*context, *pending]}
-    features = {f.article_id: f for f in featurize(texts.values(), background)}
-    clusterer = Clusterer(_profiles(context, features), params)
+    ordered = sorted(pending, key=lambda a: (a.published, a.article_id))
+    weighed = weighed or weigh(ordered, stored)
+    keys = {a.article_id: article_keys(a) for a in ordered}
+    copy_of = find_copies(keys, candidates.holders, [a.article_id for a in ordered])
+    clusterer = Clusterer((profile(s) for s in stories), params)
     joined: dict[int, list[int]] = defaultdict(list)
-    for article in sorted(pending, key=lambda a: (a.published, a.article_id)):
-        joined[clusterer.add(features[article.article_id], now)].append(article.article_id)
-    writes = []
+    placed: dict[int, int] = dict(candidates.story_of)
+    titles = {a.article_id: a.title for a in ordered}
+    for article in ordered:
+        feats = weighed.features[article.article_id]
+        if feats.published > now:
+            feats = replace(feats, published=now)
+        original = copy_of.get(article.article_id)
+        into = clusterer.resolve(placed[original]) if original in placed else None
+        key = clusterer.add(feats, into if into in clusterer.stories else None)
+        placed[article.article_id] = key
+        joined[key].append(article.article_id)
+    clusterer.merge_pass(joined)
+    writes = _writes(clusterer, joined, titles, params)
+    return RoundPlan(writes, weighed.counts, CopyIndex(copy_of, keys))
+
+
+def _writes(
+    clusterer: Clusterer,
+    joined: Mapping[int, list[int]],
+    titles: Mapping[int, str],
+    params: ClusterParams,
+) -> list[StoryWrite]:
+    placed: dict[int, list[int]] = defaultdict(list)
     for key, article_ids in joined.items():
+        placed[clusterer.resolve(key)] += article_ids
+    absorbs: dict[int, list[int]] = defaultdict(list)
+    for gone in clusterer.absorbed:
+        if gone >= 0:
+            absorbs[clusterer.resolve(gone)].append(gone)
+    writes = []
+    for key in sorted(set(placed) | set(absorbs)):
         story = clusterer.stories[key]
-        lead = lead_article(story)
+        assert story.lead_article_id is not None
         writes.append(
             StoryWrite(
                 key=key,
-                title=texts[lead].title,
+                title=titles.get(story.lead_article_id, ""),
                 first_seen=story.first_seen,
                 last_updated=story.last_updated,
-                lead_article_id=lead,
-                article_ids=tuple(article_ids),
+                lead_article_id=story.lead_article_id,
+                article_ids=tuple(sorted(placed.get(key, ()))),
+                absorbs=tuple(sorted(absorbs.get(key, ()))),
+                size=story.size,
+                terms=story.total,
+                lead_score=story.lead_score,
+                open_until=open_until(story, params),
+                index_terms=tuple(islice(story.total, INDEX_TERMS)),
             )
         )
     return writes

@@ -20,16 +20,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newsstand.model import ArticleText
+from newsstand.stories.entities import entities, name_term
 
 # How much of the body is read: the opening paragraphs carry the news.
-LEAD_CHARS = 1200
+LEAD_CHARS = 600
 # The title is the densest statement of the event, so its words count more.
 TITLE_WEIGHT = 2.0
 # Names and figures separate events better than common words.
-ENTITY_WEIGHT = 1.5
+ENTITY_WEIGHT = 1.0
 # A story or article keeps only its strongest terms: enough to recognise the
 # event, few enough that comparing thousands of stories stays cheap.
-MAX_TERMS = 40
+MAX_TERMS = 80
+# Multi-word names become terms of their own.
+NAME_TERMS = False
 
 # A word, and whatever ends a sentence (or a line) right after it: the next
 # word then opens a sentence, so its capital says nothing.
@@ -98,6 +101,11 @@ def term_counts(text: str, weight: float = 1.0) -> dict[str, float]:
             boost = ENTITY_WEIGHT if _is_entity(token, sentence_start) else 1.0
             counts[word] += weight * boost
         sentence_start = bool(ending)
+    if NAME_TERMS:
+        # A name of several words is a term of its own: "New York" is not "new" and "york".
+        for name in entities(text):
+            if " " in name:
+                counts[name_term(name)] += weight * ENTITY_WEIGHT
     return dict(counts)
 
 
@@ -160,20 +168,51 @@ def features(
     )
 
 
-def featurize(
-    articles: Iterable[ArticleText], background: Iterable[ArticleText] = ()
-) -> list[ArticleFeatures]:
-    """Features of ``articles``; how common a word is comes from them and ``background`` together.
+@dataclass(frozen=True, slots=True)
+class Rarity:
+    """How many documents hold each term, out of how many: the basis of term weights.
 
-    A background of earlier articles steadies the weights when few articles are
-    clustered at once (a quiet ingestion round).
+    The service keeps these counts for the whole store, adding each round's
+    articles as they are clustered, so a word's weight never depends on which
+    few articles happen to be clustered together.
+    """
+
+    df: Mapping[str, int]
+    documents: int
+
+    def plus(self, more: Mapping[str, int], documents: int) -> Rarity:
+        """These counts with ``more`` added (only the terms of ``more`` are kept beside the old)."""
+        df = dict(self.df)
+        for term, n in more.items():
+            df[term] = df.get(term, 0) + n
+        return Rarity(df, self.documents + documents)
+
+
+def round_frequencies(counts: Iterable[Mapping[str, float]]) -> tuple[dict[str, int], int]:
+    """Document frequencies of a batch of ``article_terms`` results, and the batch size."""
+    df, n = document_frequencies(counts)
+    return dict(df), n
+
+
+def featurize(
+    articles: Iterable[ArticleText],
+    background: Iterable[ArticleText] = (),
+    rarity: Rarity | None = None,
+) -> list[ArticleFeatures]:
+    """Features of ``articles``, words weighted by ``rarity`` when given.
+
+    Without ``rarity``, how common a word is comes from the articles and
+    ``background`` together (enough for comparing a handful of texts, as
+    Related stories does).
     """
     items = list(articles)
     counts = [article_terms(a) for a in items]
-    seen = {a.article_id for a in items}
-    extra = [article_terms(a) for a in background if a.article_id not in seen]
-    df, n = document_frequencies([*counts, *extra])
-    return [features(a, c, df, n) for a, c in zip(items, counts, strict=True)]
+    if rarity is None:
+        seen = {a.article_id for a in items}
+        extra = [article_terms(a) for a in background if a.article_id not in seen]
+        df, n = document_frequencies([*counts, *extra])
+        rarity = Rarity(df, n)
+    return [features(a, c, rarity.df, rarity.documents) for a, c in zip(items, counts, strict=True)]
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:

@@ -6,19 +6,32 @@ what it needs and stores what it decided, each write in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from newsstand.errors import NotFoundError
-from newsstand.model import Article, ArticleText, Story, StoryStats, StoryWrite
+from newsstand.model import (
+    Article,
+    ArticleText,
+    CopyCandidates,
+    CopyIndex,
+    OpenStory,
+    Story,
+    StoryStats,
+    StoryWrite,
+    TermCounts,
+)
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.articles import load_articles
 from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.meta import store_meta
 
 A = t.articles
 
@@ -30,9 +43,59 @@ stories = sa.Table(
     sa.Column("first_seen", t.UTCDateTime, nullable=False),
     sa.Column("last_updated", t.UTCDateTime, nullable=False),
     sa.Column("lead_article_id", sa.Integer, nullable=True),
+    sa.Column("size", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("terms", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("lead_score", sa.Float, nullable=False, server_default="0"),
+    sa.Column("open_until", t.UTCDateTime, nullable=True),
+    sa.Index("ix_stories_last_updated", "last_updated"),
+    sa.Index("ix_stories_open_until", "open_until"),
     sqlite_autoincrement=True,
 )
 S = stories
+
+# How many clustered articles hold each term: word rarity for the whole store.
+story_terms = sa.Table(
+    "story_terms",
+    t.metadata,
+    sa.Column("term", sa.String(200), primary_key=True),
+    sa.Column("df", sa.Integer, nullable=False),
+)
+TERMS = story_terms
+
+# Stories by their strongest terms: a round reads only the open stories it could touch.
+story_index = sa.Table(
+    "story_index",
+    t.metadata,
+    sa.Column("term", sa.String(200), primary_key=True),
+    sa.Column("story_id", sa.Integer, primary_key=True),
+)
+INDEX = story_index
+
+# Articles by the band keys of their MinHash sketch (``newsstand.stories.copies``).
+article_bands = sa.Table(
+    "article_bands",
+    t.metadata,
+    sa.Column("band", sa.BigInteger, primary_key=True),
+    sa.Column("article_id", sa.Integer, primary_key=True),
+)
+BANDS = article_bands
+
+# Which earlier article each near copy repeats.
+article_copies = sa.Table(
+    "article_copies",
+    t.metadata,
+    sa.Column("article_id", sa.Integer, primary_key=True),
+    sa.Column("copy_of", sa.Integer, nullable=False),
+)
+COPIES = article_copies
+# The store_meta key counting the articles whose terms are in ``story_terms``.
+DOCUMENTS_KEY = "story_documents"
+# The store_meta key of the time up to which closed stories left ``story_index``.
+PRUNED_KEY = "story_index_pruned"
+# Terms longer than this are not counted (no word of news is).
+MAX_TERM = 200
+# Terms looked up per statement.
+CHUNK = 900
 
 
 def _text_columns(lead_chars: int) -> list[Any]:
@@ -56,6 +119,30 @@ def _text(row: sa.Row[Any]) -> ArticleText:
         standfirst=row.standfirst,
         body_text=row.lead or "",
         story_id=row.story_id,
+    )
+
+
+def _profile(write: StoryWrite) -> dict[str, Any]:
+    """The columns of a story that the clusterer reads back."""
+    return {
+        "first_seen": write.first_seen,
+        "last_updated": write.last_updated,
+        "size": write.size,
+        "terms": json.dumps({t: round(w, 5) for t, w in write.terms.items()}, ensure_ascii=False),
+        "lead_score": write.lead_score,
+        "open_until": write.open_until,
+    }
+
+
+def _open_story(r: sa.Row[Any]) -> OpenStory:
+    return OpenStory(
+        story_id=r.id,
+        first_seen=r.first_seen,
+        last_updated=r.last_updated,
+        size=r.size,
+        terms=json.loads(r.terms),
+        lead_article_id=r.lead_article_id,
+        lead_score=r.lead_score,
     )
 
 
@@ -119,63 +206,259 @@ class StoriesMixin(SqlBase):
         with self._read() as conn:
             return [_text(r) for r in conn.execute(stmt)]
 
-    def save_stories(self, writes: Sequence[StoryWrite]) -> int:
-        placed = 0
+    def open_stories(
+        self,
+        since: datetime,
+        lookups: Sequence[Collection[str]] | None = None,
+        *,
+        shared: int = 2,
+        limit: int = 48,
+    ) -> list[OpenStory]:
+        if lookups is None:
+            stmt = sa.select(S).where(S.c.open_until >= since).order_by(S.c.id)
+            with self._read() as conn:
+                return [_open_story(r) for r in conn.execute(stmt)]
+        hits = sa.func.count()
+        lookup = (
+            sa.select(INDEX.c.story_id)
+            .join(S, S.c.id == INDEX.c.story_id)
+            .where(INDEX.c.term.in_(sa.bindparam("terms", expanding=True)), S.c.open_until >= since)
+            .group_by(INDEX.c.story_id)
+            .having(hits >= shared)
+            .order_by(hits.desc(), INDEX.c.story_id)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            # The stories each article could join (one indexed lookup each), then each row once.
+            ids: set[int] = set()
+            for terms in lookups:
+                wanted = [t for t in dict.fromkeys(terms) if len(t) <= MAX_TERM]
+                if len(wanted) >= shared:
+                    ids.update(conn.execute(lookup, {"terms": wanted}).scalars())
+            ordered = sorted(ids)
+            found: list[OpenStory] = []
+            for start in range(0, len(ordered), CHUNK):
+                stmt = sa.select(S).where(S.c.id.in_(ordered[start : start + CHUNK])).order_by(S.c.id)
+                found += [_open_story(r) for r in conn.execute(stmt)]
+        return found
+
+    def term_counts(self, terms: Collection[str]) -> TermCounts:
+        wanted = sorted(t for t in terms if len(t) <= MAX_TERM)
+        df: dict[str, int] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                df.update(
+                    conn.execute(sa.select(TERMS.c.term, TERMS.c.df).where(TERMS.c.term.in_(chunk))).all()
+                )
+            documents = conn.execute(
+                sa.select(store_meta.c.value).where(store_meta.c.key == DOCUMENTS_KEY)
+            ).scalar()
+        return TermCounts(df, int(documents or 0))
+
+    def copy_candidates(self, keys: Collection[int]) -> CopyCandidates:
+        wanted = sorted(set(keys))
+        holders: dict[int, list[int]] = defaultdict(list)
+        with self._read() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                for band, article_id in conn.execute(
+                    sa.select(BANDS.c.band, BANDS.c.article_id).where(BANDS.c.band.in_(chunk))
+                ):
+                    holders[band].append(article_id)
+            originals = sorted({a for ids in holders.values() for a in ids})
+            story_of: dict[int, int] = {}
+            for start in range(0, len(originals), CHUNK):
+                chunk = originals[start : start + CHUNK]
+                stmt = sa.select(A.c.id, A.c.story_id).where(A.c.id.in_(chunk), A.c.story_id.is_not(None))
+                story_of.update((a, sid) for a, sid in conn.execute(stmt))
+        return CopyCandidates({k: tuple(v) for k, v in holders.items()}, story_of)
+
+    def copy_origins(self, article_ids: Collection[int]) -> dict[int, int]:
+        wanted = sorted(set(article_ids))
+        found: dict[int, int] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                stmt = sa.select(COPIES.c.article_id, COPIES.c.copy_of).where(COPIES.c.article_id.in_(chunk))
+                found.update((a, o) for a, o in conn.execute(stmt))
+        return found
+
+    def save_stories(
+        self,
+        writes: Sequence[StoryWrite],
+        counts: TermCounts | None = None,
+        copies: CopyIndex | None = None,
+    ) -> int:
         with self._write() as conn:
             new = [w for w in writes if w.key < 0]
             ids = self._insert_stories(conn, new)
-            for write in writes:
-                if write.key >= 0:
-                    self._widen_story(conn, write)
-                story_id = ids.get(write.key, write.key)
-                res = conn.execute(
-                    A.update()
-                    .where(A.c.id.in_(write.article_ids), A.c.story_id.is_(None))
-                    .values(story_id=story_id)
+            self._widen_stories(conn, [w for w in writes if w.key >= 0])
+            moved = [{"gone": g, "into": ids.get(w.key, w.key)} for w in writes for g in w.absorbs]
+            if moved:
+                into = sa.bindparam("into", type_=sa.Integer)
+                conn.execute(
+                    A.update().where(A.c.story_id == sa.bindparam("gone")).values(story_id=into), moved
                 )
-                placed += res.rowcount
-                if write.key < 0 and res.rowcount == 0:
-                    # Another process clustered these articles first: drop the empty story.
-                    conn.execute(S.delete().where(S.c.id == story_id))
+                conn.execute(S.delete().where(S.c.id.in_([m["gone"] for m in moved])))
+            rows = [{"aid": a, "sid": ids.get(w.key, w.key)} for w in writes for a in w.article_ids]
+            placed = 0
+            if rows:
+                stmt = (
+                    A.update()
+                    .where(A.c.id == sa.bindparam("aid"), A.c.story_id.is_(None))
+                    .values(story_id=sa.bindparam("sid", type_=sa.Integer))
+                )
+                placed = conn.execute(stmt, rows).rowcount
+            if placed < len(rows) and ids:
+                # Another process clustered some articles first: drop new stories left empty.
+                kept = sa.select(A.c.story_id).where(A.c.story_id.in_(list(ids.values())))
+                conn.execute(S.delete().where(S.c.id.in_(list(ids.values())), S.c.id.not_in(kept)))
+            self._retitle(conn, [ids.get(w.key, w.key) for w in writes])
+            self._index_stories(conn, [(ids.get(w.key, w.key), w) for w in writes])
+            self._prune_index(conn, writes)
+            if counts is not None:
+                self._count_terms(conn, counts)
+            if copies is not None:
+                self._index_copies(conn, copies)
         return placed
+
+    @staticmethod
+    def _index_copies(conn: Connection, copies: CopyIndex) -> None:
+        """Note which article each copy repeats; index the originals' band keys (a copy is
+        found through its original, so its own keys are not indexed)."""
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        pairs = [{"article_id": c, "copy_of": o} for c, o in copies.copy_of.items()]
+        if pairs:
+            conn.execute(dialect.insert(COPIES).on_conflict_do_nothing(), pairs)
+        rows = [
+            {"band": key, "article_id": article_id}
+            for article_id, keys in copies.keys.items()
+            if article_id not in copies.copy_of
+            for key in set(keys)
+        ]
+        if rows:
+            conn.execute(dialect.insert(BANDS).on_conflict_do_nothing(), rows)
+
+    @staticmethod
+    def _prune_index(conn: Connection, writes: Sequence[StoryWrite]) -> None:
+        """Take stories that closed since the last round out of the index, so that a lookup
+        reads postings of open stories only, however many stories the store has kept."""
+        times = [w.last_updated for w in writes]
+        if not times:
+            return
+        until = min(times)
+        stmt = sa.select(store_meta.c.value).where(store_meta.c.key == PRUNED_KEY)
+        last = conn.execute(stmt).scalar()
+        since = datetime.fromisoformat(last) if last else None
+        closed = sa.select(S.c.id).where(S.c.open_until < until)
+        if since is not None:
+            closed = closed.where(S.c.open_until >= since)
+        conn.execute(INDEX.delete().where(INDEX.c.story_id.in_(closed.scalar_subquery())))
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        mark = dialect.insert(store_meta).values(key=PRUNED_KEY, value=until.isoformat())
+        conn.execute(mark.on_conflict_do_update(index_elements=["key"], set_={"value": until.isoformat()}))
+
+    @staticmethod
+    def _index_stories(conn: Connection, written: Sequence[tuple[int, StoryWrite]]) -> None:
+        """Index stories under their strongest terms; merged-away stories leave the index.
+        (A term a story no longer ranks high on stays: it costs one comparison more.)"""
+        gone = [g for _, w in written for g in w.absorbs]
+        for start in range(0, len(gone), CHUNK):
+            conn.execute(INDEX.delete().where(INDEX.c.story_id.in_(gone[start : start + CHUNK])))
+        rows = [
+            {"term": term, "story_id": story_id}
+            for story_id, w in written
+            for term in dict.fromkeys(w.index_terms)
+            if len(term) <= MAX_TERM
+        ]
+        if rows:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(dialect.insert(INDEX).on_conflict_do_nothing(), rows)
+
+    @staticmethod
+    def _retitle(conn: Connection, story_ids: Sequence[int]) -> None:
+        """A story's title is its lead article's."""
+        lead_title = sa.select(A.c.title).where(A.c.id == S.c.lead_article_id).scalar_subquery()
+        for start in range(0, len(story_ids), CHUNK):
+            chunk = story_ids[start : start + CHUNK]
+            conn.execute(
+                S.update().where(S.c.id.in_(chunk)).values(title=sa.func.coalesce(lead_title, S.c.title))
+            )
+
+    @staticmethod
+    def _count_terms(conn: Connection, counts: TermCounts) -> None:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        rows = [{"term": term, "df": n} for term, n in counts.df.items() if len(term) <= MAX_TERM]
+        if rows:
+            insert = dialect.insert(TERMS)
+            added = {"df": TERMS.c.df + insert.excluded.df}
+            conn.execute(insert.on_conflict_do_update(index_elements=["term"], set_=added), rows)
+        meta = dialect.insert(store_meta).values(key=DOCUMENTS_KEY, value=str(counts.documents))
+        total = sa.cast(sa.cast(store_meta.c.value, sa.Integer) + counts.documents, sa.Text)
+        conn.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": total}))
 
     @staticmethod
     def _insert_stories(conn: Connection, new: Sequence[StoryWrite]) -> dict[int, int]:
         """Insert new stories; returns their keys mapped to the ids they got."""
         if not new:
             return {}
-        rows = [
-            {
-                "title": w.title,
-                "first_seen": w.first_seen,
-                "last_updated": w.last_updated,
-                "lead_article_id": w.lead_article_id,
-            }
-            for w in new
-        ]
+        rows = [{"title": w.title, "lead_article_id": w.lead_article_id, **_profile(w)} for w in new]
         result = conn.execute(S.insert().returning(S.c.id, sort_by_parameter_order=True), rows)
         return {w.key: story_id for w, story_id in zip(new, result.scalars(), strict=True)}
 
     @staticmethod
-    def _widen_story(conn: Connection, write: StoryWrite) -> None:
-        row = conn.execute(sa.select(S).where(S.c.id == write.key)).first()
-        if row is None:
-            raise NotFoundError("story", write.key)
-        conn.execute(
+    def _widen_stories(conn: Connection, writes: Sequence[StoryWrite]) -> None:
+        """Widen stored stories' spans and replace their profiles, in one statement.
+        Raises NotFoundError for an unknown story."""
+        if not writes:
+            return
+        wanted = [w.key for w in writes]
+        known = set(conn.execute(sa.select(S.c.id).where(S.c.id.in_(wanted))).scalars())
+        for key in wanted:
+            if key not in known:
+                raise NotFoundError("story", key)
+        first = sa.bindparam("first", type_=S.c.first_seen.type)
+        last = sa.bindparam("last", type_=S.c.last_updated.type)
+        stmt = (
             S.update()
-            .where(S.c.id == write.key)
+            .where(S.c.id == sa.bindparam("key"))
             .values(
-                title=write.title,
-                lead_article_id=write.lead_article_id,
-                first_seen=min(row.first_seen, write.first_seen),
-                last_updated=max(row.last_updated, write.last_updated),
+                lead_article_id=sa.bindparam("lead"),
+                first_seen=sa.case((S.c.first_seen > first, first), else_=S.c.first_seen),
+                last_updated=sa.case((S.c.last_updated < last, last), else_=S.c.last_updated),
+                size=sa.bindparam("size_"),
+                terms=sa.bindparam("terms_"),
+                lead_score=sa.bindparam("score"),
+                open_until=sa.bindparam("until", type_=S.c.open_until.type),
             )
         )
+        rows = []
+        for w in writes:
+            profile = _profile(w)
+            rows.append(
+                {
+                    "key": w.key,
+                    "lead": w.lead_article_id,
+                    "first": w.first_seen,
+                    "last": w.last_updated,
+                    "size_": profile["size"],
+                    "terms_": profile["terms"],
+                    "score": profile["lead_score"],
+                    "until": profile["open_until"],
+                }
+            )
+        conn.execute(stmt, rows)
 
     def clear_stories(self) -> None:
         with self._write() as conn:
             conn.execute(A.update().where(A.c.story_id.is_not(None)).values(story_id=None))
             conn.execute(S.delete())
+            conn.execute(TERMS.delete())
+            conn.execute(INDEX.delete())
+            conn.execute(BANDS.delete())
+            conn.execute(COPIES.delete())
+            conn.execute(store_meta.delete().where(store_meta.c.key.in_([DOCUMENTS_KEY, PRUNED_KEY])))
 
     def story(self, story_id: int) -> Story:
         with self._read() as conn:
