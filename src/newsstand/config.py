@@ -185,6 +185,11 @@ class Settings:
     api_anonymous_requests_per_minute: int = _setting(
         60, "API requests allowed per client address without a token in a minute.", check=_at_least(0)
     )
+    readers_may_add_feeds: bool = _setting(
+        False,
+        "Whether readers may subscribe (through the reader apps' APIs or an OPML file) to feeds "
+        "that are not in the catalog; such feeds are added to the catalog like an operator's.",
+    )
     session_days: int = _setting(
         30, "Days a sign-in lasts before the reader must sign in again.", check=_at_least(1)
     )

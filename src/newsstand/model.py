@@ -380,6 +380,31 @@ class ApiTokenGrant:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadRef:
+    """An article a reader follows and has not read: enough to count and page unread items
+    without loading articles. ``sections`` are those of the asked sections it is listed in."""
+
+    article_id: int
+    publisher_id: str
+    published: datetime
+    sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AppPassword:
+    """A reader's app password (for the Google Reader and Fever APIs) as stored: the password
+    as Argon2id, the salt its Google Reader Auth token is derived with, and the SHA-256 of
+    that token and of the Fever key. Neither the password nor a token is kept."""
+
+    reader_id: int
+    password_hash: str = field(repr=False)
+    token_salt: str = field(repr=False)
+    auth_hash: str = field(repr=False)
+    fever_hash: str = field(repr=False)
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Bucket:
     """A token bucket for rate limits: ``tokens`` requests were left at ``updated``."""
 

@@ -11,10 +11,12 @@ from argon2 import PasswordHasher
 
 from newsstand.accounts.credentials import default_hasher
 from newsstand.app.accounts import AccountService
+from newsstand.app.apppasswords import AppPasswordService
 from newsstand.app.billing import provider_from_settings
 from newsstand.app.cache import SharedCache, TtlCache
 from newsstand.app.catalog import CatalogService
 from newsstand.app.digest import DigestService
+from newsstand.app.feeds import FeedService
 from newsstand.app.jobs import Jobs
 from newsstand.app.mailing import MailService
 from newsstand.app.membership import MembershipService, PaymentProvider
@@ -22,7 +24,9 @@ from newsstand.app.operations import OperationsService
 from newsstand.app.personal import FrontPageService
 from newsstand.app.reading import ReadingService
 from newsstand.app.stories import StoryService
+from newsstand.app.subscriptions import SubscriptionService
 from newsstand.app.tokens import TokenService
+from newsstand.app.websub import WebSubService
 from newsstand.config import Settings
 from newsstand.mail import Mailer, mailer_from_settings
 from newsstand.model import utcnow
@@ -45,6 +49,10 @@ class Services:
     stories: StoryService
     operations: OperationsService
     tokens: TokenService
+    app_passwords: AppPasswordService
+    subscriptions: SubscriptionService
+    feeds: FeedService
+    websub: WebSubService
     mail: MailService
     digests: DigestService
     jobs: Jobs
@@ -76,6 +84,8 @@ def build_services(
         store, settings, clock, mail, provider or provider_from_settings(settings), accounts.forget_sessions
     )
     digests = DigestService(store, clock, mail, front, catalog.publishers)
+    stories = StoryService(store, clock, shared, catalog.publishers)
+    tokens = TokenService(store, settings, clock)
     return Services(
         settings=settings,
         store=store,
@@ -83,19 +93,16 @@ def build_services(
         cache=shared,
         catalog=catalog,
         accounts=accounts,
-        membership=MembershipService(
-            store,
-            settings,
-            clock,
-            mail,
-            provider or provider_from_settings(settings),
-            accounts.forget_sessions,
-        ),
+        membership=membership,  # the same object the jobs use: one provider, one set of state
         reading=reading,
         front=front,
-        stories=StoryService(store, clock, shared, catalog.publishers),
+        stories=stories,
         operations=OperationsService(store, clock),
-        tokens=TokenService(store, settings, clock),
+        tokens=tokens,
+        app_passwords=AppPasswordService(store, settings, hasher or default_hasher(), clock),
+        subscriptions=SubscriptionService(store, settings, clock, catalog, reading),
+        feeds=FeedService(reading, front, stories, catalog, tokens, clock),
+        websub=WebSubService(store, settings, clock),
         mail=mail,
         digests=digests,
         jobs=Jobs(mail, membership, digests, clock),

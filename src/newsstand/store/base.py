@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from newsstand.errors import NewsstandError
 
@@ -24,6 +24,7 @@ from newsstand.errors import NewsstandError
 # (mail sits below store, and deliver_pending needs the protocol it drives); re-exported here.
 from newsstand.model import (
     ApiToken,
+    AppPassword,
     Article,
     ArticleFilter,
     ArticleText,
@@ -45,6 +46,7 @@ from newsstand.model import (
     Payment,
     Pick,
     Publisher,
+    PushSubscription,
     QueuedMail,
     Reader,
     ReaderArticleState,
@@ -56,6 +58,7 @@ from newsstand.model import (
     Story,
     StoryStats,
     StoryWrite,
+    UnreadRef,
     UpsertResult,
 )
 
@@ -324,6 +327,39 @@ class LibraryStore(Protocol):
     ) -> list[tuple[int, datetime]]:
         """(article id, read time), newest first; ``before`` as for ``saved_articles``."""
 
+    def article_marks(
+        self, reader_id: int, article_ids: Sequence[int]
+    ) -> tuple[frozenset[int], frozenset[int]]:
+        """Of ``article_ids``, those in the reader's history (read) and those they saved."""
+
+    def unread_refs(
+        self,
+        reader_id: int,
+        publisher_ids: Sequence[str],
+        sections: Sequence[str],
+        since: datetime,
+        limit: int,
+    ) -> list[UnreadRef]:
+        """Articles of the given publishers or listed in the given sections, published since
+        ``since`` and not in the reader's history, newest first (by time, then id), at most
+        ``limit``; [] when both are empty."""
+
+    def followed_article_ids(
+        self,
+        publisher_ids: Sequence[str],
+        sections: Sequence[str],
+        *,
+        after_id: int | None = None,
+        before_id: int | None = None,
+        limit: int = 50,
+    ) -> tuple[list[int], int]:
+        """Ids of articles of the given publishers or sections by id: above ``after_id``
+        ascending, else below ``before_id`` (or the newest) descending; with how many such
+        articles there are in all. ([], 0) when both lists are empty."""
+
+    def forget_reads(self, reader_id: int, article_ids: Sequence[int]) -> None:
+        """Take several articles out of the reader's history in one transaction."""
+
     def forget_read(self, reader_id: int, article_id: int) -> None:
         """Take an article out of the reader's history (marked unread); its reading records for
         payment stay. No error when it is not there."""
@@ -531,6 +567,40 @@ class ApiTokenStore(Protocol):
         """Delete buckets untouched since ``before`` (full again by then); returns how many."""
 
 
+class AppPasswordStore(Protocol):
+    """Readers' app passwords for the Google Reader and Fever APIs (one per reader)."""
+
+    def put_app_password(self, record: AppPassword) -> None:
+        """Store the reader's app password, replacing an earlier one. Raises NotFoundError
+        for an unknown reader."""
+
+    def app_password(self, reader_id: int) -> AppPassword | None:
+        """The reader's app password record, or None when they have none."""
+
+    def delete_app_password(self, reader_id: int) -> bool:
+        """Revoke the reader's app password; False when there was none."""
+
+    def app_password_reader(
+        self, kind: Literal["auth", "fever"], secret_hash: str
+    ) -> tuple[Reader, Membership | None]:
+        """The reader (with follows) and membership whose Google Reader Auth token ("auth") or
+        Fever key ("fever") has this SHA-256. Raises NotFoundError."""
+
+
+class PushStore(Protocol):
+    """WebSub subscriptions, one per feed and hub."""
+
+    def put_push_subscription(self, sub: PushSubscription) -> PushSubscription:
+        """Store a new record (``id`` None: given one) or replace the stored one. Raises
+        NotFoundError for an id that is not stored."""
+
+    def push_subscription(self, callback_id: str) -> PushSubscription:
+        """The record behind a callback. Raises NotFoundError."""
+
+    def push_subscriptions(self, feed_id: int | None = None) -> list[PushSubscription]:
+        """Every record, or the feed's, oldest first."""
+
+
 class MailQueue(Protocol):
     """Where queued mail lives (the store). Raises StorageError when the database fails."""
 
@@ -578,6 +648,8 @@ class Store(
     MetaStore,
     MailQueue,
     ApiTokenStore,
+    AppPasswordStore,
+    PushStore,
     ProfileStore,
     BillingStore,
     Protocol,

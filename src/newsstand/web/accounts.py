@@ -186,13 +186,11 @@ async def account_page(request: Request, status: int = 200, **values: Any) -> Re
     offer = await call(ctx.services.membership.reader_offer, reader.id)
     digest = await call(ctx.services.digests.choice, reader)
     tokens = await call(ctx.services.tokens.tokens, reader.id)
-    response = render(
-        request,
-        "account.html",
-        {"offer": offer, "digest": digest, "zones": known_zones(), "tokens": tokens, **values},
-        status_code=status,
-    )
-    if "new_token" in values:
+    app_password = await call(ctx.services.app_passwords.created, reader.id)
+    context = {"offer": offer, "digest": digest, "zones": known_zones(), "tokens": tokens}
+    context |= {"app_password": app_password, "site_url": str(request.base_url).rstrip("/")}
+    response = render(request, "account.html", {**context, **values}, status_code=status)
+    if {"new_token", "new_app_password", "new_feed_url"} & values.keys():
         response.headers["Cache-Control"] = "no-store"  # the secret is shown once: keep no copy
     return response
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from jinja2 import Environment
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -25,10 +24,8 @@ from newsstand.config import Settings
 from newsstand.model import Membership, Publisher, Reader
 from newsstand.web.assets import Assets
 from newsstand.web.security import request_csrf_token
+from newsstand.web.threads import call as call  # re-exported: handlers import it from here
 from newsstand.web.timefmt import current_zone
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 
 class StreamSlots:
@@ -92,11 +89,6 @@ def web(request: Request) -> WebContext:
     return ctx
 
 
-async def call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run a blocking store or service call in the thread pool."""
-    return await run_in_threadpool(fn, *args, **kwargs)
-
-
 def viewer_of(request: Request) -> Viewer | None:
     """The signed-in reader with their membership, as the session middleware found them."""
     viewer: Viewer | None = request.scope.get("state", {}).get("viewer")
@@ -135,6 +127,7 @@ FLASHES = {
     "password-changed": "Your password has been changed; other sessions were signed out.",
     "deleted": "Your account and its data have been deleted.",
     "token-revoked": "The token is revoked: apps using it are signed out.",
+    "app-password-revoked": "Your app password is revoked: apps signed in with it are signed out.",
     "picked": "Added to Our picks.",
     "unpicked": "Removed from Our picks.",
     "feed-added": "Feed added; it will be fetched on the next round.",

@@ -297,6 +297,7 @@ class AccountsMixin(SqlBase):
         from newsstand.store.sql import profile as pf
         from newsstand.store.sql import reading as rd
         from newsstand.store.sql.apitokens import api_tokens
+        from newsstand.store.sql.apppasswords import app_passwords
 
         with self._write() as conn:
             _require_reader(conn, reader_id)
@@ -318,6 +319,7 @@ class AccountsMixin(SqlBase):
                 rd.saved_articles,
                 rd.reading_history,
                 api_tokens,
+                app_passwords,
                 bl.billing_records,
                 pf.email_tokens,
                 pf.digest_subscriptions,

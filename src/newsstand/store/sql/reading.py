@@ -12,7 +12,7 @@ from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from newsstand.errors import NotFoundError
-from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadRecord
+from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadRecord, UnreadRef
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
 from newsstand.store.sql.engine import SqlBase
@@ -112,6 +112,18 @@ def _reader_article_state() -> sa.Select[Any]:
 _READER_ARTICLE_STATE = _reader_article_state()
 
 
+def _followed(publisher_ids: Sequence[str], sections: Sequence[str]) -> sa.ColumnElement[bool]:
+    """Articles of the publishers or listed in the sections a reader follows."""
+    A, S = t.articles, t.article_sections
+    clauses: list[sa.ColumnElement[bool]] = []
+    if publisher_ids:
+        clauses.append(A.c.publisher_id.in_(list(publisher_ids)))
+    if sections:
+        listed = sa.select(S.c.article_id).where(S.c.article_id == A.c.id, S.c.section.in_(list(sections)))
+        clauses += [A.c.section.in_(list(sections)), listed.exists()]
+    return sa.or_(*clauses)
+
+
 class ReadingMixin(SqlBase):
     # --- saved articles ------------------------------------------------------------------
 
@@ -167,13 +179,106 @@ class ReadingMixin(SqlBase):
     ) -> list[tuple[int, datetime]]:
         return self._kept(reading_history, reading_history.c.read, reader_id, limit, before)
 
+    def article_marks(
+        self, reader_id: int, article_ids: Sequence[int]
+    ) -> tuple[frozenset[int], frozenset[int]]:
+        ids = list(dict.fromkeys(article_ids))
+        read: set[int] = set()
+        saved: set[int] = set()
+        with self._read() as conn:
+            for start in range(0, len(ids), 500):  # bounded IN lists on both databases
+                chunk = ids[start : start + 500]
+                h, s = reading_history.c, saved_articles.c
+                query = sa.select(h.article_id).where(h.reader_id == reader_id, h.article_id.in_(chunk))
+                read.update(int(r) for (r,) in conn.execute(query))
+                query = sa.select(s.article_id).where(s.reader_id == reader_id, s.article_id.in_(chunk))
+                saved.update(int(r) for (r,) in conn.execute(query))
+        return frozenset(read), frozenset(saved)
+
+    def unread_refs(
+        self,
+        reader_id: int,
+        publisher_ids: Sequence[str],
+        sections: Sequence[str],
+        since: datetime,
+        limit: int,
+    ) -> list[UnreadRef]:
+        if not publisher_ids and not sections:
+            return []
+        A, S, h = t.articles, t.article_sections, reading_history.c
+        followed = _followed(publisher_ids, sections)
+        read = sa.select(h.article_id).where(h.reader_id == reader_id, h.article_id == A.c.id)
+        query = (
+            sa.select(A.c.id, A.c.publisher_id, A.c.published, A.c.section)
+            .where(followed, A.c.published >= since, ~read.exists())
+            .order_by(A.c.published.desc(), A.c.id.desc())
+            .limit(limit)
+        )
+        wanted = set(sections)
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+            listed_in: dict[int, set[str]] = {}
+            ids = [int(r.id) for r in rows]
+            for start in range(0, len(ids), 500) if wanted else ():
+                chunk = ids[start : start + 500]
+                q = sa.select(S.c.article_id, S.c.section).where(
+                    S.c.article_id.in_(chunk), S.c.section.in_(list(wanted))
+                )
+                for aid, section in conn.execute(q):
+                    listed_in.setdefault(int(aid), set()).add(section)
+        return [
+            UnreadRef(
+                int(r.id),
+                r.publisher_id,
+                r.published,
+                tuple(sorted(listed_in.get(int(r.id), set()) | ({r.section} & wanted))),
+            )
+            for r in rows
+        ]
+
+    def followed_article_ids(
+        self,
+        publisher_ids: Sequence[str],
+        sections: Sequence[str],
+        *,
+        after_id: int | None = None,
+        before_id: int | None = None,
+        limit: int = 50,
+    ) -> tuple[list[int], int]:
+        if not publisher_ids and not sections:
+            return [], 0
+        A = t.articles
+        followed = _followed(publisher_ids, sections)
+        where = followed
+        query = sa.select(A.c.id).where(where)
+        if after_id is not None:
+            query = query.where(A.c.id > after_id).order_by(A.c.id.asc())
+        else:
+            if before_id is not None:
+                query = query.where(A.c.id < before_id)
+            query = query.order_by(A.c.id.desc())
+        with self._read() as conn:
+            ids = [int(i) for (i,) in conn.execute(query.limit(limit))]
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(A).where(where)).scalar_one())
+        return ids, total
+
+    def forget_reads(self, reader_id: int, article_ids: Sequence[int]) -> None:
+        h = reading_history.c
+        ids = list(dict.fromkeys(article_ids))
+        with self._write() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                conn.execute(
+                    reading_history.delete().where(h.reader_id == reader_id, h.article_id.in_(chunk))
+                )
+
     def forget_read(self, reader_id: int, article_id: int) -> None:
         h = reading_history.c
         with self._write() as conn:
             conn.execute(reading_history.delete().where(h.reader_id == reader_id, h.article_id == article_id))
 
     def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
-        with self._read() as conn:
+        with self._read_one() as conn:
             saved_at, read_at, paid_at = conn.execute(
                 _READER_ARTICLE_STATE, {"reader_id": reader_id, "article_id": article_id}
             ).one()
