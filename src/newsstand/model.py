@@ -212,6 +212,34 @@ class Story:
     publisher_ids: tuple[str, ...] = ()
 
 
+class Facet(enum.StrEnum):
+    """What a reader can follow, or teach the trainer to like or hide.
+
+    Topics are people, places and subjects found in articles; their values carry the kind
+    (``person:Ada Quill``, ``place:Kyiv``, ``topic:Elections``). A title word is lower case."""
+
+    PUBLISHER = "publisher"
+    SECTION = "section"
+    STORY = "story"
+    TOPIC = "topic"
+    AUTHOR = "author"
+    WORD = "word"
+
+
+FOLLOWABLE = frozenset({Facet.PUBLISHER, Facet.SECTION, Facet.STORY, Facet.TOPIC})
+TRAINABLE = frozenset({Facet.AUTHOR, Facet.PUBLISHER, Facet.TOPIC, Facet.WORD})
+
+
+@dataclass(frozen=True, slots=True)
+class Trained:
+    """One of the reader's trainer choices: ``liked`` ranks matching articles up in For you,
+    otherwise they are hidden from it."""
+
+    facet: Facet
+    value: str
+    liked: bool
+
+
 class Role(enum.StrEnum):
     READER = "reader"
     EDITOR = "editor"
@@ -229,6 +257,9 @@ class Reader:
     role: Role = Role.READER
     followed_publishers: tuple[str, ...] = ()
     followed_sections: tuple[str, ...] = ()
+    followed_stories: tuple[int, ...] = ()
+    followed_topics: tuple[str, ...] = ()  # "person:...", "place:...", "topic:..."
+    trained: tuple[Trained, ...] = ()
     time_zone: str = ""  # IANA name the reader chose; empty: the site's default_time_zone
     email_verified: datetime | None = None  # when the reader confirmed the address; None: not yet
 
@@ -432,6 +463,17 @@ class ReadRecord:
     at: datetime
     publisher_id: str | None = None
     history: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingSignal:
+    """What one reader did with one article, for For you: when they last opened it, how long
+    they read it (seconds credited by the page), when they saved it (None: not saved)."""
+
+    article_id: int
+    opened: datetime | None
+    seconds: int
+    saved: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -336,6 +336,7 @@ def test_main_pages_have_no_axe_violations(page: Page, server: Server) -> None:
         "/account/digest",
         "/admin/payouts",
         "/saved",
+        "/account/following",
     ]
     found = {}
     for scheme in ("light", "dark"):

@@ -208,7 +208,8 @@ def test_the_article_page_reports_reading_time_for_a_paid_read(
     path = f"/article/{edition.articles['paid']}"
     page = client.get(path).text
     assert f'data-reading-time="{path}/reading-time"' in page
-    assert "data-reading-time" not in client.get(f"/article/{edition.articles['open']}").text  # not paid for
+    # An open article is not paid for, but its reading time still teaches For you.
+    assert "data-reading-time" in client.get(f"/article/{edition.articles['open']}").text
     clock.advance(minutes=3)
     token = csrf_from(page)
     assert (
@@ -221,6 +222,12 @@ def test_the_article_page_reports_reading_time_for_a_paid_read(
     with web_store.engine.connect() as conn:
         seconds = conn.execute(sa.text("SELECT seconds FROM reading_records")).scalar_one()
     assert seconds == 3 * 60 + 5  # no more than the three minutes since the read began (and a little slack)
+    with web_store.engine.connect() as conn:
+        history = conn.execute(
+            sa.text("SELECT seconds FROM reading_history WHERE article_id = :a"),
+            {"a": edition.articles["paid"]},
+        ).scalar_one()
+    assert history == seconds  # the reader's history keeps it too, for For you
 
 
 def test_operators_see_the_payout_statement_with_a_chart_and_as_csv(

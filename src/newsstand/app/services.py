@@ -17,6 +17,7 @@ from newsstand.app.cache import SharedCache, TtlCache
 from newsstand.app.catalog import CatalogService
 from newsstand.app.digest import DigestService
 from newsstand.app.feeds import FeedService
+from newsstand.app.interests import InterestService
 from newsstand.app.jobs import Jobs
 from newsstand.app.mailing import MailService
 from newsstand.app.membership import MembershipService, PaymentProvider
@@ -45,6 +46,7 @@ class Services:
     accounts: AccountService
     membership: MembershipService
     reading: ReadingService
+    interests: InterestService
     front: FrontPageService
     stories: StoryService
     operations: OperationsService
@@ -78,8 +80,20 @@ def build_services(
     mail = MailService(store, settings, mailer or mailer_from_settings(settings), clock)
     accounts = AccountService(store, settings, mail, hasher or default_hasher(), clock)
     reading = ReadingService(
-        store, settings, clock, shared, catalog.publishers, front.picked_ids, accounts.forget_sessions
+        store,
+        settings,
+        clock,
+        shared,
+        catalog.publishers,
+        front.picked_ids,
+        accounts.forget_sessions,
+        on_activity=front.note_activity,
     )
+
+    def interests_changed(reader_id: int) -> None:
+        accounts.forget_sessions()
+        front.note_activity(reader_id)
+
     membership = MembershipService(
         store, settings, clock, mail, provider or provider_from_settings(settings), accounts.forget_sessions
     )
@@ -95,6 +109,7 @@ def build_services(
         accounts=accounts,
         membership=membership,  # the same object the jobs use: one provider, one set of state
         reading=reading,
+        interests=InterestService(store, catalog.publishers, interests_changed),
         front=front,
         stories=stories,
         operations=OperationsService(store, clock),

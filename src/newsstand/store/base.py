@@ -32,6 +32,7 @@ from newsstand.model import (
     BillingRecord,
     Bucket,
     DigestSubscription,
+    Facet,
     Feed,
     FeedState,
     FetchRecord,
@@ -50,6 +51,7 @@ from newsstand.model import (
     QueuedMail,
     Reader,
     ReaderArticleState,
+    ReadingSignal,
     ReadRecord,
     Role,
     SearchPage,
@@ -58,6 +60,7 @@ from newsstand.model import (
     Story,
     StoryStats,
     StoryWrite,
+    Trained,
     UnreadRef,
     UpsertResult,
 )
@@ -305,9 +308,21 @@ class LibraryStore(Protocol):
     """What readers keep and do: follows, saved articles, history and reading records."""
 
     def follow(self, reader_id: int, kind: str, value: str) -> None:
-        """Follow a "publisher" or "section" (again: no change)."""
+        """Follow a publisher, section, story or topic (``kind`` is a followable ``Facet``'s
+        value; again: no change). Raises NotFoundError for an unknown reader."""
 
     def unfollow(self, reader_id: int, kind: str, value: str) -> None: ...
+
+    def train(self, reader_id: int, trained: Trained) -> None:
+        """Keep a trainer choice, replacing the opposite one for the same facet and value (again:
+        no change). Raises NotFoundError for an unknown reader."""
+
+    def untrain(self, reader_id: int, facet: Facet, value: str) -> None:
+        """Forget a like or hide of ``value``; no error when there is none."""
+
+    def reading_signals(self, reader_id: int, since: datetime, limit: int) -> list[ReadingSignal]:
+        """What the reader opened or saved at or after ``since``: one signal per article, the
+        most recent ``limit``, most recent first, in one query."""
 
     def save_article(self, reader_id: int, article_id: int, at: datetime) -> None:
         """Save an article (again: no change). Raises NotFoundError for an unknown article."""
@@ -380,7 +395,9 @@ class LibraryStore(Protocol):
     ) -> int | None:
         """Set the reading time of the reader's latest reading record of the article made at or
         after ``since`` to ``credit(its time, its seconds)``, in one transaction; returns the
-        new seconds, or None when there is no such record."""
+        new seconds, or None when there is no such record. The reader's history of the article,
+        when read at or after ``since``, is credited the same way (every reader's, paying or
+        not: For you weighs it)."""
 
     def paid_reads(self, start: datetime, end: datetime) -> list[PaidRead]:
         """Every reading record of [start, end), oldest first, with its reading time."""

@@ -70,7 +70,8 @@ async def live_page(request: Request) -> Response:
         return RedirectResponse(f"/article/{found.id}", status_code=301)
     page, parts = found
     since = iso_precise(page.latest)
-    values = {"v": page, "parts": parts, "since": since, "next": request.url.path}
+    about = web(request).services.interests.about(page.article)
+    values = {"v": page, "parts": parts, "since": since, "next": request.url.path, "about": about}
     return render(request, "live.html", {**values, "offer": paywall_offer(request, page)})
 
 

@@ -261,6 +261,7 @@ def fever_endpoint(services: Services) -> Callable[[Request], Awaitable[Response
         viewer = await run_in_threadpool(
             services.app_passwords.viewer, "fever", key, address=compat.address(request)
         )
+        request.state.fever_signed_in = True  # errors from here on are a signed-in reader's
         sources = replace(viewer.reader, followed_sections=())
         site = (services.settings.base_url or f"{request.url.scheme}://{request.url.netloc}").rstrip("/")
         return answer(await run_in_threadpool(respond, Call(services, sources, viewer, params, site)))
@@ -274,7 +275,8 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     status, message, headers = compat.status_of(exc)
     body = {
         "api_version": API_VERSION,
-        "auth": 0 if isinstance(exc, AuthenticationError) else 1,
+        # "auth": 1 only once the key was accepted: an error before that proves nothing.
+        "auth": 1 if getattr(request.state, "fever_signed_in", False) else 0,
         "error": message,
     }
     if isinstance(exc, AuthenticationError):

@@ -12,7 +12,7 @@ from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from newsstand.errors import NotFoundError
-from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadRecord, UnreadRef
+from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadingSignal, ReadRecord, UnreadRef
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
 from newsstand.store.sql.engine import SqlBase
@@ -43,6 +43,8 @@ reading_history = sa.Table(
     _reader_fk(),
     _article_fk(),
     sa.Column("read", t.UTCDateTime, nullable=False),
+    # Reading time the page reported since the latest read (every reader's, for For you).
+    sa.Column("seconds", sa.Integer, nullable=False, server_default="0"),
     sa.PrimaryKeyConstraint("reader_id", "article_id"),
 )
 reading_records = sa.Table(
@@ -296,7 +298,7 @@ class ReadingMixin(SqlBase):
         h = dialect.insert(reading_history)
         upsert = h.on_conflict_do_update(
             index_elements=[reading_history.c.reader_id, reading_history.c.article_id],
-            set_={"read": h.excluded.read},
+            set_={"read": h.excluded.read, "seconds": 0},  # a new read starts its own reading time
         )
         paid = [
             _read_values(r.reader_id, r.article_id, r.publisher_id, r.at) for r in reads if r.publisher_id
@@ -320,7 +322,20 @@ class ReadingMixin(SqlBase):
             .order_by(r.at.desc(), r.id.desc())
             .limit(1)
         )
+        h = reading_history.c
+        read = sa.select(h.read, h.seconds).where(
+            h.reader_id == reader_id, h.article_id == article_id, h.read >= since
+        )
         with self._write() as conn:
+            history = conn.execute(read).first()
+            if history is not None:
+                credited = credit(history.read, int(history.seconds))
+                if credited != history.seconds:
+                    conn.execute(
+                        reading_history.update()
+                        .where(h.reader_id == reader_id, h.article_id == article_id)
+                        .values(seconds=credited)
+                    )
             row = conn.execute(latest).first()
             if row is None:
                 return None
@@ -328,6 +343,36 @@ class ReadingMixin(SqlBase):
             if seconds != row.seconds:
                 conn.execute(reading_records.update().where(r.id == row.id).values(seconds=seconds))
         return seconds
+
+    def reading_signals(self, reader_id: int, since: datetime, limit: int) -> list[ReadingSignal]:
+        h, s = reading_history.c, saved_articles.c
+        opened = sa.select(
+            h.article_id, h.read.label("opened"), h.seconds, sa.null().label("saved"), h.read.label("at")
+        ).where(h.reader_id == reader_id, h.read >= since)
+        saved = sa.select(
+            s.article_id,
+            sa.null().label("opened"),
+            sa.literal(0).label("seconds"),
+            s.saved,
+            s.saved.label("at"),
+        ).where(s.reader_id == reader_id, s.saved >= since)
+        both = sa.union_all(opened, saved).subquery()
+        query = (
+            sa.select(
+                both.c.article_id,
+                sa.type_coerce(sa.func.max(both.c.opened), t.UTCDateTime),
+                sa.func.max(both.c.seconds),
+                sa.type_coerce(sa.func.max(both.c.saved), t.UTCDateTime),
+            )
+            .group_by(both.c.article_id)
+            .order_by(sa.func.max(both.c.at).desc(), both.c.article_id.desc())
+            .limit(limit)
+        )
+        with self._read_one() as conn:
+            return [
+                ReadingSignal(int(aid), opened_at, int(seconds or 0), saved_at)
+                for aid, opened_at, seconds, saved_at in conn.execute(query)
+            ]
 
     def paid_reads(self, start: datetime, end: datetime) -> list[PaidRead]:
         r = reading_records.c
