@@ -52,7 +52,7 @@ def _target(name: str):  # type: ignore[no-untyped-def]
         from newsstand.extract.textimport import parse_text_article
         from newsstand.ingest.feeds import parse_feed
         from newsstand.markup.sanitize import html_to_text, sanitize_html
-        from newsstand.store.sql.search import parse_query, to_fts5, to_websearch
+        from newsstand.store.sql.search import parse_query, to_fts5, to_tsquery_text
 
     url_attributes = {"href", "src", "cite", "poster", "srcset", "action", "formaction", "xlink:href"}
 
@@ -119,7 +119,7 @@ def _target(name: str):  # type: ignore[no-untyped-def]
         except NewsstandError:
             return
         to_fts5(query)
-        to_websearch(query)
+        to_tsquery_text(query)
 
     return {"feed": feed, "sanitize": sanitize, "page": page, "opml": opml, "text": text, "search": search}[
         name

@@ -106,6 +106,10 @@ def _setting(default: SettingValue, help_: str, *, secret: bool = False, check: 
     return field(default=default, metadata={"help": help_, "secret": secret, "check": check})
 
 
+# Sent as is until base_url is set, which then goes in as the contact address (see effective_user_agent).
+DEFAULT_USER_AGENT = "Newsstand/0.1 (feed fetcher)"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Effective settings; ``sources`` maps each name to where its value came from."""
@@ -120,7 +124,7 @@ class Settings:
     )
     # fetching
     user_agent: str = _setting(
-        "Newsstand/0.1 (feed fetcher)",
+        DEFAULT_USER_AGENT,
         "User-Agent sent with every request; add a contact URL so publishers can reach you.",
     )
     connect_timeout: float = _setting(10.0, "Seconds to wait for a TCP/TLS connection.", check=_at_least(0.1))
@@ -323,6 +327,14 @@ class Settings:
         except OSError:
             return ""
 
+    @property
+    def effective_user_agent(self) -> str:
+        """The User-Agent sent: the setting, with ``base_url`` as the contact address when the
+        setting is the default and ``base_url`` is set."""
+        if self.sources.get("user_agent", "default") == "default" and self.base_url:
+            return f"{DEFAULT_USER_AGENT[:-1]}; +{self.base_url})"
+        return self.user_agent
+
     def masked(self) -> list[tuple[str, str, str]]:
         """(name, shown value, source) for every setting, secrets masked."""
         rows = []
@@ -330,8 +342,12 @@ class Settings:
             value = getattr(self, s.name)
             source = self.sources.get(s.name, "default")
             if s.name == "secret_key" and not value and self.effective_secret_key:
-                value, source = self.effective_secret_key, f"file:{self.data_path / 'secret_key'}"
+                value, source = self.effective_secret_key, f"key file {self.data_path / 'secret_key'}"
             shown = _show(value)
+            if s.name == "user_agent":
+                shown = self.effective_user_agent
+                if source == "default":
+                    source = "default, with base_url" if self.base_url else "default (contact URL not set)"
             if s.secret and value:
                 shown = mask_url(str(value)) if s.name == "database_url" else "********"
             rows.append((s.name, shown, source))

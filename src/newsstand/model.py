@@ -300,6 +300,9 @@ class SearchQuery:
     until: datetime | None = None
     limit: int = 20
     cursor: str | None = None  # opaque, from SearchPage.next_cursor
+    # "relevance" (best first) or "newest" (newest first). Text without words but with a
+    # filter lists the filter's articles, newest first.
+    sort: str = "relevance"
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,3 +71,20 @@ def with_feed(store: SqlStore, pid: str = "daily", section: str = "world") -> Fe
 def feed_id(feed: Feed) -> int:
     assert feed.id is not None
     return feed.id
+
+
+def insert_as_old_schema(store: Any, articles: list[Article]) -> list[int]:
+    """Insert ``articles`` into a database an older migration left, writing only the columns
+    its ``articles`` table has (the current store writes columns later migrations add)."""
+    import sqlalchemy as sa
+
+    from newsstand.store.sql.articles import article_values
+
+    engine = store.engine
+    table = sa.Table("articles", sa.MetaData(), autoload_with=engine)
+    ids = []
+    with engine.begin() as conn:
+        for a in articles:
+            values = {k: v for k, v in article_values(a).items() if k in table.c}
+            ids.append(int(conn.execute(table.insert().values(values).returning(table.c.id)).scalar_one()))
+    return ids

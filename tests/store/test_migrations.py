@@ -118,12 +118,24 @@ def test_0009_lists_sections_in_publication_order_from_the_link_table(
     migrate_to(url, "0008")
     old = SqlStore(make_engine(url))  # the store as 0008 left it: no published time on the links
     old.add_publisher(publisher("daily"))
-    ids = [
-        old.upsert_article(
-            article(n, section="World", sections=("World", "Europe"), published=T0 + timedelta(hours=n))
-        ).article_id
-        for n in range(3)
-    ]
+    # Rows written as 0008's columns (the current store writes columns later migrations add).
+    ids = []
+    with old.engine.begin() as conn:
+        for n in range(3):
+            when = sa.bindparam("p", T0 + timedelta(hours=n), type_=schema_articles.c.published.type)
+            row = {"publisher_id": "daily", "url": f"https://daily.example/{n}", "title": f"Article {n}"}
+            stmt = sa.insert(schema_articles.c.publisher_id.table).values(
+                **row, section="World", published=when
+            )
+            aid = conn.execute(stmt.returning(schema_articles.c.id)).scalar_one()
+            for position, section in enumerate(("World", "Europe")):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO article_sections (article_id, section, position) VALUES (:a, :s, :p)"
+                    ),
+                    {"a": aid, "s": section, "p": position},
+                )
+            ids.append(aid)
     old.close()
     store = open_url(url)
     try:

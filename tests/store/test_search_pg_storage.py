@@ -13,7 +13,7 @@ from newsstand.store import SqlStore, open_url
 from newsstand.store.sql import migrate, search_pg
 from newsstand.store.sql.engine import make_engine
 
-from .helpers import article, migrate_to
+from .helpers import article, insert_as_old_schema, migrate_to
 
 pytestmark = pytest.mark.postgres
 
@@ -99,17 +99,18 @@ def test_migration_moves_existing_vectors_into_their_rows(fresh_pg_url: str) -> 
     migrate_to(fresh_pg_url, "0007")
     # A store on the 0007 schema (opened without migrating): its vectors go to TOAST.
     old = SqlStore(make_engine(fresh_pg_url))
-    ids = {old.upsert_article(article(n, body_text=_body(250, n))).article_id for n in range(5)}
+    ids = set(insert_as_old_schema(old, [article(n, body_text=_body(250, n)) for n in range(5)]))
     assert _toasted(old) > 0
-    before = old.search(SearchQuery("fulmar", limit=10))
+    with old.engine.connect() as conn:  # the old schema's search, read directly
+        found = "SELECT article_id FROM article_search WHERE search @@ to_tsquery('simple', 'fulmar')"
+        before = {int(i) for i in conn.exec_driver_sql(found).scalars()}
     old.close()
     migrated = open_url(fresh_pg_url)
     try:
         assert migrate.current_revision(migrated.engine) == migrate.head_revision()
         assert _toasted(migrated) == 0  # CLUSTER rewrote every row with its vector inside
         after = migrated.search(SearchQuery("fulmar", limit=10))
-        assert [h.article.id for h in after.hits] == [h.article.id for h in before.hits]
-        assert {h.article.id for h in after.hits} == ids
+        assert {h.article.id for h in after.hits} == before == ids
     finally:
         migrated.close()
 

@@ -17,7 +17,7 @@ from newsstand.store.sql.search import (
     marked_html,
     parse_query,
     to_fts5,
-    to_websearch,
+    to_tsquery_text,
     words_of,
 )
 
@@ -29,13 +29,34 @@ def test_words_split_like_the_index() -> None:
 
 
 def test_parse_words_phrases_negation_and_or() -> None:
-    q = parse_query('floods "river rhine" -germany OR e-mail')
+    q = parse_query('floods "river rhine" -germany OR e-mail "exact"', ("en",))
     assert q.groups == (
-        (Clause(("floods",)), Clause(("river", "rhine")), Clause(("germany",), negated=True)),
-        (Clause(("e", "mail")),),
+        (
+            Clause(("floods",), keys=("floods", "flood")),
+            Clause(("river", "rhine")),
+            Clause(("germany",), negated=True, keys=("germany", "german")),
+        ),
+        (Clause(("e", "mail")), Clause(("exact",))),
     )
-    assert to_fts5(q) == '(("floods" AND "river rhine") NOT ("germany")) OR ("e mail")'
-    assert to_websearch(q) == '"floods" "river rhine" -"germany" or "e mail"'
+    text = "{title standfirst body_text authors}"
+    assert to_fts5(q) == (
+        f'((({text} : "floods" OR search_keys : ("floods" OR "flood")) AND {text} : "river rhine") '
+        f'NOT (({text} : "germany" OR search_keys : ("germany" OR "german")))) '
+        f'OR ({text} : "e mail" AND {text} : "exact")'
+    )
+    assert to_tsquery_text(q) == (
+        "(('floods':ABD | 'floods':C | 'flood':C) & ('river':ABD <-> 'rhine':ABD) & "
+        "!('germany':ABD | 'germany':C | 'german':C)) | (('e':ABD <-> 'mail':ABD) & ('exact':ABD))"
+    )
+
+
+def test_unquoted_words_carry_folded_stems_in_every_catalog_language() -> None:
+    [[clause]] = parse_query("Tempêtes").groups
+    assert clause.words == ("tempêtes",)
+    assert {"tempetes", "tempet", "tempest"} & set(clause.keys) >= {"tempetes", "tempet"}
+    [[stormy]] = parse_query("stormy", ("en",)).groups
+    [[batteries]] = parse_query("batteries", ("en",)).groups
+    assert stormy.keys[-1] == "storm" and batteries.keys[-1] == "batter"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "!!! ???", "-only -excluded", "OR OR", '""', "- -"])
@@ -45,7 +66,7 @@ def test_nothing_to_search_for(text: str) -> None:
 
 
 def test_groups_without_a_positive_word_are_dropped() -> None:
-    assert to_fts5(parse_query("-a OR b")) == '("b")'
+    assert to_fts5(parse_query('-a OR "b"')) == '({title standfirst body_text authors} : "b")'
 
 
 def test_hostile_syntax_is_quoted() -> None:

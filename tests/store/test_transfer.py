@@ -288,15 +288,14 @@ def test_an_older_archive_restores_into_a_new_database(
     from newsstand.model import Feed
     from newsstand.store.sql.engine import make_engine
 
-    from .helpers import article, migrate_to, publisher
+    from .helpers import article, insert_as_old_schema, migrate_to, publisher
 
     migrate_to(fresh_pg_url, "0007")
     old = SqlStore(make_engine(fresh_pg_url))  # not opened through open_url: it stays at 0007
     try:
         old.add_publisher(publisher())
-        feed = old.add_feed(Feed("https://daily.example/feed", "daily", "world"))
-        for n in range(3):
-            old.upsert_article(article(n, title=f"Harbour crane number {n}"), feed.id)
+        old.add_feed(Feed("https://daily.example/feed", "daily", "world"))
+        insert_as_old_schema(old, [article(n, title=f"Harbour crane number {n}") for n in range(3)])
         path = tmp_path / "old.backup"
         backup.backup(old, path, NoProgress())
     except BaseException:

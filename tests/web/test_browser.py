@@ -227,7 +227,7 @@ def test_admin_sources_page(page: Page, server: Server) -> None:
     server.services.accounts.sign_up("ops-browser@example.org", PASSWORD, role=Role.ADMIN)
     sign_in(page, server, "ops-browser@example.org")
     page.goto(server.url + "/admin/sources")
-    expect(page.get_by_role("heading", name="Feeds, failing first")).to_be_visible()
+    expect(page.get_by_role("heading", name="Feeds, worst first")).to_be_visible()
     expect(page.locator("svg.chart").first).to_be_visible()
     shoot(page, "admin-sources")
 

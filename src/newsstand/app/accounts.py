@@ -278,6 +278,17 @@ class AccountService:
         # The token and its mail are stored together: no link is mailed for a token never kept.
         self.store.add_reset_token(hashed, reader.id, now, expires, [self.mail.outgoing(composed)])
 
+    def reset_link_usable(self, token: str) -> bool:
+        """Whether a reset link's token is known, unused and unexpired (the page then offers
+        the form; otherwise it says so at once)."""
+        if not token or len(token) > 200:
+            return False
+        try:
+            _, expires = self.store.peek_reset_token(cred.token_hash(token))
+        except NotFoundError:
+            return False
+        return expires > self.now()
+
     def reset_password(self, token: str, new_password: str) -> Reader:
         """Set a new password with a reset token and sign the reader out everywhere.
 
@@ -391,8 +402,18 @@ class AccountService:
     def delete_reader(self, reader_id: int) -> None:
         """Delete an account and its data; reading records stay, under a random pseudonym.
         Raises NotFoundError."""
-        self.store.delete_reader(reader_id, pseudonym=f"deleted:{secrets.token_hex(12)}")
+        email = self.store.get_reader(reader_id).email
+        # The sign-in attempts are keyed by the address: they go with the account.
+        keys = self._limit_keys(email, "")
+        per_address = ratelimit.account_address_key(email, "")  # the address follows the email
+        self.store.delete_reader(
+            reader_id,
+            pseudonym=f"deleted:{secrets.token_hex(12)}",
+            attempt_keys=keys,
+            attempt_prefixes=[per_address],
+        )
         self._sessions.clear()
+        self.mail.forget_recipient(email)
 
     def get_reader(self, reader_id: int) -> Reader:
         return self.store.get_reader(reader_id)

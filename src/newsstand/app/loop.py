@@ -77,15 +77,16 @@ def describe_round(summary: IngestSummary) -> str:
         return "No feed was due."
     failed = summary.count("failed")
     line = (
-        f"{total} feeds polled in {summary.seconds:.1f} s: {summary.count('ok')} ok, "
+        f"{total} feed{'s' if total != 1 else ''} polled in {summary.seconds:.1f} s: "
+        f"{summary.count('ok')} ok, "
         f"{summary.count('not_modified')} not modified, {failed} failed; "
         f"{summary.new_entries} new and {summary.updated_entries} updated articles."
     )
     if summary.unreachable == total:
         line += (
-            " None of the feeds could be reached: this machine seems to have no network."
-            " Readers keep being served what is stored;"
-            " `newsstand serve --sample` loads an offline sample edition."
+            f" {'The feed could not' if total == 1 else 'None of the feeds could'} be reached: this machine"
+            " seems to have no network. Readers keep being served what is stored; the command"
+            " newsstand serve --sample loads an offline sample edition."
         )
     elif summary.unreachable:
         line += f" {summary.unreachable} feeds could not be reached at all."

@@ -12,7 +12,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from newsstand.config import Settings
-from newsstand.mail import Composed, DeliveryReport, Mailer, Recipient, deliver_pending, outgoing_mail
+from newsstand.mail import (
+    Composed,
+    DeliveryReport,
+    Mailer,
+    OutboxMailer,
+    Recipient,
+    deliver_pending,
+    forget_recipient,
+    outgoing_mail,
+)
 from newsstand.model import MailState, OutgoingMail, QueuedMail, Reader, utc
 from newsstand.store.base import MailQueue
 from newsstand.timezones import checked_zone
@@ -70,6 +79,13 @@ class MailService:
             retry_base=timedelta(seconds=settings.mail_retry_seconds),
             max_attempts=settings.mail_max_attempts,
         )
+
+    def forget_recipient(self, address: str) -> int:
+        """Delete the development outbox's messages to ``address`` (mail sent through SMTP
+        has left us); how many went. The queue's rows go with the account itself."""
+        if isinstance(self.mailer, OutboxMailer):
+            return forget_recipient(self.mailer.folder, address)
+        return 0
 
     def purge_sent(self) -> int:
         """Forget mail sent more than a month ago; how many went."""

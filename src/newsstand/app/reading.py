@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
+from newsstand.accounts.membership import effective_state
 from newsstand.accounts.payouts import credited_seconds
 from newsstand.accounts.paywall import decide_access, preview_html
 from newsstand.app.cache import SharedCache, TtlCache, remember
@@ -22,6 +23,7 @@ from newsstand.app.stories import Around, around_article
 from newsstand.catalog.sections import SECTIONS
 from newsstand.config import Settings
 from newsstand.errors import InvalidCursorError, InvalidDataError, NotFoundError
+from newsstand.markup.sanitize import html_to_text
 from newsstand.model import (
     Access,
     Article,
@@ -30,14 +32,17 @@ from newsstand.model import (
     ArticleKind,
     LiveEntry,
     Membership,
+    MembershipState,
     Publisher,
     Reader,
     ReaderArticleState,
     ReadRecord,
+    SearchHit,
     SearchPage,
     SearchQuery,
     utc,
 )
+from newsstand.store import snippet_html
 from newsstand.store.base import ArticleStore, CatalogStore, LibraryStore, MembershipStore, StoryStore
 
 # A reload or a second tab within this time is the same read, not another one to pay for.
@@ -410,17 +415,40 @@ class ReadingService:
     def search_for(
         self, query: SearchQuery, reader: Reader | None, membership: Membership | None
     ) -> SearchPage:
-        """Search results for one reader: a hit's snippet is a piece of the article's text, so it
-        is left empty where the paywall keeps the article from this reader. Raises
-        SearchQueryError as ``search`` does."""
+        """Search results for one reader. For a hit the paywall keeps from this reader, the
+        article carries only what the paywall's preview shows (standfirst and opening
+        paragraphs) and the snippet is cut from that preview, so no search reveals text
+        behind the paywall piece by piece. Raises SearchQueryError as ``search`` does."""
         page = self.search(query)
         hits = []
         for hit in page.hits:
             publisher = self.publishers().get(hit.article.publisher_id)
             pub = publisher or self._publisher(hit.article.publisher_id)
-            full = self.access(reader, membership, hit.article, pub).full
-            hits.append(hit if full else replace(hit, snippet=""))
+            access = self.access(reader, membership, hit.article, pub)
+            hits.append(hit if access.full else self._previewed(hit, query, access))
         return replace(page, hits=tuple(hits))
+
+    @staticmethod
+    def _previewed(hit: SearchHit, query: SearchQuery, access: Access) -> SearchHit:
+        article = hit.article
+        preview = preview_html(article.body_html, access.preview_paragraphs)
+        text = html_to_text(preview)
+        shown = replace(article, body_html=preview, body_text=text)
+        snippet = snippet_html(query.text, query.languages, article.language, text, article.standfirst)
+        return replace(hit, article=shown, snippet=snippet)
+
+    def access_class(self, reader: Reader | None, membership: Membership | None) -> str:
+        """Which readers see the same search results and previews: "staff" (editors and
+        admins), "member" (trial or active) or "reader" (everyone else). Shared caches of
+        pages holding article text are kept per class."""
+        if reader is not None and reader.is_editor:
+            return "staff"
+        if membership is not None and effective_state(membership, self.now()) in (
+            MembershipState.TRIAL,
+            MembershipState.ACTIVE,
+        ):
+            return "member"
+        return "reader"
 
     # --- a reader's own things -----------------------------------------------------------------
 

@@ -24,9 +24,9 @@ def config(ctx: click.Context, names: bool) -> None:
             click.echo(f"{s.name}\t{s.env_var}")
         return
     table = Table(title="Newsstand settings")
-    table.add_column("setting")
+    table.add_column("setting", overflow="fold")
     table.add_column("value", overflow="fold")
-    table.add_column("source")
+    table.add_column("source", overflow="fold")
     for name, shown, source in settings.masked():
         table.add_row(name, shown, source)
     console.print(table)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections import Counter
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -14,6 +15,7 @@ from rich.table import Table
 from newsstand.app import Services
 from newsstand.app.loop import PassReport, ServiceLoop
 from newsstand.app.operations import HealthRow
+from newsstand.catalog.health import DESCRIPTIONS, FeedStatus
 from newsstand.cli._common import cli_services, console, echo_json, err_console, settings_from
 from newsstand.errors import NotFoundError
 from newsstand.ingest.pipeline import FeedOutcome, IngestSummary
@@ -129,9 +131,11 @@ def _print_summary(summary: IngestSummary) -> None:
     if len(failed) > 10:
         console.print(f"... and {len(failed) - 10} more; see `newsstand sources health`.")
     if summary.unreachable and summary.unreachable == len(summary.outcomes):
+        n = len(summary.outcomes)
+        lead = "The feed could not be reached" if n == 1 else f"None of the {n} feeds could be reached"
         console.print(
-            f"[bold red]None of the {_feeds(len(summary.outcomes))} could be reached[/bold red] "
-            "(DNS lookups or connections failed): is this machine offline or behind a proxy?"
+            f"[bold red]{lead}[/bold red] (DNS lookups or connections failed): "
+            "is this machine offline or behind a proxy?"
         )
     elif summary.unreachable:
         noun = "feed" if summary.unreachable == 1 else "feeds"
@@ -188,29 +192,71 @@ def _health_row(row: HealthRow) -> dict[str, object]:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--problems", is_flag=True, help="Only feeds that are failing, erroring or disabled.")
+@click.option("--details", is_flag=True, help="List the feeds one by one after the summary.")
 @click.pass_context
-def health(ctx: click.Context, as_json: bool, problems: bool) -> None:
-    """Feed health: failing feeds first, with their last error, last fetch and next poll."""
+def health(ctx: click.Context, as_json: bool, problems: bool, details: bool) -> None:
+    """Feed health: how many feeds are in each state, the commonest problems, and with
+    --details every feed (worst first) with its last error, last fetch and next poll.
+
+    \b
+    Examples:
+      newsstand sources health
+      newsstand sources health --problems --details
+    """
     with cli_services(ctx) as services:
         health_rows = services.operations.health(problems_only=problems)
     rows = [_health_row(r) for r in health_rows]
     if as_json:
         echo_json(rows)
         return
+    _health_summary(health_rows)
+    if not details:
+        if any(r.status.is_problem for r in health_rows):
+            console.print("Every feed with a problem: newsstand sources health --problems --details")
+        return
     table = Table(title=f"Feed health ({_feeds(len(rows))})")
-    for name in ("status", "feed", "failures", "last error", "last fetch", "next poll"):
-        table.add_column(name, overflow="fold")
+    table.add_column("state", no_wrap=True)
+    table.add_column("feed", overflow="fold", ratio=2)
+    table.add_column("last error", overflow="fold", ratio=1)
+    table.add_column("last fetch / next poll", overflow="fold")
     for r in rows:
-        colour = {"failing": "red", "erroring": "yellow", "disabled": "dim"}.get(str(r["status"]), "green")
+        colour = _COLOURS.get(str(r["status"]), "green")
+        failures = f" ×{r['consecutive_failures']}" if r["consecutive_failures"] else ""
         table.add_row(
-            f"[{colour}]{r['status']}[/{colour}]",
-            f"{r['publisher']} / {r['section']}\n{r['url']}",
-            str(r["consecutive_failures"]),
+            f"[{colour}]{r['status']}{failures}[/{colour}]",
+            f"{r['feed_id']} {r['publisher']} / {r['section']}\n{r['url']}",
             str(r["last_error"]),
-            _short(r["last_fetched"]),
-            _short(r["next_poll"]),
+            f"{_short(r['last_fetched'])}\n{_short(r['next_poll'])}",
         )
     console.print(table)
+
+
+_COLOURS = {"failing": "red", "erroring": "yellow", "disabled": "dim", "never fetched": "default"}
+_GROUPS_SHOWN = 10
+
+
+def _health_summary(rows: list[HealthRow]) -> None:
+    """Counts per state (in the admin's words) and the commonest problems with their counts."""
+    counts = Counter(r.status for r in rows)
+    table = Table(title=f"Feed health ({_feeds(len(rows))})")
+    table.add_column("state", no_wrap=True)
+    table.add_column("feeds", justify="right", no_wrap=True)
+    table.add_column("meaning", overflow="fold")
+    for status in FeedStatus:
+        if counts.get(status):
+            colour = _COLOURS.get(status.value, "green")
+            table.add_row(f"[{colour}]{status.value}[/{colour}]", str(counts[status]), DESCRIPTIONS[status])
+    console.print(table)
+    problems = Counter(r.problem for r in rows if r.status.is_problem and r.problem)
+    if not problems:
+        return
+    console.print("[bold]Commonest problems[/bold]")
+    for problem, n in sorted(problems.items(), key=lambda item: (-item[1], item[0].casefold()))[
+        :_GROUPS_SHOWN
+    ]:
+        console.print(f"{_feeds(n):>10}  {problem}", overflow="fold", markup=False)
+    if len(problems) > _GROUPS_SHOWN:
+        console.print(f"{'':>10}  … and {len(problems) - _GROUPS_SHOWN} other problems")
 
 
 def _short(value: object) -> str:

@@ -113,8 +113,9 @@ def list_(ctx: click.Context, as_json: bool) -> None:
         echo_json([_row_json(r.reader.email, r.membership, r.state.value) for r in rows])
         return
     table = Table(title=f"{len(rows)} memberships")
-    for column in ("email", "state", "started", "ends", "provider", "note"):
-        table.add_column(column)
+    table.add_column("email", no_wrap=True)  # whole: it is what other commands take
+    for column in ("state", "started", "ends", "provider", "note"):
+        table.add_column(column, overflow="fold")
     for r in rows:
         m = r.membership
         table.add_row(r.reader.email, r.state.value, _when(m.started), _when(m.ends), m.provider, m.note)

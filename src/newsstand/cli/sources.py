@@ -13,6 +13,7 @@ from rich.table import Table
 
 from newsstand.app.catalog import NewPublisher
 from newsstand.catalog import SECTIONS, MergePlan
+from newsstand.catalog.health import feed_status, problem_text
 from newsstand.cli._common import cli_services, console, echo_json
 from newsstand.errors import CatalogError
 from newsstand.model import Feed, FeedState, LicenceTier, Publisher
@@ -73,6 +74,7 @@ def list_(
     with cli_services(ctx) as services:
         publishers = list(services.catalog.publishers().values())
         counts = services.catalog.feed_counts()
+    publishers.sort(key=lambda p: (p.name.casefold(), p.id))
     rows = [
         _publisher_row(p, counts.get(p.id, 0))
         for p in publishers
@@ -84,17 +86,19 @@ def list_(
         echo_json(rows)
         return
     table = Table(title=f"{len(rows)} publishers")
-    for column in ("id", "publisher", "country", "lang", "sections", "feeds", "enabled"):
-        table.add_column(column, overflow="fold")
+    # Ids are what people copy into other commands: never wrapped; names and sections give way.
+    table.add_column("id", no_wrap=True)
+    table.add_column("publisher", overflow="fold", ratio=1)
+    table.add_column("where", no_wrap=True)
+    table.add_column("sections", overflow="fold", ratio=1)
+    table.add_column("feeds", no_wrap=True, justify="right")
     for r in rows:
         table.add_row(
             str(r["id"]),
             str(r["name"]),
-            str(r["country"]),
-            str(r["language"]),
+            f"{r['country']} {r['language']}",
             ", ".join(p for p in r["sections"]),  # type: ignore[attr-defined]
-            str(r["feeds"]),
-            "yes" if r["enabled"] else "[red]no[/red]",
+            str(r["feeds"]) if r["enabled"] else f"{r['feeds']} [red]off[/red]",
         )
     console.print(table)
 
@@ -138,21 +142,36 @@ def show(ctx: click.Context, publisher_id: str, as_json: bool) -> None:
     console.print(f"[bold]{p.name}[/bold] ({p.id})  {'enabled' if p.enabled else '[red]disabled[/red]'}")
     console.print(f"{p.homepage}\ncountry {p.country} · language {p.language} · tier {p.licence_tier.value}")
     console.print(f"sections: {', '.join(p.sections) or '-'}")
+    # Four narrow columns and the URL, which folds: fits 80 columns; errors go below the table.
     table = Table(title=f"{len(feeds)} feeds")
-    for column in ("id", "section", "url", "enabled", "last success", "failures", "last error"):
-        table.add_column(column, overflow="fold", min_width=30 if column == "url" else None)
-    for f in feeds:
+    table.add_column("id", no_wrap=True, justify="right")
+    table.add_column("section", overflow="fold")
+    table.add_column("url", overflow="fold", ratio=1)
+    table.add_column("state", no_wrap=True)
+    table.add_column("last success", no_wrap=True)
+    problems = []
+    for f in sorted(feeds, key=lambda f: (f.section.casefold(), f.url.casefold())):
         state = states.get(f.id) if f.id is not None else None
+        status = feed_status(f, state or FeedState(f.id or 0))
+        failures = state.consecutive_failures if state else 0
+        shown = f"{status.value} ×{failures}" if failures else status.value
+        colour = _STATUS_COLOURS.get(status.value, "green")
         table.add_row(
             str(f.id),
             f.section,
             f.url,
-            "yes" if f.enabled else f"[red]no[/red] {f.disabled_reason}",
-            state.last_success.strftime("%Y-%m-%d %H:%M") if state and state.last_success else "never",
-            str(state.consecutive_failures) if state else "0",
-            state.last_error if state else "",
+            f"[{colour}]{shown}[/{colour}]",
+            state.last_success.strftime("%Y-%m-%d") if state and state.last_success else "never",
         )
+        problem = problem_text(f, state or FeedState(f.id or 0))
+        if status.is_problem and problem:
+            problems.append(f"feed {f.id}: {problem}")
     console.print(table)
+    for line in problems:
+        console.print(line, overflow="fold", markup=False)
+
+
+_STATUS_COLOURS = {"failing": "red", "erroring": "yellow", "disabled": "dim", "never fetched": "default"}
 
 
 # --- add ------------------------------------------------------------------------------------

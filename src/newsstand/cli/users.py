@@ -81,8 +81,10 @@ def list_(ctx: click.Context, as_json: bool) -> None:
         )
         return
     table = Table(title=f"{len(rows)} accounts")
-    for column in ("id", "email", "role", "membership", "created"):
-        table.add_column(column)
+    table.add_column("id", no_wrap=True, justify="right")
+    table.add_column("email", no_wrap=True)  # whole: it is what other commands take
+    for column in ("role", "membership", "created"):
+        table.add_column(column, overflow="fold")
     for r, state in rows:
         created = r.created.strftime("%Y-%m-%d %H:%M")
         table.add_row(str(r.id), r.email, r.role.value, state.value if state else "-", created)

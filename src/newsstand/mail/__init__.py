@@ -28,7 +28,14 @@ from newsstand.mail.message import (
     message_text,
     parse_message,
 )
-from newsstand.mail.outbox import OutboxEntry, OutboxMailer, clear_outbox, list_outbox, outbox_folder
+from newsstand.mail.outbox import (
+    OutboxEntry,
+    OutboxMailer,
+    clear_outbox,
+    forget_recipient,
+    list_outbox,
+    outbox_folder,
+)
 from newsstand.mail.queue import (
     DeliveryReport,
     deliver_pending,
@@ -58,6 +65,7 @@ __all__ = [
     "daily_digest",
     "deliver_pending",
     "email_verification",
+    "forget_recipient",
     "list_outbox",
     "mailer_from_settings",
     "message_bytes",

@@ -72,3 +72,15 @@ def clear_outbox(folder: Path) -> int:
     for entry in entries:
         entry.path.unlink(missing_ok=True)
     return len(entries)
+
+
+def forget_recipient(folder: Path, address: str) -> int:
+    """Delete every message in the outbox addressed to ``address`` (compared without case);
+    return how many went. For account deletion: development mail names the reader too."""
+    wanted = address.strip().lower()
+    gone = 0
+    for entry in list_outbox(folder):
+        if wanted and wanted in entry.to.lower():
+            entry.path.unlink(missing_ok=True)
+            gone += 1
+    return gone

@@ -212,7 +212,7 @@ class Fetcher:
                 write=settings.read_timeout,
                 pool=self._total,
             ),
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            headers={"User-Agent": settings.effective_user_agent, "Accept-Encoding": "gzip, deflate"},
         )
 
     async def __aenter__(self) -> Fetcher:

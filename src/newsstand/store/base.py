@@ -245,11 +245,19 @@ class ReaderStore(Protocol):
     def set_reader_role(self, reader_id: int, role: Role) -> None:
         """Raises NotFoundError."""
 
-    def delete_reader(self, reader_id: int, pseudonym: str) -> None:
+    def delete_reader(
+        self,
+        reader_id: int,
+        pseudonym: str,
+        attempt_keys: Sequence[str] = (),
+        attempt_prefixes: Sequence[str] = (),
+    ) -> None:
         """Delete a reader with sessions, tokens, membership, follows, saved articles and
-        history in one transaction; their reading records stay with reader_id cleared and
-        ``pseudonym`` as reader reference; their picks stay without an author.
-        Raises NotFoundError."""
+        history in one transaction, with the sign-in attempts under ``attempt_keys`` or under
+        a key starting with one of ``attempt_prefixes`` (an account's attempts per address) and
+        the queued or sent mail to their address; their reading records stay with
+        reader_id cleared and ``pseudonym`` as reader reference; their picks stay without
+        an author. Raises NotFoundError."""
 
     def add_session(self, session: SessionRecord) -> None: ...
 

@@ -155,7 +155,10 @@ async def reset_request(request: Request) -> Response:
 
 
 async def reset_page(request: Request) -> Response:
-    return form_page(request, "reset.html", token=request.path_params["token"])
+    token = str(request.path_params["token"])
+    if not await call(web(request).services.accounts.reset_link_usable, token):
+        return form_page(request, "reset.html", 404, token=token, expired=True)
+    return form_page(request, "reset.html", token=token)
 
 
 async def reset(request: Request) -> Response:
@@ -167,14 +170,7 @@ async def reset(request: Request) -> Response:
     except InvalidFieldError as exc:
         return form_page(request, "reset.html", 400, token=token, error=str(exc))
     except AuthenticationError:
-        return form_page(
-            request,
-            "reset.html",
-            400,
-            token=token,
-            expired=True,
-            error="This reset link has expired or was used already. Ask for a new one.",
-        )
+        return form_page(request, "reset.html", 400, token=token, expired=True)
     response = RedirectResponse("/signin?msg=password-reset", status_code=303)
     clear_session(response, secure=is_secure(request))
     return response

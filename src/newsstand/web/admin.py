@@ -5,8 +5,10 @@ Operators (admins) see everything; editors may curate Our picks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 from starlette.requests import Request
@@ -16,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from newsstand.app import membership
 from newsstand.app.operations import HealthRow
 from newsstand.catalog import SECTIONS
-from newsstand.catalog.health import FeedStatus, status_counts
+from newsstand.catalog.health import DESCRIPTIONS, FeedStatus, status_counts
 from newsstand.errors import BadRequestError, CatalogError, ConflictError, NotFoundError
 from newsstand.model import FetchRecord
 from newsstand.web.articles import MAX_ID, path_id
@@ -26,7 +28,7 @@ from newsstand.web.library import back_to
 from newsstand.web.security import checked_form
 from newsstand.web.sessions import require_admin, require_editor
 
-CHARTED_FEEDS = 60  # per-feed charts are drawn for the first (most troubled) feeds only
+PAGE_FEEDS = 50  # feeds a page of the list shows, each with its chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +38,75 @@ class FeedRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SourcesFilter:
+    """What the operator narrowed the list to; every field as typed in the address."""
+
+    state: str = ""  # a FeedStatus value
+    publisher: str = ""
+    section: str = ""
+    text: str = ""  # part of the feed's URL or the publisher's name
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> SourcesFilter:
+        raw_page = params.get("page", "1")
+        page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 6 else 1
+        state = params.get("state", "")
+        return cls(
+            state=state if state in {s.value for s in FeedStatus} else "",
+            publisher=params.get("publisher", "")[:100],
+            section=params.get("section", "")[:100],
+            text=params.get("q", "").strip()[:200],
+            page=max(1, page),
+        )
+
+    def keeps(self, row: HealthRow, publisher_name: str) -> bool:
+        needle = self.text.casefold()
+        return (
+            (not self.state or row.status.value == self.state)
+            and (not self.publisher or row.feed.publisher_id == self.publisher)
+            and (not self.section or row.feed.section == self.section)
+            and (not needle or needle in row.feed.url.casefold() or needle in publisher_name.casefold())
+        )
+
+    def url(self, **changes: str | int) -> str:
+        values: dict[str, str | int] = {
+            "state": self.state,
+            "publisher": self.publisher,
+            "section": self.section,
+            "q": self.text,
+            "page": self.page,
+        }
+        values.update(changes)
+        kept = {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
+        return "/admin/sources" + ("?" + urlencode(kept) if kept else "")
+
+
+@dataclass(frozen=True, slots=True)
 class SourcesView:
     rows: tuple[FeedRow, ...]
     overall: Markup
-    counts: dict[FeedStatus, int]
+    counts: dict[FeedStatus, int]  # over every feed: each links to the rows it counts
     total: int
+    matching: int  # feeds the filter keeps
+    first: int  # position of the page's first row among them (1-based)
+    pages: int
 
 
-def build_sources(ctx: WebContext, now: datetime) -> SourcesView:
-    """Every feed with its status (problems first), with fetch-result charts for the first ones."""
+def build_sources(ctx: WebContext, now: datetime, flt: SourcesFilter) -> SourcesView:
+    """The filtered feeds (problems first), a page at a time, each with its fetch chart."""
     operations = ctx.services.operations
     health = operations.health()
+    names = {p.id: p.name for p in ctx.publisher_map().values()}
+    kept = [r for r in health if flt.keeps(r, names.get(r.feed.publisher_id, r.feed.publisher_id))]
+    pages = max(1, -(-len(kept) // PAGE_FEEDS))
+    page = min(flt.page, pages)
+    start = (page - 1) * PAGE_FEEDS
     rows = []
     all_records: list[FetchRecord] = []
-    for index, row in enumerate(health):
+    for row in kept[start : start + PAGE_FEEDS]:
         chart = None
-        if index < CHARTED_FEEDS and row.feed.id is not None:
+        if row.feed.id is not None:
             records = operations.fetch_history(row.feed.id, 100)
             all_records.extend(records)
             chart = fetch_chart(
@@ -62,22 +117,29 @@ def build_sources(ctx: WebContext, now: datetime) -> SourcesView:
             )
         rows.append(FeedRow(row, chart))
     overall = fetch_chart(
-        bucket_fetches(all_records, now), label="All fetches, last 48 hours", width=480, height=80
+        bucket_fetches(all_records, now),
+        label="Fetches of the feeds listed here, last 48 hours",
+        width=480,
+        height=80,
     )
     counts = status_counts((r.feed, r.state) for r in health)
-    return SourcesView(tuple(rows), overall, counts, len(health))
+    return SourcesView(tuple(rows), overall, counts, len(health), len(kept), start + 1, pages)
 
 
 async def sources_page(request: Request, status: int = 200, **extra: str) -> Response:
     require_admin(request)
     ctx = web(request)
-    view = await call(build_sources, ctx, ctx.clock())
-    publishers = sorted(ctx.publisher_map().values(), key=lambda p: p.name)
+    flt = SourcesFilter.parse(request.query_params)
+    view = await call(build_sources, ctx, ctx.clock(), flt)
+    publishers = sorted(ctx.publisher_map().values(), key=lambda p: p.name.casefold())
     return render(
         request,
         "admin_sources.html",
         {
             "v": view,
+            "f": flt,
+            "statuses": list(FeedStatus),
+            "descriptions": DESCRIPTIONS,
             "publishers": publishers,
             "sections": SECTIONS,
             "ingest": ctx.loop_status,

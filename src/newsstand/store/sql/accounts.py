@@ -27,7 +27,7 @@ from newsstand.model import (
 )
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.engine import SqlBase
-from newsstand.store.sql.mail import enqueue
+from newsstand.store.sql.mail import enqueue, mail_queue
 
 
 def _reader_fk(nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:
@@ -318,7 +318,13 @@ class AccountsMixin(SqlBase):
     def set_reader_role(self, reader_id: int, role: Role) -> None:
         self._update_reader(reader_id, role=role.value)
 
-    def delete_reader(self, reader_id: int, pseudonym: str) -> None:
+    def delete_reader(
+        self,
+        reader_id: int,
+        pseudonym: str,
+        attempt_keys: Sequence[str] = (),
+        attempt_prefixes: Sequence[str] = (),
+    ) -> None:
         from newsstand.store.sql import billing as bl
         from newsstand.store.sql import profile as pf
         from newsstand.store.sql import reading as rd
@@ -327,6 +333,16 @@ class AccountsMixin(SqlBase):
 
         with self._write() as conn:
             _require_reader(conn, reader_id)
+            email = conn.execute(sa.select(readers.c.email).where(readers.c.id == reader_id)).scalar_one()
+            if attempt_keys:
+                conn.execute(auth_attempts.delete().where(auth_attempts.c.key.in_(list(attempt_keys))))
+            for prefix in attempt_prefixes:
+                conn.execute(
+                    auth_attempts.delete().where(auth_attempts.c.key.startswith(prefix, autoescape=True))
+                )
+            # Mail to the reader names them: sent mail kept for operators and mail still queued.
+            recipient = sa.func.lower(mail_queue.c.recipient)
+            conn.execute(mail_queue.delete().where(recipient.contains(email.lower(), autoescape=True)))
             # Reads and payments keep one pseudonym, so the month's payouts still match them.
             for records in (rd.reading_records, bl.payments):
                 conn.execute(

@@ -22,6 +22,7 @@ from newsstand.errors import NotFoundError
 from newsstand.model import Article, ArticleFilter, ArticleKind, UpsertResult
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.searchwords import text_keys
 
 A = t.articles
 
@@ -51,7 +52,13 @@ def article_values(a: Article) -> dict[str, Any]:
         "full_text": a.full_text,
         "fetched": a.fetched,
         "story_id": a.story_id,
+        "search_keys": search_keys(a.language, a.title, a.standfirst, " ".join(a.authors), a.body_text),
     }
+
+
+def search_keys(language: str, title: str, standfirst: str, authors: str, body_text: str) -> str:
+    """``articles.search_keys`` for an article's text (searchwords.py)."""
+    return text_keys(language, title, standfirst, authors, body_text)
 
 
 def article_from_row(row: sa.Row[Any], sections: tuple[str, ...]) -> Article:
@@ -123,6 +130,11 @@ def _merge(old: Mapping[Any, Any], new: Article) -> dict[str, Any]:
     values["fetched"] = new.fetched or old["fetched"]
     if not new.language:
         values["language"] = old["language"]
+    if values["body_text"] != new.body_text or values["language"] != new.language:
+        authors = " ".join(t.load_strings(values["authors"]))
+        values["search_keys"] = search_keys(
+            values["language"], values["title"], values["standfirst"], authors, values["body_text"]
+        )
     return values
 
 

@@ -129,8 +129,8 @@ class SqlBase:
         self._engine.dispose()
 
 
-# The columns of articles_fts (migration 0004), in its order.
-_FTS_COLUMNS = "title, standfirst, body_text, authors, facets"
+# The columns of articles_fts (migrations 0004 and 0016), in its order.
+_FTS_COLUMNS = "title, standfirst, body_text, authors, facets, search_keys"
 _INDEX_PENDING = (
     f"INSERT INTO articles_fts(rowid, {_FTS_COLUMNS}) SELECT a.id, "
     + ", ".join(f"a.{c.strip()}" for c in _FTS_COLUMNS.split(","))

@@ -134,6 +134,8 @@ articles = sa.Table(
     sa.Column("full_text", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("fetched", UTCDateTime),
     sa.Column("story_id", sa.Integer),
+    # The stems of the article's words with accents folded, for forgiving search (0016).
+    sa.Column("search_keys", sa.Text, nullable=False, server_default=""),
     sa.Index("ix_articles_published", "published", "id"),
     sa.Index("ix_articles_publisher_published", "publisher_id", "published"),
     sa.Index(

@@ -31,9 +31,10 @@ from sqlalchemy.engine import Connection
 
 from newsstand.errors import SearchQueryError
 from newsstand.model import Article, SearchHit, SearchPage, SearchQuery
-from newsstand.store.sql.articles import load_articles
+from newsstand.store.sql.articles import filter_clauses, load_articles
 from newsstand.store.sql.engine import SqlBase
 from newsstand.store.sql.schema import articles
+from newsstand.store.sql.searchwords import key_of_text_word, query_keys
 
 MARK_START = "\ue000"  # private-use characters: never in real text, safe to escape around
 MARK_END = "\ue001"
@@ -49,6 +50,9 @@ _ITEM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 class Clause:
     words: tuple[str, ...]  # one word, or a phrase
     negated: bool = False
+    # An unquoted single word also matches articles holding one of these keys
+    # (stemmed, accents folded: searchwords.py); quoted words and phrases are exact.
+    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,22 +65,26 @@ def words_of(text: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in _WORD.findall(text))
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Read user input as a query. Raises SearchQueryError when nothing is left to
-    search for (empty input, only punctuation, or only excluded words)."""
+def parse_query(text: str, languages: tuple[str, ...] = ()) -> ParsedQuery:
+    """Read user input as a query; unquoted single words also match their stems in
+    ``languages`` (every catalog language when empty). Raises SearchQueryError when
+    nothing is left to search for (empty input, only punctuation, or only excluded words)."""
     groups: list[tuple[Clause, ...]] = []
     current: list[Clause] = []
-    for m in _ITEM.finditer(text):
+    for m in _ITEM.finditer(text.replace("\x00", " ")):
         if m.group(3) == "OR":
             groups.append(tuple(current))
             current = []
             continue
-        if m.group(3) is not None:
+        quoted = m.group(3) is None
+        if not quoted:
             raw, negated = m.group(3), m.group(3).startswith("-") and len(m.group(3)) > 1
         else:
             raw, negated = m.group(2), m.group(1) == "-"
         words = words_of(raw)
-        if words:
+        if len(words) == 1 and not quoted:
+            current.append(Clause(words, negated, query_keys(words[0], languages)))
+        elif words:
             current.append(Clause(words, negated))
     groups.append(tuple(current))
     kept = tuple(g for g in groups if any(not c.negated for c in g))
@@ -85,26 +93,41 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(kept)
 
 
+TEXT_COLUMNS = "{title standfirst body_text authors}"  # the FTS5 columns of the article's text
+
+
 def to_fts5(q: ParsedQuery) -> str:
-    """The query as an FTS5 MATCH expression; every word is a quoted string."""
+    """The query as an FTS5 MATCH expression; every word is a quoted string and every
+    clause names its columns (the text, or the keys), so the expression takes no outer
+    column filter (FTS5 would intersect the two)."""
     parts = []
     for group in q.groups:
-        pos = " AND ".join(_fts5_phrase(c) for c in group if not c.negated)
-        neg = " OR ".join(_fts5_phrase(c) for c in group if c.negated)
+        pos = " AND ".join(fts5_clause(c) for c in group if not c.negated)
+        neg = " OR ".join(fts5_clause(c) for c in group if c.negated)
         parts.append(f"(({pos}) NOT ({neg}))" if neg else f"({pos})")
     return " OR ".join(parts)
 
 
-def _fts5_phrase(c: Clause) -> str:
-    return '"' + " ".join(c.words) + '"'
+def fts5_clause(c: Clause) -> str:
+    """One clause as FTS5 MATCH text: the exact words in the text, or one of the keys."""
+    exact = f'{TEXT_COLUMNS} : "' + " ".join(c.words) + '"'
+    if not c.keys:
+        return exact
+    return "(" + exact + " OR search_keys : (" + " OR ".join(f'"{k}"' for k in c.keys) + "))"
 
 
-def to_websearch(q: ParsedQuery) -> str:
-    """The query as input for PostgreSQL's websearch_to_tsquery, with the same meaning."""
-    return " or ".join(
-        " ".join(("-" if c.negated else "") + '"' + " ".join(c.words) + '"' for c in group)
+def to_tsquery_text(q: ParsedQuery) -> str:
+    """The query as to_tsquery input with the same meaning: exact words carry the text's
+    weights (A, B, D), keys the keys' weight (C)."""
+    return " | ".join(
+        "(" + " & ".join(("!" if c.negated else "") + _ts_clause(c) for c in group) + ")"
         for group in q.groups
     )
+
+
+def _ts_clause(c: Clause) -> str:
+    exact = " <-> ".join(f"'{w}':ABD" for w in c.words)
+    return "(" + " | ".join([exact, *(f"'{k}':C" for k in c.keys)]) + ")"
 
 
 def marked_html(raw: str) -> str:
@@ -125,14 +148,17 @@ SNIPPET_LEAD = 5  # words shown before a fragment's first match
 SNIPPET_FRAGMENTS = 2
 
 
-def highlight(parsed: ParsedQuery, *texts: str) -> str | None:
-    """A raw snippet of the first text holding a query word: up to two fragments of
-    about 30 words around matches, matches between the sentinels, fragments joined
-    by " … ". None when no text holds one. Words are compared as the index splits
-    and folds them, so what is marked is what matched."""
-    wanted = frozenset(w for group in parsed.groups for c in group if not c.negated for w in c.words)
+def highlight(parsed: ParsedQuery, *texts: str, language: str = "") -> str | None:
+    """A raw snippet of the first text holding a query word or one of its keys (in
+    ``language``, the article's): up to two fragments of about 30 words around matches,
+    matches between the sentinels, fragments joined by " … ". None when no text holds
+    one. Words are compared as the index splits and folds them, so what is marked is
+    what matched."""
+    positive = [c for group in parsed.groups for c in group if not c.negated]
+    wanted = frozenset(w for c in positive for w in c.words)
+    keys = frozenset(k for c in positive for k in c.keys)
     for text in texts:
-        first = _first_match(text, wanted)
+        first = _first_match(text, wanted) or _first_key_match(text, keys, language)
         if first is None:
             continue
         start = max(0, first[0] - _SNIPPET_BACK)  # far enough back for the lead words
@@ -148,8 +174,23 @@ def highlight(parsed: ParsedQuery, *texts: str) -> str | None:
         words = pieces[1::2]
         folded = list(map(str.lower, words))
         hits = {i for w in wanted.intersection(folded) for i in _positions(folded, w)}
+        if keys:
+            hits.update(i for i, w in enumerate(folded) if key_of_text_word(w, language) in keys)
         if hits:
             return " … ".join(_fragments(words, pieces[0::2], hits))
+    return None
+
+
+_KEY_SCAN = 20_000  # characters of a text searched for a word matching by its key only
+
+
+def _first_key_match(text: str, keys: frozenset[str], language: str) -> tuple[int, int] | None:
+    """Where the first word whose key is one of ``keys`` stands in ``text``'s opening."""
+    if not keys:
+        return None
+    for m in _WORD.finditer(text, 0, _KEY_SCAN):
+        if key_of_text_word(m.group(), language) in keys:
+            return m.span()
     return None
 
 
@@ -228,7 +269,9 @@ class Cursor:
 
 def fingerprint(query: SearchQuery, parsed: ParsedQuery) -> str:
     """A short hash of what a cursor belongs to, so a cursor cannot be reused on another query."""
-    key = repr((parsed, query.publisher_ids, query.sections, query.languages, query.since, query.until))
+    key = repr(
+        (parsed, query.publisher_ids, query.sections, query.languages, query.since, query.until, query.sort)
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -291,6 +334,27 @@ def _ranked(window: list[tuple[int, float]]) -> list[tuple[int, float]]:
     return sorted(window, key=lambda h: (-h[1], -h[0]))
 
 
+def _newest(conn: Connection, window: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Newest published first within a window. Windows hold the newest stored matches, so
+    across windows the order is by storing, which follows publication but for articles
+    imported late; within the first window (every query matching fewer than
+    ``search_window`` articles) it is exact."""
+    if not window:
+        return []
+    ids = [i for i, _ in window]
+    stmt = sa.select(articles.c.id, articles.c.published).where(articles.c.id.in_(ids))
+    published = {int(i): p for i, p in conn.execute(stmt)}
+    return sorted(window, key=lambda h: (published[h[0]], h[0]), reverse=True)
+
+
+SORTS = ("relevance", "newest")
+BROWSE_MAX = 1000  # results a filter-only search pages through
+
+
+def has_filters(query: SearchQuery) -> bool:
+    return bool(query.publisher_ids or query.sections or query.languages or query.since or query.until)
+
+
 class SearchMixin(SqlBase):
     search_window = DEFAULT_WINDOW
 
@@ -304,11 +368,19 @@ class SearchMixin(SqlBase):
         return PostgresSearch()
 
     def search(self, query: SearchQuery) -> SearchPage:
-        """As the Protocol says. Raises SearchQueryError for an empty query, a limit
-        outside 1..100 or a cursor that is malformed or from another search."""
-        parsed = parse_query(query.text)
+        """As the Protocol says. Raises SearchQueryError for an empty query without
+        filters, a limit outside 1..100, an unknown sort or a cursor that is malformed or
+        from another search."""
         if not 1 <= query.limit <= MAX_LIMIT:
             raise SearchQueryError(f"limit must be 1..{MAX_LIMIT}, got {query.limit}")
+        if query.sort not in SORTS:
+            raise SearchQueryError(f"sort must be one of {', '.join(SORTS)}")
+        try:
+            parsed = parse_query(query.text, query.languages)
+        except SearchQueryError:
+            if not has_filters(query):
+                raise
+            return self._browse(query)
         fp = fingerprint(query, parsed)
         cursor = decode_cursor(query.cursor, fp) if query.cursor else Cursor(fp, None)
         backend = self._search_backend()
@@ -324,6 +396,32 @@ class SearchMixin(SqlBase):
             text = marked_html(snippet) if snippet else plain_snippet(article.standfirst or article.body_text)
             hits.append(SearchHit(article=article, rank=rank, snippet=text))
         return SearchPage(tuple(hits), encode_cursor(next_cursor) if next_cursor else None, total)
+
+    def _browse(self, query: SearchQuery) -> SearchPage:
+        """A search with filters and no words: the filters' articles, newest first, paged
+        by position (at most BROWSE_MAX deep)."""
+        fp = fingerprint(query, ParsedQuery(()))
+        offset = decode_cursor(query.cursor, fp).offset if query.cursor else 0
+        clauses = filter_clauses(
+            query.publisher_ids, query.sections, query.languages, query.since, query.until
+        )
+        stmt = (
+            sa.select(articles.c.id)
+            .where(*clauses)
+            .order_by(articles.c.published.desc(), articles.c.id.desc())
+            .offset(offset)
+            .limit(query.limit + 1)
+        )
+        with self._read() as conn:
+            ids = [int(i) for i in conn.execute(stmt).scalars()]
+            by_id = {a.id: a for a in load_articles_by_id(conn, ids[: query.limit])}
+        hits = tuple(
+            SearchHit(article=a, rank=0.0, snippet=plain_snippet(a.standfirst or a.body_text))
+            for a in (by_id[i] for i in ids[: query.limit])
+        )
+        more = len(ids) > query.limit and offset + query.limit < BROWSE_MAX
+        next_cursor = encode_cursor(Cursor(fp, None, offset + query.limit)) if more else None
+        return SearchPage(hits, next_cursor, None)
 
     def _page(
         self, conn: Connection, backend: Backend, parsed: ParsedQuery, query: SearchQuery, cursor: Cursor
@@ -342,7 +440,7 @@ class SearchMixin(SqlBase):
             if high is None and window.top is not None:
                 high = window.top  # pin the first window: later inserts do not shift it
             total = len(window.hits) if window.last and cursor.high is None and not picked else None
-            ranked = _ranked(window.hits)[offset:]
+            ranked = (_newest(conn, window.hits) if query.sort == "newest" else _ranked(window.hits))[offset:]
             take = ranked[: query.limit - len(picked)]
             picked.extend(take)
             if len(ranked) > len(take):
@@ -358,3 +456,15 @@ def load_articles_by_id(conn: Connection, ids: list[int]) -> list[Article]:
     if not ids:
         return []
     return load_articles(conn, list(conn.execute(sa.select(articles).where(articles.c.id.in_(ids)))))
+
+
+def snippet_html(text: str, languages: tuple[str, ...], language: str, *texts: str) -> str:
+    """A search snippet of ``texts`` alone (escaped, matches in <mark>): what a reader
+    without access is shown, from the paywall's preview. The plain opening when no
+    query word is in them; "" for a query with no words."""
+    try:
+        parsed = parse_query(text, languages)
+    except SearchQueryError:
+        return plain_snippet(" ".join(t for t in texts if t))
+    raw = highlight(parsed, *texts, language=language)
+    return marked_html(raw) if raw else plain_snippet(" ".join(t for t in texts if t))

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from newsstand.model import Article, SearchQuery
 from newsstand.store.sql.schema import UTCDateTime
-from newsstand.store.sql.search import Clause, ParsedQuery, Window, highlight, to_websearch
+from newsstand.store.sql.search import Clause, ParsedQuery, Window, highlight, to_tsquery_text
 
 DENSE_SHARE = 0.05  # queries likely to match more than this share of articles walk the newest rows
 BOUND_SLACK = 1.5  # a bounded window's id span: this many times what it should need
@@ -51,7 +51,7 @@ _HIT_CTID: sa.ColumnClause[object] = sa.literal_column("hit.ctid")
 
 
 def _tsquery(parsed: ParsedQuery) -> sa.ColumnElement[object]:
-    return sa.func.websearch_to_tsquery(sa.literal_column("'simple'::regconfig"), to_websearch(parsed))
+    return sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), to_tsquery_text(parsed))
 
 
 def _filters(query: SearchQuery) -> list[sa.ColumnElement[bool]]:
@@ -96,8 +96,11 @@ def _share(conn: Connection, q: ParsedQuery) -> Shares:
     likely = most = 0.0
     for group in q.groups:
         part = ALL
-        for w in {w for c in group if not c.negated for w in c.words}:
-            part *= Shares(freq.get(w, 0.0), freq.get(w, floor))
+        # A word matching by its keys too matches at least as often as its commonest form;
+        # a phrase's words must all match.
+        terms = {(*c.words, *c.keys) if c.keys else (w,) for c in group if not c.negated for w in c.words}
+        for forms in terms:
+            part *= Shares(max(freq.get(w, 0.0) for w in forms), max(freq.get(w, floor) for w in forms))
         likely += part.likely
         most += part.most
     return Shares(min(likely, 1.0), min(most, 1.0))
@@ -213,7 +216,9 @@ def loosened(parsed: ParsedQuery) -> ParsedQuery:
     for group in parsed.groups:
         clauses: list[Clause] = []
         for c in group:
-            if not c.negated:
+            if c.keys:
+                clauses.append(c)
+            elif not c.negated:
                 clauses.extend(Clause((w,)) for w in c.words)
             elif len(c.words) == 1:
                 clauses.append(c)
@@ -402,7 +407,7 @@ class PostgresSearch:
         # in the database, 4-7 ms for a page of 20 at 1M articles, for the same marks.
         out: dict[int, str] = {}
         for a in hits:
-            snippet = highlight(parsed, a.body_text, a.standfirst, a.title)
+            snippet = highlight(parsed, a.body_text, a.standfirst, a.title, language=a.language)
             if snippet is not None and a.id is not None:
                 out[a.id] = snippet
         return out

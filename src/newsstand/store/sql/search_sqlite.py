@@ -27,19 +27,19 @@ from newsstand.model import Article, SearchQuery, utc, utcnow
 from newsstand.store.sql.articles import filter_clauses
 from newsstand.store.sql.schema import articles
 from newsstand.store.sql.search import (
-    MARK_END,
-    MARK_START,
     Clause,
     ParsedQuery,
     Window,
+    fts5_clause,
     full_window,
+    highlight,
     to_fts5,
 )
 
 # Column weights for bm25, in the FTS table's column order: a match in the title
-# counts most, then standfirst and authors, then the body; facets never count.
-WEIGHTS = (10.0, 4.0, 1.0, 4.0, 0.0)
-TEXT_COLUMNS = "{title standfirst body_text authors}"
+# counts most, then standfirst and authors, then the body, then a word's stem
+# (search_keys, 0016); facets never count.
+WEIGHTS = (10.0, 4.0, 1.0, 4.0, 0.0, 0.5)
 PRESENCE_TITLE = 10.0  # rank added for common words in the title (see _presence)
 PRESENCE_STANDFIRST = 4.0  # ... and in the standfirst or authors
 PRESENCE_SPAN = 32  # ids per window hit up to which FTS5 finds those columns quicker than the rows
@@ -48,7 +48,6 @@ DENSE_PROBE = 64  # newest matches looked at to tell whether a word is dense
 DENSE_SHARE = 0.02  # a word in more than this share of the newest articles is dense
 _FTS = sa.table("articles_fts", sa.column("rowid", sa.Integer))
 _MATCH = sa.literal_column("articles_fts").op("MATCH")
-_SNIPPET_TOKENS = 24
 
 
 def _bm25() -> sa.ColumnElement[float]:
@@ -92,7 +91,7 @@ def facet_filters(query: SearchQuery, *, languages: bool = True) -> list[str]:
 
 def match_expression(parsed: ParsedQuery, query: SearchQuery) -> str:
     """The MATCH text: the words in the text columns, and the facet filters."""
-    return " AND ".join([f"{TEXT_COLUMNS} : ({to_fts5(parsed)})", *facet_filters(query)])
+    return " AND ".join([f"({to_fts5(parsed)})", *facet_filters(query)])
 
 
 def _phrase(c: Clause) -> str:
@@ -110,9 +109,9 @@ def _rowids(conn: Connection, match: str, low: int | None, high: int | None, lim
     return [int(r) for r in conn.execute(stmt).scalars()]
 
 
-def _is_dense(conn: Connection, word: str, high: int | None) -> bool:
-    """Whether ``word`` is in more than DENSE_SHARE of the newest articles (up to ``high``)."""
-    newest = _rowids(conn, f'{TEXT_COLUMNS} : "{word}"', None, high, DENSE_PROBE)
+def _is_dense(conn: Connection, clause: Clause, high: int | None) -> bool:
+    """Whether ``clause`` is in more than DENSE_SHARE of the newest articles (up to ``high``)."""
+    newest = _rowids(conn, fts5_clause(clause), None, high, DENSE_PROBE)
     return len(newest) == DENSE_PROBE and DENSE_PROBE / (newest[0] - newest[-1] + 1) > DENSE_SHARE
 
 
@@ -155,7 +154,7 @@ def _presence_fts(
     whole = to_fts5(parsed)
     for columns, weight in (("{title}", PRESENCE_TITLE), ("{standfirst authors}", PRESENCE_STANDFIRST)):
         # Repeating the whole query keeps FTS5 on the window's matches (AND seeks).
-        match = " AND ".join([f"{columns} : ({any_clause})", f"{TEXT_COLUMNS} : ({whole})", *narrow])
+        match = " AND ".join([f"{columns} : ({any_clause})", f"({whole})", *narrow])
         for i in _rowids(conn, match, low, high, None):
             scores[i] = scores.get(i, 1.0) + weight
     return scores
@@ -195,23 +194,30 @@ class SqliteSearch:
         """Relevance of the articles ``ids``; higher is better."""
         low, high = min(ids), max(ids)
         positive = list(dict.fromkeys(c for g in parsed.groups for c in g if not c.negated))
-        dense = {w for w in {w for c in positive for w in c.words} if _is_dense(conn, w, limit_high)}
-        # Each group keeps the AND of its sparse words, so that FTS5 walks their
-        # intersection, not every article holding any one of the words. Phrases
-        # are ranked by their words: bm25 counts a phrase's articles over the whole
-        # index, comparing positions in every article holding all its words (0.5 s
-        # and more at 1M articles for two common words); every article of the
-        # window holds the words anyway.
+        # Phrases are ranked by their words: bm25 counts a phrase's articles over the
+        # whole index, comparing positions in every article holding all its words (0.5 s
+        # and more at 1M articles for two common words); every article of the window
+        # holds the words anyway. A single word keeps its keys.
+        terms = [c if c.keys else Clause((w,)) for c in positive for w in c.words[: 1 if c.keys else None]]
+        dense = {c for c in dict.fromkeys(terms) if _is_dense(conn, c, limit_high)}
+        # Each group keeps the AND of its sparse terms, so that FTS5 walks their
+        # intersection, not every article holding any one of them.
         ranked = [
-            " AND ".join(f'"{w}"' for w in kept)
+            " AND ".join(fts5_clause(c) for c in kept)
             for kept in (
-                dict.fromkeys(w for c in g if not c.negated for w in c.words if w not in dense)
+                dict.fromkeys(
+                    t
+                    for c in g
+                    if not c.negated
+                    for t in ([c] if c.keys else [Clause((w,)) for w in c.words])
+                    if t not in dense
+                )
                 for g in parsed.groups
             )
             if kept
         ]
         if ranked:
-            words = f"{TEXT_COLUMNS} : (" + " OR ".join(f"({r})" for r in ranked) + ")"
+            words = "(" + " OR ".join(f"({r})" for r in ranked) + ")"
             match = " AND ".join([words, *narrow])
             stmt = (
                 sa.select(_FTS.c.rowid, _bm25())
@@ -228,24 +234,11 @@ class SqliteSearch:
         return _presence(conn, positive, ids)
 
     def snippets(self, conn: Connection, parsed: ParsedQuery, hits: list[Article]) -> dict[int, str]:
-        ids = [a.id for a in hits if a.id is not None]
-        if not ids:
-            return {}
-        fts: sa.ColumnElement[str] = sa.literal_column("articles_fts")
-
-        def snippet(column: int) -> sa.ColumnElement[str]:
-            return sa.func.snippet(fts, column, MARK_START, MARK_END, "…", _SNIPPET_TOKENS)
-
-        match = f"{TEXT_COLUMNS} : ({to_fts5(parsed)})"
-        stmt = (
-            sa.select(_FTS.c.rowid, snippet(2), snippet(1), snippet(0))
-            .select_from(_FTS)
-            .where(_MATCH(match), _FTS.c.rowid.in_(ids))
-        )
+        # In Python from the loaded articles, as on PostgreSQL: FTS5's snippet() cannot
+        # mark a word that matched by its key, and the two databases then show the same.
         out: dict[int, str] = {}
-        for aid, *candidates in conn.execute(stmt):
-            # Prefer a marked passage of the body, then the standfirst, then the title.
-            marked = [c for c in candidates if c and MARK_START in c]
-            if marked:
-                out[int(aid)] = marked[0]
+        for a in hits:
+            snippet = highlight(parsed, a.body_text, a.standfirst, a.title, language=a.language)
+            if snippet is not None and a.id is not None:
+                out[a.id] = snippet
         return out
