@@ -109,6 +109,12 @@ class Site:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
+            def do_POST(self) -> None:  # a WebSub hub's subscription endpoint
+                site.hits["POST " + self.path] += 1
+                self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_GET(self) -> None:
                 site.hits[self.path] += 1
                 if self.path.startswith("/to?u="):
@@ -322,3 +328,37 @@ def test_full_text_page_fetches_keep_to_the_same_guard(
     finally:
         dns.close()
     assert sentinel.total == 0
+
+
+@pytest.mark.parametrize(
+    "hub",
+    ["http://127.0.0.1:{port}/hub", "http://2130706433:{port}/hub", "http://[::ffff:127.0.0.1]:{port}/hub",
+     "http://private.test:{port}/hub", "http://localhost:{port}/hub"],
+)  # fmt: skip
+def test_websub_requests_to_hubs_keep_to_the_same_guard(
+    sites: tuple[Site, Site], settings: Settings, rebinding: DnsServer, hub: str
+) -> None:
+    """A feed names its hub: subscribing POSTs there through the same guarded client."""
+    sentinel, _ = sites
+
+    async def go() -> int:
+        async with Fetcher(settings, resolver=resolver_for(rebinding)) as fetcher:
+            return await fetcher.post_form(hub.format(port=sentinel.port), {"hub.mode": "subscribe"})
+
+    with pytest.raises(FetchError):
+        asyncio.run(go())
+    assert sentinel.total == 0
+
+
+def test_websub_requests_to_a_rebinding_hub_go_where_the_check_said(
+    sites: tuple[Site, Site], settings: Settings, rebinding: DnsServer
+) -> None:
+    sentinel, public = sites
+
+    async def go() -> tuple[int, int]:
+        async with Fetcher(settings, resolver=resolver_for(rebinding)) as fetcher:
+            url = f"http://rebind.test:{public.port}/hub"
+            return await fetcher.post_form(url, {"hub.mode": "subscribe"}), await fetcher.post_form(url, {})
+
+    assert asyncio.run(go()) == (202, 202)
+    assert public.hits["POST /hub"] == 2 and sentinel.total == 0

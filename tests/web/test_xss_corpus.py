@@ -229,6 +229,25 @@ def test_the_live_event_stream_carries_only_inert_entries(world: World) -> None:
     world.client.cookies.clear()
 
 
+def feed_bodies(document: bytes, is_json: bool) -> list[str]:
+    """The parts of a feed that carry HTML by the format's rules: JSON Feed's content_html, RSS's
+    description and content:encoded, Atom's content and summary of type html. Titles, names and
+    JSON Feed's summary are plain text, which a reader shows as text."""
+    if is_json:
+        return [i["content_html"] for i in json.loads(document)["items"] if i.get("content_html")]
+    bodies = []
+    for el in etree.fromstring(document).iter():
+        if not isinstance(el.tag, str) or not el.text:
+            continue
+        name = etree.QName(el)
+        atom = name.namespace == "http://www.w3.org/2005/Atom"
+        if (atom and name.localname in ("content", "summary") and el.get("type") == "html") or (
+            not atom and name.localname in ("description", "encoded")
+        ):
+            bodies.append(el.text)
+    return bodies
+
+
 @pytest.mark.parametrize("fmt", list(FeedFormat))
 def test_feeds_out_carry_only_inert_markup(world: World, fmt: FeedFormat) -> None:
     doc = FeedDocument("Hostile", "https://news.example/feeds/hostile.xml", "https://news.example/", NOW)
@@ -239,26 +258,34 @@ def test_feeds_out_carry_only_inert_markup(world: World, fmt: FeedFormat) -> Non
         if a.kind is not ArticleKind.LIVEBLOG
     ]  # fmt: skip
     written = write_feed(fmt, doc, items)
+    bodies = feed_bodies(written, fmt is FeedFormat.JSON)
+    assert bodies
     if fmt is FeedFormat.JSON:
-        feed = json.loads(written)
-        bodies = [i.get("content_html", "") + i.get("summary", "") for i in feed["items"]]
-        links = [i.get("url", "") for i in feed["items"]]
+        links = [i.get("url", "") for i in json.loads(written)["items"]]
     else:
         root = etree.fromstring(written)
-        # The elements that carry HTML (RSS description and content:encoded, Atom content and
-        # summary of type html); titles and names are plain text by the formats' rules.
-        html_elements = {"description", "encoded", "content", "summary"}
-        bodies = [
-            el.text
-            for el in root.iter()
-            if isinstance(el.tag, str) and etree.QName(el).localname in html_elements and el.text
-        ]
-        assert bodies
         links = [el.get("href", "") for el in root.iter() if el.get("href")]
         links += [el.text or "" for el in root.iter() if etree.QName(el).localname == "link"]
     for body in bodies:
         assert not problems(body), problems(body)[:3]
     assert not any(link.strip().lower().startswith("javascript:") for link in links)
+
+
+@pytest.mark.parametrize("ext", ["rss", "atom", "json"])
+def test_served_feeds_carry_only_inert_markup(world: World, ext: str) -> None:
+    """The feeds the reader serves (/feeds/...), as anonymous readers get them (the preview)."""
+    world.client.cookies.clear()
+    for path in (
+        f"/feeds/publisher/hostile.{ext}",
+        f"/feeds/section/World.{ext}",
+        f"/feeds/search.{ext}?q=alert",
+    ):
+        response = world.client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        bodies = feed_bodies(response.content, ext == "json")
+        assert bodies, path
+        for body in bodies:
+            assert not problems(body), (path, problems(body)[:3])
 
 
 def _html_fields(value: object) -> Iterator[str]:

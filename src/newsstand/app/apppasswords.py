@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,6 +87,8 @@ class AppPasswordService:
         self.settings = settings
         self.hasher = hasher
         self.clock = clock
+        self._dummy_hash: str | None = None
+        self.sleep: Callable[[float], None] = time.sleep  # how a slowed sign-in waits (tests record it)
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -126,13 +129,35 @@ class AppPasswordService:
             normalised = cred.normalise_email(email)
         except InvalidFieldError as exc:
             raise AuthenticationError(_WRONG) from exc
-        keys = [ratelimit.account_key(normalised)] + ([ratelimit.address_key(address)] if address else [])
+        # The web sign-in's policy (AccountService.sign_in): block the address and the pair of
+        # account and address; an account's failures from everywhere only slow it down.
+        account = ratelimit.account_key(normalised)
+        if address:
+            keys = [ratelimit.address_key(address), ratelimit.account_address_key(normalised, address)]
+        else:
+            keys = [account]
         self._check_limits(keys)
+        now = self.now()
+        wait = ratelimit.slowdown(
+            self.store.attempt_times(account, now - ratelimit.WINDOW),
+            now,
+            self.settings.login_attempts_per_minute,
+        )
+        if wait > 0:
+            self.sleep(wait)
         record = self._record_for(normalised)
-        if record is None or not cred.verify_password(self.hasher, record.password_hash, password):
-            self._record_attempts(keys)
+        # An unknown email or a reader without an app password costs one Argon2 check too.
+        stored = record.password_hash if record is not None else self._dummy()
+        matches = cred.verify_password(self.hasher, stored, password)
+        if record is None or not matches:
+            self._record_attempts(list(dict.fromkeys([*keys, account])))
             raise AuthenticationError(_WRONG)
         return auth_token(password, record.token_salt)
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = cred.hash_password(self.hasher, new_app_password())
+        return self._dummy_hash
 
     def _record_for(self, email: str) -> AppPassword | None:
         try:
