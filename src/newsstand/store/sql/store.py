@@ -13,11 +13,13 @@ from newsstand.store.sql.accounts import AccountsMixin
 from newsstand.store.sql.apitokens import ApiTokensMixin
 from newsstand.store.sql.billing import BillingMixin
 from newsstand.store.sql.catalog import CatalogMixin
+from newsstand.store.sql.coordination import CoordinationMixin
 from newsstand.store.sql.engine import make_engine
 from newsstand.store.sql.feeds import FeedStateMixin
 from newsstand.store.sql.live import LiveMixin
 from newsstand.store.sql.mail import MailMixin
 from newsstand.store.sql.meta import MetaMixin
+from newsstand.store.sql.notify import Listener, listen
 from newsstand.store.sql.profile import ProfileMixin
 from newsstand.store.sql.reading import ReadingMixin
 from newsstand.store.sql.search import SearchMixin
@@ -37,6 +39,7 @@ class SqlStore(
     ApiTokensMixin,
     BillingMixin,
     ProfileMixin,
+    CoordinationMixin,
 ):
     """Everything in ``newsstand.store.base.Store``, on SQLAlchemy Core."""
 
@@ -47,6 +50,9 @@ class SqlStore(
     def engine(self) -> Engine:
         """The SQLAlchemy engine, for modules that add their own tables (see store/README.md)."""
         return self._engine
+
+    def listen_live(self, on_change: Callable[[int], None]) -> Listener | None:
+        return listen(self._engine, on_change)
 
 
 def open_store(settings: Settings, announce: Callable[[str], None] | None = None) -> SqlStore:
