@@ -30,8 +30,9 @@ SEAMS = {
     ("smtplib",): ("mail",),
     ("stripe",): ("payments",),
     ("msgspec",): ("api",),
+    ("dramatiq", "pika"): ("worker",),
 }
-FRONT_ENDS = ("web", "cli", "api")
+FRONT_ENDS = ("web", "cli", "api", "worker")
 
 
 def package_of(path: Path) -> str:
