@@ -610,6 +610,10 @@ class CoordinationStore(Protocol):
     def release_host_slot(self, host: str, holder: str) -> None:
         """Give the slot back."""
 
+    def ingest_figures(self, now: datetime, since: datetime) -> dict[str, int]:
+        """Feeds due now (``due``) and fetches since ``since`` by outcome (``ok``,
+        ``not_modified``, ``failed``), for metrics."""
+
     def listen_live(self, on_change: Callable[[int], None]) -> Closeable | None:
         """Call ``on_change(article_id)`` from a thread of its own whenever any process commits
         a change to a live blog's entries; None where the database cannot tell (SQLite)."""

@@ -32,6 +32,7 @@ from newsstand.web import (
     library,
     live,
     membership,
+    ops,
     payouts,
     pwa,
     search,
@@ -40,6 +41,7 @@ from newsstand.web import (
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http
+from newsstand.web.ops import RequestMiddleware
 from newsstand.web.pagecache import PageCacheMiddleware
 from newsstand.web.security import SecurityMiddleware
 from newsstand.web.sessions import SessionMiddleware
@@ -96,6 +98,7 @@ def _routes(assets: Assets) -> list[BaseRoute]:
         admin,
         payouts,
         pwa,
+        ops,
     )
     for module in modules:
         routes.extend(module.routes)
@@ -133,13 +136,17 @@ def make_lifespan(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(background(ctx)) if background is not None else None
+        ctx.live_signals.start(ctx.services)
         try:
             yield
         finally:
+            ctx.live_signals.stop()
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
+            if ctx.queue is not None:
+                ctx.queue.close()
             if close_store:
                 ctx.services.close()
 
@@ -162,6 +169,7 @@ def create_app(
     app = Starlette(
         routes=[*_api_routes(ctx.services), *_routes(ctx.assets)],
         middleware=[
+            Middleware(RequestMiddleware, ctx=ctx),
             Middleware(
                 SecurityMiddleware, secure_cookies=ctx.secure_cookies, form_targets=form_targets(settings)
             ),

@@ -184,3 +184,23 @@ class CoordinationMixin(SqlBase):
     def release_host_slot(self, host: str, holder: str) -> None:
         with self._write() as conn:
             conn.execute(host_slots.delete().where(host_slots.c.host == host, host_slots.c.holder == holder))
+
+    # --- figures for metrics ----------------------------------------------------------------
+
+    def ingest_figures(self, now: datetime, since: datetime) -> dict[str, int]:
+        fs, f, fr = t.feed_states.c, t.feeds.c, t.fetch_records.c
+        outcome = sa.case(
+            (fr.error != "", "failed"), (fr.status == 304, "not_modified"), else_="ok"
+        ).label("outcome")
+        with self._read() as conn:
+            due = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(t.feeds.outerjoin(t.feed_states, fs.feed_id == f.id))
+                .where(f.enabled.is_(True), sa.or_(fs.next_poll.is_(None), fs.next_poll <= now))
+            ).scalar_one()
+            rows = conn.execute(
+                sa.select(outcome, sa.func.count()).where(fr.at >= since).group_by(outcome)
+            ).all()
+        figures = {"due": int(due), "ok": 0, "not_modified": 0, "failed": 0}
+        figures.update({str(name): int(n) for name, n in rows})
+        return figures

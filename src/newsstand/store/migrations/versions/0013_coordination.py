@@ -40,6 +40,8 @@ def upgrade() -> None:
         sa.Column("holder", sa.String(100), primary_key=True),
         sa.Column("expires", _TS, nullable=False),
     )
+    # Metrics count the fetches of the last minutes by outcome.
+    op.create_index("ix_fetch_records_at", "fetch_records", ["at"])
     if op.get_bind().dialect.name == "postgresql":
         # Identical notifications in one transaction are delivered once: a fetch storing fifty
         # entries of one blog wakes its readers once.
@@ -63,6 +65,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS live_entries_notify ON live_entries")
         op.execute("DROP FUNCTION IF EXISTS newsstand_live_notify()")
+    op.drop_index("ix_fetch_records_at", "fetch_records")
     op.drop_table("host_slots")
     op.drop_table("feed_claims")
     op.drop_table("leases")
