@@ -31,6 +31,7 @@ SEAMS = {
     ("stripe",): ("payments",),
     ("msgspec",): ("api",),
     ("dramatiq", "pika"): ("worker",),
+    ("redis",): ("sharedstate",),
 }
 FRONT_ENDS = ("web", "cli", "api", "worker")
 

@@ -18,9 +18,10 @@ import logging
 import secrets
 import socket
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from newsstand.app.jobs import Jobs
@@ -249,6 +250,42 @@ class FeedWorker:
         finally:
             if mine:
                 await asyncio.to_thread(self.store.release_lease, name, self.name)
+
+
+async def while_leading(
+    store: Store,
+    name: str,
+    holder: str,
+    seconds: float,
+    job: Callable[[], Coroutine[Any, Any, None]],
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
+    """Run ``job`` while this process holds the lease ``name`` (renewed every third of
+    ``seconds``); another process takes over within ``seconds`` of this one dying. Runs
+    until cancelled; the lease is given up on the way out."""
+    beat = seconds / 3
+    try:
+        while True:
+            if not await asyncio.to_thread(store.take_lease, name, holder, clock(), seconds):
+                await asyncio.sleep(beat)
+                continue
+            task = asyncio.create_task(job())
+            try:
+                while not task.done():
+                    await asyncio.wait({task}, timeout=beat)
+                    if task.done():
+                        break
+                    if not await asyncio.to_thread(store.take_lease, name, holder, clock(), seconds):
+                        log.warning("lost the lease %s; stopping its work", name)
+                        break
+            finally:
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+            await asyncio.sleep(beat)
+    finally:
+        with contextlib.suppress(NewsstandError):
+            await asyncio.to_thread(store.release_lease, name, holder)
 
 
 def _done_since(state: FeedState, queued_at: datetime | None) -> bool:

@@ -62,7 +62,9 @@ class LiveChanges(Protocol):
     def listen_live(self, on_change: Callable[[int], None]) -> Closeable | None: ...
 
 
-class ReadingStore(ArticleStore, StoryStore, LibraryStore, MembershipStore, CatalogStore, LiveChanges, Protocol):
+class ReadingStore(
+    ArticleStore, StoryStore, LibraryStore, MembershipStore, CatalogStore, LiveChanges, Protocol
+):
     """What the reading service reads and writes."""
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from newsstand.cli._common import cli_services, console, settings_from
-from newsstand.cli.logs import setup_logging
+from newsstand.logsetup import setup_logging
 
 
 def register(main: click.Group) -> None:

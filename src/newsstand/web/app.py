@@ -184,3 +184,25 @@ def create_app(
     )
     app.state.web = ctx
     return app
+
+
+SERVE_INGEST_VARIABLE = "NEWSSTAND_SERVE_INGEST"  # "0": `serve --no-ingest` (not a setting)
+
+
+def app_from_environment() -> Starlette:
+    """The app one of several web processes serves (``newsstand serve --workers N``): settings
+    from the environment and files as the parent read them, services of its own. One process
+    at a time runs the background (ingestion and jobs), elected through the database; none
+    does when ``broker_url`` is set, since the scheduler and workers do it then."""
+    from newsstand.config import load_settings
+    from newsstand.logsetup import setup_logging
+    from newsstand.web.background import run_background_once
+
+    settings = load_settings()
+    setup_logging(settings)  # a process of its own: nothing set its logging up
+    ingest = os.environ.get(SERVE_INGEST_VARIABLE, "1") != "0"
+
+    async def background(ctx: WebContext) -> None:
+        await run_background_once(ctx, ingest=ingest)
+
+    return create_app(settings, background=None if settings.broker_url else background)
