@@ -133,3 +133,21 @@ def test_live_blog_changes_are_heard_on_postgresql(pg_store: SqlStore) -> None:
 
 def test_sqlite_cannot_listen(sqlite_store: SqlStore) -> None:
     assert sqlite_store.listen_live(lambda _: None) is None
+
+
+def test_starting_a_poll_claims_the_feed_and_a_slot_of_its_host_at_once(store: SqlStore) -> None:
+    ids = _feeds(store, 2)
+    assert store.queue_due_feeds(T0, 100, 600) == ids
+    start = store.start_poll(ids[0], "w1", T0, 60, 1)
+    assert start.status == "ok" and start.host == "daily.example"
+    assert start.feed is not None and start.feed.id == ids[0] and start.state is not None
+    assert store.start_poll(ids[0], "w2", T0, 60, 1).status == "busy"
+    # The other feed is on the same host, whose one slot w1 holds: held, but wait for the host.
+    second = store.start_poll(ids[1], "w2", T0, 60, 1)
+    assert second.status == "host_busy" and second.feed is not None
+    store.unclaim_feed(ids[1], "w2")  # gave up waiting: still queued, not held
+    assert store.queued_feeds(T0) == (2, 1)
+    store.finish_poll(ids[0], "daily.example", "w1")
+    assert store.queued_feeds(T0) == (1, 0)
+    assert store.start_poll(ids[1], "w3", T0, 60, 1).status == "ok"
+    assert store.start_poll(10_000_000, "w3", T0, 60, 1).status == "gone"

@@ -22,12 +22,11 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from newsstand.app.jobs import Jobs
 from newsstand.app.loop import ServiceLoop
 from newsstand.config import Settings
-from newsstand.errors import BusyError, NewsstandError, NotFoundError
+from newsstand.errors import BusyError, NewsstandError
 from newsstand.ingest.pipeline import FeedOutcome
 from newsstand.model import FeedState, utcnow
 from newsstand.net.fetch import Fetcher
@@ -179,33 +178,32 @@ class FeedWorker:
         polled since ``queued_at``). Raises BusyError while another worker holds the feed or
         its host is at its limit (try again later), StorageError when the database fails."""
         token = f"{self.name}/{secrets.token_hex(4)}"
-        lease = self.settings.feed_lease_seconds
-        if not await asyncio.to_thread(self.store.claim_feed, feed_id, token, self.clock(), lease):
+        settings = self.settings
+        start = await asyncio.to_thread(
+            self.store.start_poll, feed_id, token, self.clock(), settings.feed_lease_seconds,
+            settings.per_host_concurrency,
+        )  # fmt: skip
+        if start.status == "busy":
             log.info("feed %d is held by another worker; trying again later", feed_id)
-            raise BusyError("feed", feed_id, retry_after=min(lease, 5.0))
+            raise BusyError("feed", feed_id, retry_after=min(settings.feed_lease_seconds, 5.0))
+        if start.feed is None or start.state is None:
+            return None  # removed since it was queued
+        feed, state = start.feed, start.state
         try:
-            try:
-                feed = await asyncio.to_thread(self.store.get_feed, feed_id)
-                state = await asyncio.to_thread(self.store.get_feed_state, feed_id)
-            except NotFoundError:
-                return None  # removed since it was queued
+            if start.status == "host_busy":
+                await self._wait_for_host(feed_id, start.host, token)
             if not feed.enabled or _done_since(state, queued_at):
                 return None
-            host = urlsplit(feed.url).hostname or ""
-            await self._take_host(host, token)
-            try:
-                outcome = await self.loop.poll_feed(await self.fetcher(), feed, state)
-            finally:
-                await asyncio.to_thread(self.store.release_host_slot, host, token)
+            outcome = await self.loop.poll_feed(await self.fetcher(), feed, state)
         finally:
-            await asyncio.to_thread(self.store.release_feed, feed_id, token)
+            await asyncio.to_thread(self.store.finish_poll, feed_id, start.host, token)
         if (outcome.new_entries or outcome.updated_entries) and self.on_change is not None:
             self.on_change()
         return outcome
 
-    async def _take_host(self, host: str, token: str) -> None:
+    async def _wait_for_host(self, feed_id: int, host: str, token: str) -> None:
         """A slot of ``host`` (``per_host_concurrency`` across every worker), waiting up to
-        HOST_WAIT_SECONDS. Raises BusyError when none frees up."""
+        HOST_WAIT_SECONDS. Raises BusyError when none frees up; the feed stays queued."""
         deadline = asyncio.get_running_loop().time() + HOST_WAIT_SECONDS
         pause = 0.02
         while True:
@@ -216,6 +214,7 @@ class FeedWorker:
             if taken:
                 return
             if asyncio.get_running_loop().time() >= deadline:
+                await asyncio.to_thread(self.store.unclaim_feed, feed_id, token)
                 raise BusyError("host", host, retry_after=1.0)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.5)

@@ -573,6 +573,18 @@ class Closeable(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class PollStart:
+    """What a worker found when it came to poll a feed: ``ok`` (held, with a slot of its
+    host), ``host_busy`` (held, but the host is at its limit), ``busy`` (another holds it)
+    or ``gone`` (no such feed any more)."""
+
+    status: str
+    feed: Feed | None = None
+    state: FeedState | None = None
+    host: str = ""
+
+
 class CoordinationStore(Protocol):
     """What lets several processes share the work (migration 0013): leases, feed claims,
     host slots, and hearing of other processes' live-blog changes. Every hold expires, so a
@@ -600,6 +612,18 @@ class CoordinationStore(Protocol):
 
     def release_feed(self, feed_id: int, holder: str) -> None:
         """Let the feed go (with its queued mark), if ``holder`` holds it."""
+
+    def start_poll(
+        self, feed_id: int, holder: str, now: datetime, seconds: float, host_limit: int
+    ) -> PollStart:
+        """``claim_feed``, the feed with its state, and ``take_host_slot`` for its host, in one
+        transaction (see PollStart)."""
+
+    def finish_poll(self, feed_id: int, host: str, holder: str) -> None:
+        """Give back the host slot and the feed (with its queued mark), in one transaction."""
+
+    def unclaim_feed(self, feed_id: int, holder: str) -> None:
+        """Let the feed go but keep it marked queued (its message is retried later)."""
 
     def queued_feeds(self, now: datetime) -> tuple[int, int]:
         """(feeds marked queued, feeds held by a worker now), for metrics."""

@@ -14,13 +14,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection
 
+from newsstand.store.base import PollStart
 from newsstand.store.sql import schema as t
+from newsstand.store.sql.catalog import FEED_COLUMNS, feed_from_row
 from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.feeds import _STATE_COLUMNS, _state
 from newsstand.store.sql.schema import UTCDateTime
 
 leases = sa.Table(
@@ -57,6 +61,42 @@ def _insert_new(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bo
     except exc.IntegrityError:
         return False
     return True
+
+
+def _take_host(conn: Connection, host: str, holder: str, now: datetime, seconds: float, limit: int) -> bool:
+    hs = host_slots.c
+    if conn.dialect.name == "postgresql":
+        # Counting then inserting is not atomic under READ COMMITTED: serialise the takers of
+        # one host for the length of this short transaction.
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("host:" + host))))
+    conn.execute(host_slots.delete().where(hs.host == host, hs.expires <= now))
+    taken = conn.execute(sa.select(sa.func.count()).where(hs.host == host, hs.holder != holder)).scalar_one()
+    if taken >= limit:
+        return False
+    expires = now + timedelta(seconds=seconds)
+    done = conn.execute(
+        host_slots.update().where(hs.host == host, hs.holder == holder).values(expires=expires)
+    ).rowcount
+    if not done:
+        conn.execute(host_slots.insert().values(host=host, holder=holder, expires=expires))
+    return True
+
+
+def _claim(conn: Connection, feed_id: int, holder: str, now: datetime, seconds: float) -> bool:
+    fc = feed_claims.c
+    until = now + timedelta(seconds=seconds)
+    taken = conn.execute(
+        feed_claims.update()
+        .where(fc.feed_id == feed_id)
+        .where(sa.or_(fc.held_until.is_(None), fc.held_until <= now, fc.holder == holder))
+        .values(holder=holder, held_until=until)
+    ).rowcount
+    if taken:
+        return True
+    if conn.execute(sa.select(fc.feed_id).where(fc.feed_id == feed_id)).first() is not None:
+        return False
+    values = {"feed_id": feed_id, "queued_at": None, "holder": holder, "held_until": until}
+    return _insert_new(conn, feed_claims, values)
 
 
 class CoordinationMixin(SqlBase):
@@ -124,22 +164,44 @@ class CoordinationMixin(SqlBase):
             )
 
     def claim_feed(self, feed_id: int, holder: str, now: datetime, seconds: float) -> bool:
-        fc = feed_claims.c
-        until = now + timedelta(seconds=seconds)
         with self._write() as conn:
-            taken = conn.execute(
-                feed_claims.update()
-                .where(fc.feed_id == feed_id)
-                .where(sa.or_(fc.held_until.is_(None), fc.held_until <= now, fc.holder == holder))
-                .values(holder=holder, held_until=until)
-            ).rowcount
-            if taken:
-                return True
-            exists = conn.execute(sa.select(fc.feed_id).where(fc.feed_id == feed_id)).first()
-            if exists is not None:
-                return False
-            values = {"feed_id": feed_id, "queued_at": None, "holder": holder, "held_until": until}
-            return _insert_new(conn, feed_claims, values)
+            return _claim(conn, feed_id, holder, now, seconds)
+
+    def start_poll(
+        self, feed_id: int, holder: str, now: datetime, seconds: float, host_limit: int
+    ) -> PollStart:
+        with self._write() as conn:
+            # Claim first, then read: the state read is then the one the last holder committed.
+            claimed = _claim(conn, feed_id, holder, now, seconds)
+            row = conn.execute(
+                sa.select(*FEED_COLUMNS, *_STATE_COLUMNS)
+                .select_from(t.feeds.outerjoin(t.feed_states, t.feed_states.c.feed_id == t.feeds.c.id))
+                .where(t.feeds.c.id == feed_id)
+            ).first()
+            if row is None:
+                return PollStart("gone")
+            if not claimed:
+                return PollStart("busy")
+            feed, state = feed_from_row(row), _state(feed_id, row)
+            host = urlsplit(feed.url).hostname or ""
+            if not _take_host(conn, host, holder, now, seconds, host_limit):
+                return PollStart("host_busy", feed, state, host)
+        return PollStart("ok", feed, state, host)
+
+    def finish_poll(self, feed_id: int, host: str, holder: str) -> None:
+        with self._write() as conn:
+            conn.execute(host_slots.delete().where(host_slots.c.host == host, host_slots.c.holder == holder))
+            conn.execute(
+                feed_claims.delete().where(feed_claims.c.feed_id == feed_id, feed_claims.c.holder == holder)
+            )
+
+    def unclaim_feed(self, feed_id: int, holder: str) -> None:
+        fc = feed_claims.c
+        with self._write() as conn:
+            conn.execute(
+                feed_claims.update().where(fc.feed_id == feed_id, fc.holder == holder)
+                .values(holder="", held_until=None)
+            )  # fmt: skip
 
     def release_feed(self, feed_id: int, holder: str) -> None:
         with self._write() as conn:
@@ -161,25 +223,8 @@ class CoordinationMixin(SqlBase):
     # --- hosts ------------------------------------------------------------------------------
 
     def take_host_slot(self, host: str, holder: str, now: datetime, seconds: float, limit: int) -> bool:
-        hs = host_slots.c
         with self._write() as conn:
-            if conn.dialect.name == "postgresql":
-                # Counting then inserting is not atomic under READ COMMITTED: serialise the
-                # takers of one host for the length of this short transaction.
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("host:" + host))))
-            conn.execute(host_slots.delete().where(hs.host == host, hs.expires <= now))
-            taken = conn.execute(
-                sa.select(sa.func.count()).where(hs.host == host, hs.holder != holder)
-            ).scalar_one()
-            if taken >= limit:
-                return False
-            expires = now + timedelta(seconds=seconds)
-            done = conn.execute(
-                host_slots.update().where(hs.host == host, hs.holder == holder).values(expires=expires)
-            ).rowcount
-            if not done:
-                conn.execute(host_slots.insert().values(host=host, holder=holder, expires=expires))
-        return True
+            return _take_host(conn, host, holder, now, seconds, limit)
 
     def release_host_slot(self, host: str, holder: str) -> None:
         with self._write() as conn:
