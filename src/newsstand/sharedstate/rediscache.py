@@ -4,8 +4,8 @@ Values are pickled with the time they were made and kept for ``STALE_FACTOR`` li
 a fresh one is served as is, a stale one while one process (holding a short Redis lock)
 makes it again, a missing one is made by one process while the others wait briefly for
 it. ``clear`` bumps a generation number that is part of every key, so one INCR forgets
-everything for every process (each reads the generation at most every
-``GENERATION_SECONDS``). Redis is trusted like the database: only Newsstand writes there.
+everything for every process at once (a read fetches the generation and the value in one
+round trip, with a small Lua script). Redis is trusted like the database: only Newsstand writes there.
 A value that cannot be pickled, or Redis failing, costs only the caching: the value is
 made and returned.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import pickle
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,9 +25,15 @@ from newsstand.errors import StorageError
 log = logging.getLogger(__name__)
 
 STALE_FACTOR = 3
-GENERATION_SECONDS = 0.5  # how old this process's idea of the generation may be
 LOCK_SECONDS = 10.0  # a maker that dies holds the lock this long
 WAIT_SECONDS = 2.0  # how long a caller waits for another process's making
+
+
+# The generation and the value under it in one round trip, so a clear is seen at once.
+_READ = """
+local generation = redis.call('GET', KEYS[1]) or '0'
+return {generation, redis.call('GET', ARGV[1] .. ':' .. generation .. ':' .. ARGV[2])}
+"""
 
 
 def connect(url: str) -> redis.Redis:
@@ -48,36 +53,25 @@ class RedisCache:
         self.client = client
         self.namespace = namespace
         self.seconds = seconds
-        self._generation = 0
-        self._generation_read = -1e9
-        self._lock = threading.Lock()
+        self._read = client.register_script(_READ)
 
-    def _gen(self) -> int:
-        now = time.monotonic()
-        with self._lock:
-            if now - self._generation_read < GENERATION_SECONDS:
-                return self._generation
-        raw = self.client.get(f"{self.namespace}:gen")
-        with self._lock:
-            self._generation = int(raw) if raw is not None else 0
-            self._generation_read = now
-            return self._generation
+    def _entry(self, key: str) -> tuple[int, tuple[float, Any] | None]:
+        """The generation and the entry under ``key`` in it, read in one round trip."""
+        found = self._read(keys=[f"{self.namespace}:gen"], args=[self.namespace, key])
+        generation = int(found[0])
+        if len(found) < 2 or not isinstance(found[1], bytes):
+            return generation, None
+        made, value = pickle.loads(found[1])  # noqa: S301 - written by Newsstand only, like the database
+        return generation, (float(made), value)
 
-    def _key(self, key: str) -> str:
-        return f"{self.namespace}:{self._gen()}:{key}"
-
-    def _entry(self, key: str) -> tuple[float, Any] | None:
-        raw = self.client.get(self._key(key))
-        if not isinstance(raw, bytes):
-            return None
-        made, value = pickle.loads(raw)  # noqa: S301 - written by Newsstand only, like the database
-        return float(made), value
+    def _key(self, generation: int, key: str) -> str:
+        return f"{self.namespace}:{generation}:{key}"
 
     def get(self, key: str) -> Any | None:
         if self.seconds <= 0:
             return None
         try:
-            hit = self._entry(key)
+            _, hit = self._entry(key)
         except redis.RedisError as exc:
             log.warning("shared cache: %s", exc)
             return None
@@ -85,8 +79,14 @@ class RedisCache:
             return None
         return hit[1]
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: Any, generation: int | None = None) -> None:
         if self.seconds <= 0:
+            return
+        try:
+            if generation is None:
+                generation = self._entry(key)[0]
+        except redis.RedisError as exc:
+            log.warning("shared cache: %s", exc)
             return
         try:
             raw = pickle.dumps((time.time(), value), protocol=pickle.HIGHEST_PROTOCOL)
@@ -94,7 +94,8 @@ class RedisCache:
             log.debug("shared cache: %s not kept: %s", key, exc)
             return
         try:
-            self.client.set(self._key(key), raw, px=max(1, int(STALE_FACTOR * self.seconds * 1000)))
+            ttl = max(1, int(STALE_FACTOR * self.seconds * 1000))
+            self.client.set(self._key(generation, key), raw, px=ttl)
         except redis.RedisError as exc:
             log.warning("shared cache: %s", exc)
 
@@ -102,17 +103,17 @@ class RedisCache:
         if self.seconds <= 0:
             return make()
         try:
-            hit = self._entry(key)
+            generation, hit = self._entry(key)
         except redis.RedisError as exc:
             log.warning("shared cache: %s", exc)
             return make()
         if hit is not None and time.time() - hit[0] <= self.seconds:
             return hit[1]
-        lock = f"{self._key(key)}:making"
+        lock = f"{self._key(generation, key)}:making"
         if self._try_lock(lock):
             try:
                 value = make()
-                self.put(key, value)
+                self.put(key, value, generation)
                 return value
             finally:
                 self._unlock(lock)
@@ -142,11 +143,8 @@ class RedisCache:
             log.warning("shared cache: %s", exc)
 
     def clear(self) -> None:
-        """Forget everything, for every process (within GENERATION_SECONDS)."""
+        """Forget everything, for every process at once."""
         try:
-            generation = int(self.client.incr(f"{self.namespace}:gen"))
+            self.client.incr(f"{self.namespace}:gen")
         except redis.RedisError as exc:
             log.warning("shared cache: cannot clear: %s", exc)
-            return
-        with self._lock:
-            self._generation, self._generation_read = generation, time.monotonic()
