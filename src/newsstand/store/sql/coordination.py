@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from newsstand.store.base import PollStart
@@ -69,16 +70,13 @@ def _take_host(conn: Connection, host: str, holder: str, now: datetime, seconds:
         # Counting then inserting is not atomic under READ COMMITTED: serialise the takers of
         # one host for the length of this short transaction.
         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("host:" + host))))
-    conn.execute(host_slots.delete().where(hs.host == host, hs.expires <= now))
-    taken = conn.execute(sa.select(sa.func.count()).where(hs.host == host, hs.holder != holder)).scalar_one()
-    if taken >= limit:
+    others = sa.select(sa.func.count()).where(hs.host == host, hs.holder != holder, hs.expires > now)
+    if conn.execute(others).scalar_one() >= limit:
         return False
     expires = now + timedelta(seconds=seconds)
-    done = conn.execute(
-        host_slots.update().where(hs.host == host, hs.holder == holder).values(expires=expires)
-    ).rowcount
-    if not done:
-        conn.execute(host_slots.insert().values(host=host, holder=holder, expires=expires))
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(host_slots).values(host=host, holder=holder, expires=expires)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["host", "holder"], set_={"expires": expires}))
     return True
 
 
@@ -132,6 +130,8 @@ class CoordinationMixin(SqlBase):
         fc, fs, f = feed_claims.c, t.feed_states.c, t.feeds.c
         stale = now - timedelta(seconds=requeue_after)
         with self._write() as conn:
+            # Slots of holders that died are ignored once expired; the scheduler sweeps them.
+            conn.execute(host_slots.delete().where(host_slots.c.expires <= now))
             ids = list(
                 conn.execute(
                     sa.select(f.id)
