@@ -35,13 +35,12 @@ def _items(k: int) -> bytes:
     return rss([rss_item(n, link=link.format(k=k, n=n), guid=f"f{k}-{n}") for n in range(ITEMS)])
 
 
-def _catalog(url: str, server: FeedServer, slow_started: threading.Event) -> None:
+def _catalog(url: str, server: FeedServer, slow_started: threading.Event, calls: list[float]) -> None:
     slow_body = _items(FEEDS)
-    calls = {"n": 0}
 
     def slow(handler: BaseHTTPRequestHandler) -> None:
-        calls["n"] += 1
-        if calls["n"] == 1:  # the first worker to fetch it is killed meanwhile
+        calls.append(time.monotonic())
+        if len(calls) == 1:  # the first worker to fetch it is killed meanwhile
             slow_started.set()
             time.sleep(6)
         handler.send_response(200)
@@ -92,8 +91,9 @@ def test_workers_store_every_article_once_after_one_is_killed(
 ) -> None:
     server = FeedServer()
     slow_started = threading.Event()
+    slow_calls: list[float] = []
     try:
-        _catalog(fresh_pg_url, server, slow_started)
+        _catalog(fresh_pg_url, server, slow_started, slow_calls)
         env = base_env(
             tmp_path, fresh_pg_url, broker_url=amqp_url, queue_prefix=queue_prefix,
             feed_lease_seconds="4", scheduler_seconds="0.3", scheduler_lease_seconds="3",
@@ -107,11 +107,14 @@ def test_workers_store_every_article_once_after_one_is_killed(
         victim = _holder_pid(engine, server.url(SLOW))
         assert victim in {w.pid for w in workers}
         os.killpg(victim, signal.SIGKILL)
+        killed_at = time.monotonic()
         expected = (FEEDS + 1) * ITEMS
         wait_for(lambda: _counts(engine)[2] == FEEDS + 1, 60, "every feed polled")
         articles, distinct, _ = _counts(engine)
         assert articles == distinct == expected
-        assert server.hits[SLOW] >= 2  # the killed worker's fetch, then another's
+        # The killed worker's fetch, then another's once its claim ran out (4 s).
+        # (No one polled it while the dead worker's claim ran.)
+        assert len(slow_calls) >= 2 and 2.0 < slow_calls[1] - killed_at < 15, slow_calls
         # One scheduler led; the other waited.
         logs = [processes.log(f"scheduler{i}") for i in range(2)]
         assert sum("leading" in log for log in logs) == 1, logs
