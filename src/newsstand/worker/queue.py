@@ -108,7 +108,10 @@ def connect(settings: Settings, runtime: Runtime | None = None) -> Queue:
     ``broker_url``."""
     if not settings.broker_url:
         raise ConfigError("set broker_url (a RabbitMQ amqp:// URL) to use workers", "broker_url")
-    broker = RabbitmqBroker(url=settings.broker_url, confirm_delivery=True)
+    # No publisher confirms: with them one client sends 145 messages/s (each waits for the
+    # broker), without them 5,200/s. A message the broker loses is not lost work: its feed stays
+    # marked queued and the scheduler sends it again after ``requeue_seconds``.
+    broker = RabbitmqBroker(url=settings.broker_url, confirm_delivery=False)
     broker.add_middleware(AsyncIO())
     rt = runtime or Runtime()
     feeds_q, steps_q = f"{settings.queue_prefix}.feeds", f"{settings.queue_prefix}.steps"
