@@ -24,6 +24,7 @@ from newsstand.app.reading import ReadingService
 from newsstand.app.stories import StoryService
 from newsstand.app.tokens import TokenService
 from newsstand.config import Settings
+from newsstand.errors import ConfigError
 from newsstand.mail import Mailer, mailer_from_settings
 from newsstand.model import utcnow
 from newsstand.store.base import Store
@@ -69,8 +70,12 @@ def shared_state(settings: Settings) -> SharedState:
     Raises StorageError when Redis cannot be reached."""
     if not settings.cache_url:
         return SharedState()
-    from newsstand.sharedstate.counters import RedisCounters
-    from newsstand.sharedstate.rediscache import RedisCache, connect
+    try:
+        from newsstand.sharedstate.counters import RedisCounters
+        from newsstand.sharedstate.rediscache import RedisCache, connect
+    except ImportError as exc:
+        message = f"cache_url needs Redis's client: pip install 'newsstand[queue]' ({exc})"
+        raise ConfigError(message, "cache_url") from exc
 
     client = connect(settings.cache_url)
     prefix = settings.queue_prefix

@@ -4,10 +4,31 @@ need neither."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import click
 
 from newsstand.cli._common import cli_services, console, settings_from
+from newsstand.config import Settings
+from newsstand.errors import ConfigError
 from newsstand.logsetup import setup_logging
+
+
+def _runner() -> ModuleType:
+    """The worker package, which needs the queue's libraries. Raises ConfigError without them."""
+    try:
+        from newsstand.worker import runner
+    except ImportError as exc:
+        message = f"this needs Dramatiq and RabbitMQ's client: pip install 'newsstand[queue]' ({exc})"
+        raise ConfigError(message, "broker_url") from exc
+    return runner
+
+
+def _with_broker(settings: Settings) -> Settings:
+    """The settings, when they name a broker. Raises ConfigError before anything is opened."""
+    if not settings.broker_url:
+        raise ConfigError("set broker_url (a RabbitMQ amqp:// URL) to run workers", "broker_url")
+    return settings
 
 
 def register(main: click.Group) -> None:
@@ -23,9 +44,8 @@ def worker(ctx: click.Context, threads: int) -> None:
     """Poll the feeds the scheduler queues: fetch, parse, store; and, one worker at a time,
     fill in full text, refresh live blogs and group stories. Run as many as you like, on any
     hosts; a feed is never polled by two at once. Stops on Ctrl-C or SIGTERM."""
-    from newsstand.worker.runner import run_worker
-
-    settings = settings_from(ctx)
+    run_worker = _runner().run_worker
+    settings = _with_broker(settings_from(ctx))
     setup_logging(settings)
     with cli_services(ctx) as services:
         run_worker(services, threads=threads, announce=lambda line: console.print(line))
@@ -37,9 +57,8 @@ def scheduler(ctx: click.Context) -> None:
     """Queue due feeds for the workers, and run mail, reminders and digests. Only one
     scheduler leads (elected through the database); a second waits and takes over when
     the first stops or dies. Stops on Ctrl-C or SIGTERM."""
-    from newsstand.worker.runner import run_scheduler
-
-    settings = settings_from(ctx)
+    run_scheduler = _runner().run_scheduler
+    settings = _with_broker(settings_from(ctx))
     setup_logging(settings)
     with cli_services(ctx) as services:
         run_scheduler(services, announce=lambda line: console.print(line))

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from newsstand.errors import NewsstandError
+from newsstand.errors import BrokerError, NewsstandError
 from newsstand.requestid import REQUEST_ID
 from newsstand.web.context import WebContext, call, reader_of, web
 
@@ -105,8 +105,10 @@ async def healthz(request: Request) -> Response:
 def _queue(ctx: WebContext) -> Any:
     """This process's connection to the broker, made on first use."""
     if ctx.queue is None:
-        from newsstand.worker.queue import connect
-
+        try:
+            from newsstand.worker.queue import connect
+        except ImportError as exc:
+            raise BrokerError(f"broker_url is set but Dramatiq is not installed ({exc})") from exc
         ctx.queue = connect(ctx.settings)
     return ctx.queue
 
