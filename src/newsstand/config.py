@@ -257,7 +257,9 @@ class Settings:
         " scheduler`; empty: no broker, `serve` and `run` ingest in their own process.",
         secret=True,
     )
-    queue_prefix: str = _setting("newsstand", "Prefix of the broker's queue names (one per deployment).")
+    queue_prefix: str = _setting(
+        "newsstand", "Prefix of the broker's queue names and Redis keys (one per deployment)."
+    )
     scheduler_seconds: float = _setting(
         5.0, "Seconds between two looks of the scheduler for due feeds.", check=_at_least(0.1)
     )

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import dramatiq
+import pika.exceptions
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
@@ -89,7 +90,7 @@ def _translated() -> Iterator[None]:
     """Broker failures as BrokerError (the one seam for Dramatiq's and pika's errors)."""
     try:
         yield
-    except (dramatiq.errors.DramatiqError, OSError) as exc:
+    except (dramatiq.errors.DramatiqError, pika.exceptions.AMQPError, OSError) as exc:
         raise BrokerError(f"the broker failed: {exc}") from exc
 
 
