@@ -119,6 +119,7 @@ def test_workers_store_every_article_once_after_one_is_killed(
         logs = [processes.log(f"scheduler{i}") for i in range(2)]
         assert sum("leading" in log for log in logs) == 1, logs
         assert sum("waiting: another leads" in log for log in logs) == 1, logs
+        assert sum("scheduler: queued" in log for log in logs) == 1, logs  # only the leader sent
         # The leader stops cleanly (its lease given up): the other takes over at once.
         leader = next(s for s, log in zip(schedulers, logs, strict=True) if "leading" in log)
         os.killpg(leader.pid, signal.SIGTERM)
