@@ -48,7 +48,7 @@ def served(app: Any, sock: Any = None, **config: Any) -> Iterator[str]:
     import uvicorn
 
     sock = sock or listening_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **config))
+    server = uvicorn.Server(uvicorn.Config(app, **{"log_level": "warning", **config}))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -161,6 +161,16 @@ class Settings:
     base_url: str = _setting(
         "", "Public URL of the reader, for links in emails; empty derives it.", check=_url_or_empty
     )
+    allowed_hosts: tuple[str, ...] = _setting(
+        ("localhost", "127.0.0.1", "::1"),
+        "Host names whose Host header may start the links in mail when base_url is empty; links "
+        "asked for under any other host point at host:port instead, with a warning in the log.",
+    )
+    https: bool = _setting(
+        False,
+        "Mark cookies Secure and send HSTS although requests arrive over plain http (behind a "
+        "proxy that ends TLS); https requests and an https base_url do so anyway.",
+    )
     secret_key: str = _setting(
         "", "Key that signs sessions and tokens; generated into data_dir when empty.", secret=True
     )
@@ -175,6 +185,11 @@ class Settings:
     api_anonymous_requests_per_minute: int = _setting(
         60, "API requests allowed per client address without a token in a minute.", check=_at_least(0)
     )
+    readers_may_add_feeds: bool = _setting(
+        False,
+        "Whether readers may subscribe (through the reader apps' APIs or an OPML file) to feeds "
+        "that are not in the catalog; such feeds are added to the catalog like an operator's.",
+    )
     session_days: int = _setting(
         30, "Days a sign-in lasts before the reader must sign in again.", check=_at_least(1)
     )
@@ -185,6 +200,11 @@ class Settings:
     )
     live_poll_seconds: float = _setting(
         2.0, "Seconds between a live-blog event stream's checks for new entries.", check=_at_least(0.05)
+    )
+    live_streams_per_client: int = _setting(
+        8,
+        "Live-blog event streams one client address may hold open at once; more are answered 429.",
+        check=_at_least(1),
     )
     default_time_zone: str = _setting(
         "UTC",
@@ -482,6 +502,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _warn_about(settings: Settings) -> None:
     """Values that are allowed but worth an operator's second look."""
+    if not settings.base_url and settings.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning(
+            "base_url is empty while the reader listens on %s: links in mail start with the "
+            "request's address only for hosts in allowed_hosts (%s), else with http://%s:%d. "
+            "Set base_url to the reader's public address.",
+            settings.host,
+            ",".join(settings.allowed_hosts),
+            settings.host,
+            settings.port,
+        )
     for item in settings.allow_private_addresses:
         network = ipaddress.ip_network(item, strict=False)
         if network.prefixlen == 0:

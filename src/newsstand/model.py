@@ -13,6 +13,15 @@ from datetime import UTC, datetime
 
 from newsstand.errors import InvalidDataError
 
+# The largest id a stored row can have (PostgreSQL's integer columns); a larger number names
+# nothing, and front ends answer it as not found before any database sees it.
+MAX_ID = 2**31 - 1
+
+
+def is_stored_id(value: int) -> bool:
+    """True when ``value`` can be the id of a stored row."""
+    return 0 < value <= MAX_ID
+
 
 def utc(value: datetime) -> datetime:
     """Return ``value`` as an aware UTC datetime; naive values are taken to be UTC."""
@@ -203,6 +212,34 @@ class Story:
     publisher_ids: tuple[str, ...] = ()
 
 
+class Facet(enum.StrEnum):
+    """What a reader can follow, or teach the trainer to like or hide.
+
+    Topics are people, places and subjects found in articles; their values carry the kind
+    (``person:Ada Quill``, ``place:Kyiv``, ``topic:Elections``). A title word is lower case."""
+
+    PUBLISHER = "publisher"
+    SECTION = "section"
+    STORY = "story"
+    TOPIC = "topic"
+    AUTHOR = "author"
+    WORD = "word"
+
+
+FOLLOWABLE = frozenset({Facet.PUBLISHER, Facet.SECTION, Facet.STORY, Facet.TOPIC})
+TRAINABLE = frozenset({Facet.AUTHOR, Facet.PUBLISHER, Facet.TOPIC, Facet.WORD})
+
+
+@dataclass(frozen=True, slots=True)
+class Trained:
+    """One of the reader's trainer choices: ``liked`` ranks matching articles up in For you,
+    otherwise they are hidden from it."""
+
+    facet: Facet
+    value: str
+    liked: bool
+
+
 class Role(enum.StrEnum):
     READER = "reader"
     EDITOR = "editor"
@@ -220,6 +257,9 @@ class Reader:
     role: Role = Role.READER
     followed_publishers: tuple[str, ...] = ()
     followed_sections: tuple[str, ...] = ()
+    followed_stories: tuple[int, ...] = ()
+    followed_topics: tuple[str, ...] = ()  # "person:...", "place:...", "topic:..."
+    trained: tuple[Trained, ...] = ()
     time_zone: str = ""  # IANA name the reader chose; empty: the site's default_time_zone
     email_verified: datetime | None = None  # when the reader confirmed the address; None: not yet
 
@@ -371,6 +411,31 @@ class ApiTokenGrant:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadRef:
+    """An article a reader follows and has not read: enough to count and page unread items
+    without loading articles. ``sections`` are those of the asked sections it is listed in."""
+
+    article_id: int
+    publisher_id: str
+    published: datetime
+    sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AppPassword:
+    """A reader's app password (for the Google Reader and Fever APIs) as stored: the password
+    as Argon2id, the salt its Google Reader Auth token is derived with, and the SHA-256 of
+    that token and of the Fever key. Neither the password nor a token is kept."""
+
+    reader_id: int
+    password_hash: str = field(repr=False)
+    token_salt: str = field(repr=False)
+    auth_hash: str = field(repr=False)
+    fever_hash: str = field(repr=False)
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Bucket:
     """A token bucket for rate limits: ``tokens`` requests were left at ``updated``."""
 
@@ -398,6 +463,17 @@ class ReadRecord:
     at: datetime
     publisher_id: str | None = None
     history: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingSignal:
+    """What one reader did with one article, for For you: when they last opened it, how long
+    they read it (seconds credited by the page), when they saved it (None: not saved)."""
+
+    article_id: int
+    opened: datetime | None
+    seconds: int
+    saved: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

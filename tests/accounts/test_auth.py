@@ -134,16 +134,50 @@ def test_sign_in_rehashes_when_parameters_change(
     assert "m=2048,t=2,p=1" in new
 
 
-def test_rate_limit_per_account_kicks_in_and_resets(services: Services, clock: Clock) -> None:
+def test_failures_from_everywhere_slow_the_account_but_never_lock_its_owner_out(
+    services: Services, clock: Clock
+) -> None:
     services.accounts.sign_up("r@example.org", PASSWORD)
-    for i in range(5):  # login_attempts_per_minute defaults to 5
+    waits: list[float] = []
+    services.accounts.sleep = waits.append
+    for i in range(8):  # login_attempts_per_minute defaults to 5: three past it
         with pytest.raises(AuthenticationError):
             services.accounts.sign_in("r@example.org", "wrong password!", address=f"198.51.100.{i}")
-        clock.advance(seconds=1)
+    assert waits == [0.5, 1.0, 1.5]  # each failure past the limit holds the next one back longer
+    # The owner, from their own address, is slowed but let in with the right password.
+    assert services.accounts.sign_in("r@example.org", PASSWORD, address="203.0.113.9").reader.email == (
+        "r@example.org"
+    )
+    assert waits[-1] == 2.0
+    clock.advance(seconds=61)
+    waits.clear()
+    services.accounts.sign_in("r@example.org", PASSWORD, address="203.0.113.9")
+    assert waits == []  # a minute later nothing is held back
+
+
+def test_one_address_guessing_one_account_is_blocked(services: Services, clock: Clock) -> None:
+    services.accounts.sign_up("r@example.org", PASSWORD)
+    services.accounts.sleep = lambda seconds: None
+    for _ in range(5):
+        with pytest.raises(AuthenticationError):
+            services.accounts.sign_in("r@example.org", "wrong password!", address="198.51.100.7")
     with pytest.raises(RateLimitedError) as limited:
-        services.accounts.sign_in("r@example.org", PASSWORD, address="203.0.113.9")  # even the right password
+        services.accounts.sign_in("r@example.org", PASSWORD, address="198.51.100.7")  # even the right one
     assert 50 < limited.value.retry_after <= 60
+    assert services.accounts.sign_in("r@example.org", PASSWORD, address="203.0.113.9")  # the owner elsewhere
     clock.advance(seconds=limited.value.retry_after)
+    assert services.accounts.sign_in("r@example.org", PASSWORD, address="198.51.100.7")
+
+
+def test_without_an_address_the_accounts_own_count_blocks(services: Services, clock: Clock) -> None:
+    services.accounts.sign_up("r@example.org", PASSWORD)
+    services.accounts.sleep = lambda seconds: None
+    for _ in range(5):
+        with pytest.raises(AuthenticationError):
+            services.accounts.sign_in("r@example.org", "wrong password!")
+    with pytest.raises(RateLimitedError):
+        services.accounts.sign_in("r@example.org", PASSWORD)
+    clock.advance(seconds=61)
     assert services.accounts.sign_in("r@example.org", PASSWORD).reader.email == "r@example.org"
 
 
@@ -308,3 +342,19 @@ def test_sign_ups_from_one_address_are_rate_limited(services: Services, clock: C
     services.accounts.sign_up("r5@example.org", PASSWORD, address="192.0.2.10")
     clock.advance(seconds=61)
     services.accounts.sign_up("r6@example.org", PASSWORD, address="192.0.2.9")
+
+
+def test_register_tells_the_owner_of_a_taken_address_and_changes_nothing(
+    services: Services, store_settings: Settings
+) -> None:
+    owner = services.accounts.sign_up("taken@example.org", PASSWORD)
+    before = services.store.password_hash(owner.id)
+    assert services.accounts.register("Taken@Example.org", "another long secret", address="192.0.2.9") is None
+    assert services.store.password_hash(owner.id) == before
+    new = services.accounts.register("fresh@example.org", PASSWORD, address="192.0.2.9")
+    assert new is not None and new.email == "fresh@example.org"
+    services.mail.deliver()
+    subjects = [(m.to, m.subject) for m in list_outbox(outbox_folder(store_settings))]
+    assert any("taken@example.org" in to and subject == "Your Newsstand account" for to, subject in subjects)
+    link = [m for m in list_outbox(outbox_folder(store_settings)) if m.subject == "Your Newsstand account"]
+    assert "/account/reset" in message_text(link[0].read())

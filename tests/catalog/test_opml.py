@@ -255,3 +255,11 @@ def test_partial_failure_during_write_is_rolled_back(store: SqlStore) -> None:
     with pytest.raises(ConflictError):
         apply_plan(store, plan)
     assert store_catalog(store) == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-7", "utf-16", "shift_jis", "x-no-such-encoding"])
+def test_an_encoding_the_parser_cannot_read_is_a_catalog_error(encoding: str) -> None:
+    """bench/fuzz.py found that an OPML file declaring utf-7 escaped as a bare ValueError."""
+    document = f"<?xml version='1.0' encoding='{encoding}'?>\n<opml version='2.0'><body/></opml>".encode()
+    with pytest.raises(CatalogError):
+        parse_opml(document)

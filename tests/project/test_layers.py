@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "newsstand"
 DOC = ROOT / "docs" / "architecture.md"
 
-PURE = ("catalog", "stories", "accounts", "markup", "extract")
+PURE = ("catalog", "stories", "accounts", "markup", "extract", "personal")
 IO_LIBRARIES = (
     "sqlalchemy", "alembic", "psycopg", "httpx", "httpcore", "anyio", "starlette", "jinja2",
     "uvicorn", "click", "rich", "smtplib", "socket", "urllib.request", "subprocess",

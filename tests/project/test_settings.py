@@ -119,3 +119,15 @@ def test_config_shows_the_generated_secret_key_as_set(tmp_path: Path) -> None:
     shown = {name: (value, source) for name, value, source in settings.masked()}
     assert shown["secret_key"][0] == "********"
     assert "secret_key" in shown["secret_key"][1]
+
+
+def test_serving_beyond_this_machine_without_base_url_is_warned_about(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    load_settings({"NEWSSTAND_HOST": "0.0.0.0"}, config_file=None)
+    assert "Set base_url" in caplog.text
+    caplog.clear()
+    load_settings(
+        {"NEWSSTAND_HOST": "0.0.0.0", "NEWSSTAND_BASE_URL": "https://news.example"}, config_file=None
+    )
+    assert "Set base_url" not in caplog.text

@@ -64,6 +64,7 @@ def make_settings(data_dir: Path, **extra: str) -> Settings:
         "NEWSSTAND_SECRET_KEY": "test-secret-key-for-web-tests",
         "NEWSSTAND_HOME_CACHE_SECONDS": "0",
         "NEWSSTAND_LIVE_POLL_SECONDS": "0.05",
+        "NEWSSTAND_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     }
     env.update(extra)
     return load_settings(environ=env, config_file=None)

@@ -18,6 +18,7 @@ import pytest
 
 from newsstand.app import Services
 from newsstand.app.stories import update_stories
+from newsstand.mail import list_outbox, message_text, outbox_folder
 from newsstand.model import LiveEntry, LiveMergeScope, Role, utcnow
 from newsstand.sample.edition import load_sample_edition, sample_catalog
 from newsstand.store import SqlStore, open_store
@@ -111,6 +112,17 @@ def sign_in(page: Page, server: Server, email: str, next_path: str = "/") -> Non
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def mailed_link(server: Server, to: str, path: str) -> str:
+    """The newest link starting with ``path`` in mail delivered (to the outbox) for ``to``."""
+    server.services.jobs.deliver_mail()
+    for entry in reversed(list_outbox(outbox_folder(server.services.settings))):
+        if to in entry.to:
+            found = re.search(rf"https?://\S+?({re.escape(path)}\S+)", message_text(entry.read()))
+            if found:
+                return server.url + found.group(1)
+    raise AssertionError(f"no mail to {to} with a {path} link")
+
+
 def test_sign_up_start_trial_and_read_a_full_article(page: Page, server: Server) -> None:
     paid = server.edition.articles["paid"]
     page.goto(f"{server.url}/article/{paid}")
@@ -118,7 +130,11 @@ def test_sign_up_start_trial_and_read_a_full_article(page: Page, server: Server)
     page.get_by_label("Email address").fill("browser-reader@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Start your free trial").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    # The link mailed to the address confirms it and signs this browser in.
+    page.goto(mailed_link(server, "browser-reader@example.org", "/account/verify/"))
     expect(page.get_by_text("Your free trial has started")).to_be_visible()
+    page.goto(f"{server.url}/article/{paid}")
     expect(page.get_by_text("Paragraph 8 about glaciers")).to_be_visible()
     expect(page.get_by_text("Sign up to read this article")).to_have_count(0)
     shoot(page, "article-member")
@@ -320,6 +336,7 @@ def test_main_pages_have_no_axe_violations(page: Page, server: Server) -> None:
         "/account/digest",
         "/admin/payouts",
         "/saved",
+        "/account/following",
     ]
     found = {}
     for scheme in ("light", "dark"):

@@ -60,8 +60,15 @@ def test_every_form_rejects_a_missing_or_forged_csrf_token(
 
 
 # Stripe's webhooks carry Stripe's signature (and with the manual provider there are none);
-# a mail client's one-click unsubscribe (RFC 8058) carries the link's token and nothing else.
-NOT_FORMS = {"/webhooks/stripe": 404, "/digest/unsubscribe/1": 404}
+# a mail client's one-click unsubscribe (RFC 8058) carries the link's token and nothing else;
+# Fever apps carry their key (a request without ``api`` is not Fever's); WebSub hubs push to a
+# callback only they and we know, signed with the subscription's secret (none here: 410).
+NOT_FORMS = {
+    "/webhooks/stripe": 404,
+    "/digest/unsubscribe/1": 404,
+    "/api/fever.php": 400,
+    "/websub/1": 410,
+}
 
 
 def test_csrf_token_from_another_browser_is_refused(

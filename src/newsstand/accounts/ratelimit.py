@@ -37,6 +37,27 @@ def account_key(email: str) -> str:
     return f"account:{email}"
 
 
+def account_address_key(email: str, address: str) -> str:
+    return f"account-address:{email}|{address}"
+
+
+# Past the limit, each further failure of one account (from anywhere) holds its next sign-ins
+# back by this much more, up to MAX_SLOWDOWN. Sign-ins are slowed, never refused, on the
+# account's count: refusing would let anyone who knows an address lock its owner out.
+SLOWDOWN_STEP = 0.5
+MAX_SLOWDOWN = 3.0
+
+
+def slowdown(attempts: Sequence[datetime], now: datetime, limit: int, window: timedelta = WINDOW) -> float:
+    """Seconds to hold a sign-in back for an account whose failed ``attempts`` (from every
+    address) reached ``limit`` within ``window``: 0.0 below it, then SLOWDOWN_STEP more per
+    failure past it, at most MAX_SLOWDOWN. ``limit`` <= 0 turns it off."""
+    recent = sum(1 for t in attempts if now - window < t <= now)
+    if limit <= 0 or recent < limit:
+        return 0.0
+    return min(SLOWDOWN_STEP * (recent - limit + 1), MAX_SLOWDOWN)
+
+
 def address_key(address: str) -> str:
     return f"address:{address}"
 

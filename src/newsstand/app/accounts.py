@@ -8,6 +8,7 @@ tokens, rate limits, the first trial) are the pure functions in ``newsstand.acco
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,12 +24,13 @@ from newsstand.app.mailing import SITE, MailService
 from newsstand.config import Settings
 from newsstand.errors import (
     AuthenticationError,
+    ConflictError,
     InvalidDataError,
     InvalidFieldError,
     NotFoundError,
     RateLimitedError,
 )
-from newsstand.mail import email_verification, password_reset
+from newsstand.mail import email_verification, password_reset, signup_attempt
 from newsstand.model import Membership, Reader, Role, SessionGrant, SessionRecord, utc
 from newsstand.store.base import MembershipStore, ProfileStore, ReaderStore
 from newsstand.timezones import checked_zone, zone
@@ -79,6 +81,7 @@ class AccountService:
         self.hasher = hasher
         self.clock = clock
         self._dummy_hash: str | None = None
+        self.sleep: Callable[[float], None] = time.sleep  # how a slowed sign-in waits (tests record it)
         # Every signed-in request looks its session up; a few seconds' memory of the answer saves
         # two queries a page. Changes made here forget it at once; a change made by another
         # process (a membership granted, a session revoked) shows within SESSION_MEMORY seconds.
@@ -139,18 +142,74 @@ class AccountService:
         self.send_verification(reader, base_url=base_url)
         return reader
 
+    def register(
+        self,
+        email: str,
+        password: str,
+        *,
+        display_name: str = "",
+        address: str = "",
+        time_zone: str = "",
+        base_url: str = "",
+    ) -> Reader | None:
+        """Sign-up for front ends that must not reveal which emails have accounts: a new
+        address gets its account (trial started, confirmation link mailed, as ``sign_up``);
+        an address with an account already gets a mail telling its owner how to sign in or
+        reset the password, and nothing changes. Either way the caller answers the same.
+        Returns the new reader, or None. Raises InvalidFieldError and RateLimitedError (both
+        say nothing about other accounts)."""
+        try:
+            return self.sign_up(
+                email,
+                password,
+                display_name=display_name,
+                address=address,
+                time_zone=time_zone,
+                base_url=base_url,
+            )
+        except ConflictError:
+            owner = self.store.get_reader_by_email(cred.normalise_email(email))
+            composed = signup_attempt(
+                self.mail.recipient(owner),
+                self.mail.link("/signin", base_url),
+                self.mail.link("/account/reset", base_url),
+                site=SITE,
+            )
+            self.mail.queue(composed)
+            return None
+
+    def confirm_and_sign_in(self, token: str, address: str = "") -> SessionGrant:
+        """Follow the link mailed at sign-up from a browser that is not signed in: the address
+        is confirmed and a session opens (the link went to the address's owner, like a reset
+        link, and works once). Raises AuthenticationError for an unknown, used or expired link."""
+        reader = self.verify_email(token)
+        return self._open_session(reader, address)
+
     def sign_in(self, email: str, password: str, *, address: str = "") -> SessionGrant:
-        """Check the password and open a session. Raises AuthenticationError for a wrong
-        email or password and RateLimitedError after too many failures in a minute."""
+        """Check the password and open a session, in the same time whether the email has an
+        account or not (an unknown one is checked against a dummy hash).
+
+        Too many failures in a minute block the address (for every account) and the pair of
+        account and address; failures of one account from everywhere only slow its sign-ins
+        (``ratelimit.slowdown``), so strangers cannot lock its owner out. Without an address
+        (a local caller) the account's own count blocks. Raises AuthenticationError for a wrong
+        email or password and RateLimitedError when blocked.
+        """
         try:
             normalised = cred.normalise_email(email)
         except InvalidFieldError as exc:
             raise AuthenticationError(_WRONG) from exc
-        keys = self._limit_keys(normalised, address)
+        account = ratelimit.account_key(normalised)
+        if address:
+            keys = [ratelimit.address_key(address), ratelimit.account_address_key(normalised, address)]
+        else:
+            keys = [account]
         self._check_limits(keys)
+        self._slow_down(account)
         reader, stored = self._lookup(normalised)
-        if reader is None or not cred.verify_password(self.hasher, stored, password):
-            self._record_attempts(keys)
+        matches = cred.verify_password(self.hasher, stored, password)  # the dummy hash too
+        if reader is None or not matches:
+            self._record_attempts(list(dict.fromkeys([*keys, account])))
             raise AuthenticationError(_WRONG)
         if self.hasher.check_needs_rehash(stored):
             self.store.set_password_hash(reader.id, cred.hash_password(self.hasher, password))
@@ -401,6 +460,13 @@ class AccountService:
         if address:
             keys.append(ratelimit.address_key(address))
         return keys
+
+    def _slow_down(self, account: str) -> None:
+        now = self.now()
+        attempts = self.store.attempt_times(account, now - ratelimit.WINDOW)
+        wait = ratelimit.slowdown(attempts, now, self.settings.login_attempts_per_minute)
+        if wait > 0:
+            self.sleep(wait)
 
     def _check_limits(self, keys: list[str]) -> None:
         now = self.now()

@@ -21,8 +21,9 @@ from newsstand.catalog.countries import UNKNOWN_COUNTRY
 from newsstand.catalog.loader import favicon_url, load_default_catalog
 from newsstand.catalog.merge import MergePlan, plan_merge
 from newsstand.catalog.opml import UNKNOWN_LANGUAGE, parse_opml, write_opml
+from newsstand.catalog.sections import DEFAULT_SECTION
 from newsstand.errors import CatalogError, NewsstandError, NotFoundError
-from newsstand.model import Feed, FeedState, LicenceTier, Publisher
+from newsstand.model import Feed, FeedState, LicenceTier, Publisher, is_stored_id
 from newsstand.store.base import CatalogStore, IngestStore, MetaStore
 
 log = logging.getLogger(__name__)
@@ -259,6 +260,8 @@ class CatalogService:
         """The feed ``target`` names (a numeric id or a URL); None when it names a publisher.
         Raises NotFoundError for an unknown feed id or URL."""
         if target.isdigit():
+            if not target.isascii() or not is_stored_id(int(target)):
+                raise NotFoundError("feed", target[:40])
             return self.store.get_feed(int(target))
         if target.startswith(("http://", "https://")):
             return self.store.get_feed_by_url(target)
@@ -297,9 +300,12 @@ class CatalogService:
         self._changed()
         return plan
 
-    def add_feed(self, publisher_id: str, url: str, section: str, title: str = "") -> Feed:
+    def add_feed(
+        self, publisher_id: str, url: str, section: str, title: str = "", *, strict: bool = True
+    ) -> Feed:
         """Add a feed to an existing publisher, by the same rules as a catalog file: an http(s)
-        URL, a known section; the publisher lists the section from now on.
+        URL, a known section (with ``strict=False`` the rules of an import from another reader:
+        free section names, an unknown country); the publisher lists the section from now on.
         Raises NotFoundError (publisher), CatalogError (a broken rule) and ConflictError (a
         feed with that URL exists already)."""
         publisher = self.store.get_publisher(publisher_id)
@@ -309,12 +315,38 @@ class CatalogService:
             section=section.strip(),
             title=title.strip()[:200] or f"{publisher.name}: {section.strip()}",
         )
-        validate_catalog(Catalog((publisher,), (feed,)), source="new feed")
+        validate_catalog(Catalog((publisher,), (feed,)), source="new feed", strict=strict)
         stored = self.store.add_feed(feed)
         if feed.section not in publisher.sections:
             self.store.update_publisher(replace(publisher, sections=(*publisher.sections, feed.section)))
         self._changed()
         return stored
+
+    def add_reader_feed(self, url: str, title: str = "") -> Feed:
+        """A feed a reader subscribed to that the catalog lacks, added by ``add_feed``'s rules
+        under a publisher named after the URL's host (made, open tier and unknown country,
+        when there is none yet); ingestion then fetches it with the same safe fetcher as
+        every feed. Raises CatalogError (not an http(s) URL, a broken rule)."""
+        checked = check_http_url(url, "feed URL")
+        host = (urlsplit(checked).hostname or "").removeprefix("www.")
+        if not host:
+            raise CatalogError(f"no host in {url[:100]!r}")
+        try:
+            publisher = find_publisher(self.store, host)
+        except NotFoundError:
+            parts = urlsplit(checked)
+            publisher = Publisher(
+                id=slugify(host),
+                name=host,
+                homepage=f"{parts.scheme}://{parts.netloc}/",
+                country=UNKNOWN_COUNTRY,
+                language=UNKNOWN_LANGUAGE,
+                sections=(DEFAULT_SECTION,),
+                logo_url=favicon_url(f"{parts.scheme}://{parts.netloc}/"),
+            )
+            validate_catalog(Catalog((publisher,), ()), source="reader's feed", strict=False)
+            self.store.add_publisher(publisher)
+        return self.add_feed(publisher.id, checked, DEFAULT_SECTION, title or publisher.name, strict=False)
 
     def set_enabled(self, target: str, enabled: bool, reason: str = "") -> str:
         """Enable or disable the publisher or feed ``target`` names; a sentence saying what changed.

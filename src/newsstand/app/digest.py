@@ -117,8 +117,11 @@ class DigestService:
         """The edition the reader would get at ``at`` (default now): the preview, and what is
         sent. Links start with the ``base_url`` setting, else ``base_url``."""
         at = utc(at) if at is not None else self.now()
-        top = tuple(self._item(card.article, base_url) for card in self.front.top(at))
-        mine = tuple(self._item(card.article, base_url) for card in self.front.for_you(reader))
+        top_cards = self.front.top(at)
+        top = tuple(self._item(card.article, base_url) for card in top_cards)
+        # The edition's For you is the reader's learned one, apart from the Top stories above it.
+        cards = self.front.personal(reader, apart_from=[c.article for c in top_cards]).cards
+        mine = tuple(self._item(card.article, base_url) for card in cards)
         day, _ = schedule.local_edition(at, self.mail.zone_of(reader))
         return Edition(reader, at, day, top, mine)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from newsstand.app.jobs import Jobs, JobsReport
 from newsstand.app.stories import update_stories
+from newsstand.app.websub import WebSubService
 from newsstand.config import Settings
 from newsstand.errors import NewsstandError
 from newsstand.ingest.pages import fill_full_text, refresh_live_blogs
@@ -105,6 +106,7 @@ class ServiceLoop:
         live_refresh_seconds: float = LIVE_REFRESH_SECONDS,
         status: LoopStatus | None = None,
         jobs: Jobs | None = None,
+        websub: WebSubService | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -114,7 +116,9 @@ class ServiceLoop:
         self.on_change = on_change
         self.live_refresh_seconds = live_refresh_seconds
         self._live_refreshed_at = -math.inf  # monotonic time of the last live-blog refresh
-        self.ingestor = Ingestor(store, settings, clock=clock, on_outcome=self._count)
+        self.websub = websub
+        pushed = websub.pushed if websub is not None else None
+        self.ingestor = Ingestor(store, settings, clock=clock, on_outcome=self._count, pushed=pushed)
         self.jobs = jobs
 
     def _count(self, outcome: FeedOutcome) -> None:
@@ -122,6 +126,11 @@ class ServiceLoop:
         self.status.last_activity = utcnow()
         if outcome.status == "failed":
             self.status.failures += 1
+        if self.websub is not None and outcome.hubs:
+            try:
+                self.websub.note(outcome)
+            except NewsstandError as exc:  # the feed is polled either way
+                log.warning("could not keep the WebSub hub of %s: %s", outcome.feed.url, exc)
         if self.on_outcome is not None:
             self.on_outcome(outcome)
 
@@ -158,6 +167,13 @@ class ServiceLoop:
                 )
         return filled, refreshed
 
+    async def sync_push(self) -> int:
+        """Send the WebSub (re)subscribe requests that are due; how many were sent."""
+        if self.websub is None or not self.websub.enabled:
+            return 0
+        async with Fetcher(self.settings) as fetcher:
+            return await self.websub.sync(fetcher)
+
     async def group_stories(self) -> int:
         """Put every article without a story into one; how many were placed."""
         placed = await asyncio.to_thread(update_stories, self.store, self.clock())
@@ -190,6 +206,10 @@ class ServiceLoop:
         logged and reported, never fatal: the next pass tries again."""
         summary = await self.poll(feeds, stop)
         errors: list[str] = []
+        try:
+            await self.sync_push()
+        except NewsstandError as exc:  # hubs are retried next pass; polling goes on
+            log.warning("WebSub requests failed: %s", exc)
         filled = refreshed = placed = 0
         if pages and not (stop and stop.is_set()):
             filled, refreshed = await self.fill_pages(stop)

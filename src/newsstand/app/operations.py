@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from newsstand.app.catalog import resolve_publisher
 from newsstand.app.stories import update_stories
@@ -15,7 +16,16 @@ from newsstand.errors import InvalidDataError, NewsstandError, NotFoundError
 from newsstand.extract.article import article_from_page, keep_what_is_known
 from newsstand.extract.page import ExtractedPage
 from newsstand.ingest.pages import StoredPage, save_page
-from newsstand.model import Article, Feed, FeedState, FetchRecord, LiveMergeScope, Publisher, utc
+from newsstand.model import (
+    Article,
+    Feed,
+    FeedState,
+    FetchRecord,
+    LiveMergeScope,
+    Publisher,
+    is_stored_id,
+    utc,
+)
 from newsstand.sample.edition import SampleSummary, load_sample_edition
 from newsstand.store.base import Store
 
@@ -90,6 +100,8 @@ class OperationsService:
         feeds = []
         for name in names:
             if name.isdigit():
+                if not name.isascii() or not is_stored_id(int(name)):
+                    raise NotFoundError("feed", name[:40])
                 feeds.append(self.store.get_feed(int(name)))
             else:
                 feeds.append(self.store.get_feed_by_url(name))
@@ -114,12 +126,22 @@ class OperationsService:
         wanted = publisher or page.site_name
         if not wanted:
             raise InvalidDataError("the article names no publisher; pass --publisher")
+        link = url or page.url
+        if link and urlsplit(link.strip()).scheme.lower() not in ("http", "https"):
+            # The link is shown to readers as the article's source: only a web address will do.
+            raise InvalidDataError(
+                f"the article's URL must start with http:// or https://, not {link[:60]!r}"
+            )
         found = resolve_publisher(
             self.store, wanted, create=create_publisher, url=url or page.url, language=page.language
         )
         article = article_from_page(
             page, publisher_id=found.id, url=url, section=section, published=published, updated=updated
         )
+        if urlsplit(article.url).scheme.lower() not in ("http", "https"):
+            raise InvalidDataError(
+                f"the article's URL must start with http:// or https://, not {article.url[:60]!r}"
+            )
         with contextlib.suppress(NotFoundError):  # a new article has nothing to keep
             article = keep_what_is_known(self.store.get_article_by_url(article.url), article)
         # An import adds and updates live entries; only a publisher's page can show one is gone.

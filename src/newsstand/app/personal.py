@@ -6,16 +6,21 @@ queries and kept in the shared cache; only For you is made per reader.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from newsstand.app.cache import SharedCache, remember
 from newsstand.app.stories import top_stories
 from newsstand.errors import InvalidCursorError, InvalidDataError, NotFoundError, PermissionDeniedError
 from newsstand.model import Article, ArticleFilter, Feed, FeedState, Pick, Publisher, Reader, utc
-from newsstand.store.base import ArticleStore, IngestStore, PickStore, StoryStore
+from newsstand.personal.foryou import Candidate, knows_little, rank_for_you, reading_profile
+from newsstand.personal.onboarding import Choice, interest_choices
+from newsstand.personal.topics import article_topics
+from newsstand.store.base import ArticleStore, IngestStore, LibraryStore, PickStore, StoryStore
+from newsstand.stories.sectiontop import SECTION_TOP, rank_section_stories
 
 TOP_STORIES = 7
 PICKS_SHOWN = 6
@@ -23,10 +28,64 @@ PICKS_KEPT = 50  # how many recent picks the article pages look a pick up in
 LATEST = 12
 SECTION_ROWS = 4
 FOR_YOU = 6
+SECTION_READ = 40  # a section's newest articles its Top stories are chosen from
+# For you chooses among the newest POOL articles (shared by every reader, read once a cache
+# period) and what the reader follows; it learns from their last SIGNALS reads and saves.
+POOL = 200
+SIGNALS = 100
+SIGNAL_DAYS = 60
+MAX_TRACKED = 100_000  # readers whose latest activity this process remembers
 
 
-class FrontStore(ArticleStore, StoryStore, PickStore, IngestStore, Protocol):
+class FrontStore(ArticleStore, StoryStore, PickStore, IngestStore, LibraryStore, Protocol):
     """What the front page reads and editors' picks write."""
+
+
+@dataclass(frozen=True, slots=True)
+class ForYou:
+    """A reader's For you: cards with their reasons, and for a reader we know nothing about
+    yet, what they could follow (``choices``, from what is covered now)."""
+
+    cards: tuple[ReasonCard, ...]
+    choices: tuple[Choice, ...] = ()
+
+
+def candidates_of(articles: Sequence[Article]) -> list[Candidate]:
+    """Articles as For you candidates: their topics, and how many publishers of these articles
+    cover each one's story."""
+    publishers: dict[int, set[str]] = {}
+    for a in articles:
+        if a.story_id is not None:
+            publishers.setdefault(a.story_id, set()).add(a.publisher_id)
+    return [
+        Candidate(a, article_topics(a), len(publishers[a.story_id]) if a.story_id is not None else 1)
+        for a in articles
+    ]
+
+
+def _followed_in(pool: Sequence[Candidate], reader: Reader) -> int:
+    """How many pool articles come from a followed publisher or section."""
+    publishers = set(reader.followed_publishers)
+    sections = {s.casefold() for s in reader.followed_sections}
+    return sum(
+        1
+        for c in pool
+        if c.article.publisher_id in publishers or {s.casefold() for s in c.article.sections} & sections
+    )
+
+
+def interests_key(reader: Reader) -> str:
+    """What of the reader shapes For you, as a cache key part: a change shows at once."""
+    trained = sorted((t.facet.value, t.value, t.liked) for t in reader.trained)
+    return repr(
+        (
+            reader.followed_publishers,
+            reader.followed_sections,
+            reader.followed_stories,
+            reader.followed_topics,
+            trained,
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +129,15 @@ class Shown:
         self.articles: set[int | None] = set()
         self.stories: set[int] = set()
 
+    def has(self, article: Article) -> bool:
+        """Whether the article, or its story, is shown already."""
+        return article.id in self.articles or (
+            article.story_id is not None and article.story_id in self.stories
+        )
+
     def take(self, article: Article) -> bool:
         """True (and remembered) when neither the article nor its story is shown yet."""
-        if article.id in self.articles or (article.story_id is not None and article.story_id in self.stories):
+        if self.has(article):
             return False
         self.articles.add(article.id)
         if article.story_id is not None:
@@ -127,6 +192,10 @@ class FrontPageService:
         self.cache = cache
         self.publishers = publishers
         self.nav_sections = nav_sections
+        # Bumped when a reader reads, saves or trains, so their For you is made afresh (in
+        # this process; others catch up within the cache period).
+        self._activity: dict[int, int] = {}
+        self._activity_lock = threading.Lock()
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -139,13 +208,14 @@ class FrontPageService:
 
     def _build_home(self, now: datetime) -> HomeData:
         # Read a little more than is shown: what an earlier block shows is left out of later ones.
-        latest = self.store.list_articles(ArticleFilter(limit=LATEST + TOP_STORIES + PICKS_SHOWN))
+        # The newest articles are For you's shared pool too: read once for both.
+        latest = [c.article for c in self._pool()[: LATEST + TOP_STORIES + PICKS_SHOWN]]
         total = self.store.count_articles() if not latest else len(latest)
         rows = []
         for name in self.nav_sections(SECTION_ROWS):
-            items = self.store.list_articles(ArticleFilter(sections=(name,), limit=4 + LATEST))
+            items = self.store.list_articles(ArticleFilter(sections=(name,), limit=SECTION_READ))
             if items:
-                rows.append((name, items))
+                rows.append((name, [t.lead for t in rank_section_stories(items, now, len(items))]))
         failing: tuple[tuple[Feed, FeedState], ...] = ()
         if not latest:
             failing = tuple((f, s) for f, s in self.store.feed_states() if s.last_error)[:20]
@@ -205,11 +275,12 @@ class FrontPageService:
     # --- per reader ----------------------------------------------------------------------------
 
     def for_you(self, reader: Reader, limit: int = FOR_YOU, before_id: int | None = None) -> list[ReasonCard]:
-        """Newest articles from what ``reader`` follows, each with its reason; [] when nothing is
-        followed. ``before_id`` (the last article of an earlier page) continues from there.
-        Kept for the shared cache's lifetime per reader and follows, so a reload is free
-        and a new follow shows at once. Raises InvalidCursorError when ``before_id`` names
-        no article."""
+        """The API's paged list: newest articles from the publishers and sections ``reader``
+        follows, each with its reason; [] when nothing is followed (the web page and the morning
+        edition use ``personal``, which learns and ranks). ``before_id`` (the last article of
+        an earlier page) continues from there. Kept for the shared cache's lifetime per reader
+        and follows, so a reload is free and a new follow shows at once. Raises
+        InvalidCursorError when ``before_id`` names no article."""
         if not reader.followed_publishers and not reader.followed_sections:
             return []
         key = (
@@ -238,9 +309,108 @@ class FrontPageService:
         names = {p.id: p.name for p in self.publishers().values()}
         return for_you(ordered, reader, names, limit)
 
+    def note_activity(self, reader_id: int) -> None:
+        """The reader read, saved or trained something: their For you is made afresh."""
+        with self._activity_lock:
+            if len(self._activity) >= MAX_TRACKED:  # bounded: forgetting only remakes For you
+                self._activity.clear()
+            self._activity[reader_id] = self._activity.get(reader_id, 0) + 1
+
+    def personal_key(self, reader: Reader) -> str:
+        """What the reader's For you is kept under: it changes with their follows, trainer
+        choices and reading."""
+        return f"{reader.id}:{self._activity.get(reader.id, 0)}:{interests_key(reader)}"
+
+    def personal(self, reader: Reader, limit: int = FOR_YOU, apart_from: Sequence[Article] = ()) -> ForYou:
+        """The reader's For you, learned from what they follow, like, hide and read (see
+        ``newsstand.personal.foryou``), every card with its reason; for a reader we know nothing
+        about, popular stories and what they could follow. A bounded number of queries
+        whatever the number of cards: the shared pool, the reader's reading, the articles read
+        that the pool lacks, and one listing per kind of follow. Stories of ``apart_from``
+        (what the page shows already) are left out."""
+        shown = Shown()
+        for article in apart_from:
+            shown.take(article)
+        page = (sorted(i for i in shown.articles if i is not None), sorted(shown.stories))
+        key = f"personal:{self.personal_key(reader)}:{limit}:{page}"
+        return remember(self.cache, key, lambda: self._personal(reader, limit, shown))
+
+    def _pool(self) -> tuple[Candidate, ...]:
+        return remember(
+            self.cache,
+            "foryou:pool",
+            lambda: tuple(candidates_of(self.store.list_articles(ArticleFilter(limit=POOL)))),
+        )
+
+    def _personal(self, reader: Reader, limit: int, shown: Shown) -> ForYou:
+        now = self.now()
+        pool = self._pool()
+        signals = self.store.reading_signals(reader.id, now - timedelta(days=SIGNAL_DAYS), SIGNALS)
+        known = {c.article.id: c for c in pool}
+        missing = [s.article_id for s in signals if s.article_id not in known]
+        known |= {c.article.id: c for c in candidates_of(self.store.get_articles(missing))}
+        profile = reading_profile(signals, {i: c for i, c in known.items() if i is not None}, now)
+        followed = self._followed(pool, reader, limit)
+        candidates = [
+            c
+            for c in [*pool, *(c for c in candidates_of(followed) if c.article.id not in known)]
+            if not shown.has(c.article)
+        ]
+        names = {p.id: p.name for p in self.publishers().values()}
+        cards = rank_for_you(candidates, reader, profile, names, now, limit)
+        choices = interest_choices(pool, names) if knows_little(reader, profile) else []
+        return ForYou(tuple(ReasonCard(c.article, c.reason) for c in cards), tuple(choices))
+
+    def _followed(self, pool: Sequence[Candidate], reader: Reader, limit: int) -> list[Article]:
+        """The newest articles of what the reader follows, read only when the shared pool has
+        too few of them (a follow of a quiet publisher): one listing per kind of follow. A pool
+        shorter than POOL holds every article: nothing to add then."""
+        if len(pool) < POOL or _followed_in(pool, reader) >= limit:
+            return []
+        found: list[Article] = []
+        if reader.followed_publishers:
+            found += self.store.list_articles(
+                ArticleFilter(publisher_ids=reader.followed_publishers, limit=limit * 3)
+            )
+        if reader.followed_sections:
+            found += self.store.list_articles(
+                ArticleFilter(sections=reader.followed_sections, limit=limit * 3)
+            )
+        return found
+
+    def section_top(self, name: str, limit: int = SECTION_TOP) -> list[TopCard]:
+        """A section's Top stories: its stories ranked by how many publishers cover them, how
+        many articles came in the last hours and how recent they are (``stories.sectiontop``);
+        the same for every reader, from the shared cache when fresh."""
+        return remember(self.cache, f"section-top:{name}:{limit}", lambda: self._section_top(name, limit))
+
+    def section_front(
+        self, name: str, listing: Sequence[Article], first_page: bool = True
+    ) -> tuple[list[TopCard], list[Article]]:
+        """A section page: its Top stories and the listing without them, so no story shows twice
+        on the page; later pages are the listing as it is."""
+        if not first_page:
+            return [], list(listing)
+        top = self.section_top(name)
+        shown = Shown()
+        for card in top:
+            shown.take(card.article)
+        return top, [a for a in listing if shown.take(a)]
+
+    def _section_top(self, name: str, limit: int) -> list[TopCard]:
+        items = self.store.list_articles(ArticleFilter(sections=(name,), limit=SECTION_READ))
+        ranked = rank_section_stories(items, self.now(), limit)
+        return [TopCard(t.lead, max(0, t.publishers - 1)) for t in ranked]
+
     def suggestions(self, limit: int = 6) -> list[Publisher]:
-        """Publishers to follow for a reader who follows none."""
-        return list(self.publishers().values())[:limit]
+        """Publishers to follow for a reader who follows none: those with the most articles
+        among the newest, never one without articles."""
+        counts: dict[str, int] = {}
+        for c in self._pool():
+            counts[c.article.publisher_id] = counts.get(c.article.publisher_id, 0) + 1
+        known = self.publishers()
+        ranked = sorted((p for p in counts if p in known), key=lambda p: (-counts[p], known[p].name))
+        return [known[p] for p in ranked[:limit]]
 
     # --- editors --------------------------------------------------------------------------------
 

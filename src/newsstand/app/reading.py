@@ -178,6 +178,7 @@ class ReadingService:
         publishers: Callable[[], dict[str, Publisher]],
         picked_ids: Callable[[], frozenset[int]],
         on_follow: Callable[[], None] | None = None,
+        on_activity: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -187,6 +188,8 @@ class ReadingService:
         self.picked_ids = picked_ids
         # Told after a follow changes, so what signed-in requests remember of the reader is dropped.
         self.on_follow = on_follow or (lambda: None)
+        # Told (with the reader's id) after a read or a save, so their For you learns from it.
+        self.on_activity = on_activity or (lambda reader_id: None)
         # Related stories take tens of milliseconds to rank and change slowly: kept longer than
         # the front page's lists, and apart from them (they must not push those out).
         self._reads: GroupCommit[ReadRecord] = GroupCommit(store.record_reads)
@@ -237,6 +240,7 @@ class ReadingService:
             self._reads.submit(
                 ReadRecord(reader.id, article.id, now, publisher.id if paid else None, history)
             )
+            self.on_activity(reader.id)
 
     def add_reading_time(self, reader: Reader, article_id: int, seconds: int) -> int | None:
         """Credit ``seconds`` the reader's page reports having been read (visible, in front) to
@@ -441,9 +445,11 @@ class ReadingService:
     def save(self, reader_id: int, article_id: int) -> None:
         """Save an article (again: no change). Raises NotFoundError for an unknown article."""
         self.store.save_article(reader_id, article_id, self.now())
+        self.on_activity(reader_id)
 
     def unsave(self, reader_id: int, article_id: int) -> None:
         self.store.unsave_article(reader_id, article_id)
+        self.on_activity(reader_id)
 
     def is_saved(self, reader_id: int, article_id: int) -> bool:
         return self.store.is_saved(reader_id, article_id)
@@ -454,6 +460,16 @@ class ReadingService:
         """Saved articles, most recently saved first; ``before`` (the time and id of the last one
         of an earlier page) continues from there."""
         return self._with_articles(self.store.saved_articles(reader_id, limit, before))
+
+    def offline_pages(self, reader: Reader, membership: Membership | None, limit: int = 100) -> list[Article]:
+        """The reader's saved articles that the paywall lets them read in full now: what a
+        device may keep for offline reading (a lapsed membership takes the others away)."""
+        kept = []
+        for item in self.saved(reader.id, limit):
+            publisher = self._publisher(item.article.publisher_id)
+            if self.access(reader, membership, item.article, publisher).full:
+                kept.append(item.article)
+        return kept
 
     def history(
         self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
@@ -467,10 +483,12 @@ class ReadingService:
         read for payment: that takes reading the article. Raises NotFoundError."""
         self.get_article(article_id)
         self._reads.submit(ReadRecord(reader_id, article_id, self.now(), None, True))
+        self.on_activity(reader_id)
 
     def mark_unread(self, reader_id: int, article_id: int) -> None:
         """Take an article out of the reader's history; reads counted for payment stay."""
         self.store.forget_read(reader_id, article_id)
+        self.on_activity(reader_id)
 
     def _with_articles(self, rows: list[tuple[int, datetime]]) -> list[ArticleAt]:
         found = {a.id: a for a in self.store.get_articles([article_id for article_id, _ in rows])}

@@ -11,10 +11,13 @@ from argon2 import PasswordHasher
 
 from newsstand.accounts.credentials import default_hasher
 from newsstand.app.accounts import AccountService, session_memory
+from newsstand.app.apppasswords import AppPasswordService
 from newsstand.app.billing import provider_from_settings
 from newsstand.app.cache import Counters, LocalCounters, SharedCache, TtlCache
 from newsstand.app.catalog import CatalogService
 from newsstand.app.digest import DigestService
+from newsstand.app.feeds import FeedService
+from newsstand.app.interests import InterestService
 from newsstand.app.jobs import Jobs
 from newsstand.app.mailing import MailService
 from newsstand.app.membership import MembershipService, PaymentProvider
@@ -22,7 +25,9 @@ from newsstand.app.operations import OperationsService
 from newsstand.app.personal import FrontPageService
 from newsstand.app.reading import ReadingService
 from newsstand.app.stories import StoryService
+from newsstand.app.subscriptions import SubscriptionService
 from newsstand.app.tokens import TokenService
+from newsstand.app.websub import WebSubService
 from newsstand.config import Settings
 from newsstand.errors import ConfigError
 from newsstand.mail import Mailer, mailer_from_settings
@@ -42,10 +47,15 @@ class Services:
     accounts: AccountService
     membership: MembershipService
     reading: ReadingService
+    interests: InterestService
     front: FrontPageService
     stories: StoryService
     operations: OperationsService
     tokens: TokenService
+    app_passwords: AppPasswordService
+    subscriptions: SubscriptionService
+    feeds: FeedService
+    websub: WebSubService
     mail: MailService
     digests: DigestService
     jobs: Jobs
@@ -106,12 +116,26 @@ def build_services(
     mail = MailService(store, settings, mailer or mailer_from_settings(settings), clock)
     accounts = AccountService(store, settings, mail, hasher or default_hasher(), clock, state.sessions)
     reading = ReadingService(
-        store, settings, clock, shared, catalog.publishers, front.picked_ids, accounts.forget_sessions
+        store,
+        settings,
+        clock,
+        shared,
+        catalog.publishers,
+        front.picked_ids,
+        accounts.forget_sessions,
+        on_activity=front.note_activity,
     )
+
+    def interests_changed(reader_id: int) -> None:
+        accounts.forget_sessions()
+        front.note_activity(reader_id)
+
     membership = MembershipService(
         store, settings, clock, mail, provider or provider_from_settings(settings), accounts.forget_sessions
     )
     digests = DigestService(store, clock, mail, front, catalog.publishers)
+    stories = StoryService(store, clock, shared, catalog.publishers)
+    tokens = TokenService(store, settings, clock)
     return Services(
         settings=settings,
         store=store,
@@ -119,19 +143,17 @@ def build_services(
         cache=shared,
         catalog=catalog,
         accounts=accounts,
-        membership=MembershipService(
-            store,
-            settings,
-            clock,
-            mail,
-            provider or provider_from_settings(settings),
-            accounts.forget_sessions,
-        ),
+        membership=membership,  # the same object the jobs use: one provider, one set of state
         reading=reading,
+        interests=InterestService(store, catalog.publishers, interests_changed),
         front=front,
-        stories=StoryService(store, clock, shared, catalog.publishers),
+        stories=stories,
         operations=OperationsService(store, clock),
-        tokens=TokenService(store, settings, clock),
+        tokens=tokens,
+        app_passwords=AppPasswordService(store, settings, hasher or default_hasher(), clock),
+        subscriptions=SubscriptionService(store, settings, clock, catalog, reading),
+        feeds=FeedService(reading, front, stories, catalog, tokens, clock),
+        websub=WebSubService(store, settings, clock),
         mail=mail,
         digests=digests,
         jobs=Jobs(mail, membership, digests, clock),

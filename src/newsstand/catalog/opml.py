@@ -110,6 +110,8 @@ def _parse_xml(data: bytes, source: str) -> ET.Element:
         ) from exc
     except ET.ParseError as exc:
         raise CatalogError(f"not well-formed XML: {exc}", source) from exc
+    except (ValueError, LookupError) as exc:  # an encoding expat cannot read (utf-7: found by fuzzing)
+        raise CatalogError(f"unreadable XML: {exc}", source) from exc
     if root.tag != "opml":
         raise CatalogError(f"not an OPML document (root element is <{root.tag}>)", source)
     return root

@@ -14,6 +14,7 @@ import click
 from newsstand import __version__
 from newsstand.cli import (
     _config,
+    apps,
     extract,
     ingest,
     members,
@@ -50,6 +51,7 @@ for _module in (
     stories,
     users,
     tokens,
+    apps,
     members,
     outbox,
     reports,

@@ -12,8 +12,11 @@ from rich.console import Console
 from newsstand.app import Services, open_services
 from newsstand.config import Settings, load_settings
 from newsstand.errors import ConfigError, NewsstandError
+from newsstand.model import MAX_ID
 
 console = Console()
+# An id argument: a number a stored row can have, else a usage error (exit 2) before any query.
+STORED_ID = click.IntRange(1, MAX_ID)
 err_console = Console(stderr=True)
 
 

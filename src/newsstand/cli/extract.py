@@ -7,8 +7,8 @@ ingested one; ``articles show`` prints a stored article with its live entries.
 
 from __future__ import annotations
 
-import gzip
 import json
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ import click
 from rich.markup import escape
 from rich.panel import Panel
 
-from newsstand.cli._common import cli_services, console, echo_json
+from newsstand.cli._common import STORED_ID, cli_services, console, echo_json
 from newsstand.errors import ExtractionError
 from newsstand.extract import ExtractedPage, extract_page
 from newsstand.extract.dcr import is_dcr_payload, page_from_dcr
@@ -34,13 +34,50 @@ def register(main: click.Group) -> None:
     main.add_command(articles)
 
 
-def read_page_file(path: Path) -> bytes:
-    """A saved page's bytes, gunzipped when the name ends in .gz. Raises ExtractionError."""
+# A saved page is at most what the fetcher would take from a publisher (the default
+# max_response_bytes): /dev/zero, a huge file or a gzip bomb stops here with a clear error.
+MAX_PAGE_BYTES = 10_000_000
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def read_page_file(path: Path, limit: int = MAX_PAGE_BYTES) -> bytes:
+    """A saved page's bytes, gunzipped when the name ends in .gz, at most ``limit`` of them.
+    Raises ExtractionError for a file it cannot read, one larger than ``limit`` (before or
+    after decompression) and one that is binary rather than a page or text."""
     try:
-        data = path.read_bytes()
-        return gzip.decompress(data) if path.name.endswith(".gz") else data
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+        if path.name.endswith(".gz"):
+            data = _gunzip(data, limit, path)
+    except (OSError, EOFError, zlib.error) as exc:
         raise ExtractionError(f"cannot read {path}: {exc}") from exc
+    if len(data) > limit:
+        raise ExtractionError(f"{path} is larger than {limit:,} bytes; pages are smaller than that")
+    if looks_binary(data):
+        raise ExtractionError(f"{path} is a binary file, not a saved page or a text article")
+    return data
+
+
+def _gunzip(data: bytes, limit: int, path: Path) -> bytes:
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = inflater.decompress(data, limit + 1)
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise ExtractionError(f"{path} unpacks to more than {limit:,} bytes; pages are smaller than that")
+    if not inflater.eof:
+        raise ExtractionError(f"cannot read {path}: the gzip data is cut short")
+    return out
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when ``data`` is not text: a NUL byte, or many control characters, in its first
+    8 KB (UTF-16 and UTF-32 text with a byte-order mark is text)."""
+    head = data[:8192]
+    if head.startswith(_WIDE_BOMS):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13, 27))
+    return controls > len(head) // 20
 
 
 def _time_option(value: str | None) -> datetime | None:
@@ -266,7 +303,7 @@ def article_json(article: Article, entries: Sequence[LiveEntry]) -> dict[str, An
 
 
 @articles.command("show")
-@click.argument("article_id", type=int)
+@click.argument("article_id", type=STORED_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
 @click.pass_context
 def show(ctx: click.Context, article_id: int, as_json: bool) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from newsstand.cli._common import cli_services, console, echo_json
+from newsstand.cli._common import STORED_ID, cli_services, console, echo_json
 from newsstand.model import Article, Story
 
 
@@ -91,7 +91,7 @@ def list_(ctx: click.Context, top: bool, hours: float, limit: int, as_json: bool
 
 
 @stories.command()
-@click.argument("story_id", type=int)
+@click.argument("story_id", type=STORED_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 def show(ctx: click.Context, story_id: int, as_json: bool) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from newsstand.cli._common import cli_services, console, echo_json
+from newsstand.cli._common import STORED_ID, cli_services, console, echo_json
 
 
 def register(main: click.Group) -> None:
@@ -72,7 +72,7 @@ def list_(ctx: click.Context, email: str, as_json: bool) -> None:
 
 @tokens.command()
 @click.argument("email")
-@click.argument("token_id", type=click.IntRange(min=1))
+@click.argument("token_id", type=STORED_ID)
 @click.pass_context
 def revoke(ctx: click.Context, email: str, token_id: int) -> None:
     """Revoke one of the reader's tokens (its id from `tokens list`): it stops working at once."""

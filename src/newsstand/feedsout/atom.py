@@ -13,12 +13,15 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from newsstand.feedsout.entries import GENERATOR, Entry, Head, image_type, prepare, rfc3339
+from newsstand.feedsout.entries import GENERATOR, Entry, Head, clean, image_type, prepare, rfc3339
 from newsstand.feedsout.types import FeedDocument, FeedItem
 from newsstand.model import Image
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA = "http://search.yahoo.com/mrss/"
+# Google Reader's Atom streams page with this element; clients of /reader/atom/ look for it.
+READER = "http://www.google.com/schemas/reader/atom/"
+READER_SCHEME = "http://www.google.com/reader/"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -26,10 +29,15 @@ def write_atom(doc: FeedDocument, items: Sequence[FeedItem]) -> bytes:
     """The feed as an Atom 1.0 document in UTF-8. Raises InvalidDataError (see ``prepare``)."""
     head, entries = prepare(doc, items)
     # None names the default namespace; lxml accepts it though its stubs say str keys only.
-    root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM, "media": MEDIA})  # type: ignore[dict-item]
+    nsmap: dict[str, str] = {None: ATOM, "media": MEDIA}  # type: ignore[dict-item]
+    if doc.continuation:
+        nsmap["gr"] = READER
+    root = etree.Element(f"{{{ATOM}}}feed", nsmap=nsmap)
     if head.language:
         root.set(_XML_LANG, head.language)
     _feed_head(root, head)
+    if doc.continuation:
+        etree.SubElement(root, f"{{{READER}}}continuation").text = clean(doc.continuation)
     for entry in entries:
         _entry(etree.SubElement(root, f"{{{ATOM}}}entry"), entry, head.author)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
@@ -91,6 +99,8 @@ def _entry(element: etree._Element, entry: Entry, feed_author: str) -> None:
         _author(element, name)
     for category in entry.categories:
         _sub(element, "category", term=category)
+    for state in entry.reader_states:
+        _sub(element, "category", term=f"user/-/state/com.google/{state}", scheme=READER_SCHEME, label=state)
     if entry.summary:
         _sub(element, "summary", entry.summary, type="text")
     # An empty content element is still valid and says "no body" more clearly than none.

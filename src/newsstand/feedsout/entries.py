@@ -86,6 +86,7 @@ class Entry:
     categories: tuple[str, ...]
     image: Image | None
     language: str
+    reader_states: tuple[str, ...] = ()
 
 
 def prepare(doc: FeedDocument, items: Sequence[FeedItem]) -> tuple[Head, list[Entry]]:
@@ -149,6 +150,7 @@ def _entry(item: FeedItem, continue_label: str) -> Entry:
         categories=tuple(dict.fromkeys(clean(c.strip()) for c in categories if c.strip())),
         image=_clean_image(lead) if lead is not None and _is_absolute(lead.url) else None,
         language=clean(article.language.strip()),
+        reader_states=tuple(clean(s) for s in item.reader_states if s.isalnum() or "-" in s),
     )
 
 

@@ -50,6 +50,7 @@ class FeedDocument:
     author: str = ""
     hubs: tuple[str, ...] = ()
     continue_label: str = "Continue reading"  # the link after a paywalled preview; "" for none
+    continuation: str = ""  # Google Reader's next-page token (Atom only, as gr:continuation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +67,6 @@ class FeedItem:
     link: str = ""
     id: str = ""
     publisher_name: str = ""
+    # Google Reader states of the item for the reader the feed is for ("read", "starred"),
+    # written only by Atom, as Google Reader's own Atom streams wrote them (clients read them).
+    reader_states: tuple[str, ...] = ()

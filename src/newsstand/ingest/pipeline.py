@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from newsstand.config import Settings
@@ -39,6 +39,7 @@ from newsstand.errors import (
 )
 from newsstand.ingest.articles import parse_articles
 from newsstand.ingest.schedule import PollPolicy, Random, after_failure, after_success
+from newsstand.ingest.websub import discover, feed_links
 from newsstand.ingest.writer import BatchWriter
 from newsstand.model import Article, Feed, FeedState, FetchRecord, UpsertResult, utcnow
 from newsstand.net.fetch import Fetcher, FetchResult
@@ -65,6 +66,8 @@ class FeedOutcome:
     moved_to: str = ""  # new URL after a permanent redirect
     disabled: bool = False  # 410 Gone
     unreachable: bool = False  # no answer at all (DNS, connection refused, timeout)
+    hubs: tuple[str, ...] = ()  # WebSub hubs the feed announced (Link header or its own links)
+    topic: str = ""  # the URL to subscribe to at those hubs
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +103,14 @@ class Ingestor:
         rng: Random = random.random,
         clock: Callable[[], datetime] = utcnow,
         on_outcome: Callable[[FeedOutcome], None] | None = None,
+        pushed: Callable[[int], bool] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.policy = PollPolicy.from_settings(settings)
+        # Whether a WebSub hub pushes the feed's updates: then it is polled only every
+        # poll_max_seconds, as a safety net; when the hub fails the usual schedule is back.
+        self.pushed = pushed
         self.rng = rng
         self.clock = clock
         self.on_outcome = on_outcome
@@ -204,6 +211,9 @@ class Ingestor:
             state, now, entry_times=entry_times, max_age=result.max_age,
             etag=result.etag, last_modified=result.last_modified, policy=self.policy, rng=self.rng,
         )  # fmt: skip
+        if self.pushed is not None and await asyncio.to_thread(self.pushed, _id(feed)):
+            relaxed = now + timedelta(seconds=self.settings.poll_max_seconds)
+            new_state = replace(new_state, next_poll=max(new_state.next_poll or relaxed, relaxed))
         record = FetchRecord(
             feed_id=_id(feed), at=now, status=result.status, latency_ms=result.latency_ms,
             bytes=result.bytes, next_poll=new_state.next_poll,
@@ -224,6 +234,7 @@ class Ingestor:
             bytes=result.bytes,
             next_poll=new_state.next_poll,
             moved_to=moved,
+            **_hubs(result),
         )
 
     async def _parse(self, feed: Feed, result: FetchResult, now: datetime, language: str) -> list[Article]:
@@ -314,6 +325,20 @@ class Ingestor:
         else:
             if indexed:
                 log.debug("indexed %d articles for search", indexed)
+
+
+def _hubs(result: FetchResult) -> dict[str, Any]:
+    """The WebSub hubs and topic a fetched feed announces (none for a 304 or an unreadable
+    document: the feed is then simply polled)."""
+    if result.not_modified:
+        return {}
+    try:
+        document = feed_links(result.body, result.final_url) if result.body else None
+    except FeedParseError:
+        document = None
+    link = result.headers.get("link", "")
+    found = discover(result.final_url, [link] if link else [], document)
+    return {"hubs": found.hubs, "topic": found.topic} if found.hubs else {}
 
 
 def _with_states(store: Store, feeds: Sequence[Feed]) -> list[tuple[Feed, FeedState]]:

@@ -17,6 +17,7 @@ from newsstand.mail.compose import (
     password_reset,
     payment_failed,
     receipt,
+    signup_attempt,
     trial_ending,
 )
 from newsstand.mail.message import (
@@ -70,5 +71,6 @@ __all__ = [
     "payment_failed",
     "receipt",
     "retry_delay",
+    "signup_attempt",
     "trial_ending",
 ]

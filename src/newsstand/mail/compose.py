@@ -97,6 +97,13 @@ def email_verification(to: Recipient, link: str, expires: datetime, *, site: str
     )
 
 
+def signup_attempt(to: Recipient, signin_link: str, reset_link: str, *, site: str = "Newsstand") -> Composed:
+    """To the owner of an address someone tried to sign up with: sign in, or reset the password.
+    (The sign-up page answers the same either way, so it cannot tell who has an account.)"""
+    context = {"signin_link": signin_link, "reset_link": reset_link}
+    return _compose("signup_attempt", to, f"Your {site} account", site, context)
+
+
 def password_reset(to: Recipient, link: str, expires: datetime, *, site: str = "Newsstand") -> Composed:
     """A single-use link to choose a new password, valid until ``expires``."""
     return _compose("password_reset", to, "Reset your password", site, {"link": link, "expires": expires})

@@ -37,7 +37,7 @@ from newsstand.errors import (
     TooManyRedirectsError,
     UnsupportedURLError,
 )
-from newsstand.net.netguard import GuardedBackend, parse_networks
+from newsstand.net.netguard import GuardedBackend, Resolver, parse_networks
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -55,6 +55,7 @@ _KEPT_HEADERS = (
     "expires",
     "retry-after",
     "date",
+    "link",  # WebSub hubs are announced here
 )
 _CHUNK = 64 * 1024
 
@@ -181,7 +182,7 @@ class Fetcher:
     One Fetcher belongs to one event loop; its limits apply across all its fetches.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, resolver: Resolver | None = None) -> None:
         self.settings = settings
         self._limit = settings.max_response_bytes
         self._max_redirects = settings.max_redirects
@@ -189,7 +190,7 @@ class Fetcher:
         self._all = asyncio.Semaphore(settings.fetch_concurrency)
         self._per_host_n = settings.per_host_concurrency
         self._per_host: dict[str, asyncio.Semaphore] = {}
-        self.backend = GuardedBackend(parse_networks(settings.allow_private_addresses))
+        self.backend = GuardedBackend(parse_networks(settings.allow_private_addresses), resolver=resolver)
         transport = httpx.AsyncHTTPTransport(retries=0, verify=_ssl_context())  # no second CA load
         # httpx has no parameter for the network backend, so the pool it built is
         # replaced by one that connects through the guard; TLS still verifies the
@@ -244,6 +245,27 @@ class Fetcher:
                 raise FetchTimeoutError(f"no complete answer within {self._total:g} s", url) from exc
             latency = (time.perf_counter() - start) * 1000
         return _with_latency(result, latency)
+
+    async def post_form(self, url: str, form: Mapping[str, str]) -> int:
+        """POST a form (a WebSub subscription request to a hub) through the same address guard,
+        following no redirect; the answer's status. Raises a FetchError subclass when no answer
+        comes (BlockedAddressError, NetworkError, FetchTimeoutError, UnsupportedURLError)."""
+        _check_scheme(url, url)
+        try:
+            async with asyncio.timeout(self._total):
+                response = await self._client.post(url, data=dict(form))
+                await response.aclose()
+        except TimeoutError as exc:
+            raise FetchTimeoutError(f"no answer within {self._total:g} s", url) from exc
+        except (BlockedAddressError, NetworkError) as exc:
+            raise type(exc)(exc.reason, url) from exc
+        except httpx.TimeoutException as exc:
+            raise FetchTimeoutError(f"timed out: {type(exc).__name__}", url) from exc
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise UnsupportedURLError(f"cannot post: {exc}", url) from exc
+        except httpx.HTTPError as exc:
+            raise NetworkError(f"{type(exc).__name__}: {exc}", url) from exc
+        return response.status_code
 
     async def _follow(self, url: str, etag: str, last_modified: str, accept: str) -> FetchResult:
         headers = {"Accept": accept}

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import select
 import socket
 import ssl
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import anyio
@@ -38,7 +39,22 @@ def parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
     return tuple(nets)
 
 
+# Special-purpose ranges (IANA's registries) that Python's ipaddress still calls global: IETF
+# protocol assignments, AS112 and AMT anycast, the retired 6to4 relay prefix, IPv6 site-local
+# and the 2024 documentation prefix. No publisher serves feeds from them; refusing them keeps the
+# guard to "ordinary public unicast" (the SSRF matrix test walks every range).
+_NOT_PUBLIC: tuple[IPNetwork, ...] = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "192.0.0.0/24", "192.31.196.0/24", "192.52.193.0/24", "192.88.99.0/24", "192.175.48.0/24",
+        "fec0::/10", "3fff::/20",
+    )
+)  # fmt: skip
+
+
 def _is_public(addr: IPAddress) -> bool:
+    if any(addr.version == net.version and addr in net for net in _NOT_PUBLIC):
+        return False
     return not (
         addr.is_loopback
         or addr.is_private
@@ -50,9 +66,32 @@ def _is_public(addr: IPAddress) -> bool:
     )
 
 
+# IPv6 prefixes whose addresses carry an IPv4 address in their last 32 bits and reach it
+# through a translator: NAT64's well-known and local-use prefixes (RFC 6052, RFC 8215).
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for or tunnels to: IPv4-mapped and -compatible
+    forms, 6to4 (2002::/16), Teredo (2001::/32, the client's address) and NAT64; else None."""
+    if addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if addr.teredo is not None:
+        return addr.teredo[1]
+    if any(addr in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    if int(addr) >> 32 == 0 and int(addr) > 1:  # ::a.b.c.d, the deprecated compatible form
+        return ipaddress.IPv4Address(int(addr))
+    return None
+
+
 def is_address_allowed(address: str, allow: Sequence[IPNetwork] = ()) -> bool:
     """True when the fetcher may connect to ``address``: a public unicast address, or
-    one inside an allow-listed network. IPv4-mapped IPv6 is judged as its IPv4 form."""
+    one inside an allow-listed network. IPv4-mapped IPv6 is judged as its IPv4 form; an
+    IPv6 address that tunnels or translates to an IPv4 one (6to4, Teredo, NAT64) is refused
+    unless that IPv4 address is public too."""
     try:
         addr: IPAddress = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
@@ -61,7 +100,42 @@ def is_address_allowed(address: str, allow: Sequence[IPNetwork] = ()) -> bool:
         addr = addr.ipv4_mapped
     if any(addr.version == net.version and addr in net for net in allow):
         return True
+    if isinstance(addr, ipaddress.IPv6Address):
+        inner = embedded_ipv4(addr)
+        if inner is not None and not _is_public(inner):
+            return False
     return _is_public(addr)
+
+
+# What may be handed to the resolver: an IP literal, or dot-separated labels of letters,
+# digits, hyphens and underscores (ASCII: IDNA is applied before). Anything else (a
+# percent-encoded suffix, spaces, control characters) is refused without a lookup.
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_][A-Za-z0-9_-]{0,62})*\.?$"
+)
+
+
+def check_host_name(host: str) -> None:
+    """Raise BlockedAddressError unless ``host`` is an IP literal or a plain DNS name."""
+    bare = host.strip("[]")
+    try:
+        ipaddress.ip_address(bare)
+        return
+    except ValueError:
+        pass
+    if not _HOST_NAME.match(host):
+        raise BlockedAddressError(f"refused to resolve malformed host name {host[:80]!r}", host[:200])
+
+
+# How host names become addresses: the system's resolver, or another (tests start a DNS
+# server of their own). Raises OSError (socket.gaierror) when the name does not resolve.
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system's resolver gives for ``host``, in its order, once each."""
+    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -73,24 +147,28 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     resolver answers only; every connection still checks the address it uses.
     """
 
-    def __init__(self, allow: Sequence[IPNetwork] = (), dns_ttl: float = 60.0) -> None:
+    def __init__(
+        self, allow: Sequence[IPNetwork] = (), dns_ttl: float = 60.0, resolver: Resolver | None = None
+    ) -> None:
         self._allow = tuple(allow)
         self._inner = httpcore.AnyIOBackend()
         self._ttl = dns_ttl
+        self._resolver = resolver or system_resolver
         self._cache: dict[tuple[str, int], tuple[float, list[str] | NetworkError]] = {}
         self._inflight: dict[tuple[str, int], asyncio.Future[list[str] | NetworkError]] = {}
 
     async def _lookup(self, host: str, port: int) -> list[str] | NetworkError:
         try:
-            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            return await self._resolver(host, port)
         except (socket.gaierror, UnicodeError, OSError) as exc:
             error = NetworkError(f"DNS lookup failed for {host}: {exc}", host)
             error.__cause__ = exc
             return error
-        return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
     async def lookup(self, host: str, port: int) -> list[str]:
-        """Every address ``host`` resolves to (cached). Raises NetworkError when it does not."""
+        """Every address ``host`` resolves to (cached). Raises NetworkError when it does not,
+        BlockedAddressError for a host name no resolver should see."""
+        check_host_name(host)
         key = (host, port)
         cached = self._cache.get(key)
         if cached is not None and cached[0] >= time.monotonic():

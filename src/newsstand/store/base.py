@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from newsstand.errors import NewsstandError
 
@@ -24,6 +24,7 @@ from newsstand.errors import NewsstandError
 # (mail sits below store, and deliver_pending needs the protocol it drives); re-exported here.
 from newsstand.model import (
     ApiToken,
+    AppPassword,
     Article,
     ArticleFilter,
     ArticleText,
@@ -31,6 +32,7 @@ from newsstand.model import (
     BillingRecord,
     Bucket,
     DigestSubscription,
+    Facet,
     Feed,
     FeedState,
     FetchRecord,
@@ -45,9 +47,11 @@ from newsstand.model import (
     Payment,
     Pick,
     Publisher,
+    PushSubscription,
     QueuedMail,
     Reader,
     ReaderArticleState,
+    ReadingSignal,
     ReadRecord,
     Role,
     SearchPage,
@@ -56,6 +60,8 @@ from newsstand.model import (
     Story,
     StoryStats,
     StoryWrite,
+    Trained,
+    UnreadRef,
     UpsertResult,
 )
 
@@ -302,9 +308,21 @@ class LibraryStore(Protocol):
     """What readers keep and do: follows, saved articles, history and reading records."""
 
     def follow(self, reader_id: int, kind: str, value: str) -> None:
-        """Follow a "publisher" or "section" (again: no change)."""
+        """Follow a publisher, section, story or topic (``kind`` is a followable ``Facet``'s
+        value; again: no change). Raises NotFoundError for an unknown reader."""
 
     def unfollow(self, reader_id: int, kind: str, value: str) -> None: ...
+
+    def train(self, reader_id: int, trained: Trained) -> None:
+        """Keep a trainer choice, replacing the opposite one for the same facet and value (again:
+        no change). Raises NotFoundError for an unknown reader."""
+
+    def untrain(self, reader_id: int, facet: Facet, value: str) -> None:
+        """Forget a like or hide of ``value``; no error when there is none."""
+
+    def reading_signals(self, reader_id: int, since: datetime, limit: int) -> list[ReadingSignal]:
+        """What the reader opened or saved at or after ``since``: one signal per article, the
+        most recent ``limit``, most recent first, in one query."""
 
     def save_article(self, reader_id: int, article_id: int, at: datetime) -> None:
         """Save an article (again: no change). Raises NotFoundError for an unknown article."""
@@ -323,6 +341,39 @@ class LibraryStore(Protocol):
         self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
     ) -> list[tuple[int, datetime]]:
         """(article id, read time), newest first; ``before`` as for ``saved_articles``."""
+
+    def article_marks(
+        self, reader_id: int, article_ids: Sequence[int]
+    ) -> tuple[frozenset[int], frozenset[int]]:
+        """Of ``article_ids``, those in the reader's history (read) and those they saved."""
+
+    def unread_refs(
+        self,
+        reader_id: int,
+        publisher_ids: Sequence[str],
+        sections: Sequence[str],
+        since: datetime,
+        limit: int,
+    ) -> list[UnreadRef]:
+        """Articles of the given publishers or listed in the given sections, published since
+        ``since`` and not in the reader's history, newest first (by time, then id), at most
+        ``limit``; [] when both are empty."""
+
+    def followed_article_ids(
+        self,
+        publisher_ids: Sequence[str],
+        sections: Sequence[str],
+        *,
+        after_id: int | None = None,
+        before_id: int | None = None,
+        limit: int = 50,
+    ) -> tuple[list[int], int]:
+        """Ids of articles of the given publishers or sections by id: above ``after_id``
+        ascending, else below ``before_id`` (or the newest) descending; with how many such
+        articles there are in all. ([], 0) when both lists are empty."""
+
+    def forget_reads(self, reader_id: int, article_ids: Sequence[int]) -> None:
+        """Take several articles out of the reader's history in one transaction."""
 
     def forget_read(self, reader_id: int, article_id: int) -> None:
         """Take an article out of the reader's history (marked unread); its reading records for
@@ -344,7 +395,9 @@ class LibraryStore(Protocol):
     ) -> int | None:
         """Set the reading time of the reader's latest reading record of the article made at or
         after ``since`` to ``credit(its time, its seconds)``, in one transaction; returns the
-        new seconds, or None when there is no such record."""
+        new seconds, or None when there is no such record. The reader's history of the article,
+        when read at or after ``since``, is credited the same way (every reader's, paying or
+        not: For you weighs it)."""
 
     def paid_reads(self, start: datetime, end: datetime) -> list[PaidRead]:
         """Every reading record of [start, end), oldest first, with its reading time."""
@@ -531,6 +584,40 @@ class ApiTokenStore(Protocol):
         """Delete buckets untouched since ``before`` (full again by then); returns how many."""
 
 
+class AppPasswordStore(Protocol):
+    """Readers' app passwords for the Google Reader and Fever APIs (one per reader)."""
+
+    def put_app_password(self, record: AppPassword) -> None:
+        """Store the reader's app password, replacing an earlier one. Raises NotFoundError
+        for an unknown reader."""
+
+    def app_password(self, reader_id: int) -> AppPassword | None:
+        """The reader's app password record, or None when they have none."""
+
+    def delete_app_password(self, reader_id: int) -> bool:
+        """Revoke the reader's app password; False when there was none."""
+
+    def app_password_reader(
+        self, kind: Literal["auth", "fever"], secret_hash: str
+    ) -> tuple[Reader, Membership | None]:
+        """The reader (with follows) and membership whose Google Reader Auth token ("auth") or
+        Fever key ("fever") has this SHA-256. Raises NotFoundError."""
+
+
+class PushStore(Protocol):
+    """WebSub subscriptions, one per feed and hub."""
+
+    def put_push_subscription(self, sub: PushSubscription) -> PushSubscription:
+        """Store a new record (``id`` None: given one) or replace the stored one. Raises
+        NotFoundError for an id that is not stored."""
+
+    def push_subscription(self, callback_id: str) -> PushSubscription:
+        """The record behind a callback. Raises NotFoundError."""
+
+    def push_subscriptions(self, feed_id: int | None = None) -> list[PushSubscription]:
+        """Every record, or the feed's, oldest first."""
+
+
 class MailQueue(Protocol):
     """Where queued mail lives (the store). Raises StorageError when the database fails."""
 
@@ -586,7 +673,7 @@ class PollStart:
 
 
 class CoordinationStore(Protocol):
-    """What lets several processes share the work (migration 0013): leases, feed claims,
+    """What lets several processes share the work (migration 0016): leases, feed claims,
     host slots, and hearing of other processes' live-blog changes. Every hold expires, so a
     process that dies holds nothing past its lease."""
 
@@ -653,6 +740,8 @@ class Store(
     MetaStore,
     MailQueue,
     ApiTokenStore,
+    AppPasswordStore,
+    PushStore,
     ProfileStore,
     BillingStore,
     Protocol,

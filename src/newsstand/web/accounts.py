@@ -3,6 +3,7 @@ confirmed address, time zone, morning edition)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -15,8 +16,10 @@ from newsstand.model import SessionGrant
 from newsstand.timezones import known_zones
 from newsstand.web.articles import path_id
 from newsstand.web.context import WebContext, call, reader_of, render, web
-from newsstand.web.security import checked_form, safe_next
+from newsstand.web.security import checked_form, is_secure, safe_next
 from newsstand.web.sessions import clear_session, require_reader, session_token, set_session
+
+log = logging.getLogger(__name__)
 
 
 def field(form: FormData, name: str, limit: int = 500) -> str:
@@ -29,13 +32,33 @@ def address(request: Request) -> str:
 
 
 def base_url(ctx: WebContext, request: Request) -> str:
-    return ctx.settings.base_url.rstrip("/") or str(request.base_url).rstrip("/")
+    """Where links in mail and payment return addresses start: the ``base_url`` setting; else
+    this request's address when its host is in ``allowed_hosts`` (a Host header can be forged
+    to send a reset token elsewhere); else empty, which the services read as host and port."""
+    if ctx.settings.base_url:
+        return ctx.settings.base_url.rstrip("/")
+    host = (request.url.hostname or "").lower().strip("[]")
+    allowed = {name.lower().strip("[]") for name in ctx.settings.allowed_hosts}
+    if host and host in allowed:
+        return str(request.base_url).rstrip("/")
+    if host not in _WARNED_HOSTS and len(_WARNED_HOSTS) < 100:
+        _WARNED_HOSTS.add(host)
+        log.warning(
+            "a request for host %r asked for a link in mail; it is not in allowed_hosts, so the link "
+            "points at host:port. Set base_url to the reader's public address.",
+            host[:100],
+        )
+    return ""
 
 
-def signed_in(ctx: WebContext, grant: SessionGrant, target: str) -> Response:
+_WARNED_HOSTS: set[str] = set()
+
+
+def signed_in(request: Request, grant: SessionGrant, target: str) -> Response:
+    ctx = web(request)
     response = RedirectResponse(target, status_code=303)
     max_age = max(60, int((grant.expires - ctx.clock()).total_seconds()))
-    set_session(response, grant.token, max_age=max_age, secure=ctx.secure_cookies)
+    set_session(response, grant.token, max_age=max_age, secure=is_secure(request))
     return response
 
 
@@ -49,13 +72,16 @@ async def signup_page(request: Request) -> Response:
 
 
 async def signup(request: Request) -> Response:
+    """Create the account and mail the link that confirms the address and signs in. The answer
+    is the same page whether or not the address has an account (its owner is mailed instead),
+    so the form cannot be used to find out who reads here."""
     ctx = web(request)
     form = await checked_form(request, ctx.secret)
     email, password = field(form, "email", 320), field(form, "password", 1000)
     target = safe_next(field(form, "next"), "/")
     try:
         await call(
-            ctx.services.accounts.sign_up,
+            ctx.services.accounts.register,
             email,
             password,
             display_name=field(form, "display_name", 100),
@@ -67,18 +93,7 @@ async def signup(request: Request) -> Response:
         return form_page(
             request, "signup.html", 400, error=str(exc), error_field=exc.field, email=email, next=target
         )
-    except ConflictError:
-        return form_page(
-            request,
-            "signup.html",
-            409,
-            email=email,
-            next=target,
-            error="An account with this email exists already. Sign in instead.",
-        )
-    grant = await call(ctx.services.accounts.sign_in, email, password, address=address(request))
-    sep = "&" if "?" in target else "?"
-    return signed_in(ctx, grant, f"{target}{sep}msg=welcome")
+    return form_page(request, "signup_sent.html", email=email, next=target)
 
 
 async def signin_page(request: Request) -> Response:
@@ -103,7 +118,7 @@ async def signin(request: Request) -> Response:
             error="That email and password do not match an account.",
         )
     sep = "&" if "?" in target else "?"
-    return signed_in(ctx, grant, f"{target}{sep}msg=signed-in")
+    return signed_in(request, grant, f"{target}{sep}msg=signed-in")
 
 
 async def signout(request: Request) -> Response:
@@ -111,8 +126,16 @@ async def signout(request: Request) -> Response:
     await checked_form(request, ctx.secret)
     await call(ctx.services.accounts.sign_out, session_token(request))
     response = RedirectResponse("/?msg=signed-out", status_code=303)
-    clear_session(response, secure=ctx.secure_cookies)
+    clear_session(response, secure=is_secure(request))
+    forget_device_copies(response)
     return response
+
+
+def forget_device_copies(response: Response) -> None:
+    """Ask the browser to drop what it keeps of the reader's pages (the service worker's saved
+    full texts among them). Browsers without Clear-Site-Data drop them at the next page, whose
+    check finds an anonymous reader with nothing to keep."""
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
 
 
 async def reset_request_page(request: Request) -> Response:
@@ -153,7 +176,7 @@ async def reset(request: Request) -> Response:
             error="This reset link has expired or was used already. Ask for a new one.",
         )
     response = RedirectResponse("/signin?msg=password-reset", status_code=303)
-    clear_session(response, secure=ctx.secure_cookies)
+    clear_session(response, secure=is_secure(request))
     return response
 
 
@@ -163,13 +186,11 @@ async def account_page(request: Request, status: int = 200, **values: Any) -> Re
     offer = await call(ctx.services.membership.reader_offer, reader.id)
     digest = await call(ctx.services.digests.choice, reader)
     tokens = await call(ctx.services.tokens.tokens, reader.id)
-    response = render(
-        request,
-        "account.html",
-        {"offer": offer, "digest": digest, "zones": known_zones(), "tokens": tokens, **values},
-        status_code=status,
-    )
-    if "new_token" in values:
+    app_password = await call(ctx.services.app_passwords.created, reader.id)
+    context = {"offer": offer, "digest": digest, "zones": known_zones(), "tokens": tokens}
+    context |= {"app_password": app_password, "site_url": str(request.base_url).rstrip("/")}
+    response = render(request, "account.html", {**context, **values}, status_code=status)
+    if {"new_token", "new_app_password", "new_feed_url"} & values.keys():
         response.headers["Cache-Control"] = "no-store"  # the secret is shown once: keep no copy
     return response
 
@@ -237,7 +258,8 @@ async def delete_account(request: Request) -> Response:
     except AuthenticationError as exc:
         return await account_page(request, 400, delete_error=_account_error(exc))
     response = RedirectResponse("/?msg=deleted", status_code=303)
-    clear_session(response, secure=ctx.secure_cookies)
+    clear_session(response, secure=is_secure(request))
+    forget_device_copies(response)
     return response
 
 
@@ -250,15 +272,18 @@ def _account_error(exc: Exception) -> str:
 
 
 async def verify_email(request: Request) -> Response:
-    """The link mailed at sign-up: following it confirms the address (it works once)."""
+    """The link mailed at sign-up: following it confirms the address (it works once), and signs
+    in a browser that is not signed in yet (the one the reader signed up in, usually)."""
     ctx = web(request)
+    token = str(request.path_params["token"])
     try:
-        await call(ctx.services.accounts.verify_email, str(request.path_params["token"]))
+        if reader_of(request) is not None:
+            await call(ctx.services.accounts.verify_email, token)
+            return RedirectResponse("/account?msg=verified", status_code=303)
+        grant = await call(ctx.services.accounts.confirm_and_sign_in, token, address(request))
     except AuthenticationError:
         return render(request, "verify.html", {"failed": True}, status_code=400)
-    target = "/account" if reader_of(request) else "/signin?next=/account"
-    sep = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{sep}msg=verified", status_code=303)
+    return signed_in(request, grant, "/?msg=welcome")
 
 
 async def resend_verification(request: Request) -> Response:

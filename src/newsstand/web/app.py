@@ -19,9 +19,12 @@ from starlette.routing import BaseRoute, Mount
 from starlette.templating import Jinja2Templates
 
 from newsstand.api import v1 as api_v1
+from newsstand.api.fever import create_fever
+from newsstand.api.greader import create_greader
 from newsstand.app import Services, services_for
 from newsstand.config import Settings
 from newsstand.errors import ConfigError, NewsstandError
+from newsstand.markup.sanitize import embed_sources
 from newsstand.web import accounts as account_pages
 from newsstand.web import (
     admin,
@@ -29,8 +32,10 @@ from newsstand.web import (
     browse,
     digest,
     home,
+    interests,
     library,
     live,
+    logredact,
     membership,
     ops,
     payouts,
@@ -38,6 +43,9 @@ from newsstand.web import (
     search,
     stories,
 )
+from newsstand.web import apps as app_pages
+from newsstand.web import feeds as feed_pages
+from newsstand.web import websub as websub_pages
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http
@@ -92,7 +100,11 @@ def _routes(assets: Assets) -> list[BaseRoute]:
         search,
         browse,
         library,
+        interests,
         account_pages,
+        app_pages,
+        feed_pages,
+        websub_pages,
         membership,
         digest,
         admin,
@@ -110,6 +122,8 @@ def _api_routes(services: Services) -> list[BaseRoute]:
     """The reader-app APIs, each mounted on its own prefix (one line per API)."""
     return [
         Mount("/api/v1", app=api_v1.create_api(services), name="api_v1"),
+        *create_greader(services),
+        *create_fever(services),
     ]
 
 
@@ -135,6 +149,7 @@ def make_lifespan(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        logredact.install()  # again: the server may have configured its loggers since
         task = asyncio.create_task(background(ctx)) if background is not None else None
         ctx.live_signals.start(ctx.services)
         try:
@@ -165,13 +180,17 @@ def create_app(
     ``background`` runs for the app's lifetime (``newsstand serve`` passes in-process ingestion).
     """
     own = services is None
+    logredact.install()
     ctx = build_context(services if services is not None else services_for(settings))
     app = Starlette(
         routes=[*_api_routes(ctx.services), *_routes(ctx.assets)],
         middleware=[
             Middleware(RequestMiddleware, ctx=ctx),
             Middleware(
-                SecurityMiddleware, secure_cookies=ctx.secure_cookies, form_targets=form_targets(settings)
+                SecurityMiddleware,
+                secure_cookies=ctx.secure_cookies,
+                form_targets=form_targets(settings),
+                frame_sources=embed_sources(),
             ),
             Middleware(PageCacheMiddleware, seconds=settings.home_cache_seconds),
             Middleware(SessionMiddleware, accounts=ctx.services.accounts),

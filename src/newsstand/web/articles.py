@@ -73,6 +73,7 @@ async def article_page(request: Request) -> Response:
         "parts": parts,
         "next": request.url.path,
         "offer": paywall_offer(request, page),
+        "about": ctx.services.interests.about(page.article),
     }
     return render(request, "article.html", values)
 

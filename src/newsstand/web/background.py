@@ -36,6 +36,7 @@ async def run_background(
         on_change=changed,
         status=ctx.loop_status,
         jobs=services.jobs,
+        websub=services.websub,  # the hubs' callbacks are this process's /websub/ route
     )
     stop = asyncio.Event()
     try:

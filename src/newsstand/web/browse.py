@@ -52,7 +52,9 @@ async def publisher_page(request: Request) -> Response:
 async def section_page(request: Request) -> Response:
     ctx = web(request)
     name = str(request.path_params["name"]).strip()
-    name, listing = await call(ctx.services.reading.section_listing, name, before_id(request))
+    before = before_id(request)
+    name, listing = await call(ctx.services.reading.section_listing, name, before)
+    top, articles = await call(ctx.services.front.section_front, name, listing.articles, before is None)
     reader = reader_of(request)
     following = bool(reader and name.lower() in {s.lower() for s in reader.followed_sections})
     return render(
@@ -63,7 +65,8 @@ async def section_page(request: Request) -> Response:
             "kind": "section",
             "value": name,
             "publisher": None,
-            "articles": listing.articles,
+            "top": top,
+            "articles": articles,
             "following": following,
             "next_before": listing.next_before,
             "current_section": name,

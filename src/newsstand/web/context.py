@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from jinja2 import Environment
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -26,10 +25,30 @@ from newsstand.model import Membership, Publisher, Reader
 from newsstand.web.assets import Assets
 from newsstand.web.livesignals import LiveSignals
 from newsstand.web.security import request_csrf_token
+from newsstand.web.threads import call as call  # re-exported: handlers import it from here
 from newsstand.web.timefmt import current_zone
 
-P = ParamSpec("P")
-T = TypeVar("T")
+
+class StreamSlots:
+    """How many event streams each client address holds open (in this process)."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, int] = {}
+
+    def acquire(self, client: str, limit: int) -> bool:
+        """Take a slot for ``client``; False when it holds ``limit`` already."""
+        held = self.open.get(client, 0)
+        if held >= limit:
+            return False
+        self.open[client] = held + 1
+        return True
+
+    def release(self, client: str) -> None:
+        held = self.open.get(client, 0) - 1
+        if held > 0:
+            self.open[client] = held
+        else:
+            self.open.pop(client, None)
 
 
 @dataclass
@@ -44,6 +63,7 @@ class WebContext:
     live_signals: LiveSignals = field(default_factory=LiveSignals)
     queue: Any = None  # the broker's connection for /healthz and /metrics, made on first use
     stream_seconds: float = 300.0  # a live event stream ends after this; EventSource reconnects
+    streams: StreamSlots = field(default_factory=lambda: StreamSlots())  # open live streams
 
     @property
     def settings(self) -> Settings:
@@ -55,7 +75,8 @@ class WebContext:
 
     @property
     def secure_cookies(self) -> bool:
-        return self.settings.base_url.startswith("https://")
+        """Whether every response is treated as served over https (see web.security)."""
+        return self.settings.https or self.settings.base_url.startswith("https://")
 
     def publisher_map(self) -> dict[str, Publisher]:
         """Publishers by id (from the catalog service's shared cache)."""
@@ -69,11 +90,6 @@ class WebContext:
 def web(request: Request) -> WebContext:
     ctx: WebContext = request.app.state.web
     return ctx
-
-
-async def call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run a blocking store or service call in the thread pool."""
-    return await run_in_threadpool(fn, *args, **kwargs)
 
 
 def viewer_of(request: Request) -> Viewer | None:
@@ -108,12 +124,17 @@ FLASHES = {
     "unsaved": "Removed from your saved articles.",
     "followed": "Followed. It now shapes your For you list.",
     "unfollowed": "Unfollowed.",
+    "nothing-picked": "Nothing was ticked: For you shows what is popular until you pick something.",
+    "liked": "Liked: For you ranks articles like it higher.",
+    "hidden": "Hidden: For you will not show articles with it.",
+    "untrained": "Undone.",
     "reset-sent": "If an account exists for that address, we have sent a link to reset the password.",
     "password-reset": "Your password has been changed. Please sign in.",
     "email-changed": "Your email address has been changed.",
     "password-changed": "Your password has been changed; other sessions were signed out.",
     "deleted": "Your account and its data have been deleted.",
     "token-revoked": "The token is revoked: apps using it are signed out.",
+    "app-password-revoked": "Your app password is revoked: apps signed in with it are signed out.",
     "picked": "Added to Our picks.",
     "unpicked": "Removed from Our picks.",
     "feed-added": "Feed added; it will be fetched on the next round.",

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from newsstand.app.personal import HomeData
+from newsstand.app.personal import ForYou, HomeData
 from newsstand.model import Reader
 from newsstand.web.context import WebContext, call, reader_of, render, web
 from newsstand.web.fragments import shared_markup
@@ -18,25 +18,21 @@ from newsstand.web.fragments import shared_markup
 @dataclass(frozen=True, slots=True)
 class HomeParts:
     head: Markup  # Top stories and Our picks, the same for everyone
-    for_you: Markup  # this reader's For you ("" for anonymous readers)
     tail: Markup  # Latest and the section rows
+    for_you: ForYou | None  # this reader's For you (None for anonymous readers)
 
 
 def build_home(ctx: WebContext, reader: Reader | None) -> tuple[HomeData, HomeParts]:
     """The shared parts from the cache (made once per period), For you for this reader (made
-    once per period and per change of what they follow)."""
+    once per period and per change of what they follow, train and read). For you is rendered
+    with the page: its onboarding form carries this browser's CSRF token."""
     front = ctx.services.front
     data = front.home()
-    personal = Markup("")
-    if reader is not None:
-        cards = front.for_you(reader)
-        suggestions = [] if cards else front.suggestions()
-        key = f"home:foryou:{reader.id}:{reader.followed_publishers}:{reader.followed_sections}"
-        personal = shared_markup(ctx, key, "_home_parts.html", "for_you", reader, cards, suggestions)
+    shown = [c.article for c in data.top] + [p.article for p in data.picks]
     parts = HomeParts(
         shared_markup(ctx, "home:head", "_home_parts.html", "head", data),
-        personal,
         shared_markup(ctx, "home:tail", "_home_parts.html", "tail", data),
+        None if reader is None else front.personal(reader, apart_from=shown),
     )
     return data, parts
 

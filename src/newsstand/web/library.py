@@ -1,4 +1,4 @@
-"""A reader's own things: saved articles, reading history, follows."""
+"""A reader's own things: saved articles and reading history (follows: ``interests.py``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from newsstand.errors import BadRequestError
 from newsstand.web.articles import path_id
-from newsstand.web.context import call, render, web
+from newsstand.web.context import call, membership_of, reader_of, render, web
 from newsstand.web.security import checked_form, safe_next
 from newsstand.web.sessions import require_reader
 
@@ -37,10 +36,14 @@ async def history_page(request: Request) -> Response:
 
 
 async def saved_offline(request: Request) -> Response:
-    """The pages the service worker keeps for offline reading."""
-    reader = require_reader(request)
-    items = await call(web(request).services.reading.saved, reader.id, 100)
-    urls = [f"/{'live' if i.article.is_liveblog else 'article'}/{i.article.id}" for i in items]
+    """The pages the service worker keeps for offline reading: the reader's saved articles they
+    may read in full now; none for an anonymous browser (signed out, or the account deleted),
+    so the worker drops every copy it holds."""
+    reader = reader_of(request)
+    articles = []
+    if reader is not None:
+        articles = await call(web(request).services.reading.offline_pages, reader, membership_of(request))
+    urls = [f"/{'live' if a.is_liveblog else 'article'}/{a.id}" for a in articles]
     return JSONResponse({"urls": urls}, headers={"Cache-Control": "no-store"})
 
 
@@ -62,29 +65,10 @@ async def unsave(request: Request) -> Response:
     return back_to(form.get("next"), "/saved", "unsaved")
 
 
-async def follow(request: Request) -> Response:
-    ctx = web(request)
-    reader = require_reader(request)
-    form = await checked_form(request, ctx.secret)
-    kind, value, action = (str(form.get(k, "")).strip() for k in ("kind", "value", "action"))
-    if not value or kind not in ("publisher", "section") or action not in ("follow", "unfollow"):
-        raise BadRequestError("follow needs kind, value and action")
-    reading = ctx.services.reading
-    fn = {
-        ("publisher", "follow"): reading.follow_publisher,
-        ("publisher", "unfollow"): reading.unfollow_publisher,
-        ("section", "follow"): reading.follow_section,
-        ("section", "unfollow"): reading.unfollow_section,
-    }[(kind, action)]
-    await call(fn, reader.id, value)
-    return back_to(form.get("next"), "/", "followed" if action == "follow" else "unfollowed")
-
-
 routes: list[BaseRoute] = [
     Route("/saved", saved_page, name="saved"),
     Route("/saved/offline.json", saved_offline, name="saved_offline"),
     Route("/saved/{article_id}", save, methods=["POST"], name="save"),
     Route("/saved/{article_id}/remove", unsave, methods=["POST"], name="unsave"),
     Route("/history", history_page, name="history"),
-    Route("/follow", follow, methods=["POST"], name="follow"),
 ]

@@ -8,16 +8,18 @@ import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from newsstand.app.reading import LivePage, changed_at
 from newsstand.model import Article, LiveEntry, Membership, Reader, utc
 from newsstand.web.articles import path_id, paywall_offer
-from newsstand.web.context import WebContext, call, membership_of, reader_of, render, web
+from newsstand.web.context import StreamSlots, WebContext, call, membership_of, reader_of, render, web
 from newsstand.web.fragments import shared_markup
 from newsstand.web.timefmt import iso_precise
 
@@ -69,7 +71,8 @@ async def live_page(request: Request) -> Response:
         return RedirectResponse(f"/article/{found.id}", status_code=301)
     page, parts = found
     since = iso_precise(page.latest)
-    values = {"v": page, "parts": parts, "since": since, "next": request.url.path}
+    about = web(request).services.interests.about(page.article)
+    values = {"v": page, "parts": parts, "since": since, "next": request.url.path, "about": about}
     return render(request, "live.html", {**values, "offer": paywall_offer(request, page)})
 
 
@@ -127,7 +130,31 @@ async def live_events(request: Request) -> Response:
                     await asyncio.wait_for(changed.wait(), ctx.settings.live_poll_seconds)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+    client = request.client.host if request.client else ""
+    if not ctx.streams.acquire(client, ctx.settings.live_streams_per_client):
+        return Response(
+            "Too many open live streams from your address.\n",
+            status_code=429,
+            headers={"Retry-After": "30", "Cache-Control": "no-store"},
+            media_type="text/plain",
+        )
+    return CountedStream(events(), ctx.streams, client, media_type="text/event-stream", headers=headers)
+
+
+class CountedStream(StreamingResponse):
+    """A streamed response that gives its client's slot back however it ends (finished,
+    disconnected, cancelled), even when its body never started."""
+
+    def __init__(self, content: AsyncIterator[str], slots: StreamSlots, client: str, **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self.slots = slots
+        self.client = client
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.slots.release(self.client)
 
 
 routes: list[BaseRoute] = [

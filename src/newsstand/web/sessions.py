@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -10,11 +9,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from newsstand.app.accounts import AccountService
 from newsstand.errors import PermissionDeniedError, SignInRequiredError
 from newsstand.model import Reader
-from newsstand.web.context import reader_of
-from newsstand.web.security import _cookie_value, session_cookie
+from newsstand.web.context import call, reader_of
+from newsstand.web.security import SESSION_COOKIE, _cookie_value, session_cookie
 from newsstand.web.timefmt import ZONE
-
-SESSION_COOKIE = "ns_session"
 
 
 class SessionMiddleware:
@@ -33,7 +30,7 @@ class SessionMiddleware:
             state["session_token"] = token
             viewer = self.accounts.remembered_viewer(token) if token else None
             if token and viewer is None:
-                viewer = await run_in_threadpool(self.accounts.viewer, token)
+                viewer = await call(self.accounts.viewer, token)
             state["viewer"] = viewer
         # Times on every page of this request (and in threads it starts) in the reader's zone.
         zone = ZONE.set(self.accounts.mail.zone_of(viewer.reader if viewer else None))

@@ -24,8 +24,10 @@ def build_story(ctx: WebContext, story_id: int) -> tuple[StoryPage, Markup]:
 
 
 async def story_page(request: Request) -> Response:
-    page, main = await call(build_story, web(request), path_id(request, "story_id"))
-    return render(request, "story.html", {"v": page, "main": main})
+    ctx = web(request)
+    page, main = await call(build_story, ctx, path_id(request, "story_id"))
+    about = ctx.services.interests.about(page.lead) if page.lead else None
+    return render(request, "story.html", {"v": page, "main": main, "about": about, "next": request.url.path})
 
 
 routes: list[BaseRoute] = [Route("/story/{story_id}", story_page, name="story")]

@@ -2,8 +2,8 @@
 
 Feeds never need entity declarations, so a document type that declares
 entities (the vehicle of XXE and of "billion laughs" expansion) is refused
-outright, whatever parser comes after. UTF-16/32 documents are decoded first so
-the check cannot be sidestepped by re-encoding.
+outright, whatever parser comes after. UTF-16/32 and EBCDIC documents are decoded
+first (each way they may be read) so the check cannot be sidestepped by re-encoding.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ def wide_encoding(data: bytes) -> str | None:
     return None
 
 
+_EBCDIC_SPACE = b"\x40\x25\x15\x05\x0d"
+# "<" then "?", "!" (code pages 037 and 500 differ here) or a letter's high nibble.
+_EBCDIC_START = re.compile(rb"\x4c[\x6f\x5a\x4f\x81-\xe9]")
+_EBCDIC = ("cp037", "cp500")
+_WIDE = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
 def prolog_text(data: bytes) -> str:
     """The document as text for the checks (decoded as far as the checks need)."""
     wide = wide_encoding(data)
@@ -49,9 +56,25 @@ def prolog_text(data: bytes) -> str:
     return data.decode(wide, "replace") if wide else data.decode("latin-1")
 
 
+def readings(data: bytes) -> list[str]:
+    """Every way a parser might read the document: as detected, and besides as EBCDIC when
+    it starts like EBCDIC markup, or as each wide encoding when NULs appear among its first
+    bytes without a recognised start (leading white space hides the start)."""
+    texts = [prolog_text(data)]
+    if _EBCDIC_START.match(data.lstrip(_EBCDIC_SPACE)):
+        texts.extend(data.decode(name, "replace") for name in _EBCDIC)
+    if wide_encoding(data) is None and b"\x00" in data[:16]:
+        texts.extend(data.decode(name, "replace") for name in _WIDE)
+    return texts
+
+
 def check_xml(data: bytes, url: str = "") -> None:
     """Raise FeedParseError when the document declares entities in its DTD."""
-    text = prolog_text(data)
+    for text in readings(data):
+        _check_text(text, url)
+
+
+def _check_text(text: str, url: str) -> None:
     doctype = _DOCTYPE.search(text)
     if doctype is None:
         return

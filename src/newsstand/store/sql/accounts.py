@@ -15,7 +15,16 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Connection
 
 from newsstand.errors import ConflictError, NotFoundError
-from newsstand.model import Membership, MembershipState, OutgoingMail, Reader, Role, SessionRecord
+from newsstand.model import (
+    Facet,
+    Membership,
+    MembershipState,
+    OutgoingMail,
+    Reader,
+    Role,
+    SessionRecord,
+    Trained,
+)
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.engine import SqlBase
 from newsstand.store.sql.mail import enqueue
@@ -83,22 +92,51 @@ follows = sa.Table(
     sa.PrimaryKeyConstraint("reader_id", "kind", "value"),
 )
 
+# A follow is stored under its facet's name ("publisher", "story", ...); a trainer choice under
+# "like_<facet>" or "hide_<facet>", so a signed-in request reads both in the one follows query.
+LIKE, HIDE = "like_", "hide_"
+
+
+def interests(rows: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The Reader fields for a reader's follows rows (kind, value)."""
+    trained = []
+    for kind, value in rows:
+        for prefix, liked in ((LIKE, True), (HIDE, False)):
+            if kind.startswith(prefix):
+                trained.append(Trained(Facet(kind.removeprefix(prefix)), value, liked))
+    return {
+        "followed_publishers": tuple(v for k, v in rows if k == Facet.PUBLISHER),
+        "followed_sections": tuple(v for k, v in rows if k == Facet.SECTION),
+        "followed_stories": tuple(int(v) for k, v in rows if k == Facet.STORY and v.isdigit()),
+        "followed_topics": tuple(v for k, v in rows if k == Facet.TOPIC),
+        "trained": tuple(trained),
+    }
+
+
+def _follows_of(conn: Connection, reader_id: int) -> dict[str, Any]:
+    rows = conn.execute(
+        sa.select(follows.c.kind, follows.c.value)
+        .where(follows.c.reader_id == reader_id)
+        .order_by(follows.c.kind, follows.c.value)
+    ).all()
+    return interests([(str(k), str(v)) for k, v in rows])
+
+
 _READER_COLUMNS = [
     readers.c[n] for n in ("id", "email", "display_name", "role", "created", "time_zone", "email_verified")
 ]
 
 
-def _reader(row: sa.Row[Any], publishers: tuple[str, ...] = (), sections: tuple[str, ...] = ()) -> Reader:
+def _reader(row: sa.Row[Any], followed: dict[str, Any] | None = None) -> Reader:
     return Reader(
         id=row.id,
         email=row.email,
         created=row.created,
         display_name=row.display_name,
         role=Role(row.role),
-        followed_publishers=publishers,
-        followed_sections=sections,
         time_zone=row.time_zone,
         email_verified=row.email_verified,
+        **(followed or {}),
     )
 
 
@@ -135,21 +173,15 @@ def viewer_join(credentials: sa.Table) -> sa.Join:
 
 def viewer_of(conn: Connection, row: Any) -> tuple[Reader, Membership | None]:
     """The reader (follows read in) and membership of a row selected with VIEWER_COLUMNS."""
-    followed = conn.execute(
-        sa.select(follows.c.kind, follows.c.value)
-        .where(follows.c.reader_id == row.reader_id)
-        .order_by(follows.c.kind, follows.c.value)
-    ).all()
     reader = Reader(
         id=row.reader_id,
         email=row.email,
         created=row.reader_created,
         display_name=row.display_name,
         role=Role(row.role),
-        followed_publishers=tuple(v for k, v in followed if k == "publisher"),
-        followed_sections=tuple(v for k, v in followed if k == "section"),
         time_zone=row.time_zone,
         email_verified=row.email_verified,
+        **_follows_of(conn, row.reader_id),
     )
     if row.state is None:
         return reader, None
@@ -230,14 +262,8 @@ class AccountsMixin(SqlBase):
             row = conn.execute(sa.select(*_READER_COLUMNS).where(readers.c.id == reader_id)).first()
             if row is None:
                 raise NotFoundError("reader", reader_id)
-            followed = conn.execute(
-                sa.select(follows.c.kind, follows.c.value)
-                .where(follows.c.reader_id == reader_id)
-                .order_by(follows.c.kind, follows.c.value)
-            ).all()
-        publishers = tuple(v for k, v in followed if k == "publisher")
-        sections = tuple(v for k, v in followed if k == "section")
-        return _reader(row, publishers, sections)
+            followed = _follows_of(conn, reader_id)
+        return _reader(row, followed)
 
     def session_reader(self, token_hash: str) -> tuple[SessionRecord, Reader, Membership | None]:
         stmt = (
@@ -297,6 +323,7 @@ class AccountsMixin(SqlBase):
         from newsstand.store.sql import profile as pf
         from newsstand.store.sql import reading as rd
         from newsstand.store.sql.apitokens import api_tokens
+        from newsstand.store.sql.apppasswords import app_passwords
 
         with self._write() as conn:
             _require_reader(conn, reader_id)
@@ -318,6 +345,7 @@ class AccountsMixin(SqlBase):
                 rd.saved_articles,
                 rd.reading_history,
                 api_tokens,
+                app_passwords,
                 bl.billing_records,
                 pf.email_tokens,
                 pf.digest_subscriptions,
@@ -458,4 +486,27 @@ class AccountsMixin(SqlBase):
                 follows.delete().where(
                     follows.c.reader_id == reader_id, follows.c.kind == kind, follows.c.value == value
                 )
+            )
+
+    def train(self, reader_id: int, trained: Trained) -> None:
+        kind = f"{LIKE if trained.liked else HIDE}{trained.facet.value}"
+        opposite = f"{HIDE if trained.liked else LIKE}{trained.facet.value}"
+        f = follows.c
+        with self._write() as conn:
+            _require_reader(conn, reader_id)
+            conn.execute(
+                follows.delete().where(f.reader_id == reader_id, f.kind == opposite, f.value == trained.value)
+            )
+            key = (f.reader_id == reader_id, f.kind == kind, f.value == trained.value)
+            if conn.execute(sa.select(f.kind).where(*key)).first() is None:
+                insert_once(
+                    conn, follows.insert().values(reader_id=reader_id, kind=kind, value=trained.value)
+                )
+
+    def untrain(self, reader_id: int, facet: Facet, value: str) -> None:
+        f = follows.c
+        kinds = (f"{LIKE}{facet.value}", f"{HIDE}{facet.value}")
+        with self._write() as conn:
+            conn.execute(
+                follows.delete().where(f.reader_id == reader_id, f.kind.in_(kinds), f.value == value)
             )

@@ -1,4 +1,4 @@
-"""Coordination between processes through the database (migration 0013).
+"""Coordination between processes through the database (migration 0016).
 
 Leases elect one scheduler and keep one-at-a-time steps to one worker; feed claims say
 which feeds are queued and which worker polls each; host slots cap the fetches in

@@ -1,6 +1,6 @@
 """Hearing of changes other processes make: PostgreSQL LISTEN on its own connection.
 
-Migration 0013 makes every change to a live blog's entries ``pg_notify('newsstand_live',
+Migration 0016 makes every change to a live blog's entries ``pg_notify('newsstand_live',
 article id)``; ``Listener`` holds one connection outside the pool, LISTENs, and hands
 each article id to a callback from its own thread. A lost connection is opened again
 after a second (changes in between are not heard; readers' pages still poll). SQLite

@@ -12,7 +12,7 @@ from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from newsstand.errors import NotFoundError
-from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadRecord
+from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadingSignal, ReadRecord, UnreadRef
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
 from newsstand.store.sql.engine import SqlBase
@@ -43,6 +43,8 @@ reading_history = sa.Table(
     _reader_fk(),
     _article_fk(),
     sa.Column("read", t.UTCDateTime, nullable=False),
+    # Reading time the page reported since the latest read (every reader's, for For you).
+    sa.Column("seconds", sa.Integer, nullable=False, server_default="0"),
     sa.PrimaryKeyConstraint("reader_id", "article_id"),
 )
 reading_records = sa.Table(
@@ -112,6 +114,18 @@ def _reader_article_state() -> sa.Select[Any]:
 _READER_ARTICLE_STATE = _reader_article_state()
 
 
+def _followed(publisher_ids: Sequence[str], sections: Sequence[str]) -> sa.ColumnElement[bool]:
+    """Articles of the publishers or listed in the sections a reader follows."""
+    A, S = t.articles, t.article_sections
+    clauses: list[sa.ColumnElement[bool]] = []
+    if publisher_ids:
+        clauses.append(A.c.publisher_id.in_(list(publisher_ids)))
+    if sections:
+        listed = sa.select(S.c.article_id).where(S.c.article_id == A.c.id, S.c.section.in_(list(sections)))
+        clauses += [A.c.section.in_(list(sections)), listed.exists()]
+    return sa.or_(*clauses)
+
+
 class ReadingMixin(SqlBase):
     # --- saved articles ------------------------------------------------------------------
 
@@ -167,13 +181,106 @@ class ReadingMixin(SqlBase):
     ) -> list[tuple[int, datetime]]:
         return self._kept(reading_history, reading_history.c.read, reader_id, limit, before)
 
+    def article_marks(
+        self, reader_id: int, article_ids: Sequence[int]
+    ) -> tuple[frozenset[int], frozenset[int]]:
+        ids = list(dict.fromkeys(article_ids))
+        read: set[int] = set()
+        saved: set[int] = set()
+        with self._read() as conn:
+            for start in range(0, len(ids), 500):  # bounded IN lists on both databases
+                chunk = ids[start : start + 500]
+                h, s = reading_history.c, saved_articles.c
+                query = sa.select(h.article_id).where(h.reader_id == reader_id, h.article_id.in_(chunk))
+                read.update(int(r) for (r,) in conn.execute(query))
+                query = sa.select(s.article_id).where(s.reader_id == reader_id, s.article_id.in_(chunk))
+                saved.update(int(r) for (r,) in conn.execute(query))
+        return frozenset(read), frozenset(saved)
+
+    def unread_refs(
+        self,
+        reader_id: int,
+        publisher_ids: Sequence[str],
+        sections: Sequence[str],
+        since: datetime,
+        limit: int,
+    ) -> list[UnreadRef]:
+        if not publisher_ids and not sections:
+            return []
+        A, S, h = t.articles, t.article_sections, reading_history.c
+        followed = _followed(publisher_ids, sections)
+        read = sa.select(h.article_id).where(h.reader_id == reader_id, h.article_id == A.c.id)
+        query = (
+            sa.select(A.c.id, A.c.publisher_id, A.c.published, A.c.section)
+            .where(followed, A.c.published >= since, ~read.exists())
+            .order_by(A.c.published.desc(), A.c.id.desc())
+            .limit(limit)
+        )
+        wanted = set(sections)
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+            listed_in: dict[int, set[str]] = {}
+            ids = [int(r.id) for r in rows]
+            for start in range(0, len(ids), 500) if wanted else ():
+                chunk = ids[start : start + 500]
+                q = sa.select(S.c.article_id, S.c.section).where(
+                    S.c.article_id.in_(chunk), S.c.section.in_(list(wanted))
+                )
+                for aid, section in conn.execute(q):
+                    listed_in.setdefault(int(aid), set()).add(section)
+        return [
+            UnreadRef(
+                int(r.id),
+                r.publisher_id,
+                r.published,
+                tuple(sorted(listed_in.get(int(r.id), set()) | ({r.section} & wanted))),
+            )
+            for r in rows
+        ]
+
+    def followed_article_ids(
+        self,
+        publisher_ids: Sequence[str],
+        sections: Sequence[str],
+        *,
+        after_id: int | None = None,
+        before_id: int | None = None,
+        limit: int = 50,
+    ) -> tuple[list[int], int]:
+        if not publisher_ids and not sections:
+            return [], 0
+        A = t.articles
+        followed = _followed(publisher_ids, sections)
+        where = followed
+        query = sa.select(A.c.id).where(where)
+        if after_id is not None:
+            query = query.where(A.c.id > after_id).order_by(A.c.id.asc())
+        else:
+            if before_id is not None:
+                query = query.where(A.c.id < before_id)
+            query = query.order_by(A.c.id.desc())
+        with self._read() as conn:
+            ids = [int(i) for (i,) in conn.execute(query.limit(limit))]
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(A).where(where)).scalar_one())
+        return ids, total
+
+    def forget_reads(self, reader_id: int, article_ids: Sequence[int]) -> None:
+        h = reading_history.c
+        ids = list(dict.fromkeys(article_ids))
+        with self._write() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                conn.execute(
+                    reading_history.delete().where(h.reader_id == reader_id, h.article_id.in_(chunk))
+                )
+
     def forget_read(self, reader_id: int, article_id: int) -> None:
         h = reading_history.c
         with self._write() as conn:
             conn.execute(reading_history.delete().where(h.reader_id == reader_id, h.article_id == article_id))
 
     def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
-        with self._read() as conn:
+        with self._read_one() as conn:
             saved_at, read_at, paid_at = conn.execute(
                 _READER_ARTICLE_STATE, {"reader_id": reader_id, "article_id": article_id}
             ).one()
@@ -191,7 +298,7 @@ class ReadingMixin(SqlBase):
         h = dialect.insert(reading_history)
         upsert = h.on_conflict_do_update(
             index_elements=[reading_history.c.reader_id, reading_history.c.article_id],
-            set_={"read": h.excluded.read},
+            set_={"read": h.excluded.read, "seconds": 0},  # a new read starts its own reading time
         )
         paid = [
             _read_values(r.reader_id, r.article_id, r.publisher_id, r.at) for r in reads if r.publisher_id
@@ -215,7 +322,20 @@ class ReadingMixin(SqlBase):
             .order_by(r.at.desc(), r.id.desc())
             .limit(1)
         )
+        h = reading_history.c
+        read = sa.select(h.read, h.seconds).where(
+            h.reader_id == reader_id, h.article_id == article_id, h.read >= since
+        )
         with self._write() as conn:
+            history = conn.execute(read).first()
+            if history is not None:
+                credited = credit(history.read, int(history.seconds))
+                if credited != history.seconds:
+                    conn.execute(
+                        reading_history.update()
+                        .where(h.reader_id == reader_id, h.article_id == article_id)
+                        .values(seconds=credited)
+                    )
             row = conn.execute(latest).first()
             if row is None:
                 return None
@@ -223,6 +343,36 @@ class ReadingMixin(SqlBase):
             if seconds != row.seconds:
                 conn.execute(reading_records.update().where(r.id == row.id).values(seconds=seconds))
         return seconds
+
+    def reading_signals(self, reader_id: int, since: datetime, limit: int) -> list[ReadingSignal]:
+        h, s = reading_history.c, saved_articles.c
+        opened = sa.select(
+            h.article_id, h.read.label("opened"), h.seconds, sa.null().label("saved"), h.read.label("at")
+        ).where(h.reader_id == reader_id, h.read >= since)
+        saved = sa.select(
+            s.article_id,
+            sa.null().label("opened"),
+            sa.literal(0).label("seconds"),
+            s.saved,
+            s.saved.label("at"),
+        ).where(s.reader_id == reader_id, s.saved >= since)
+        both = sa.union_all(opened, saved).subquery()
+        query = (
+            sa.select(
+                both.c.article_id,
+                sa.type_coerce(sa.func.max(both.c.opened), t.UTCDateTime),
+                sa.func.max(both.c.seconds),
+                sa.type_coerce(sa.func.max(both.c.saved), t.UTCDateTime),
+            )
+            .group_by(both.c.article_id)
+            .order_by(sa.func.max(both.c.at).desc(), both.c.article_id.desc())
+            .limit(limit)
+        )
+        with self._read_one() as conn:
+            return [
+                ReadingSignal(int(aid), opened_at, int(seconds or 0), saved_at)
+                for aid, opened_at, seconds, saved_at in conn.execute(query)
+            ]
 
     def paid_reads(self, start: datetime, end: datetime) -> list[PaidRead]:
         r = reading_records.c

@@ -11,6 +11,7 @@ from newsstand.errors import StorageError
 from newsstand.store.sql import migrate
 from newsstand.store.sql.accounts import AccountsMixin
 from newsstand.store.sql.apitokens import ApiTokensMixin
+from newsstand.store.sql.apppasswords import AppPasswordsMixin
 from newsstand.store.sql.billing import BillingMixin
 from newsstand.store.sql.catalog import CatalogMixin
 from newsstand.store.sql.coordination import CoordinationMixin
@@ -21,6 +22,7 @@ from newsstand.store.sql.mail import MailMixin
 from newsstand.store.sql.meta import MetaMixin
 from newsstand.store.sql.notify import Listener, listen
 from newsstand.store.sql.profile import ProfileMixin
+from newsstand.store.sql.push import PushMixin
 from newsstand.store.sql.reading import ReadingMixin
 from newsstand.store.sql.search import SearchMixin
 from newsstand.store.sql.stories import StoriesMixin
@@ -37,8 +39,10 @@ class SqlStore(
     MetaMixin,
     MailMixin,
     ApiTokensMixin,
+    AppPasswordsMixin,
     BillingMixin,
     ProfileMixin,
+    PushMixin,
     CoordinationMixin,
 ):
     """Everything in ``newsstand.store.base.Store``, on SQLAlchemy Core."""

@@ -8,12 +8,13 @@
       if (event.data && event.data.type === "saved-synced") { document.body.dataset.offlineReady = "1"; }
     });
     navigator.serviceWorker.register("/sw.js").then(function (reg) {
-      if (document.body.dataset.syncSaved === "1") {
-        var worker = reg.active || reg.waiting || reg.installing;
-        navigator.serviceWorker.ready.then(function (r) {
-          (r.active || worker).postMessage({ type: "sync-saved" });
-        });
-      }
+      var worker = reg.active || reg.waiting || reg.installing;
+      // After saving or unsaving, every copy is refreshed; on any other page the worker checks
+      // the list, so copies a reader may no longer read (signed out, lapsed) are dropped.
+      var kind = document.body.dataset.syncSaved === "1" ? "sync-saved" : "check-saved";
+      navigator.serviceWorker.ready.then(function (r) {
+        (r.active || worker).postMessage({ type: kind });
+      });
     }).catch(function () { /* offline reading is optional */ });
   }
 

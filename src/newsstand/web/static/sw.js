@@ -12,18 +12,23 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(self.clients.claim());
 });
 
-// Cache every saved article page; drop pages that are no longer saved.
-function syncSaved() {
-  return fetch("/saved/offline.json", { credentials: "same-origin" }).then(function (r) {
+// Keep exactly the pages the server lists: the reader's saved articles they may read in full
+// now. Signed out, lapsed or deleted, the list shrinks (to nothing for anonymous readers) and
+// the full texts leave this device. With refresh, every listed page is fetched again; without
+// it (the check every page makes), only missing ones are.
+function syncSaved(refresh) {
+  return fetch("/saved/offline.json", { credentials: "same-origin", cache: "no-store" }).then(function (r) {
     if (!r.ok) { return; }
     return r.json().then(function (data) {
       return caches.open(CACHE).then(function (cache) {
         var wanted = data.urls;
         return cache.keys().then(function (keys) {
+          var have = keys.map(function (k) { return new URL(k.url).pathname; });
           var drops = keys.filter(function (k) {
             return wanted.indexOf(new URL(k.url).pathname) < 0;
           }).map(function (k) { return cache.delete(k); });
-          var adds = wanted.map(function (u) {
+          var fetches = refresh ? wanted : wanted.filter(function (u) { return have.indexOf(u) < 0; });
+          var adds = fetches.map(function (u) {
             return fetch(u, { credentials: "same-origin" }).then(function (resp) {
               if (resp.ok) { return cache.put(u, resp); }
             }).catch(function () {});
@@ -41,7 +46,8 @@ function syncSaved() {
 }
 
 self.addEventListener("message", function (event) {
-  if (event.data && event.data.type === "sync-saved") { event.waitUntil(syncSaved()); }
+  if (event.data && event.data.type === "sync-saved") { event.waitUntil(syncSaved(true)); }
+  if (event.data && event.data.type === "check-saved") { event.waitUntil(syncSaved(false)); }
 });
 
 self.addEventListener("fetch", function (event) {

@@ -3,8 +3,8 @@ feed claims (queued by the scheduler, held by the worker polling the feed), host
 (fetches in flight to one host across workers), and on PostgreSQL a NOTIFY for every change
 to a live blog's entries, so every web process hears of it.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0016
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

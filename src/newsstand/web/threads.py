@@ -1,0 +1,30 @@
+"""Blocking store and service calls, run off the event loop.
+
+A plain executor hop (``loop.run_in_executor``) rather than Starlette's ``run_in_threadpool``:
+anyio's version adds a capacity limiter, a cancel scope and a task-group check per call, about a
+tenth of a member's page under load (bench/web.py, docs/decisions.md "Application core"). The
+size matches the SQLite pool's kept connections (store/sql/engine.py), one per thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+THREADS = 40
+_executor = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="newsstand-call")
+
+
+async def call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a blocking store or service call in the thread pool, with the caller's context
+    variables (request ids in logs)."""
+    context = contextvars.copy_context()
+    job = functools.partial(context.run, fn, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_executor, job)
