@@ -274,9 +274,53 @@ class Settings:
         "Base URL of the Stripe API; empty is Stripe's own (tests point it at a local server).",
         check=_url_or_empty,
     )
+    # distributed ingestion and shared state (docs/deploy.md)
+    broker_url: str = _setting(
+        "",
+        "RabbitMQ URL (amqp://user:password@host:5672/vhost) for `newsstand worker` and `newsstand"
+        " scheduler`; empty: no broker, `serve` and `run` ingest in their own process.",
+        secret=True,
+    )
+    queue_prefix: str = _setting(
+        "newsstand", "Prefix of the broker's queue names and Redis keys (one per deployment)."
+    )
+    scheduler_seconds: float = _setting(
+        5.0, "Seconds between two looks of the scheduler for due feeds.", check=_at_least(0.1)
+    )
+    scheduler_lease_seconds: float = _setting(
+        30.0,
+        "Seconds a scheduler stays leader without renewing; a waiting scheduler takes over after it.",
+        check=_at_least(1),
+    )
+    requeue_seconds: float = _setting(
+        600.0,
+        "Seconds after which a feed queued but not polled (a message lost) is queued again.",
+        check=_at_least(1),
+    )
+    feed_lease_seconds: float = _setting(
+        300.0,
+        "Seconds a worker holds a feed it polls; a killed worker's feed is polled again after it.",
+        check=_at_least(1),
+    )
+    cache_url: str = _setting(
+        "",
+        "Redis URL (redis://host:6379/0) for the caches several web processes share; empty keeps"
+        " them in each process.",
+        secret=True,
+    )
+    metrics_token: str = _setting(
+        "",
+        "Bearer token that may read /metrics; empty: operators only (signed in as admin).",
+        secret=True,
+    )
     # logging
     log_level: str = _setting(
         "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.", check=_one_of(*LOG_LEVELS)
+    )
+    log_format: str = _setting(
+        "text",
+        "Log lines as text, or as JSON objects (one a line, with the request id) for a log collector.",
+        check=_one_of("text", "json"),
     )
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 

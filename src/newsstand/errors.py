@@ -62,6 +62,21 @@ class ConflictError(StorageError):
         self.key = key
 
 
+class BusyError(StorageError):
+    """Someone else holds what was asked for (a feed another worker polls, a host at its limit);
+    try again after ``retry_after`` seconds."""
+
+    def __init__(self, what: str, key: object, retry_after: float = 1.0) -> None:
+        super().__init__(f"{what} is busy: {key!r}")
+        self.what = what
+        self.key = key
+        self.retry_after = retry_after
+
+
+class BrokerError(NewsstandError):
+    """The task broker cannot be reached or refused a message."""
+
+
 class SearchQueryError(StorageError):
     """A search query could not be understood (bad cursor, empty query, bad filter)."""
 

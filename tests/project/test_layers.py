@@ -30,8 +30,10 @@ SEAMS = {
     ("smtplib",): ("mail",),
     ("stripe",): ("payments",),
     ("msgspec",): ("api",),
+    ("dramatiq", "pika"): ("worker",),
+    ("redis",): ("sharedstate",),
 }
-FRONT_ENDS = ("web", "cli", "api")
+FRONT_ENDS = ("web", "cli", "api", "worker")
 
 
 def package_of(path: Path) -> str:

@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from newsstand.accounts import credentials as cred
 from newsstand.accounts import membership as ms
 from newsstand.accounts import ratelimit
-from newsstand.app.cache import TtlCache
+from newsstand.app.cache import SharedCache, TtlCache
 from newsstand.app.mailing import SITE, MailService
 from newsstand.config import Settings
 from newsstand.errors import (
@@ -38,6 +38,13 @@ from newsstand.timezones import checked_zone, zone
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 VERIFY_TOKEN_LIFETIME = timedelta(days=3)
 SESSION_MEMORY = 5.0
+
+
+def session_memory(settings: Settings) -> float:
+    """Seconds a looked-up session is remembered."""
+    return min(SESSION_MEMORY, settings.home_cache_seconds)
+
+
 _WRONG = "Wrong email or password."
 # Verified against when the email is unknown, so a miss costs as much time as a hit.
 _DUMMY_PASSWORD = "not a real password, only a timing equaliser"  # noqa: S105
@@ -66,6 +73,7 @@ class AccountService:
         mail: MailService,
         hasher: PasswordHasher,
         clock: Callable[[], datetime],
+        sessions: SharedCache | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -77,7 +85,10 @@ class AccountService:
         # Every signed-in request looks its session up; a few seconds' memory of the answer saves
         # two queries a page. Changes made here forget it at once; a change made by another
         # process (a membership granted, a session revoked) shows within SESSION_MEMORY seconds.
-        self._sessions = TtlCache(min(SESSION_MEMORY, settings.home_cache_seconds), max_entries=10_000)
+        # With a cache shared by processes (``cache_url``) a change made anywhere shows at once.
+        self._sessions: SharedCache = (
+            sessions if sessions is not None else TtlCache(session_memory(settings), max_entries=10_000)
+        )
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -229,6 +240,8 @@ class AccountService:
     def remembered_viewer(self, token: str) -> Viewer | None:
         """The viewer for ``token`` if this process remembers it (no I/O: safe to call from an
         event loop); None when it must be looked up with ``viewer``."""
+        if not isinstance(self._sessions, TtlCache):
+            return None  # kept in Redis: a look-up is I/O, made in a thread by ``viewer``
         found = self._sessions.get(cred.token_hash(token))
         if found is None or found[0].expires <= self.now():
             return None

@@ -99,6 +99,35 @@ class TtlCache:
             self._values.clear()
 
 
+class Counters(Protocol):
+    """Named totals (for /metrics): kept in this process, or summed over processes."""
+
+    def add(self, field: str, amount: float = 1.0) -> None: ...
+
+    def totals(self) -> dict[str, float]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalCounters:
+    """Counters of this process alone (one web process: the default)."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def add(self, field: str, amount: float = 1.0) -> None:
+        with self._lock:
+            self._values[field] = self._values.get(field, 0.0) + amount
+
+    def totals(self) -> dict[str, float]:
+        with self._lock:
+            return dict(self._values)
+
+    def close(self) -> None:
+        return None
+
+
 def remember(cache: SharedCache, key: str, make: Callable[[], T]) -> T:
     """The cached value for ``key``, made (and stored) when missing or stale."""
     value: T = cache.get_or_make(key, make)

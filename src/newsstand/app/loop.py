@@ -27,7 +27,7 @@ from newsstand.config import Settings
 from newsstand.errors import NewsstandError
 from newsstand.ingest.pages import fill_full_text, refresh_live_blogs
 from newsstand.ingest.pipeline import FeedOutcome, Ingestor, IngestSummary
-from newsstand.model import Feed, utcnow
+from newsstand.model import Feed, FeedState, utcnow
 from newsstand.net.fetch import Fetcher
 from newsstand.store.base import Store
 
@@ -142,6 +142,11 @@ class ServiceLoop:
     ) -> IngestSummary:
         """Fetch, parse and store ``feeds`` (default: every due feed)."""
         return await self.ingestor.round(feeds, stop)
+
+    async def poll_feed(self, fetcher: Fetcher, feed: Feed, state: FeedState) -> FeedOutcome:
+        """Fetch, parse and store one feed with a fetcher the caller keeps open (a queue
+        worker's step); the feed's own failures are recorded, never raised."""
+        return await self.ingestor.poll(fetcher, feed, state)
 
     async def fill_pages(self, stop: asyncio.Event | None = None) -> tuple[int, int]:
         """Full text for teaser-only articles, then (at most every ``live_refresh_seconds``)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from newsstand.app.catalog import resolve_publisher
 from newsstand.app.stories import update_stories
 from newsstand.catalog.health import FeedStatus, feed_status, problem_text, status_counts
-from newsstand.errors import InvalidDataError, NotFoundError
+from newsstand.errors import InvalidDataError, NewsstandError, NotFoundError
 from newsstand.extract.article import article_from_page, keep_what_is_known
 from newsstand.extract.page import ExtractedPage
 from newsstand.ingest.pages import StoredPage, save_page
@@ -52,6 +52,26 @@ class OperationsService:
 
     def now(self) -> datetime:
         return utc(self.clock())
+
+    # --- for balancers and monitoring --------------------------------------------------------
+
+    def database_reachable(self) -> str:
+        """ "" when the database answers a read, else what went wrong."""
+        try:
+            self.store.get_meta("health")
+        except NewsstandError as exc:
+            return str(exc)
+        return ""
+
+    def ingest_figures(self, window_seconds: float = 300.0) -> dict[str, int]:
+        """Feeds due now and the fetches of the last ``window_seconds`` by outcome. Raises
+        StorageError."""
+        now = self.now()
+        return self.store.ingest_figures(now, now - timedelta(seconds=window_seconds))
+
+    def feeds_in_queue(self) -> tuple[int, int]:
+        """(feeds marked queued, feeds a worker holds now). Raises StorageError."""
+        return self.store.queued_feeds(self.now())
 
     # --- feed health ----------------------------------------------------------------------
 

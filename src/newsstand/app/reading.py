@@ -43,7 +43,14 @@ from newsstand.model import (
     utc,
 )
 from newsstand.store import snippet_html
-from newsstand.store.base import ArticleStore, CatalogStore, LibraryStore, MembershipStore, StoryStore
+from newsstand.store.base import (
+    ArticleStore,
+    CatalogStore,
+    Closeable,
+    LibraryStore,
+    MembershipStore,
+    StoryStore,
+)
 
 # A reload or a second tab within this time is the same read, not another one to pay for.
 SAME_READ_WINDOW = timedelta(minutes=30)
@@ -56,7 +63,13 @@ LISTING_PAGE = 20
 AROUND_SECONDS = 120.0
 
 
-class ReadingStore(ArticleStore, StoryStore, LibraryStore, MembershipStore, CatalogStore, Protocol):
+class LiveChanges(Protocol):
+    def listen_live(self, on_change: Callable[[int], None]) -> Closeable | None: ...
+
+
+class ReadingStore(
+    ArticleStore, StoryStore, LibraryStore, MembershipStore, CatalogStore, LiveChanges, Protocol
+):
     """What the reading service reads and writes."""
 
 
@@ -331,6 +344,11 @@ class ReadingService:
         if not article.is_liveblog:
             raise NotFoundError("live blog", article_id)
         return self.access(reader, membership, article, self._publisher(article.publisher_id)).full
+
+    def hear_live_changes(self, on_change: Callable[[int], None]) -> Closeable | None:
+        """Call ``on_change(article_id)`` (from another thread) whenever any process stores a
+        change to a live blog; None when the database cannot tell (pages then poll)."""
+        return self.store.listen_live(on_change)
 
     def live_entries_since(self, article_id: int, since: datetime) -> list[LiveEntry]:
         """Entries posted, changed or deleted after ``since``, oldest change first (a deleted

@@ -10,10 +10,10 @@ from datetime import datetime
 from argon2 import PasswordHasher
 
 from newsstand.accounts.credentials import default_hasher
-from newsstand.app.accounts import AccountService
+from newsstand.app.accounts import AccountService, session_memory
 from newsstand.app.apppasswords import AppPasswordService
 from newsstand.app.billing import provider_from_settings
-from newsstand.app.cache import SharedCache, TtlCache
+from newsstand.app.cache import Counters, LocalCounters, SharedCache, TtlCache
 from newsstand.app.catalog import CatalogService
 from newsstand.app.digest import DigestService
 from newsstand.app.feeds import FeedService
@@ -29,6 +29,7 @@ from newsstand.app.subscriptions import SubscriptionService
 from newsstand.app.tokens import TokenService
 from newsstand.app.websub import WebSubService
 from newsstand.config import Settings
+from newsstand.errors import ConfigError
 from newsstand.mail import Mailer, mailer_from_settings
 from newsstand.model import utcnow
 from newsstand.store.base import Store
@@ -58,9 +59,41 @@ class Services:
     mail: MailService
     digests: DigestService
     jobs: Jobs
+    counters: Counters
 
     def close(self) -> None:
+        self.counters.close()
         self.store.close()
+
+
+@dataclass(frozen=True)
+class SharedState:
+    """The caches and counters several processes share (``cache_url``), or this process's own."""
+
+    cache: SharedCache | None = None
+    sessions: SharedCache | None = None
+    counters: Counters | None = None
+
+
+def shared_state(settings: Settings) -> SharedState:
+    """In Redis when ``cache_url`` names it, else nothing shared (each process its own).
+    Raises StorageError when Redis cannot be reached."""
+    if not settings.cache_url:
+        return SharedState()
+    try:
+        from newsstand.sharedstate.counters import RedisCounters
+        from newsstand.sharedstate.rediscache import RedisCache, connect
+    except ImportError as exc:
+        message = f"cache_url needs Redis's client: pip install 'newsstand[queue]' ({exc})"
+        raise ConfigError(message, "cache_url") from exc
+
+    client = connect(settings.cache_url)
+    prefix = settings.queue_prefix
+    return SharedState(
+        RedisCache(client, f"{prefix}:shared", settings.home_cache_seconds),
+        RedisCache(client, f"{prefix}:sessions", session_memory(settings)),
+        RedisCounters(client, f"{prefix}:counters"),
+    )
 
 
 def build_services(
@@ -72,13 +105,16 @@ def build_services(
     hasher: PasswordHasher | None = None,
     provider: PaymentProvider | None = None,
     cache: SharedCache | None = None,
+    state: SharedState | None = None,
 ) -> Services:
-    """The services over ``store``. Shared results are kept ``home_cache_seconds``."""
-    shared = cache if cache is not None else TtlCache(settings.home_cache_seconds)
+    """The services over ``store``. Shared results are kept ``home_cache_seconds``, in
+    ``state`` when given (shared by processes), else in this process."""
+    state = state or SharedState()
+    shared = cache or state.cache or TtlCache(settings.home_cache_seconds)
     catalog = CatalogService(store, shared)
     front = FrontPageService(store, clock, shared, catalog.publishers, catalog.nav_sections)
     mail = MailService(store, settings, mailer or mailer_from_settings(settings), clock)
-    accounts = AccountService(store, settings, mail, hasher or default_hasher(), clock)
+    accounts = AccountService(store, settings, mail, hasher or default_hasher(), clock, state.sessions)
     reading = ReadingService(
         store,
         settings,
@@ -121,6 +157,7 @@ def build_services(
         mail=mail,
         digests=digests,
         jobs=Jobs(mail, membership, digests, clock),
+        counters=state.counters or LocalCounters(),
     )
 
 
@@ -129,7 +166,8 @@ def services_for(settings: Settings) -> Services:
     caller closes them."""
     from newsstand.store import open_store
 
-    return build_services(settings, open_store(settings))
+    state = shared_state(settings)
+    return build_services(settings, open_store(settings), state=state)
 
 
 @contextmanager
@@ -142,7 +180,7 @@ def open_services(settings: Settings, announce: Callable[[str], None] | None = N
 
     store = open_store(settings, announce)
     try:
-        services = build_services(settings, store)
+        services = build_services(settings, store, state=shared_state(settings))
         plan = services.catalog.seed()
         if not plan.is_empty and announce is not None:
             announce(f"First start: stored the default catalog ({len(plan.new_publishers)} publishers).")

@@ -27,6 +27,7 @@ from newsstand.cli import (
     stories,
     tokens,
     users,
+    workers,
 )
 from newsstand.cli._common import run_cli
 
@@ -58,6 +59,7 @@ for _module in (
     serve,
     extract,
     sample,
+    workers,
 ):
     _module.register(main)
 operations.register(main)

@@ -700,7 +700,82 @@ class MetaStore(Protocol):
         """Store ``value`` under ``key``, replacing any earlier value."""
 
 
+class Closeable(Protocol):
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PollStart:
+    """What a worker found when it came to poll a feed: ``ok`` (held, with a slot of its
+    host), ``host_busy`` (held, but the host is at its limit), ``busy`` (another holds it)
+    or ``gone`` (no such feed any more)."""
+
+    status: str
+    feed: Feed | None = None
+    state: FeedState | None = None
+    host: str = ""
+
+
+class CoordinationStore(Protocol):
+    """What lets several processes share the work (migration 0018): leases, feed claims,
+    host slots, and hearing of other processes' live-blog changes. Every hold expires, so a
+    process that dies holds nothing past its lease."""
+
+    def take_lease(self, name: str, holder: str, now: datetime, seconds: float) -> bool:
+        """Take or renew the lease ``name`` for ``seconds``: True when ``holder`` holds it
+        now, False while another holder's lease runs."""
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up, if ``holder`` holds it."""
+
+    def lease_holder(self, name: str, now: datetime) -> str | None:
+        """Who holds the lease ``name`` now, or None."""
+
+    def queue_due_feeds(self, now: datetime, limit: int, requeue_after: float) -> list[int]:
+        """Mark up to ``limit`` due feeds queued, in one transaction, and return their ids:
+        feeds neither queued in the last ``requeue_after`` seconds nor held by a worker."""
+
+    def unqueue_feeds(self, feed_ids: Sequence[int]) -> None:
+        """Take the queued mark off (their messages could not be sent)."""
+
+    def claim_feed(self, feed_id: int, holder: str, now: datetime, seconds: float) -> bool:
+        """Hold the feed for ``seconds`` unless another holder's claim runs: whether held."""
+
+    def release_feed(self, feed_id: int, holder: str) -> None:
+        """Let the feed go (with its queued mark), if ``holder`` holds it."""
+
+    def start_poll(
+        self, feed_id: int, holder: str, now: datetime, seconds: float, host_limit: int
+    ) -> PollStart:
+        """``claim_feed``, the feed with its state, and ``take_host_slot`` for its host, in one
+        transaction (see PollStart)."""
+
+    def finish_poll(self, feed_id: int, host: str, holder: str) -> None:
+        """Give back the host slot and the feed (with its queued mark), in one transaction."""
+
+    def unclaim_feed(self, feed_id: int, holder: str) -> None:
+        """Let the feed go but keep it marked queued (its message is retried later)."""
+
+    def queued_feeds(self, now: datetime) -> tuple[int, int]:
+        """(feeds marked queued, feeds held by a worker now), for metrics."""
+
+    def take_host_slot(self, host: str, holder: str, now: datetime, seconds: float, limit: int) -> bool:
+        """One of ``limit`` slots for fetches to ``host``, for ``seconds``: whether taken."""
+
+    def release_host_slot(self, host: str, holder: str) -> None:
+        """Give the slot back."""
+
+    def ingest_figures(self, now: datetime, since: datetime) -> dict[str, int]:
+        """Feeds due now (``due``) and fetches since ``since`` by outcome (``ok``,
+        ``not_modified``, ``failed``), for metrics."""
+
+    def listen_live(self, on_change: Callable[[int], None]) -> Closeable | None:
+        """Call ``on_change(article_id)`` from a thread of its own whenever any process commits
+        a change to a live blog's entries; None where the database cannot tell (SQLite)."""
+
+
 class Store(
+    CoordinationStore,
     CatalogStore,
     IngestStore,
     ArticleStore,

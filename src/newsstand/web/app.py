@@ -37,6 +37,7 @@ from newsstand.web import (
     live,
     logredact,
     membership,
+    ops,
     payouts,
     pwa,
     search,
@@ -48,6 +49,7 @@ from newsstand.web import websub as websub_pages
 from newsstand.web.assets import Assets, VersionedStatic
 from newsstand.web.context import WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http
+from newsstand.web.ops import RequestMiddleware
 from newsstand.web.pagecache import PageCacheMiddleware
 from newsstand.web.security import SecurityMiddleware
 from newsstand.web.sessions import SessionMiddleware
@@ -108,6 +110,7 @@ def _routes(assets: Assets) -> list[BaseRoute]:
         admin,
         payouts,
         pwa,
+        ops,
     )
     for module in modules:
         routes.extend(module.routes)
@@ -148,13 +151,17 @@ def make_lifespan(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         logredact.install()  # again: the server may have configured its loggers since
         task = asyncio.create_task(background(ctx)) if background is not None else None
+        ctx.live_signals.start(ctx.services)
         try:
             yield
         finally:
+            ctx.live_signals.stop()
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
+            if ctx.queue is not None:
+                ctx.queue.close()
             if close_store:
                 ctx.services.close()
 
@@ -178,6 +185,7 @@ def create_app(
     app = Starlette(
         routes=[*_api_routes(ctx.services), *_routes(ctx.assets)],
         middleware=[
+            Middleware(RequestMiddleware, ctx=ctx),
             Middleware(
                 SecurityMiddleware,
                 secure_cookies=ctx.secure_cookies,
@@ -195,3 +203,25 @@ def create_app(
     )
     app.state.web = ctx
     return app
+
+
+SERVE_INGEST_VARIABLE = "NEWSSTAND_SERVE_INGEST"  # "0": `serve --no-ingest` (not a setting)
+
+
+def app_from_environment() -> Starlette:
+    """The app one of several web processes serves (``newsstand serve --workers N``): settings
+    from the environment and files as the parent read them, services of its own. One process
+    at a time runs the background (ingestion and jobs), elected through the database; none
+    does when ``broker_url`` is set, since the scheduler and workers do it then."""
+    from newsstand.config import load_settings
+    from newsstand.logsetup import setup_logging
+    from newsstand.web.background import run_background_once
+
+    settings = load_settings()
+    setup_logging(settings)  # a process of its own: nothing set its logging up
+    ingest = os.environ.get(SERVE_INGEST_VARIABLE, "1") != "0"
+
+    async def background(ctx: WebContext) -> None:
+        await run_background_once(ctx, ingest=ingest)
+
+    return create_app(settings, background=None if settings.broker_url else background)

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from newsstand.app.distributed import process_name, while_leading
 from newsstand.app.loop import PassReport, ServiceLoop
 from newsstand.web.context import WebContext
 
@@ -46,3 +47,22 @@ async def run_background(
     except asyncio.CancelledError:
         stop.set()
         raise
+
+
+BACKGROUND_LEASE = "web-background"
+BACKGROUND_LEASE_SECONDS = 30.0
+
+
+async def run_background_once(
+    ctx: WebContext, announce: Callable[[str], None] = log.warning, *, ingest: bool = True
+) -> None:
+    """As ``run_background``, in one web process of several: the one holding a lease in the
+    database runs it, another takes over within BACKGROUND_LEASE_SECONDS if that one dies."""
+    services = ctx.services
+
+    async def job() -> None:
+        await run_background(ctx, announce, ingest=ingest)
+
+    await while_leading(
+        services.store, BACKGROUND_LEASE, process_name(), BACKGROUND_LEASE_SECONDS, job, services.clock
+    )

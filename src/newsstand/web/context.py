@@ -23,6 +23,7 @@ from newsstand.app.loop import LoopStatus
 from newsstand.config import Settings
 from newsstand.model import Membership, Publisher, Reader
 from newsstand.web.assets import Assets
+from newsstand.web.livesignals import LiveSignals
 from newsstand.web.security import request_csrf_token
 from newsstand.web.threads import call as call  # re-exported: handlers import it from here
 from newsstand.web.timefmt import current_zone
@@ -59,6 +60,8 @@ class WebContext:
     assets: Assets
     secret: bytes
     loop_status: LoopStatus = field(default_factory=LoopStatus)
+    live_signals: LiveSignals = field(default_factory=LiveSignals)
+    queue: Any = None  # the broker's connection for /healthz and /metrics, made on first use
     stream_seconds: float = 300.0  # a live event stream ends after this; EventSource reconnects
     streams: StreamSlots = field(default_factory=lambda: StreamSlots())  # open live streams
 

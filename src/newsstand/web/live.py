@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -116,13 +117,17 @@ async def live_events(request: Request) -> Response:
         yield "retry: 5000\n\n"
         loop = asyncio.get_running_loop()
         deadline = loop.time() + ctx.stream_seconds
-        while loop.time() < deadline:
-            if allowed:
-                for entry in await call(reading.live_entries_since, article_id, since):
-                    yield entry_event(entry, template.render)
-                    since = max(since, changed_at(entry))
-            yield ": keep-alive\n\n"
-            await asyncio.sleep(ctx.settings.live_poll_seconds)
+        # Woken by a change any process stores (where the database tells), else by the poll.
+        with ctx.live_signals.subscription(article_id) as changed:
+            while loop.time() < deadline:
+                changed.clear()
+                if allowed:
+                    for entry in await call(reading.live_entries_since, article_id, since):
+                        yield entry_event(entry, template.render)
+                        since = max(since, changed_at(entry))
+                yield ": keep-alive\n\n"
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), ctx.settings.live_poll_seconds)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     client = request.client.host if request.client else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.engine import SqlBase
@@ -22,6 +23,9 @@ class MetaMixin(SqlBase):
         return None if value is None else str(value)
 
     def set_meta(self, key: str, value: str) -> None:
+        # An upsert: several processes starting on a new database at once all set the same
+        # facts, and a delete-then-insert from two of them collides on the key.
+        dialect = postgresql if self._dialect == "postgresql" else sqlite
+        stmt = dialect.insert(store_meta).values(key=key, value=value)
         with self._write() as conn:
-            conn.execute(store_meta.delete().where(store_meta.c.key == key))
-            conn.execute(store_meta.insert().values(key=key, value=value))
+            conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))

@@ -107,6 +107,7 @@ fetch_records = sa.Table(
     sa.Column("consecutive_failures", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_poll", UTCDateTime),
     sa.Index("ix_fetch_records_feed_at", "feed_id", "at"),
+    sa.Index("ix_fetch_records_at", "at"),
 )
 
 # Articles keep no foreign key to publishers: removing a publisher keeps its

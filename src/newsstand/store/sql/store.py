@@ -14,11 +14,13 @@ from newsstand.store.sql.apitokens import ApiTokensMixin
 from newsstand.store.sql.apppasswords import AppPasswordsMixin
 from newsstand.store.sql.billing import BillingMixin
 from newsstand.store.sql.catalog import CatalogMixin
+from newsstand.store.sql.coordination import CoordinationMixin
 from newsstand.store.sql.engine import make_engine
 from newsstand.store.sql.feeds import FeedStateMixin
 from newsstand.store.sql.live import LiveMixin
 from newsstand.store.sql.mail import MailMixin
 from newsstand.store.sql.meta import MetaMixin
+from newsstand.store.sql.notify import Listener, listen
 from newsstand.store.sql.profile import ProfileMixin
 from newsstand.store.sql.push import PushMixin
 from newsstand.store.sql.reading import ReadingMixin
@@ -41,6 +43,7 @@ class SqlStore(
     BillingMixin,
     ProfileMixin,
     PushMixin,
+    CoordinationMixin,
 ):
     """Everything in ``newsstand.store.base.Store``, on SQLAlchemy Core."""
 
@@ -51,6 +54,9 @@ class SqlStore(
     def engine(self) -> Engine:
         """The SQLAlchemy engine, for modules that add their own tables (see store/README.md)."""
         return self._engine
+
+    def listen_live(self, on_change: Callable[[int], None]) -> Listener | None:
+        return listen(self._engine, on_change)
 
 
 def open_store(settings: Settings, announce: Callable[[str], None] | None = None) -> SqlStore:

@@ -32,8 +32,11 @@ from newsstand.store.sql.store import SqlStore, open_url
 
 BATCH_ROWS = 1000
 
-# Tables a database keeps for itself or derives from the others.
-_DERIVED_TABLES = frozenset({"alembic_version", "article_search", "search_pending"})
+# Tables a database keeps for itself or derives from the others, and the running processes'
+# coordination (leases, claims), which means nothing in another database or after a restore.
+_DERIVED_TABLES = frozenset(
+    {"alembic_version", "article_search", "search_pending", "leases", "feed_claims", "host_slots"}
+)
 _DERIVED_PREFIXES = ("sqlite_", "articles_fts")
 _DERIVED_COLUMNS = frozenset({("articles", "facets"), ("articles", "section_words")})
 
