@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from newsstand.model import SearchQuery
 from newsstand.store import SqlStore, open_url
 from newsstand.store.sql.schema import article_sections, articles
+from newsstand.store.sql.searchwords import text_keys
 
 SYLLABLES = [
     "ba",
@@ -76,7 +77,10 @@ PG_WRITERS = 2
 class Corpus:
     """A deterministic generator of invented articles."""
 
-    def __init__(self, seed: int = 20240501, vocabulary: int = 60_000, sentences: int = 150_000) -> None:
+    def __init__(
+        self, seed: int = 20240501, vocabulary: int = 60_000, sentences: int = 150_000, *, keys: bool = True
+    ) -> None:
+        self.keys = keys
         self.rng = random.Random(seed)
         words: dict[str, None] = {}
         while len(words) < vocabulary:
@@ -133,6 +137,9 @@ class Corpus:
             "revision": 1,
             "full_text": True,
         }
+        if self.keys:  # what the store writes with every article (migration 0013)
+            names = " ".join(authors)
+            row["search_keys"] = text_keys(lang, title, row["standfirst"], names, body)
         return row, section
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from newsstand.app.cache import TtlCache
 from newsstand.config import Settings
 from newsstand.model import MembershipState, Publisher
@@ -68,3 +70,20 @@ def test_a_stale_value_is_served_while_one_caller_makes_it_afresh() -> None:
     assert cache.get_or_make("k", lambda: "other") == "old"  # answered at once, not made again
     maker.join()
     assert cache.get("k") == "new"
+
+
+def test_values_too_old_to_serve_are_dropped_as_new_ones_arrive(monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsstand.app.cache as cache_module
+
+    clock = [1000.0]
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: clock[0])
+    cache = TtlCache(10, max_entries=2000)
+    for n in range(500):
+        cache.put(f"search:{n}", "x" * 100)
+    assert len(cache) == 500
+    clock[0] += 10 * cache_module.STALE_FACTOR + 1  # every value is past serving, even stale
+    cache.put("search:new", "y")
+    assert len(cache) == 1 and cache.get("search:new") == "y"
+    clock[0] += 5
+    cache.put("search:newer", "z")
+    assert len(cache) == 2  # the young ones stay

@@ -65,11 +65,24 @@ class TtlCache:
     def put(self, key: str, value: Any) -> None:
         if self.seconds <= 0:
             return
+        now = time.monotonic()
         with self._lock:
-            self._values[key] = (time.monotonic(), value)
+            self._values[key] = (now, value)
             self._values.move_to_end(key)
             while len(self._values) > self.max_entries:
                 self._values.popitem(last=False)
+            # Values too old to be served even while stale go now, oldest first (the order
+            # is of storing): memory follows what readers asked for lately, not the cap.
+            # Under steady load the cache used to fill to its cap with dead pages.
+            while self._values:
+                stored, _ = next(iter(self._values.values()))
+                if now - stored <= STALE_FACTOR * self.seconds:
+                    break
+                self._values.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._values)
 
     def get_or_make(self, key: str, make: Callable[[], Any]) -> Any:
         if self.seconds <= 0:

@@ -204,8 +204,8 @@ class StoryList:
 
 @dataclass(frozen=True, slots=True)
 class SearchHitView:
-    """A search result. ``snippet`` is HTML-escaped text with matches in ``<mark>``; empty where
-    the paywall keeps the article's text from this reader."""
+    """A search result. ``snippet`` is HTML-escaped text with matches in ``<mark>``; where the
+    paywall keeps the article's text from this reader, it is cut from the paywall's preview."""
 
     article: ArticleSummary
     snippet: str
