@@ -459,7 +459,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_up(base: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def wait_until_up(base: str, proc: subprocess.Popen[bytes], seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -493,11 +493,13 @@ def main() -> int:
         live_id = prepare(settings, args.feeds, feed_base)
         port = free_port()
         env = {**os.environ, **environment(data_dir, args.database_url, port)}
+        # The server's log goes to a file: a pipe nobody reads fills up and stalls the server.
+        server_log = (Path(tmp) / "server.log").open("wb")
         server = subprocess.Popen(
             [sys.executable, "-c", "from newsstand.cli import main; main()", "serve", "--host", "127.0.0.1"],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=server_log,
         )
         base = f"http://127.0.0.1:{port}"
         run = Run(base, live_id)
