@@ -129,4 +129,8 @@ def test_a_story_merged_into_another_sends_its_links_there(
     listed = client.get(f"/api/v1/stories/{gone}/articles").json()["items"]
     assert {a["id"] for a in listed} == {open_id, business_id}
     assert web_store.get_reader(reader.id).followed_stories == (kept,)
+    # A feed reader subscribed to the story's feed keeps getting its coverage.
+    feed = client.get(f"/feeds/story/{gone}.json")
+    assert feed.status_code == 200 and f"/story/{kept}" in feed.json()["home_page_url"]
+    assert len(feed.json()["items"]) == 2
     assert client.get("/story/999999", follow_redirects=False).status_code == 404
