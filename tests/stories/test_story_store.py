@@ -11,6 +11,7 @@ from newsstand.app.stories import StoryService, rebuild_stories, related_article
 from newsstand.errors import NotFoundError
 from newsstand.model import Article, Facet, StoryWrite, Trained
 from newsstand.store import SqlStore
+from newsstand.stories.cluster import DEFAULT_PARAMS
 
 NOW = T0 + timedelta(hours=12)
 HARBOUR = (
@@ -164,8 +165,8 @@ def test_stories_keep_profiles_and_term_counts_between_rounds(store: SqlStore) -
     counts = store.term_counts(["aldora", "varnholm", "never-seen"])
     assert counts.documents == 6
     assert counts.df == {"aldora": 3, "varnholm": 2}
-    # Closed stories are not handed out: nothing is open a year on.
-    assert store.open_stories(T0 + timedelta(days=400)) == []
+    # Closed stories are not handed out: nothing is open after the far window.
+    assert store.open_stories(T0 + DEFAULT_PARAMS.far_window + timedelta(days=30)) == []
     # A rebuild forgets the counts and makes them again.
     rebuild_stories(store, NOW)
     assert store.term_counts(["aldora"]).df == {"aldora": 3}
@@ -250,7 +251,7 @@ def test_closed_stories_leave_the_index_and_lookups_find_open_ones(store: SqlSto
     ferry_id = _story_of(store, ids["ferry"][0])
     found = store.open_stories(T0, [("aldora", "kessel", "nothing"), ("varnholm",)])
     assert [s.story_id for s in found] == [ferry_id]  # one shared term finds nothing
-    late = T0 + timedelta(days=400)
+    late = T0 + DEFAULT_PARAMS.far_window + timedelta(days=30)
     _add(store, CHESS[1:], late, "later")
     update_stories(store, late + timedelta(hours=1))
     with store.engine.connect() as conn:
