@@ -17,7 +17,9 @@ from newsstand.stories.cluster import (
     best_story,
     cluster,
     combine,
+    join_threshold,
     linkage,
+    near_until,
     open_until,
     reach,
     similarity,
@@ -76,17 +78,41 @@ def test_a_story_stays_open_longer_the_more_it_is_covered() -> None:
     assert reach(500, timedelta(days=900)) == params.max_window
     feats, _ = _feats()
     story = single(feats[0], 1)
-    assert open_until(story) == feats[0].published + params.window
-    assert within_reach(feats[0].published + params.window, story)
-    assert not within_reach(feats[0].published + params.window + timedelta(seconds=1), story)
+    at = feats[0].published
+    assert near_until(story) == at + params.window
+    assert join_threshold(at + params.window, story) == params.join_threshold
+    # Past its reach the story still takes an article, but only a much closer one...
+    assert join_threshold(at + params.window + timedelta(seconds=1), story) == params.far_join
+    assert within_reach(at + params.window + timedelta(seconds=1), story)
+    # ...until ``far_window`` after its latest article.
+    assert open_until(story) == at + params.far_window
+    assert not within_reach(at + params.far_window + timedelta(seconds=1), story)
+    assert open_until(story, replace(params, far_window=timedelta(0))) == at + params.window
 
 
 def test_an_article_beyond_a_closed_story_starts_a_new_one() -> None:
     feats, _ = _feats()
-    clusterer = Clusterer([_story(10, feats[:2])])
     late = replace(feats[2], published=feats[1].published + timedelta(days=40))
+    assert similarity(late, _story(10, feats[:2])) > 0.5  # close enough for a far join
+    # Past the story's reach only an article as close as ``far_join`` joins it...
+    assert Clusterer([_story(10, feats[:2])], ClusterParams(far_join=0.5)).add(late) == 10
+    assert Clusterer([_story(10, feats[:2])], ClusterParams(far_join=0.9)).add(late) < 0
+    # ...and past ``far_window`` none does.
+    clusterer = Clusterer([_story(10, feats[:2])], ClusterParams(far_window=timedelta(days=30)))
     assert clusterer.add(late) < 0
     assert clusterer.add(feats[2]) == 10
+
+
+def test_stories_apart_in_time_merge_only_when_much_closer() -> None:
+    feats, _ = _feats()
+    later = [replace(f, published=f.published + timedelta(days=60)) for f in feats[1:3]]
+    link = linkage(_story(5, feats[:1]), _story(-1, later))
+    assert link > 0.15
+    for far_merge, merged in ((link - 0.01, True), (link + 0.01, False)):
+        params = ClusterParams(join_threshold=2.0, far_merge=far_merge)
+        clusterer = Clusterer([_story(5, feats[:1]), _story(-1, later)], params)
+        clusterer.merge_pass([-1])
+        assert (clusterer.resolve(-1) == 5) is merged
 
 
 def test_lead_is_the_most_central_member_and_survives_merges() -> None:

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 import pytest
 from story_samples import BRIDGE, CHESS, FERRY, T0
 
-from newsstand.app.stories import rebuild_stories, related_articles, top_stories, update_stories
+from newsstand.app.stories import StoryService, rebuild_stories, related_articles, top_stories, update_stories
 from newsstand.errors import NotFoundError
-from newsstand.model import Article, StoryWrite
+from newsstand.model import Article, Facet, StoryWrite, Trained
 from newsstand.store import SqlStore
+from newsstand.stories.cluster import DEFAULT_PARAMS
 
 NOW = T0 + timedelta(hours=12)
 HARBOUR = (
@@ -164,8 +165,8 @@ def test_stories_keep_profiles_and_term_counts_between_rounds(store: SqlStore) -
     counts = store.term_counts(["aldora", "varnholm", "never-seen"])
     assert counts.documents == 6
     assert counts.df == {"aldora": 3, "varnholm": 2}
-    # Closed stories are not handed out: nothing is open a year on.
-    assert store.open_stories(T0 + timedelta(days=400)) == []
+    # Closed stories are not handed out: nothing is open after the far window.
+    assert store.open_stories(T0 + DEFAULT_PARAMS.far_window + timedelta(days=30)) == []
     # A rebuild forgets the counts and makes them again.
     rebuild_stories(store, NOW)
     assert store.term_counts(["aldora"]).df == {"aldora": 3}
@@ -250,9 +251,69 @@ def test_closed_stories_leave_the_index_and_lookups_find_open_ones(store: SqlSto
     ferry_id = _story_of(store, ids["ferry"][0])
     found = store.open_stories(T0, [("aldora", "kessel", "nothing"), ("varnholm",)])
     assert [s.story_id for s in found] == [ferry_id]  # one shared term finds nothing
-    late = T0 + timedelta(days=400)
+    late = T0 + DEFAULT_PARAMS.far_window + timedelta(days=30)
     _add(store, CHESS[1:], late, "later")
     update_stories(store, late + timedelta(hours=1))
     with store.engine.connect() as conn:
         indexed = set(conn.execute(sa.select(story_index.c.story_id).distinct()).scalars())
     assert ferry_id not in indexed and len(indexed) == 1
+
+
+def _one_story_each(store: SqlStore, article_ids: list[int]) -> list[int]:
+    store.save_stories(
+        [
+            StoryWrite(-1 - n, "", T0, T0, lead_article_id=aid, article_ids=(aid,), size=1, terms={"x": 1.0})
+            for n, aid in enumerate(article_ids)
+        ]
+    )
+    return [_story_of(store, aid) for aid in article_ids]
+
+
+def _merge(store: SqlStore, keep: int, gone: int, lead: int) -> None:
+    write = StoryWrite(
+        keep, "", T0, T0 + timedelta(hours=1), lead_article_id=lead, absorbs=(gone,), size=2, terms={"x": 2.0}
+    )
+    store.save_stories([write])
+
+
+def test_a_merged_story_points_at_the_one_it_joined_and_its_follows_move(store: SqlStore) -> None:
+    ids = _load(store)
+    first, second, third = ids["ferry"]
+    a, b, c = _one_story_each(store, [first, second, third])
+    only_a = store.add_reader("only-a@example.org", "hash", NOW).id
+    both = store.add_reader("both@example.org", "hash", NOW).id
+    store.follow(only_a, "story", str(a))
+    store.train(only_a, Trained(Facet.STORY, str(a), False))
+    store.follow(both, "story", str(a))
+    store.follow(both, "story", str(b))
+    store.follow(both, "story", str(c))
+    assert store.story_merged_into(a) is None
+
+    _merge(store, b, a, second)  # A folds into B
+    assert store.story_merged_into(a) == b
+    assert store.story_merged_into(b) is None
+    assert store.get_reader(only_a).followed_stories == (b,)
+    assert store.get_reader(only_a).trained == (Trained(Facet.STORY, str(b), False),)
+    assert store.get_reader(both).followed_stories == (b, c)  # one follow of B, not two
+
+    _merge(store, c, b, third)  # then B folds into C: A's links lead straight to C
+    assert (store.story_merged_into(a), store.story_merged_into(b)) == (c, c)
+    assert store.get_reader(only_a).followed_stories == (c,)
+    assert store.get_reader(both).followed_stories == (c,)
+    assert set(store.story(c).article_ids) == {first, second, third}
+
+    rebuild_stories(store, NOW)  # a rebuild numbers stories afresh and forgets the merges
+    assert store.story_merged_into(a) is None
+
+
+def test_the_story_service_answers_a_merged_story_with_the_one_it_joined(store: SqlStore) -> None:
+    ids = _load(store)
+    first, second = ids["ferry"][0], ids["ferry"][1]
+    a, b = _one_story_each(store, [first, second])
+    _merge(store, b, a, second)
+    stories = StoryService(store, lambda: NOW)
+    story, articles = stories.story(a)
+    assert story.id == b and {x.id for x in articles} == {first, second}
+    assert stories.merged_into(a) == b
+    with pytest.raises(NotFoundError):
+        stories.story(10**6)

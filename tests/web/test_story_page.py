@@ -95,3 +95,42 @@ def test_wire_copy_carried_by_two_outlets_is_one_report_listing_both(
     assert "Also carried by" in timeline and "Northern Ledger" in timeline
     outlets = html.split('id="outlets-h"')[1].split("</section>")[0]
     assert "Harbour Post" in outlets and "Northern Ledger" in outlets
+
+
+def test_a_story_merged_into_another_sends_its_links_there(
+    client: TestClient, web_store: SqlStore, edition: Edition
+) -> None:
+    from .conftest import make_reader
+
+    open_id, business_id = edition.articles["open"], edition.articles["business"]
+    web_store.save_stories(
+        [
+            StoryWrite(-1, "Harbour strike", NOW - timedelta(hours=4), NOW, open_id, (open_id,)),
+            StoryWrite(-2, "Harbour talks", NOW - timedelta(hours=3), NOW, business_id, (business_id,)),
+        ]
+    )
+    gone, kept = (web_store.get_article(a).story_id for a in (open_id, business_id))
+    assert gone is not None and kept is not None
+    reader = make_reader(client.app.state.web.services, "follower@example.org")
+    web_store.follow(reader.id, "story", str(gone))
+    assert client.get(f"/story/{gone}").status_code == 200
+    merged = StoryWrite(
+        kept, "", NOW - timedelta(hours=4), NOW, business_id, absorbs=(gone,), size=2, terms={"x": 1.0}
+    )
+    web_store.save_stories([merged])
+
+    moved = client.get(f"/story/{gone}", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == f"/story/{kept}"
+    page = client.get(f"/story/{gone}", follow_redirects=True)
+    assert page.status_code == 200 and "2 reports from 1 publisher" in page.text
+    # The JSON API answers with the story it joined, and its articles.
+    story = client.get(f"/api/v1/stories/{gone}").json()
+    assert story["id"] == kept
+    listed = client.get(f"/api/v1/stories/{gone}/articles").json()["items"]
+    assert {a["id"] for a in listed} == {open_id, business_id}
+    assert web_store.get_reader(reader.id).followed_stories == (kept,)
+    # A feed reader subscribed to the story's feed keeps getting its coverage.
+    feed = client.get(f"/feeds/story/{gone}.json")
+    assert feed.status_code == 200 and f"/story/{kept}" in feed.json()["home_page_url"]
+    assert len(feed.json()["items"]) == 2
+    assert client.get("/story/999999", follow_redirects=False).status_code == 404

@@ -19,7 +19,7 @@ from newsstand.app.personal import FrontPageService
 from newsstand.app.reading import ReadingService, search_query
 from newsstand.app.stories import StoryService
 from newsstand.app.tokens import TokenService
-from newsstand.errors import AuthenticationError
+from newsstand.errors import AuthenticationError, NotFoundError
 from newsstand.feedsout import FeedDocument, FeedFormat, FeedItem
 from newsstand.model import Article, Membership, Reader, utc
 
@@ -119,13 +119,20 @@ class FeedService:
         return OutFeed(doc, self._items(site, listing.articles))
 
     def story(self, site: str, path: str, story_id: int) -> OutFeed:
-        """A story's coverage, newest first. Raises NotFoundError."""
-        page = self.stories.page(story_id)
+        """A story's coverage, newest first; a story merged into another gives that one's, so
+        subscriptions to it keep working. Raises NotFoundError."""
+        try:
+            page = self.stories.page(story_id)
+        except NotFoundError:
+            into = self.stories.merged_into(story_id)
+            if into is None:
+                raise
+            page = self.stories.page(into)
         doc = self._document(
             site,
             path,
             f"{page.story.title} (Newsstand)",
-            f"/story/{story_id}",
+            f"/story/{page.story.id}",
             "Every publisher's coverage of one story, newest first.",
         )
         return OutFeed(doc, self._items(site, page.articles))

@@ -275,6 +275,18 @@ class StoryService:
         story of an earlier page) continues from there."""
         return self.store.recent_stories(limit, before)
 
+    def merged_into(self, story_id: int) -> int | None:
+        """The story one merged away now lives in (links to it answer with that), or None."""
+        return self.store.story_merged_into(story_id)
+
     def story(self, story_id: int) -> tuple[Story, list[Article]]:
-        """A story with its articles, newest first. Raises NotFoundError."""
-        return self.store.story(story_id), self.store.story_articles(story_id)
+        """A story with its articles, newest first; for a story merged into another, that
+        other. Raises NotFoundError."""
+        try:
+            story = self.store.story(story_id)
+        except NotFoundError:
+            into = self.store.story_merged_into(story_id)
+            if into is None:
+                raise
+            story = self.store.story(into)
+        return story, self.store.story_articles(story.id)

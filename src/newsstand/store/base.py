@@ -563,8 +563,13 @@ class StoryStore(Protocol):
         unknown story id."""
 
     def clear_stories(self) -> None:
-        """Remove every story, take every article out of it, forget the term counts and
-        the copies found (before a rebuild)."""
+        """Remove every story, take every article out of it, forget the term counts, the
+        copies found and the merges recorded (before a rebuild)."""
+
+    def story_merged_into(self, story_id: int) -> int | None:
+        """The story a merge folded this one into (following later merges), or None when it
+        was never merged away. ``save_stories`` records this for every story a write absorbs
+        and moves readers' follows, likes and hides of it to the story it joined."""
 
     def story(self, story_id: int) -> Story:
         """The story with its articles (oldest first) and publishers. Raises NotFoundError."""

@@ -11,7 +11,9 @@ member it happens to resemble.
 An article joins the most similar story that is still open, if the similarity
 clears ``join_threshold``. A story stays open for a while after its latest
 article, longer the more articles it has (``reach``): a brief item is done in
-days, a story many outlets keep covering may resurface weeks later.
+days, a story many outlets keep covering may resurface weeks later. Past that
+reach, for ``far_window`` more, only a much closer likeness joins or merges
+(``join_threshold``, ``far_merge``): a topic covered again after months.
 
 After a round of articles, ``merge_pass`` joins stories that have converged:
 two reports of one event that arrived apart, each opening a story, become one
@@ -47,6 +49,12 @@ class ClusterParams:
     # ...and so does the time it has run already, up to ``max_window``.
     span_factor: float = 1.0
     max_window: timedelta = timedelta(days=365)
+    # Past that, for ``far_window`` after its latest article, a story takes only an article
+    # (``far_join``) or a story (``far_merge``) that resembles it more closely: a topic
+    # covered again after months. A zero ``far_window`` closes a story at its reach.
+    far_window: timedelta = timedelta(days=730)
+    far_join: float = 0.50
+    far_merge: float = 0.40
 
 
 DEFAULT_PARAMS = ClusterParams()
@@ -93,14 +101,24 @@ def reach(size: int, span: timedelta, params: ClusterParams = DEFAULT_PARAMS) ->
     return min(grown, params.max_window)
 
 
-def open_until(story: StoryProfile, params: ClusterParams = DEFAULT_PARAMS) -> datetime:
-    """When ``story`` closes unless another article joins it."""
+def near_until(story: StoryProfile, params: ClusterParams = DEFAULT_PARAMS) -> datetime:
+    """Until when ``story`` takes articles at the ordinary thresholds."""
     return story.last_updated + reach(story.size, story.last_updated - story.first_seen, params)
+
+
+def open_until(story: StoryProfile, params: ClusterParams = DEFAULT_PARAMS) -> datetime:
+    """When ``story`` closes for good unless another article joins it."""
+    return max(near_until(story, params), story.last_updated + params.far_window)
 
 
 def within_reach(at: datetime, story: StoryProfile, params: ClusterParams = DEFAULT_PARAMS) -> bool:
     """Whether an article published ``at`` may still join ``story``."""
     return story.first_seen - params.window <= at <= open_until(story, params)
+
+
+def join_threshold(at: datetime, story: StoryProfile, params: ClusterParams = DEFAULT_PARAMS) -> float:
+    """How alike an article published ``at`` must be to join ``story``: more past its reach."""
+    return params.join_threshold if at <= near_until(story, params) else params.far_join
 
 
 def similarity(article: ArticleFeatures, story: StoryProfile) -> float:
@@ -180,7 +198,9 @@ def best_story(
     best: tuple[float, int] | None = None
     for story in candidates:
         sim = similarity(article, story)
-        if sim >= params.join_threshold and (best is None or (-sim, story.key) < (-best[0], best[1])):
+        if sim >= join_threshold(article.published, story, params) and (
+            best is None or (-sim, story.key) < (-best[0], best[1])
+        ):
             best = (sim, story.key)
     return best[1] if best else None
 
@@ -202,7 +222,8 @@ class Clusterer:
         self.stories: dict[int, StoryProfile] = {}
         self.absorbed: dict[int, int] = {}  # story key -> the key of the story it merged into
         self._postings: dict[str, set[int]] = defaultdict(set)
-        self._closes: dict[int, datetime] = {}
+        self._closes: dict[int, datetime] = {}  # when each story closes for good
+        self._near_closes: dict[int, datetime] = {}  # until when it merges at the ordinary threshold
         self._next_key = -1
         for story in stories:
             self._put(story)
@@ -210,6 +231,7 @@ class Clusterer:
     def _put(self, story: StoryProfile) -> None:
         self.stories[story.key] = story
         self._closes[story.key] = open_until(story, self.params)
+        self._near_closes[story.key] = near_until(story, self.params)
         # Terms that later drop out of a story's strongest stay indexed: a stale
         # entry only costs one comparison more.
         for term in islice(story.total, INDEX_TERMS):
@@ -283,11 +305,17 @@ class Clusterer:
             return
         for other_key in self._near(story.total, MERGE_SHARED):
             other = self.stories[other_key]
-            overlap = story.first_seen <= self._closes[other_key] and other.first_seen <= self._closes[key]
-            if other_key == key or not overlap:
+            near, closes = self._near_closes, self._closes
+            if other_key == key:
+                continue
+            if story.first_seen <= near[other_key] and other.first_seen <= near[key]:
+                least = self.params.merge_threshold
+            elif story.first_seen <= closes[other_key] and other.first_seen <= closes[key]:
+                least = self.params.far_merge
+            else:
                 continue
             link = linkage(story, other)
-            if link >= self.params.merge_threshold:
+            if link >= least:
                 a, b = (story, other) if key < other_key else (other, story)
                 heapq.heappush(heap, (-link, a.key, b.key, len(heap), a, b))
 

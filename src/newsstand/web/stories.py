@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from newsstand.app.stories import StoryPage
+from newsstand.errors import NotFoundError
 from newsstand.web.articles import path_id
 from newsstand.web.charts import coverage_chart
 from newsstand.web.context import WebContext, call, render, web
@@ -25,7 +26,15 @@ def build_story(ctx: WebContext, story_id: int) -> tuple[StoryPage, Markup]:
 
 async def story_page(request: Request) -> Response:
     ctx = web(request)
-    page, main = await call(build_story, ctx, path_id(request, "story_id"))
+    story_id = path_id(request, "story_id")
+    try:
+        page, main = await call(build_story, ctx, story_id)
+    except NotFoundError:
+        # A story folded into another by the merge pass: its links lead to that one.
+        into = await call(ctx.services.stories.merged_into, story_id)
+        if into is None:
+            raise
+        return RedirectResponse(f"/story/{into}", status_code=301)
     about = ctx.services.interests.about(page.lead) if page.lead else None
     return render(request, "story.html", {"v": page, "main": main, "about": about, "next": request.url.path})
 

@@ -22,6 +22,7 @@ from newsstand.model import (
     ArticleText,
     CopyCandidates,
     CopyIndex,
+    Facet,
     OpenStory,
     Story,
     StoryStats,
@@ -29,6 +30,7 @@ from newsstand.model import (
     TermCounts,
 )
 from newsstand.store.sql import schema as t
+from newsstand.store.sql.accounts import HIDE, LIKE, follows
 from newsstand.store.sql.articles import load_articles
 from newsstand.store.sql.engine import SqlBase
 from newsstand.store.sql.meta import store_meta
@@ -88,6 +90,18 @@ article_copies = sa.Table(
     sa.Column("copy_of", sa.Integer, nullable=False),
 )
 COPIES = article_copies
+
+# Where a story folded into another by a merge pass now lives (kept one step deep).
+story_merges = sa.Table(
+    "story_merges",
+    t.metadata,
+    sa.Column("story_id", sa.Integer, primary_key=True),
+    sa.Column("merged_into", sa.Integer, nullable=False),
+    sa.Index("ix_story_merges_merged_into", "merged_into"),
+)
+MERGES = story_merges
+# The follows kinds whose value is a story id: a follow and the trainer's like and hide.
+STORY_FOLLOW_KINDS = (Facet.STORY.value, LIKE + Facet.STORY.value, HIDE + Facet.STORY.value)
 # The store_meta key counting the articles whose terms are in ``story_terms``.
 DOCUMENTS_KEY = "story_documents"
 # The store_meta key of the time up to which closed stories left ``story_index``.
@@ -301,6 +315,7 @@ class StoriesMixin(SqlBase):
                     A.update().where(A.c.story_id == sa.bindparam("gone")).values(story_id=into), moved
                 )
                 conn.execute(S.delete().where(S.c.id.in_([m["gone"] for m in moved])))
+                self._record_merges(conn, moved)
             rows = [{"aid": a, "sid": ids.get(w.key, w.key)} for w in writes for a in w.article_ids]
             placed = 0
             if rows:
@@ -322,6 +337,41 @@ class StoriesMixin(SqlBase):
             if copies is not None:
                 self._index_copies(conn, copies)
         return placed
+
+    @staticmethod
+    def _record_merges(conn: Connection, moved: Sequence[dict[str, int]]) -> None:
+        """Remember where each merged-away story went (earlier merges into it follow it, so
+        one lookup answers) and move readers' follows of it to the story it joined."""
+        into = sa.bindparam("into", type_=sa.Integer)
+        gone = sa.bindparam("gone", type_=sa.Integer)
+        conn.execute(MERGES.update().where(MERGES.c.merged_into == gone).values(merged_into=into), moved)
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(MERGES)
+        conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=["story_id"], set_={"merged_into": insert.excluded.merged_into}
+            ),
+            [{"story_id": m["gone"], "merged_into": m["into"]} for m in moved],
+        )
+        f = follows.c
+        for m in moved:
+            old, new = str(m["gone"]), str(m["into"])
+            rows = conn.execute(
+                sa.select(f.reader_id, f.kind).where(f.kind.in_(STORY_FOLLOW_KINDS), f.value == old)
+            ).all()
+            for reader_id, kind in rows:
+                key = (f.reader_id == reader_id, f.kind == kind)
+                has_new = conn.execute(sa.select(f.reader_id).where(*key, f.value == new)).first()
+                if has_new is None:
+                    conn.execute(follows.update().where(*key, f.value == old).values(value=new))
+                else:
+                    conn.execute(follows.delete().where(*key, f.value == old))
+
+    def story_merged_into(self, story_id: int) -> int | None:
+        with self._read() as conn:
+            stmt = sa.select(MERGES.c.merged_into).where(MERGES.c.story_id == story_id)
+            into: int | None = conn.execute(stmt).scalar()
+        return into
 
     @staticmethod
     def _index_copies(conn: Connection, copies: CopyIndex) -> None:
@@ -458,6 +508,7 @@ class StoriesMixin(SqlBase):
             conn.execute(INDEX.delete())
             conn.execute(BANDS.delete())
             conn.execute(COPIES.delete())
+            conn.execute(MERGES.delete())
             conn.execute(store_meta.delete().where(store_meta.c.key.in_([DOCUMENTS_KEY, PRUNED_KEY])))
 
     def story(self, story_id: int) -> Story:
