@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from newsstand.accounts import credentials as cred
 from newsstand.accounts import membership as ms
 from newsstand.accounts import ratelimit
+from newsstand.app.attempts import AttemptLimits
 from newsstand.app.cache import SharedCache, TtlCache
 from newsstand.app.mailing import SITE, MailService
 from newsstand.config import Settings
@@ -28,7 +29,6 @@ from newsstand.errors import (
     InvalidDataError,
     InvalidFieldError,
     NotFoundError,
-    RateLimitedError,
 )
 from newsstand.mail import email_verification, password_reset, signup_attempt
 from newsstand.model import Membership, Reader, Role, SessionGrant, SessionRecord, utc
@@ -82,6 +82,7 @@ class AccountService:
         self.clock = clock
         self._dummy_hash: str | None = None
         self.sleep: Callable[[float], None] = time.sleep  # how a slowed sign-in waits (tests record it)
+        self.limits = AttemptLimits(store, settings, clock)
         # Every signed-in request looks its session up; a few seconds' memory of the answer saves
         # two queries a page. Changes made here forget it at once; a change made by another
         # process (a membership granted, a session revoked) shows within SESSION_MEMORY seconds.
@@ -120,8 +121,8 @@ class AccountService:
         cred.check_password_policy(password, normalised)
         if address:
             keys = [ratelimit.signup_key(address)]
-            self._check_limits(keys)
-            self._record_attempts(keys)
+            self.limits.check(keys)
+            self.limits.record(keys)
         now = self.now()
         days = self.settings.trial_days
         trial = None
@@ -199,17 +200,13 @@ class AccountService:
             normalised = cred.normalise_email(email)
         except InvalidFieldError as exc:
             raise AuthenticationError(_WRONG) from exc
-        account = ratelimit.account_key(normalised)
-        if address:
-            keys = [ratelimit.address_key(address), ratelimit.account_address_key(normalised, address)]
-        else:
-            keys = [account]
-        self._check_limits(keys)
-        self._slow_down(account)
+        failures, wait = self.limits.before_sign_in(normalised, address)
+        if wait > 0:
+            self.sleep(wait)
         reader, stored = self._lookup(normalised)
         matches = cred.verify_password(self.hasher, stored, password)  # the dummy hash too
         if reader is None or not matches:
-            self._record_attempts(list(dict.fromkeys([*keys, account])))
+            self.limits.record(failures)
             raise AuthenticationError(_WRONG)
         if self.hasher.check_needs_rehash(stored):
             self.store.set_password_hash(reader.id, cred.hash_password(self.hasher, password))
@@ -278,8 +275,8 @@ class AccountService:
         except InvalidFieldError:
             return
         keys = self._limit_keys(normalised, address)
-        self._check_limits(keys)
-        self._record_attempts(keys)  # every request counts: each one sends a mail
+        self.limits.check(keys)
+        self.limits.record(keys)  # every request counts: each one sends a mail
         reader, _ = self._lookup(normalised)
         if reader is None:
             return
@@ -364,8 +361,8 @@ class AccountService:
         if reader.email_verified is not None:
             return False
         keys = [f"verify:{reader_id}"]
-        self._check_limits(keys)
-        self._record_attempts(keys)
+        self.limits.check(keys)
+        self.limits.record(keys)
         self.send_verification(reader, base_url=base_url)
         return True
 
@@ -481,25 +478,3 @@ class AccountService:
         if address:
             keys.append(ratelimit.address_key(address))
         return keys
-
-    def _slow_down(self, account: str) -> None:
-        now = self.now()
-        attempts = self.store.attempt_times(account, now - ratelimit.WINDOW)
-        wait = ratelimit.slowdown(attempts, now, self.settings.login_attempts_per_minute)
-        if wait > 0:
-            self.sleep(wait)
-
-    def _check_limits(self, keys: list[str]) -> None:
-        now = self.now()
-        since = now - ratelimit.WINDOW
-        limit = self.settings.login_attempts_per_minute
-        wait = max(ratelimit.retry_after(self.store.attempt_times(k, since), now, limit) for k in keys)
-        if wait > 0:
-            raise RateLimitedError(f"Too many attempts. Try again in {int(wait) + 1} seconds.", wait)
-
-    def _record_attempts(self, keys: list[str]) -> None:
-        now = self.now()
-        for key in keys:
-            self.store.record_attempt(key, now)
-        # Old attempts only ever matter for a minute; drop them as we go.
-        self.store.prune_attempts(now - ratelimit.WINDOW * 10)

@@ -27,8 +27,9 @@ from argon2 import PasswordHasher
 
 from newsstand.accounts import credentials as cred
 from newsstand.accounts import ratelimit
+from newsstand.app.attempts import AttemptLimits
 from newsstand.config import Settings
-from newsstand.errors import AuthenticationError, InvalidFieldError, NotFoundError, RateLimitedError
+from newsstand.errors import AuthenticationError, InvalidFieldError, NotFoundError
 from newsstand.model import AppPassword, Membership, Reader, utc
 from newsstand.store.base import AppPasswordStore, ReaderStore
 
@@ -89,6 +90,7 @@ class AppPasswordService:
         self.clock = clock
         self._dummy_hash: str | None = None
         self.sleep: Callable[[float], None] = time.sleep  # how a slowed sign-in waits (tests record it)
+        self.limits = AttemptLimits(store, settings, clock)  # the web sign-in's own policy
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -129,20 +131,7 @@ class AppPasswordService:
             normalised = cred.normalise_email(email)
         except InvalidFieldError as exc:
             raise AuthenticationError(_WRONG) from exc
-        # The web sign-in's policy (AccountService.sign_in): block the address and the pair of
-        # account and address; an account's failures from everywhere only slow it down.
-        account = ratelimit.account_key(normalised)
-        if address:
-            keys = [ratelimit.address_key(address), ratelimit.account_address_key(normalised, address)]
-        else:
-            keys = [account]
-        self._check_limits(keys)
-        now = self.now()
-        wait = ratelimit.slowdown(
-            self.store.attempt_times(account, now - ratelimit.WINDOW),
-            now,
-            self.settings.login_attempts_per_minute,
-        )
+        failures, wait = self.limits.before_sign_in(normalised, address)
         if wait > 0:
             self.sleep(wait)
         record = self._record_for(normalised)
@@ -150,7 +139,7 @@ class AppPasswordService:
         stored = record.password_hash if record is not None else self._dummy()
         matches = cred.verify_password(self.hasher, stored, password)
         if record is None or not matches:
-            self._record_attempts(list(dict.fromkeys([*keys, account])))
+            self.limits.record(failures)
             raise AuthenticationError(_WRONG)
         return auth_token(password, record.token_salt)
 
@@ -176,23 +165,7 @@ class AppPasswordService:
             reader, membership = self.store.app_password_reader(kind, cred.token_hash(secret.strip()))
         except NotFoundError:
             keys = [ratelimit.address_key(address)] if address else []
-            self._check_limits(keys)
-            self._record_attempts(keys)
+            self.limits.check(keys)
+            self.limits.record(keys)
             raise AuthenticationError("unknown or revoked credentials") from None
         return AppViewer(reader, membership)
-
-    def _check_limits(self, keys: list[str]) -> None:
-        if not keys:
-            return
-        now = self.now()
-        since = now - ratelimit.WINDOW
-        limit = self.settings.login_attempts_per_minute
-        wait = max(ratelimit.retry_after(self.store.attempt_times(k, since), now, limit) for k in keys)
-        if wait > 0:
-            raise RateLimitedError(f"Too many attempts. Try again in {int(wait) + 1} seconds.", wait)
-
-    def _record_attempts(self, keys: list[str]) -> None:
-        now = self.now()
-        for key in keys:
-            self.store.record_attempt(key, now)
-        self.store.prune_attempts(now - ratelimit.WINDOW * 10)
