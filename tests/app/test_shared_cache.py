@@ -53,6 +53,26 @@ def test_a_missing_value_is_made_once_for_concurrent_callers() -> None:
     assert results == [42] * 8 and len(made) == 1
 
 
+def test_a_value_made_while_making_another_never_waits_on_itself() -> None:
+    """The front page makes its picks while it is being made. Locks were shared by key hashes
+    (64 stripes), so in about one process start in 64 the two keys shared a lock and the first
+    page hung forever; 300 nested pairs would all but surely have hit a shared stripe."""
+    cache = TtlCache(60)
+    done: list[str] = []
+
+    def nested() -> None:
+        for i in range(300):
+            outer = cache.get_or_make(f"page:{i}", lambda i=i: cache.get_or_make(f"part:{i}", lambda: i) + 1)
+            done.append(str(outer))
+
+    worker = threading.Thread(target=nested, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "a nested make waited on its own lock"
+    assert done == [str(i + 1) for i in range(300)]
+    assert not cache._making  # the locks of finished makes are dropped
+
+
 def test_a_stale_value_is_served_while_one_caller_makes_it_afresh() -> None:
     cache = TtlCache(0.05)
     cache.put("k", "old")

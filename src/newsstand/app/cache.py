@@ -49,8 +49,10 @@ class TtlCache:
         self.max_entries = max_entries
         self._values: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
-        # Striped: one lock per key would grow with every article ever shown.
-        self._making = [threading.Lock() for _ in range(64)]
+        # One lock per key being made, dropped when no caller holds or waits for it (so they do
+        # not pile up with every article ever shown). Not striped: making one value makes others
+        # (the front page makes its picks), and two keys sharing a stripe then deadlocked.
+        self._making: dict[str, tuple[threading.Lock, list[int]]] = {}
 
     def _entry(self, key: str) -> tuple[float, Any] | None:
         with self._lock:
@@ -91,21 +93,38 @@ class TtlCache:
         age = time.monotonic() - hit[0] if hit is not None else None
         if hit is not None and age is not None and age <= self.seconds:
             return hit[1]
-        making = self._making[hash(key) % len(self._making)]
         stale = hit is not None and age is not None and age <= STALE_FACTOR * self.seconds
-        if stale and hit is not None and not making.acquire(blocking=False):
-            return hit[1]  # someone is making it: the slightly old value will do
-        if not stale:
-            making.acquire()
+        making = self._claim(key)
         try:
-            fresh = self.get(key)  # made by the caller we waited for
-            if fresh is not None:
-                return fresh
-            value = make()
-            self.put(key, value)
-            return value
+            if stale and hit is not None and not making.acquire(blocking=False):
+                return hit[1]  # someone is making it: the slightly old value will do
+            if not stale:
+                making.acquire()
+            try:
+                fresh = self.get(key)  # made by the caller we waited for
+                if fresh is not None:
+                    return fresh
+                value = make()
+                self.put(key, value)
+                return value
+            finally:
+                making.release()
         finally:
-            making.release()
+            self._unclaim(key)
+
+    def _claim(self, key: str) -> threading.Lock:
+        """The lock that makes ``key``, counted as wanted until ``_unclaim``."""
+        with self._lock:
+            lock, users = self._making.setdefault(key, (threading.Lock(), [0]))
+            users[0] += 1
+            return lock
+
+    def _unclaim(self, key: str) -> None:
+        with self._lock:
+            _, users = self._making[key]
+            users[0] -= 1
+            if users[0] == 0:
+                del self._making[key]
 
     def clear(self) -> None:
         with self._lock:
