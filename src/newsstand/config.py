@@ -202,6 +202,12 @@ class Settings:
         "Seconds the web reader reuses the front page's data and anonymous readers' pages; 0 turns it off.",
         check=_at_least(0),
     )
+    web_threads: int = _setting(
+        8,
+        "Threads a web process runs store and service calls in (pages, API requests) while its "
+        "event loop answers the rest.",
+        check=_at_least(1),
+    )
     live_poll_seconds: float = _setting(
         2.0, "Seconds between a live-blog event stream's checks for new entries.", check=_at_least(0.05)
     )

@@ -80,6 +80,9 @@ def test_metrics_count_feeds_fetches_and_requests(
     count = next(line for line in text.splitlines() if line.startswith(name))
     assert int(count.split()[1]) >= 3
     assert 'newsstand_http_responses{class="2xx"}' in text
+    # Cumulative buckets, as Prometheus reads them: never falling, and the widest holds them all.
+    buckets = [float(line.split()[1]) for line in text.splitlines() if "_duration_seconds_bucket" in line]
+    assert buckets == sorted(buckets) and buckets[-1] == float(count.split()[1]) and buckets[-2] > 0
 
 
 def test_a_metrics_token_lets_a_scraper_in(tmp_path: Path) -> None:

@@ -11,11 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from newsstand.app.cache import TtlCache, remember
 from newsstand.errors import InvalidDataError
 from newsstand.model import FOLLOWABLE, TRAINABLE, Article, Facet, Publisher, Reader, Story, Trained
 from newsstand.personal.foryou import title_words
 from newsstand.personal.topics import KINDS, article_topics, topic_kind, topic_label
 from newsstand.store.base import CatalogStore, LibraryStore, StoryStore
+
+ABOUT_SECONDS = 600.0  # keyed by the article's revision: only memory bounds it
 
 MAX_VALUE = 200
 
@@ -57,6 +60,62 @@ class About:
     words: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """A follow button: what it follows, and whether the reader follows it already."""
+
+    kind: str
+    value: str
+    label: str
+    following: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TrainRow:
+    """A trainer row: like or hide something in For you, or undo what the reader chose."""
+
+    facet: str
+    value: str
+    label: str
+    state: str  # "liked", "hidden" or "" (not trained)
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """An article page's "Tune your For you" panel for one reader, decided here so the page only
+    prints it (every button used to be a template macro working out its own state)."""
+
+    chips: tuple[Chip, ...]
+    rows: tuple[TrainRow, ...]
+
+
+MAX_WORDS = 8  # title words offered to the trainer
+
+
+def tune_panel(reader: Reader, article: Article, about: About, publisher: str) -> Panel:
+    """The follow buttons (story, topics, publisher, section) and trainer rows (authors,
+    publisher, topics, title words) of an article for ``reader``; ``publisher`` is its name."""
+    sections = {s.casefold() for s in reader.followed_sections}
+    a = article
+    chips = []
+    if a.story_id is not None:
+        chips.append(Chip("story", str(a.story_id), "this story", a.story_id in reader.followed_stories))
+    chips += [Chip("topic", k, topic_label(k), k in reader.followed_topics) for k in about.topics]
+    chips.append(Chip("publisher", a.publisher_id, publisher, a.publisher_id in reader.followed_publishers))
+    if a.section:
+        chips.append(Chip("section", a.section, a.section, a.section.casefold() in sections))
+    trained = {(t.facet.value, t.value.casefold()): "liked" if t.liked else "hidden" for t in reader.trained}
+
+    def row(facet: str, value: str, label: str) -> TrainRow:
+        return TrainRow(facet, value, label, trained.get((facet, value.casefold()), ""))
+
+    rows = [row("author", name, name) for name in about.authors]
+    rows.append(row("publisher", article.publisher_id, publisher))
+    rows += [row("topic", k, topic_label(k)) for k in about.topics]
+    rows += [row("word", w, f"“{w}”") for w in about.words[:MAX_WORDS]]
+    return Panel(tuple(chips), tuple(rows))
+
+
 def about_article(article: Article) -> About:
     return About(article_topics(article), article.authors, tuple(sorted(title_words(article.title))))
 
@@ -75,6 +134,9 @@ class InterestService:
         self.store = store
         self.publishers = publishers
         self.on_change = on_change or (lambda reader_id: None)
+        # Finding an article's topics reads its text for names: done once per revision, not on
+        # every signed-in view of the article.
+        self._about = TtlCache(ABOUT_SECONDS, max_entries=5000)
 
     def follow(self, reader_id: int, facet: Facet, value: str) -> None:
         """Follow a publisher, section, story (its id) or topic (a key such as ``place:Kyiv``).
@@ -118,7 +180,14 @@ class InterestService:
 
     def about(self, article: Article) -> About:
         """What of the article the reader can follow or train (no query)."""
-        return about_article(article)
+        if article.id is None:
+            return about_article(article)
+        return remember(self._about, f"{article.id}:{article.revision}", lambda: about_article(article))
+
+    def panel(self, reader: Reader, article: Article) -> Panel:
+        """The article's follow buttons and trainer rows for ``reader`` (no query)."""
+        found = self.publishers().get(article.publisher_id)
+        return tune_panel(reader, article, self.about(article), found.name if found else article.publisher_id)
 
     def following(self, reader: Reader) -> Following:
         """Everything the reader follows, likes and hides, with names to show: one query for

@@ -10,9 +10,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from newsstand.app.cache import SharedCache, remember
+from newsstand.app.cache import SharedCache, TtlCache, remember
 from newsstand.app.stories import top_stories
 from newsstand.errors import InvalidCursorError, InvalidDataError, NotFoundError, PermissionDeniedError
 from newsstand.model import Article, ArticleFilter, Feed, FeedState, Pick, Publisher, Reader, utc
@@ -21,6 +21,8 @@ from newsstand.personal.onboarding import Choice, interest_choices
 from newsstand.personal.topics import article_topics
 from newsstand.store.base import ArticleStore, IngestStore, LibraryStore, PickStore, StoryStore
 from newsstand.stories.sectiontop import SECTION_TOP, rank_section_stories
+
+T = TypeVar("T")
 
 TOP_STORIES = 7
 PICKS_SHOWN = 6
@@ -35,6 +37,12 @@ POOL = 200
 SIGNALS = 100
 SIGNAL_DAYS = 60
 MAX_TRACKED = 100_000  # readers whose latest activity this process remembers
+# A reader's For you (and its rendering) is kept while nothing it depends on changes: what they
+# follow, train and read, what the page shows above it, and the shared pool's articles. It is
+# made afresh at least this often even so (freshness moves the order slowly), and other web
+# processes, which do not hear of this one's reads, catch up within it.
+PERSONAL_SECONDS = 60.0
+PERSONAL_ENTRIES = 20_000  # a For you is a dozen references into the shared pool: small
 
 
 class FrontStore(ArticleStore, StoryStore, PickStore, IngestStore, LibraryStore, Protocol):
@@ -48,6 +56,8 @@ class ForYou:
 
     cards: tuple[ReasonCard, ...]
     choices: tuple[Choice, ...] = ()
+    # What it was made from, as a cache key: a rendering of it can be kept under the same key.
+    key: str = ""
 
 
 def candidates_of(articles: Sequence[Article]) -> list[Candidate]:
@@ -196,6 +206,9 @@ class FrontPageService:
         # this process; others catch up within the cache period).
         self._activity: dict[int, int] = {}
         self._activity_lock = threading.Lock()
+        # Kept apart from the shared cache: longer (see PERSONAL_SECONDS), and so that many
+        # readers' lists never push the front page's shared parts out.
+        self._mine: TtlCache = TtlCache(PERSONAL_SECONDS if cache.seconds > 0 else 0, PERSONAL_ENTRIES)
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -332,19 +345,31 @@ class FrontPageService:
         for article in apart_from:
             shown.take(article)
         page = (sorted(i for i in shown.articles if i is not None), sorted(shown.stories))
-        key = f"personal:{self.personal_key(reader)}:{limit}:{page}"
-        return remember(self.cache, key, lambda: self._personal(reader, limit, shown))
+        version, pool = self._versioned_pool()
+        key = f"personal:{self.personal_key(reader)}:{limit}:{page}:{version}"
+        return remember(self._mine, key, lambda: self._personal(reader, limit, shown, pool, key))
+
+    def remember_personal(self, key: str, make: Callable[[], T]) -> T:
+        """A value made from one reader's For you (its rendering, say), kept as long as it."""
+        return remember(self._mine, key, make)
 
     def _pool(self) -> tuple[Candidate, ...]:
-        return remember(
-            self.cache,
-            "foryou:pool",
-            lambda: tuple(candidates_of(self.store.list_articles(ArticleFilter(limit=POOL)))),
-        )
+        return self._versioned_pool()[1]
 
-    def _personal(self, reader: Reader, limit: int, shown: Shown) -> ForYou:
+    def _versioned_pool(self) -> tuple[int, tuple[Candidate, ...]]:
+        """The shared pool, with a number that changes when what For you reads of it changes."""
+
+        def make() -> tuple[int, tuple[Candidate, ...]]:
+            pool = tuple(candidates_of(self.store.list_articles(ArticleFilter(limit=POOL))))
+            facts = tuple((c.article.id, c.article.revision, c.article.story_id, c.breadth) for c in pool)
+            return hash(facts), pool
+
+        return remember(self.cache, "foryou:pool", make)
+
+    def _personal(
+        self, reader: Reader, limit: int, shown: Shown, pool: tuple[Candidate, ...], key: str
+    ) -> ForYou:
         now = self.now()
-        pool = self._pool()
         signals = self.store.reading_signals(reader.id, now - timedelta(days=SIGNAL_DAYS), SIGNALS)
         known = {c.article.id: c for c in pool}
         missing = [s.article_id for s in signals if s.article_id not in known]
@@ -359,7 +384,7 @@ class FrontPageService:
         names = {p.id: p.name for p in self.publishers().values()}
         cards = rank_for_you(candidates, reader, profile, names, now, limit)
         choices = interest_choices(pool, names) if knows_little(reader, profile) else []
-        return ForYou(tuple(ReasonCard(c.article, c.reason) for c in cards), tuple(choices))
+        return ForYou(tuple(ReasonCard(c.article, c.reason) for c in cards), tuple(choices), key)
 
     def _followed(self, pool: Sequence[Candidate], reader: Reader, limit: int) -> list[Article]:
         """The newest articles of what the reader follows, read only when the shared pool has

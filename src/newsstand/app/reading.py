@@ -61,6 +61,11 @@ READING_TIME_WINDOW = timedelta(hours=2)
 HISTORY_REFRESH = timedelta(minutes=1)
 LISTING_PAGE = 20
 AROUND_SECONDS = 120.0
+# An article's rendered head and surroundings are kept a minute: their relative times ("5 min
+# ago") are shown to the minute, and what they show is kept under keys that change with it (the
+# article's revision, its story).
+PARTS_SECONDS = 60.0
+PARTS_ENTRIES = 2000  # a few kilobytes each
 
 
 class LiveChanges(Protocol):
@@ -199,6 +204,8 @@ class ReadingService:
         # the front page's lists, and apart from them (they must not push those out).
         self._reads: GroupCommit[ReadRecord] = GroupCommit(store.record_reads)
         self._around: SharedCache = TtlCache(AROUND_SECONDS if cache.seconds > 0 else 0, max_entries=5000)
+        # The rendered parts of article pages that every reader shares (web/fragments.py).
+        self.parts: SharedCache = TtlCache(PARTS_SECONDS if cache.seconds > 0 else 0, PARTS_ENTRIES)
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -303,9 +310,8 @@ class ReadingService:
 
     def around(self, article: Article) -> Around:
         """Other coverage and related stories: the same for every reader, made once a while."""
-        return remember(
-            self.cache, f"around:{article.id}:{article.story_id}", lambda: around_article(self.store, article)
-        )
+        key = f"around:{article.id}:{article.story_id}"
+        return remember(self._around, key, lambda: around_article(self.store, article))
 
     def live_page(self, article: Article, reader: Reader | None, membership: Membership | None) -> LivePage:
         """A live blog for one reader: entries arranged, cut to the preview without access."""

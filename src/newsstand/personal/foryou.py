@@ -57,6 +57,16 @@ class Candidate:
     article: Article
     topics: tuple[str, ...] = ()
     breadth: int = 1  # publishers covering its story now (1 for a story of its own)
+    # What the article is about (``features``), worked out once: candidates come from the
+    # shared pool, kept for a cache period, and every member's For you scores each of them.
+    about: frozenset[tuple[Facet, str]] = field(init=False, repr=False, compare=False)
+    # The same with values case-folded, which trainer choices are matched against.
+    about_folded: frozenset[tuple[Facet, str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        about = frozenset(_features(self.article, self.topics))
+        object.__setattr__(self, "about", about)
+        object.__setattr__(self, "about_folded", frozenset((f, v.casefold()) for f, v in about))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +102,16 @@ def title_words(title: str) -> frozenset[str]:
     return frozenset(w for w in (m.lower() for m in _WORDS.findall(title)) if w not in _STOPWORDS)
 
 
-def features(c: Candidate) -> set[tuple[Facet, str]]:
+def features(c: Candidate) -> frozenset[tuple[Facet, str]]:
     """Everything an article is about that a reader can follow, like, hide or read more of."""
-    a = c.article
+    return c.about
+
+
+def _features(a: Article, topics: Sequence[str]) -> set[tuple[Facet, str]]:
     found: set[tuple[Facet, str]] = {(Facet.PUBLISHER, a.publisher_id)}
     found |= {(Facet.SECTION, s.casefold()) for s in (a.section, *a.sections) if s}
     found |= {(Facet.AUTHOR, name) for name in a.authors}
-    found |= {(Facet.TOPIC, key) for key in c.topics}
+    found |= {(Facet.TOPIC, key) for key in topics}
     found |= {(Facet.WORD, w) for w in title_words(a.title)}
     if a.story_id is not None:
         found.add((Facet.STORY, str(a.story_id)))
@@ -138,15 +151,34 @@ def reading_profile(
     return Profile(weights, frozenset(s.article_id for s in signals))
 
 
-def hidden(c: Candidate, reader: Reader) -> bool:
+@dataclass(frozen=True, slots=True)
+class Tastes:
+    """The reader's trainer choices, case-folded once per For you rather than once per article."""
+
+    hides: frozenset[tuple[Facet, str]]
+    likes: Mapping[tuple[Facet, str], str]  # folded (facet, value) -> the value as the reader chose it
+
+
+def tastes(reader: Reader) -> Tastes:
+    return Tastes(
+        frozenset((t.facet, t.value.casefold()) for t in reader.trained if not t.liked),
+        {(t.facet, t.value.casefold()): t.value for t in reader.trained if t.liked},
+    )
+
+
+def hidden(c: Candidate, reader: Reader, chosen: Tastes | None = None) -> bool:
     """Whether the trainer hides this article from the reader."""
-    hides = {(t.facet, t.value.casefold()) for t in reader.trained if not t.liked}
-    if not hides:
-        return False
-    return any((facet, value.casefold()) in hides for facet, value in features(c))
+    hides = (chosen or tastes(reader)).hides
+    return bool(hides) and not hides.isdisjoint(c.about_folded)
 
 
-def evidence(c: Candidate, reader: Reader, profile: Profile, names: Mapping[str, str]) -> list[Evidence]:
+def evidence(
+    c: Candidate,
+    reader: Reader,
+    profile: Profile,
+    names: Mapping[str, str],
+    chosen: Tastes | None = None,
+) -> list[Evidence]:
     """Every reason the reader may care about the article, with its weight."""
     a = c.article
     found: list[Evidence] = []
@@ -164,13 +196,15 @@ def evidence(c: Candidate, reader: Reader, profile: Profile, names: Mapping[str,
             found.append(
                 Evidence(FOLLOW_WEIGHT[Facet.SECTION], f"Because you follow {sections[name.casefold()]}")
             )
-    found += _liked(c, reader, publisher)
+    found += _liked(c, chosen or tastes(reader), publisher)
     found += _read(c, profile, publisher, sections)
     return found
 
 
-def _liked(c: Candidate, reader: Reader, publisher: str) -> list[Evidence]:
-    likes = {(t.facet, t.value.casefold()): t.value for t in reader.trained if t.liked}
+def _liked(c: Candidate, chosen: Tastes, publisher: str) -> list[Evidence]:
+    likes = chosen.likes
+    if not likes or likes.keys().isdisjoint(c.about_folded):
+        return []
     found = []
     for facet, value in sorted(features(c)):
         value_shown = likes.get((facet, value.casefold()))
@@ -188,7 +222,9 @@ def _liked(c: Candidate, reader: Reader, publisher: str) -> list[Evidence]:
 
 def _read(c: Candidate, profile: Profile, publisher: str, sections: Mapping[str, str]) -> list[Evidence]:
     """What reading says, each weight dampened (log) so one habit does not drown the rest."""
-    found = []
+    found: list[Evidence] = []
+    if not profile.weights:
+        return found
     for facet, value in features(c):
         w = profile.weights.get((facet, value))
         if not w:
@@ -216,13 +252,19 @@ def popularity(c: Candidate) -> float:
 
 
 def score(
-    c: Candidate, reader: Reader, profile: Profile, names: Mapping[str, str], now: datetime
+    c: Candidate,
+    reader: Reader,
+    profile: Profile,
+    names: Mapping[str, str],
+    now: datetime,
+    chosen: Tastes | None = None,
 ) -> Card | None:
     """The article's place in the reader's For you with its reason, or None when it has no
     reason to be there (hidden, seen already, or nothing links it to the reader)."""
-    if c.article.id in profile.seen or hidden(c, reader):
+    chosen = chosen or tastes(reader)
+    if c.article.id in profile.seen or hidden(c, reader, chosen):
         return None
-    found = evidence(c, reader, profile, names)
+    found = evidence(c, reader, profile, names, chosen)
     if not found:
         return None
     interest = sum(e.weight for e in found)
@@ -230,10 +272,12 @@ def score(
     return Card(c.article, best.reason, (interest + popularity(c)) * freshness(c.article, now))
 
 
-def popular(c: Candidate, reader: Reader, profile: Profile, now: datetime) -> Card | None:
+def popular(
+    c: Candidate, reader: Reader, profile: Profile, now: datetime, chosen: Tastes | None = None
+) -> Card | None:
     """The article as a default for a reader we know little about: what many publishers cover,
     fresh. None when hidden or seen."""
-    if c.article.id in profile.seen or hidden(c, reader):
+    if c.article.id in profile.seen or hidden(c, reader, chosen):
         return None
     where = c.article.section or "the news"
     value = (1.0 + popularity(c)) * freshness(c.article, now)
@@ -275,12 +319,15 @@ def rank_for_you(
     spread out; the rest of the list filled with what many publishers cover now (reason
     "Popular in <section> now"). Each article at most once."""
     unique = list({c.article.id: c for c in candidates}.values())
-    scored = [card for c in unique if (card := score(c, reader, profile, names, now)) is not None]
+    chosen = tastes(reader)
+    scored = [card for c in unique if (card := score(c, reader, profile, names, now, chosen)) is not None]
     cards = diversify(scored, limit)
     if len(cards) < limit:
         taken = {c.article.id for c in cards}
         rest = [
-            card for c in unique if c.article.id not in taken and (card := popular(c, reader, profile, now))
+            card
+            for c in unique
+            if c.article.id not in taken and (card := popular(c, reader, profile, now, chosen))
         ]
         cards = diversify([*cards, *(replace_score(c, -1.0 + c.score / 1e3) for c in rest)], limit)
     return cards

@@ -42,6 +42,7 @@ from newsstand.web import (
     pwa,
     search,
     stories,
+    threads,
 )
 from newsstand.web import apps as app_pages
 from newsstand.web import feeds as feed_pages
@@ -182,6 +183,7 @@ def create_app(
     own = services is None
     logredact.install()
     ctx = build_context(services if services is not None else services_for(settings))
+    threads.configure(settings.web_threads)
     app = Starlette(
         routes=[*_api_routes(ctx.services), *_routes(ctx.assets)],
         middleware=[

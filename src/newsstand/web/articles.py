@@ -52,16 +52,18 @@ def build_article(
 
 def article_parts(ctx: WebContext, page: ArticlePage) -> ArticleParts:
     a = page.article
+    kept = ctx.services.reading.parts
     return ArticleParts(
-        shared_markup(ctx, f"article:head:{a.id}:{a.revision}", "_article_parts.html", "head", a),
+        shared_markup(ctx, f"article:head:{a.id}:{a.revision}", "_article_parts.html", "head", a, cache=kept),
         shared_markup(ctx, f"article:around:{a.id}:{a.story_id}", "_article_parts.html", "around",
-                      page.coverage, page.related),
+                      page.coverage, page.related, cache=kept),
     )  # fmt: skip
 
 
 async def article_page(request: Request) -> Response:
     ctx = web(request)
-    found = await call(build_article, ctx, path_id(request), reader_of(request), membership_of(request))
+    reader = reader_of(request)
+    found = await call(build_article, ctx, path_id(request), reader, membership_of(request))
     if isinstance(found, Article):  # a live blog: redirected before anything is recorded
         return RedirectResponse(f"/live/{found.id}", status_code=301)
     page, parts = found
@@ -73,7 +75,7 @@ async def article_page(request: Request) -> Response:
         "parts": parts,
         "next": request.url.path,
         "offer": paywall_offer(request, page),
-        "about": ctx.services.interests.about(page.article),
+        "panel": None if reader is None else ctx.services.interests.panel(reader, page.article),
     }
     return render(request, "article.html", values)
 

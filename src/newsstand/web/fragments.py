@@ -14,17 +14,31 @@ from typing import Any
 
 from markupsafe import Markup
 
-from newsstand.app.cache import remember
+from newsstand.app.cache import SharedCache, remember
 from newsstand.web.context import WebContext
 from newsstand.web.timefmt import current_zone
 
 
-def shared_markup(ctx: WebContext, key: str, template: str, macro: str, *args: Any) -> Markup:
+def shared_markup(
+    ctx: WebContext, key: str, template: str, macro: str, *args: Any, cache: SharedCache | None = None
+) -> Markup:
     """The macro ``macro`` of ``template`` rendered with ``args``, cached under ``key`` for the
-    zone times are shown in (readers in one zone share it)."""
+    zone times are shown in (readers in one zone share it): in the services' shared cache, or
+    in ``cache`` for parts kept longer."""
 
     def make() -> Markup:
         module = ctx.templates.env.get_template(template).module
         return Markup(getattr(module, macro)(*args))  # noqa: S704 - the template escapes what it renders
 
-    return remember(ctx.services.cache, f"html:{key}:{current_zone()}", make)
+    return remember(cache or ctx.services.cache, f"html:{key}:{current_zone()}", make)
+
+
+def personal_markup(ctx: WebContext, key: str, template: str, macro: str, *args: Any) -> Markup:
+    """Like ``shared_markup`` for a part of one reader's page (their For you's cards), kept with
+    the value it shows: ``key`` is that value's own key, which changes when the value does."""
+
+    def make() -> Markup:
+        module = ctx.templates.env.get_template(template).module
+        return Markup(getattr(module, macro)(*args))  # noqa: S704 - the template escapes what it renders
+
+    return ctx.services.front.remember_personal(f"html:{key}:{current_zone()}", make)

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 from newsstand.app.personal import ForYou, HomeData
 from newsstand.model import Reader
 from newsstand.web.context import WebContext, call, reader_of, render, web
-from newsstand.web.fragments import shared_markup
+from newsstand.web.fragments import personal_markup, shared_markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,7 @@ class HomeParts:
     head: Markup  # Top stories and Our picks, the same for everyone
     tail: Markup  # Latest and the section rows
     for_you: ForYou | None  # this reader's For you (None for anonymous readers)
+    for_you_cards: Markup  # its cards, rendered once for as long as it is kept
 
 
 def build_home(ctx: WebContext, reader: Reader | None) -> tuple[HomeData, HomeParts]:
@@ -29,10 +30,12 @@ def build_home(ctx: WebContext, reader: Reader | None) -> tuple[HomeData, HomePa
     front = ctx.services.front
     data = front.home()
     shown = [c.article for c in data.top] + [p.article for p in data.picks]
+    mine = None if reader is None else front.personal(reader, apart_from=shown)
     parts = HomeParts(
         shared_markup(ctx, "home:head", "_home_parts.html", "head", data),
         shared_markup(ctx, "home:tail", "_home_parts.html", "tail", data),
-        None if reader is None else front.personal(reader, apart_from=shown),
+        mine,
+        Markup() if mine is None else personal_markup(ctx, mine.key, "_home_parts.html", "cards", mine),
     )
     return data, parts
 

@@ -42,13 +42,16 @@ def live_parts(ctx: WebContext, page: LivePage) -> LiveParts:
     a = page.article
     shown = "all" if page.access.full else f"first{len(page.entries)}"
     key = f"live:{a.id}:{a.revision}:{iso_precise(page.latest)}:{shown}"
+    kept = ctx.services.reading.parts  # keys that change with every new or revised entry
     return LiveParts(
-        shared_markup(ctx, f"{key}:head", "_live_parts.html", "head", a),
-        shared_markup(ctx, f"{key}:key", "_live_parts.html", "key_events", page.key_events, entry_anchor),
-        shared_markup(ctx, f"{key}:pinned", "_live_parts.html", "pinned", page.pinned),
-        shared_markup(ctx, f"{key}:entries", "_live_parts.html", "entries", page.entries, entry_anchor),
+        shared_markup(ctx, f"{key}:head", "_live_parts.html", "head", a, cache=kept),
+        shared_markup(ctx, f"{key}:key", "_live_parts.html", "key_events", page.key_events, entry_anchor,
+                      cache=kept),
+        shared_markup(ctx, f"{key}:pinned", "_live_parts.html", "pinned", page.pinned, cache=kept),
+        shared_markup(ctx, f"{key}:entries", "_live_parts.html", "entries", page.entries, entry_anchor,
+                      cache=kept),
         shared_markup(ctx, f"article:around:{a.id}:{a.story_id}", "_article_parts.html", "around",
-                      page.coverage, page.related),
+                      page.coverage, page.related, cache=kept),
     )  # fmt: skip
 
 
@@ -71,8 +74,9 @@ async def live_page(request: Request) -> Response:
         return RedirectResponse(f"/article/{found.id}", status_code=301)
     page, parts = found
     since = iso_precise(page.latest)
-    about = web(request).services.interests.about(page.article)
-    values = {"v": page, "parts": parts, "since": since, "next": request.url.path, "about": about}
+    reader = reader_of(request)
+    panel = None if reader is None else web(request).services.interests.panel(reader, page.article)
+    values = {"v": page, "parts": parts, "since": since, "next": request.url.path, "panel": panel}
     return render(request, "live.html", {**values, "offer": paywall_offer(request, page)})
 
 

@@ -80,10 +80,13 @@ def _incoming_id(scope: Scope) -> str:
 
 
 def observe(ctx: WebContext, seconds: float, status: int) -> None:
+    # Only the first bucket that holds the time is counted (one add, not up to eleven, on every
+    # request); /metrics sums them into the cumulative buckets Prometheus expects.
     counters = ctx.services.counters
     for bound in BUCKETS:
         if seconds <= bound:
-            counters.add(f"latency_le_{bound}")
+            counters.add(f"latency_in_{bound}")
+            break
     counters.add("latency_count")
     counters.add("latency_sum", seconds)
     counters.add(f"status_{status // 100}xx")
@@ -196,8 +199,10 @@ def _latency_metrics(totals: dict[str, float], out: Exposition) -> None:
     name = "newsstand_http_request_duration_seconds"
     out.family(name, "histogram", "Time to answer a web request (event streams not counted).")
     count = totals.get("latency_count", 0.0)
+    below = 0.0
     for bound in BUCKETS:
-        out.sample(f'{name}_bucket{{le="{bound}"}}', totals.get(f"latency_le_{bound}", 0.0))
+        below += totals.get(f"latency_in_{bound}", 0.0)
+        out.sample(f'{name}_bucket{{le="{bound}"}}', below)
     out.sample(f'{name}_bucket{{le="+Inf"}}', count)
     out.sample(f"{name}_sum", totals.get("latency_sum", 0.0))
     out.sample(f"{name}_count", count)

@@ -3,7 +3,8 @@
 A plain executor hop (``loop.run_in_executor``) rather than Starlette's ``run_in_threadpool``:
 anyio's version adds a capacity limiter, a cancel scope and a task-group check per call, about a
 tenth of a member's page under load (bench/web.py, docs/decisions.md "Application core"). The
-size matches the SQLite pool's kept connections (store/sql/engine.py), one per thread.
+size is the ``web_threads`` setting (``configure``, called when an app is made): a few threads
+spend less CPU per request than many, which mostly wait to hand the interpreter lock over.
 """
 
 from __future__ import annotations
@@ -18,8 +19,17 @@ from typing import ParamSpec, TypeVar
 P = ParamSpec("P")
 T = TypeVar("T")
 
-THREADS = 40
-_executor = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="newsstand-call")
+DEFAULT_THREADS = 8
+_executor = ThreadPoolExecutor(max_workers=DEFAULT_THREADS, thread_name_prefix="newsstand-call")
+
+
+def configure(threads: int) -> None:
+    """Run calls in ``threads`` threads from now on (the old pool finishes what it holds)."""
+    global _executor
+    if threads != _executor._max_workers:
+        old = _executor
+        _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="newsstand-call")
+        old.shutdown(wait=False)
 
 
 async def call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
