@@ -334,3 +334,81 @@ def test_time_bounds_order_include_import_and_disable_tag(
     assert unknown.status_code == 400
     missing = client.get(f"{API}/stream/contents/feed/https://nowhere.example/feed", headers=app.headers)
     assert missing.status_code == 404
+
+
+def walk(app: App, path: str, **params: object) -> list[str]:
+    """Every page of a stream's item ids, following its continuations."""
+    seen: list[str] = []
+    for _ in range(50):
+        page = app.get(path, **params)
+        assert isinstance(page, dict)
+        seen += [i["id"] for i in page["items"]] if "items" in page else [r["id"] for r in page["itemRefs"]]
+        if "continuation" not in page:
+            return seen
+        params["c"] = page["continuation"]
+    raise AssertionError("the stream never ended")
+
+
+@pytest.mark.parametrize("unread_only", [False, True])
+def test_oldest_first_walks_every_stream_forwards(
+    client: TestClient, services: Services, edition: Edition, clock: Clock, unread_only: bool
+) -> None:
+    from newsstand.model import Article
+
+    for i in range(7):  # more of one feed, two by two at the same minute: keys tie on time
+        article = Article(
+            "harbour-post",
+            f"https://harbour-post.example/extra/{i}",
+            f"Extra {i}",
+            NOW - timedelta(hours=3, minutes=i // 2),
+            section="World",
+            sections=("World",),
+        )
+        services.store.upsert_article(article)
+    reader, password = sign_up(services, "oldest@example.org")
+    follow_all(services, reader)
+    services.reading.follow_section(reader.id, "World")
+    app = login(client, "oldest@example.org", password)
+    every = app.ids(READING_LIST)
+    for aid in every[::2]:
+        clock.advance(seconds=30)
+        services.reading.save(reader.id, aid)
+    clock.advance(seconds=30)
+    services.subscriptions.set_read(reader, every[1:6], True)
+    extra = {"xt": READ} if unread_only else {}
+    streams = [READING_LIST, STARRED, "feed/https://harbour-post.example/world.xml", "user/-/label/World"]
+    streams += [] if unread_only else [READ]
+    for stream in streams:
+        newest = walk(app, f"/stream/contents/{stream}", n=100, **extra)
+        assert len(newest) >= 3, stream
+        for n in (1, 2, 3):
+            oldest = walk(app, f"/stream/contents/{stream}", n=n, r="o", **extra)
+            assert oldest == newest[::-1], (stream, n)
+        refs = walk(app, "/stream/items/ids", s=stream, n=2, r="o", **extra)
+        assert refs == [str(int(i.rsplit("/", 1)[1], 16)) for i in newest[::-1]], stream
+
+    # with time bounds (in seconds; ot exclusive, nt exclusive), still forwards and whole
+    page = app.get(f"/stream/contents/{READING_LIST}", n=100, **extra)
+    assert isinstance(page, dict)
+    stamps = [int(i["timestampUsec"]) // 1_000_000 for i in page["items"]]
+    ot, nt = stamps[1], stamps[-2] - 1
+    bounded = walk(app, f"/stream/contents/{READING_LIST}", n=2, r="o", ot=ot, nt=nt, **extra)
+    inside = [i["id"] for i, s in zip(page["items"], stamps, strict=True) if nt < s < ot]
+    assert bounded == inside[::-1] and len(inside) >= 2
+
+    # the Atom form takes r=o and pages forwards too
+    first = feedparser.parse(app.raw(f"/reader/atom/{READING_LIST}", n=4, r="o", **extra).encode())
+    going_on = {"n": 100, "r": "o", "c": first.feed["gr_continuation"], **extra}
+    rest = feedparser.parse(app.raw(f"/reader/atom/{READING_LIST}", **going_on).encode())
+    newest = walk(app, f"/stream/contents/{READING_LIST}", n=100, **extra)
+    assert [e.id for e in first.entries + rest.entries] == newest[::-1]
+
+    # a continuation of one order is refused in the other
+    newest_page = app.get(f"/stream/contents/{READING_LIST}", n=2, **extra)
+    assert isinstance(newest_page, dict)
+    mixed = client.get(
+        f"{API}/stream/contents/{READING_LIST}",
+        params={"r": "o", "c": newest_page["continuation"]},
+        headers=app.headers,
+    )
+    assert mixed.status_code == 400

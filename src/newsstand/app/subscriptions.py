@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -33,12 +33,13 @@ from newsstand.errors import (
 from newsstand.model import (
     Access,
     Article,
-    ArticleFilter,
     LiveEntry,
     Membership,
     Publisher,
     Reader,
     ReadRecord,
+    StreamQuery,
+    StreamSource,
     UnreadRef,
     utc,
 )
@@ -48,6 +49,7 @@ UNREAD_DAYS = 30
 MAX_UNREAD = 10_000  # unread items counted and listed at most
 MAX_PAGE = 1000
 MAX_MARK = 10_000  # items one mark-all-as-read marks at most
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class SubscriptionStore(ArticleStore, LibraryStore, CatalogStore, Protocol):
@@ -85,7 +87,7 @@ class StreamRequest:
     unread_only: bool = False
     newer_than: datetime | None = None
     older_than: datetime | None = None
-    oldest_first: bool = False  # the page's order; pages still go from newest to oldest
+    oldest_first: bool = False  # the stream's order: oldest first, continuations going forwards
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,17 +135,25 @@ class OpmlImport:
     refused: tuple[str, ...]  # feed URLs the catalog lacks and readers may not add
 
 
-def _encode(at: datetime, article_id: int) -> str:
-    return f"{int(at.timestamp() * 1_000_000)}-{article_id}"
+def _encode(at: datetime, article_id: int, oldest_first: bool) -> str:
+    """A continuation: the page's last key, marked with the order it was given in."""
+    # Whole microseconds, exactly: a float timestamp can round a key onto its neighbour.
+    usec = (utc(at) - EPOCH) // timedelta(microseconds=1)
+    return f"{'o' if oldest_first else ''}{usec}-{article_id}"
 
 
-def _decode(continuation: str) -> tuple[datetime, int] | None:
+def _decode(continuation: str, oldest_first: bool) -> tuple[datetime, int] | None:
+    """The key a continuation holds. Raises InvalidCursorError for one that is malformed or
+    was given for the other order."""
     if not continuation:
         return None
-    usec, _, article_id = continuation.partition("-")
+    ascending = continuation.startswith("o")
+    usec, _, article_id = continuation.removeprefix("o").partition("-")
     if not usec.isdigit() or not article_id.isdigit() or len(continuation) > 40:
         raise InvalidCursorError("not a continuation of this stream")
-    return datetime.fromtimestamp(int(usec) / 1_000_000, UTC), int(article_id)
+    if ascending != oldest_first:
+        raise InvalidCursorError("this continuation pages the stream in the other order (r=o)")
+    return EPOCH + timedelta(microseconds=int(usec)), int(article_id)
 
 
 class SubscriptionService:
@@ -288,39 +298,43 @@ class SubscriptionService:
     # --- streams ------------------------------------------------------------------------------
 
     def items_page(self, reader: Reader, membership: Membership | None, req: StreamRequest) -> ItemPage:
-        """One page of a stream, newest first (``oldest_first`` turns the page round). Raises
-        InvalidCursorError for a continuation this stream did not give."""
+        """One page of a stream, newest first or (``oldest_first``) oldest first; the
+        continuation goes on in the same order. Raises InvalidCursorError for a continuation
+        this stream's order did not give."""
         count = max(1, min(req.count, MAX_PAGE))
-        if req.stream.kind in (StreamKind.STARRED, StreamKind.READ):
-            found = self._kept(reader, req, count)
-        elif req.unread_only:
-            found = self._unread(reader, req, count)
+        query = self._query(reader, req, count + 1)
+        refs = self.store.stream_page(reader.id, query) if query is not None else []
+        page = refs[:count]
+        found = {a.id: a for a in self.store.get_articles([aid for aid, _ in page])}
+        items = self._items(reader, membership, [(found[aid], at) for aid, at in page if aid in found])
+        more = len(refs) > count
+        continuation = _encode(page[-1][1], page[-1][0], req.oldest_first) if more else ""
+        return ItemPage(tuple(items), continuation)
+
+    def _query(self, reader: Reader, req: StreamRequest, limit: int) -> StreamQuery | None:
+        """The store's query for a page of ``req``; None for a stream that lists nothing."""
+        kind = req.stream.kind
+        if kind in (StreamKind.STARRED, StreamKind.READ):
+            source = StreamSource.SAVED if kind is StreamKind.STARRED else StreamSource.HISTORY
+            publishers: tuple[str, ...] = ()
+            sections: tuple[str, ...] = ()
         else:
-            found = self._listing(reader, req, count)
-        items = self._items(reader, membership, found)
-        if req.unread_only:
-            items = [i for i in items if not i.read]
-        more = len(found) > count
-        page = items[:count]
-        last = found[min(count, len(found)) - 1] if found else None
-        continuation = _encode(last[1], last[0].id or 0) if more and last is not None else ""
-        if req.oldest_first:
-            page.reverse()
-        return ItemPage(tuple(page), continuation)
-
-    def _kept(self, reader: Reader, req: StreamRequest, count: int) -> list[tuple[Article, datetime]]:
-        before = _decode(req.continuation)
-        rows = (
-            self.store.saved_articles if req.stream.kind is StreamKind.STARRED else self.store.reading_history
-        )(reader.id, count + 1, before)
-        found = {a.id: a for a in self.store.get_articles([aid for aid, _ in rows])}
-        pairs = [(found[aid], at) for aid, at in rows if aid in found]
-        return [(a, at) for a, at in pairs if self._in_window(a, req)]
-
-    def _in_window(self, article: Article, req: StreamRequest) -> bool:
-        if req.newer_than is not None and article.published <= req.newer_than:
-            return False
-        return req.older_than is None or article.published < req.older_than
+            source = StreamSource.ARTICLES
+            publishers, sections = self._filters(reader, req.stream)
+            if not publishers and not sections:
+                return None
+        return StreamQuery(
+            source,
+            publishers,
+            sections,
+            limit=limit,
+            after=_decode(req.continuation, req.oldest_first),
+            oldest_first=req.oldest_first,
+            # ``nt`` is exclusive, the store's ``since`` inclusive: stream times are in µs.
+            since=req.newer_than + timedelta(microseconds=1) if req.newer_than else None,
+            until=req.older_than,
+            unread_since=self.unread_since() if req.unread_only else None,
+        )
 
     def _filters(self, reader: Reader, stream: Stream) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(publisher ids, sections) a stream lists."""
@@ -330,49 +344,9 @@ class SubscriptionService:
             return (), (stream.value,)
         return reader.followed_publishers, reader.followed_sections
 
-    def _unread(self, reader: Reader, req: StreamRequest, count: int) -> list[tuple[Article, datetime]]:
-        refs = self._unread_refs(reader, req.stream, req.newer_than)
-        after = _decode(req.continuation)
-        chosen = [
-            r
-            for r in refs
-            if (req.older_than is None or r.published < req.older_than)
-            and (after is None or (r.published, r.article_id) < after)
-        ][: count + 1]
-        found = {a.id: a for a in self.store.get_articles([r.article_id for r in chosen])}
-        return [(found[r.article_id], found[r.article_id].published) for r in chosen if r.article_id in found]
-
-    def _unread_refs(
-        self, reader: Reader, stream: Stream, newer_than: datetime | None = None
-    ) -> list[UnreadRef]:
+    def _unread_refs(self, reader: Reader, stream: Stream) -> list[UnreadRef]:
         publishers, sections = self._filters(reader, stream)
-        since = self.unread_since()
-        if newer_than is not None and newer_than > since:
-            since = newer_than + timedelta(microseconds=1)
-        return self.store.unread_refs(reader.id, publishers, sections, since, MAX_UNREAD)
-
-    def _listing(self, reader: Reader, req: StreamRequest, count: int) -> list[tuple[Article, datetime]]:
-        publishers, sections = self._filters(reader, req.stream)
-        if not publishers and not sections:
-            return []
-        after = _decode(req.continuation)
-        since = req.newer_than + timedelta(microseconds=1) if req.newer_than else None
-        wanted = []
-        base = ArticleFilter(
-            since=since, until=req.older_than, limit=count + 1, before_id=after[1] if after else None
-        )
-        if publishers:
-            wanted.append(replace(base, publisher_ids=publishers))
-        if sections:
-            wanted.append(replace(base, sections=sections))
-        articles: dict[int | None, Article] = {}
-        try:
-            for flt in wanted:
-                articles.update((a.id, a) for a in self.store.list_articles(flt))
-        except NotFoundError as exc:
-            raise InvalidCursorError("the item this continuation starts after is gone") from exc
-        ordered = sorted(articles.values(), key=lambda a: (a.published, a.id or 0), reverse=True)
-        return [(a, a.published) for a in ordered[: count + 1]]
+        return self.store.unread_refs(reader.id, publishers, sections, self.unread_since(), MAX_UNREAD)
 
     def _items(
         self, reader: Reader, membership: Membership | None, found: Sequence[tuple[Article, datetime]]

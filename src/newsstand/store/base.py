@@ -63,6 +63,7 @@ from newsstand.model import (
     Story,
     StoryStats,
     StoryWrite,
+    StreamQuery,
     TermCounts,
     Trained,
     UnreadRef,
@@ -370,6 +371,11 @@ class LibraryStore(Protocol):
         """Articles of the given publishers or listed in the given sections, published since
         ``since`` and not in the reader's history, newest first (by time, then id), at most
         ``limit``; [] when both are empty."""
+
+    def stream_page(self, reader_id: int, query: StreamQuery) -> list[tuple[int, datetime]]:
+        """(article id, stream time) of one page of a reader's stream (see ``StreamQuery``):
+        at most ``query.limit``, in the query's order by (time, id), each article once.
+        Sections match any section an article is listed in; an empty ARTICLES query is []."""
 
     def followed_article_ids(
         self,

@@ -26,6 +26,7 @@ from newsstand.store.sql.push import PushMixin
 from newsstand.store.sql.reading import ReadingMixin
 from newsstand.store.sql.search import SearchMixin
 from newsstand.store.sql.stories import StoriesMixin
+from newsstand.store.sql.streams import StreamsMixin
 
 
 class SqlStore(
@@ -35,6 +36,7 @@ class SqlStore(
     SearchMixin,
     AccountsMixin,
     ReadingMixin,
+    StreamsMixin,
     StoriesMixin,
     MetaMixin,
     MailMixin,
