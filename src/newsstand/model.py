@@ -425,6 +425,13 @@ class UnreadRef:
     sections: tuple[str, ...] = ()
 
 
+class TitleKind(enum.StrEnum):
+    """What a reader's own name names (reader apps rename subscriptions and labels)."""
+
+    PUBLISHER = "publisher"
+    SECTION = "section"
+
+
 class StreamSource(enum.StrEnum):
     """Where a reader's stream takes its articles from, and which time orders it."""
 

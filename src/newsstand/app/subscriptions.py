@@ -14,12 +14,13 @@ from __future__ import annotations
 import enum
 import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from newsstand.accounts.paywall import preview_html
 from newsstand.app.catalog import CatalogService
+from newsstand.app.readernames import LabelNames, clean_title
 from newsstand.app.reading import ReadingService
 from newsstand.catalog.core import Catalog
 from newsstand.catalog.opml import parse_opml, write_opml
@@ -27,6 +28,7 @@ from newsstand.config import Settings
 from newsstand.errors import (
     CatalogError,
     InvalidCursorError,
+    InvalidDataError,
     NotFoundError,
     PermissionDeniedError,
 )
@@ -40,6 +42,7 @@ from newsstand.model import (
     ReadRecord,
     StreamQuery,
     StreamSource,
+    TitleKind,
     UnreadRef,
     utc,
 )
@@ -75,6 +78,17 @@ class Subscription:
     publisher: Publisher
     url: str  # the feed URL apps know the subscription by
     labels: tuple[str, ...]  # followed sections the publisher lists
+    title: str = ""  # the reader's own name for it, else the publisher's
+
+    @property
+    def shown(self) -> str:
+        return self.title or self.publisher.name
+
+
+class EditAction(enum.StrEnum):
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    EDIT = "edit"  # rename and relabel only
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +116,7 @@ class Item:
     read: bool
     starred: bool
     sort_time: datetime  # when it entered the stream (published; saved or read for those streams)
+    source_title: str = ""  # its subscription's name as this reader sees it
 
     @property
     def id(self) -> int:
@@ -201,9 +216,10 @@ class SubscriptionService:
         return numbers
 
     def subscriptions(self, reader: Reader) -> list[Subscription]:
-        """What the reader follows, by publisher name."""
+        """What the reader follows, by the name they see (their own, else the publisher's)."""
         publishers = self.catalog.publishers()
         urls = self.feed_urls()
+        titles = self.titles(reader)
         sections = {s.casefold(): s for s in reader.followed_sections}
         subs = []
         for pid in reader.followed_publishers:
@@ -211,8 +227,37 @@ class SubscriptionService:
             if publisher is None:
                 continue
             labels = tuple(sections[s.casefold()] for s in publisher.sections if s.casefold() in sections)
-            subs.append(Subscription(publisher, urls.get(pid, publisher.homepage), labels))
-        return sorted(subs, key=lambda s: s.publisher.name.casefold())
+            url = urls.get(pid, publisher.homepage)
+            subs.append(Subscription(publisher, url, labels, titles.get(pid, "")))
+        return sorted(subs, key=lambda s: s.shown.casefold())
+
+    def titles(self, reader: Reader) -> dict[str, str]:
+        """The reader's own names for publishers, by publisher id."""
+        kept = self.store.reader_titles(reader.id)
+        return {value: title for (kind, value), title in kept.items() if kind is TitleKind.PUBLISHER}
+
+    def label_names(self, reader: Reader) -> LabelNames:
+        kept = self.store.reader_titles(reader.id)
+        return LabelNames({v: title for (kind, v), title in kept.items() if kind is TitleKind.SECTION})
+
+    def followed_labels(self, reader: Reader) -> dict[str, str]:
+        """Each followed section with the label name the reader sees, by that name."""
+        names = self.label_names(reader)
+        shown = {section: names.name(section) for section in reader.followed_sections}
+        return dict(sorted(shown.items(), key=lambda pair: pair[1].casefold()))
+
+    def stream_title(self, reader: Reader, stream: Stream) -> str:
+        """A stream's name as this reader sees it."""
+        if stream.kind is StreamKind.FEED:
+            publisher = self.catalog.get_publisher(stream.value)
+            return self.titles(reader).get(publisher.id, publisher.name)
+        if stream.kind is StreamKind.LABEL:
+            return self.label_names(reader).name(stream.value)
+        return {
+            StreamKind.READING_LIST: "Reading list",
+            StreamKind.STARRED: "Starred",
+            StreamKind.READ: "Read",
+        }[stream.kind]
 
     def publisher_for(self, target: str) -> Publisher:
         """The publisher a subscription id names: a feed URL, a homepage or a publisher id.
@@ -227,9 +272,10 @@ class SubscriptionService:
         raise NotFoundError("subscription", target[:200])
 
     def subscribe(self, reader: Reader, url: str, title: str = "") -> Subscription:
-        """Follow the publisher ``url`` names; a feed URL the catalog lacks is added to it when
-        the ``readers_may_add_feeds`` setting allows. Raises PermissionDeniedError (it does
-        not), CatalogError (a URL the catalog's rules refuse) and NotFoundError."""
+        """Follow the publisher ``url`` names, under ``title`` for this reader when given; a
+        feed URL the catalog lacks is added to it when the ``readers_may_add_feeds`` setting
+        allows. Raises PermissionDeniedError (it does not), CatalogError (a URL the catalog's
+        rules refuse) and NotFoundError."""
         try:
             publisher = self.publisher_for(url)
         except NotFoundError:
@@ -237,34 +283,105 @@ class SubscriptionService:
                 raise PermissionDeniedError(
                     "This feed is not in the catalog, and this site lets only its operators add feeds."
                 ) from None
-            feed = self.catalog.add_reader_feed(url, title)
+            # The catalog names the new publisher after its host: the reader's title is theirs.
+            feed = self.catalog.add_reader_feed(url)
             publisher = self.catalog.get_publisher(feed.publisher_id)
         self.reading.follow_publisher(reader.id, publisher.id)
+        shown = self._keep_title(reader, publisher, title) if title.strip() else ""
         labels = tuple(s for s in reader.followed_sections if s in publisher.sections)
-        return Subscription(publisher, self.feed_urls().get(publisher.id, url), labels)
+        return Subscription(publisher, self.feed_urls().get(publisher.id, url), labels, shown)
 
     def unsubscribe(self, reader: Reader, target: str) -> None:
-        """Stop following the publisher ``target`` names. Raises NotFoundError."""
-        self.reading.unfollow_publisher(reader.id, self.publisher_for(target).id)
+        """Stop following the publisher ``target`` names (and forget the reader's name for
+        it). Raises NotFoundError."""
+        publisher = self.publisher_for(target)
+        self.reading.unfollow_publisher(reader.id, publisher.id)
+        self.store.set_reader_title(reader.id, TitleKind.PUBLISHER, publisher.id, "")
+
+    def rename(self, reader: Reader, target: str, title: str) -> Subscription:
+        """Give a followed subscription the reader's own name. Personal: the publisher keeps
+        its name for everyone else; an empty title (or the publisher's own) goes back to it.
+        Raises NotFoundError when the reader does not follow it."""
+        publisher = self.publisher_for(target)
+        if publisher.id not in reader.followed_publishers:
+            raise NotFoundError("subscription", target[:200])
+        shown = self._keep_title(reader, publisher, title)
+        labels = tuple(s for s in reader.followed_sections if s in publisher.sections)
+        return Subscription(publisher, self.feed_urls().get(publisher.id, target), labels, shown)
+
+    def _keep_title(self, reader: Reader, publisher: Publisher, title: str) -> str:
+        name = clean_title(title)
+        kept = "" if name == publisher.name else name
+        self.store.set_reader_title(reader.id, TitleKind.PUBLISHER, publisher.id, kept)
+        return kept
+
+    def edit(
+        self,
+        reader: Reader,
+        action: EditAction,
+        targets: Sequence[str],
+        title: str = "",
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+    ) -> None:
+        """One subscription edit as reader apps send it: subscribe, unsubscribe or edit the
+        ``targets`` (feed URLs), naming them ``title`` for this reader (subscribe and edit),
+        and follow the labels ``add`` and stop following those in ``remove`` (label names as
+        the reader sees them). Raises NotFoundError, PermissionDeniedError, CatalogError and
+        InvalidDataError."""
+        for target in targets:
+            if action is EditAction.SUBSCRIBE:
+                self.subscribe(reader, target, title)
+            elif action is EditAction.UNSUBSCRIBE:
+                self.unsubscribe(reader, target)
+            elif title.strip():
+                self.rename(reader, target, title)
+        names = self.label_names(reader)
+        for label in add:
+            self.set_label(reader, names.section(label), True)
+        for label in remove:
+            self.set_label(reader, names.section(label), False)
 
     def labels(self, reader: Reader) -> list[str]:
+        """The sections the reader follows (their labels), by name."""
         return sorted(reader.followed_sections, key=str.casefold)
 
     def set_label(self, reader: Reader, section: str, on: bool) -> None:
-        """Follow or stop following a section (a label). Raises InvalidDataError."""
+        """Follow or stop following a section (a label; stopping forgets the reader's name
+        for it). Raises InvalidDataError."""
         if on:
             self.reading.follow_section(reader.id, section)
         else:
             self.reading.unfollow_section(reader.id, section)
+            self.store.set_reader_title(reader.id, TitleKind.SECTION, section, "")
+
+    def rename_label(self, reader: Reader, label: str, new_name: str) -> str:
+        """Call a followed label ``new_name`` for this reader only (the section keeps its
+        name in the catalog); returns the section. Raises NotFoundError (no such label) and
+        InvalidDataError (an empty name, or one another of their labels has)."""
+        names = self.label_names(reader)
+        wanted = names.section(label).casefold()
+        section = next((s for s in reader.followed_sections if s.casefold() == wanted), None)
+        if section is None:
+            raise NotFoundError("label", label[:100])
+        name = clean_title(new_name)
+        if not name:
+            raise InvalidDataError("a label needs a name")
+        taken = {names.name(s).casefold() for s in reader.followed_sections if s != section}
+        if name.casefold() in taken:
+            raise InvalidDataError(f"another of your labels is called {name!r}")
+        self.store.set_reader_title(reader.id, TitleKind.SECTION, section, "" if name == section else name)
+        return section
 
     # --- OPML ---------------------------------------------------------------------------------
 
     def export_opml(self, reader: Reader) -> bytes:
-        """The reader's subscriptions as OPML: each followed publisher with its feeds."""
+        """The reader's subscriptions as OPML: each followed publisher, under the name the
+        reader sees, with its feeds."""
         subs = self.subscriptions(reader)
         wanted = {s.publisher.id for s in subs}
         feeds = tuple(f for f in self.store.list_feeds() if f.publisher_id in wanted)
-        catalog = Catalog(tuple(s.publisher for s in subs), feeds)
+        catalog = Catalog(tuple(replace(s.publisher, name=s.shown) for s in subs), feeds)
         return write_opml(
             catalog, title=f"{reader.display_name or reader.email}: subscriptions", now=self.now()
         )
@@ -355,6 +472,7 @@ class SubscriptionService:
         read, saved = self.store.article_marks(reader.id, ids)
         since = self.unread_since()
         publishers = self.catalog.publishers()
+        titles = self.titles(reader) if found else {}
         items = []
         for article, at in found:
             assert article.id is not None
@@ -371,7 +489,8 @@ class SubscriptionService:
                 _, entries = self.reading.entries_for(article.id, reader, membership, None)
                 body = live_body(entries) or body
             is_read = article.id in read or article.published < since
-            items.append(Item(article, publisher, access, body, is_read, article.id in saved, at))
+            shown = titles.get(pub.id, pub.name)
+            items.append(Item(article, publisher, access, body, is_read, article.id in saved, at, shown))
         return items
 
     def items(self, reader: Reader, membership: Membership | None, article_ids: Sequence[int]) -> list[Item]:

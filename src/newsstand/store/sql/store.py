@@ -27,6 +27,7 @@ from newsstand.store.sql.reading import ReadingMixin
 from newsstand.store.sql.search import SearchMixin
 from newsstand.store.sql.stories import StoriesMixin
 from newsstand.store.sql.streams import StreamsMixin
+from newsstand.store.sql.titles import TitlesMixin
 
 
 class SqlStore(
@@ -37,6 +38,7 @@ class SqlStore(
     AccountsMixin,
     ReadingMixin,
     StreamsMixin,
+    TitlesMixin,
     StoriesMixin,
     MetaMixin,
     MailMixin,
