@@ -528,6 +528,12 @@ def test_rename_tag_is_the_readers_own_and_streams_follow_it(
         headers=app.headers,
     )
     assert taken.status_code == 400
+    section_name = client.post(
+        API + "/rename-tag",
+        data={"s": "user/-/label/Science", "dest": "user/-/label/business", "T": token},
+        headers=app.headers,
+    )
+    assert section_name.status_code == 400  # a section's name is left to that section
     assert app.post("/rename-tag", [("t", "Lab notes"), ("dest", "Science")]) == "OK"  # back again
     assert services.store.reader_titles(reader.id) == {}
     app.post("/rename-tag", [("s", "user/-/label/Science"), ("dest", "user/-/label/Lab notes")])

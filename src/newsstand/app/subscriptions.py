@@ -24,6 +24,7 @@ from newsstand.app.readernames import LabelNames, clean_title
 from newsstand.app.reading import ReadingService
 from newsstand.catalog.core import Catalog
 from newsstand.catalog.opml import parse_opml, write_opml
+from newsstand.catalog.sections import SECTIONS
 from newsstand.config import Settings
 from newsstand.errors import (
     CatalogError,
@@ -358,7 +359,8 @@ class SubscriptionService:
     def rename_label(self, reader: Reader, label: str, new_name: str) -> str:
         """Call a followed label ``new_name`` for this reader only (the section keeps its
         name in the catalog); returns the section. Raises NotFoundError (no such label) and
-        InvalidDataError (an empty name, or one another of their labels has)."""
+        InvalidDataError (an empty name, or one another of their labels or a catalog section
+        has)."""
         names = self.label_names(reader)
         wanted = names.section(label).casefold()
         section = next((s for s in reader.followed_sections if s.casefold() == wanted), None)
@@ -368,8 +370,10 @@ class SubscriptionService:
         if not name:
             raise InvalidDataError("a label needs a name")
         taken = {names.name(s).casefold() for s in reader.followed_sections if s != section}
+        # A catalog section's name stays free for that section's own label.
+        taken |= {s.casefold() for s in SECTIONS if s.casefold() != section.casefold()}
         if name.casefold() in taken:
-            raise InvalidDataError(f"another of your labels is called {name!r}")
+            raise InvalidDataError(f"{name!r} names another of your labels or a section")
         self.store.set_reader_title(reader.id, TitleKind.SECTION, section, "" if name == section else name)
         return section
 

@@ -52,7 +52,10 @@ def _ranges(reader_id: int, query: StreamQuery) -> list[sa.Select[Any]]:
         ranges.append((stmt, A.c.published, A.c.id))
     if query.sections:
         # ix_article_sections_listing: the section's articles by published time
-        stmt = sa.select(S.c.article_id, S.c.published).where(S.c.section.in_(list(query.sections)))
+        # (``published`` is the article's, kept by triggers; never null once a row is written)
+        stmt = sa.select(S.c.article_id, S.c.published).where(
+            S.c.section.in_(list(query.sections)), S.c.published.is_not(None)
+        )
         ranges.append((stmt, S.c.published, S.c.article_id))
     found = []
     for stmt, at, aid in ranges:
