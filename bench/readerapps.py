@@ -1,6 +1,8 @@
-"""Unread counts for reader apps: one query of ids (``unread_refs``) against loading articles.
+"""Unread counts for reader apps: one query of ids (``unread_refs``) against loading articles;
+with ``--streams``, a page of a reader's stream (``stream_page``) against one OR query.
 
     python bench/readerapps.py [--publishers 20] [--per-publisher 250] [--db sqlite|postgresql|both]
+    python bench/readerapps.py --streams [...]
 
 Google Reader and Fever clients ask for unread counts on every sync. The candidate is what
 ``SubscriptionService.unread_counts`` does: one query for the ids, publishers and times of the
@@ -9,6 +11,14 @@ way over the listings the web pages use: each followed publisher's newest articl
 (``list_articles``, whole articles) and the reader's marks for them (``article_marks``). The
 reader follows half the publishers and has read a third of their articles. Prints milliseconds
 per count (best of 5). PostgreSQL is NEWSSTAND_BENCH_PG_URL, in a database made and dropped here.
+
+``--streams``: the reader follows every ``--follow-every``-th publisher (default: half) and the
+section World, in which one publisher in twice as many lists its articles. The candidate is
+``stream_page``: one index range for the followed publishers and one for the followed sections,
+each ordered and limited, merged in Python. The baseline is one statement over articles with
+the publishers OR the sections (as ``unread_refs`` asks), ordered and limited. Each pages 50
+items newest first and oldest first, from the start and from the middle of the stream (a
+continuation).
 """
 
 from __future__ import annotations
@@ -94,16 +104,77 @@ def run(store: SqlStore, label: str, publishers: int, per: int) -> None:
     )
 
 
+def fill_streams(store: SqlStore, publishers: int, per: int, every: int) -> int:
+    reader = store.add_reader("streams@example.org", "x", NOW).id
+    for p in range(publishers):
+        pid = f"pub-{p}"
+        store.add_publisher(Publisher(pid, f"Publisher {p}", f"https://{pid}.example", "GB", "en"))
+        section = "World" if p % (every * 2) == 1 else "Sport"
+        for i in range(per):
+            when = NOW - timedelta(minutes=i * 7 + p)
+            article = Article(pid, f"https://{pid}.example/{i}", f"Title {i}", when, section=section)
+            store.upsert_article(article)
+        if p % every == 0:
+            store.follow(reader, "publisher", pid)
+    store.follow(reader, "section", "World")
+    return reader
+
+
+def run_streams(store: SqlStore, label: str, publishers: int, per: int, every: int = 2) -> None:
+    from newsstand.model import StreamQuery, StreamSource
+    from newsstand.store.sql import schema as t
+    from newsstand.store.sql.reading import _followed
+
+    reader_id = fill_streams(store, publishers, per, every)
+    reader = store.get_reader(reader_id)
+    pubs, secs = reader.followed_publishers, reader.followed_sections
+    A = t.articles
+    every = store.stream_page(reader_id, StreamQuery(StreamSource.ARTICLES, pubs, secs, limit=100_000))
+    middle = every[len(every) // 2]
+    key = (middle[1], middle[0])
+
+    def one_or(oldest: bool, after: tuple[datetime, int] | None) -> list[tuple[int, datetime]]:
+        stmt = sa.select(A.c.id, A.c.published).where(_followed(pubs, secs))
+        order = (A.c.published.asc(), A.c.id.asc()) if oldest else (A.c.published.desc(), A.c.id.desc())
+        if after is not None:
+            k, last = sa.tuple_(A.c.published, A.c.id), sa.tuple_(after[0], after[1])
+            stmt = stmt.where(k > last if oldest else k < last)
+        with store.engine.connect() as conn:
+            return [(int(i), at) for i, at in conn.execute(stmt.order_by(*order).limit(50))]
+
+    for oldest in (False, True):
+        for after in (None, key):
+            query = StreamQuery(StreamSource.ARTICLES, pubs, secs, limit=50, after=after, oldest_first=oldest)
+            assert store.stream_page(reader_id, query) == one_or(oldest, after)
+            c = best(lambda q=query: store.stream_page(reader_id, q))  # type: ignore[misc]
+            b = best(lambda o=oldest, a=after: one_or(o, a))  # type: ignore[misc]
+            where = "middle" if after else "start"
+            order = "oldest first" if oldest else "newest first"
+            print(
+                f"{label}: {len(every)} of {publishers * per} articles in the stream, {order}, "
+                f"from the {where}: one OR query {b:.2f} ms, stream_page {c:.2f} ms"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--streams", action="store_true", help="Time stream pages instead.")
+    parser.add_argument("--follow-every", type=int, default=2, help="--streams: follow every Nth publisher.")
     parser.add_argument("--publishers", type=int, default=20)
     parser.add_argument("--per-publisher", type=int, default=250)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
+
+    def go(store: SqlStore, label: str) -> None:
+        if args.streams:
+            run_streams(store, label, args.publishers, args.per_publisher, args.follow_every)
+        else:
+            run(store, label, args.publishers, args.per_publisher)
+
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as folder:
             store = open_url(f"sqlite:///{Path(folder) / 'bench.db'}")
-            run(store, "SQLite", args.publishers, args.per_publisher)
+            go(store, "SQLite")
             store.close()
     if args.db in ("postgresql", "both"):
         name = f"bench_{secrets.token_hex(4)}"
@@ -112,7 +183,7 @@ def main() -> None:
             conn.execute(sa.text(f"CREATE DATABASE {name}"))
         try:
             store = open_url(PG.rsplit("/", 1)[0] + f"/{name}")
-            run(store, "PostgreSQL", args.publishers, args.per_publisher)
+            go(store, "PostgreSQL")
             store.close()
         finally:
             with admin.connect() as conn:

@@ -425,6 +425,41 @@ class UnreadRef:
     sections: tuple[str, ...] = ()
 
 
+class TitleKind(enum.StrEnum):
+    """What a reader's own name names (reader apps rename subscriptions and labels)."""
+
+    PUBLISHER = "publisher"
+    SECTION = "section"
+
+
+class StreamSource(enum.StrEnum):
+    """Where a reader's stream takes its articles from, and which time orders it."""
+
+    ARTICLES = "articles"  # the given publishers' and sections' articles, by published time
+    SAVED = "saved"  # the reader's saved articles, by the time saved
+    HISTORY = "history"  # the reader's history, by the time read
+
+
+@dataclass(frozen=True, slots=True)
+class StreamQuery:
+    """One page of a reader's stream, in the order of (stream time, article id): newest first,
+    or oldest first with ``oldest_first``. ``after`` is the key of the last item of the
+    previous page in that same order (keyset paging: pages neither repeat nor skip items that
+    stay put). ``since`` (inclusive) and ``until`` (exclusive) bound the stream time.
+    ``unread_since`` keeps only unread articles: not in the reader's history and published
+    at or after it."""
+
+    source: StreamSource
+    publisher_ids: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    limit: int = 50
+    after: tuple[datetime, int] | None = None
+    oldest_first: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    unread_since: datetime | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class AppPassword:
     """A reader's app password (for the Google Reader and Fever APIs) as stored: the password

@@ -334,3 +334,210 @@ def test_time_bounds_order_include_import_and_disable_tag(
     assert unknown.status_code == 400
     missing = client.get(f"{API}/stream/contents/feed/https://nowhere.example/feed", headers=app.headers)
     assert missing.status_code == 404
+
+
+def walk(app: App, path: str, **params: object) -> list[str]:
+    """Every page of a stream's item ids, following its continuations."""
+    seen: list[str] = []
+    for _ in range(50):
+        page = app.get(path, **params)
+        assert isinstance(page, dict)
+        seen += [i["id"] for i in page["items"]] if "items" in page else [r["id"] for r in page["itemRefs"]]
+        if "continuation" not in page:
+            return seen
+        params["c"] = page["continuation"]
+    raise AssertionError("the stream never ended")
+
+
+@pytest.mark.parametrize("unread_only", [False, True])
+def test_oldest_first_walks_every_stream_forwards(
+    client: TestClient, services: Services, edition: Edition, clock: Clock, unread_only: bool
+) -> None:
+    from newsstand.model import Article
+
+    for i in range(7):  # more of one feed, two by two at the same minute: keys tie on time
+        article = Article(
+            "harbour-post",
+            f"https://harbour-post.example/extra/{i}",
+            f"Extra {i}",
+            NOW - timedelta(hours=3, minutes=i // 2),
+            section="World",
+            sections=("World",),
+        )
+        services.store.upsert_article(article)
+    reader, password = sign_up(services, "oldest@example.org")
+    follow_all(services, reader)
+    services.reading.follow_section(reader.id, "World")
+    app = login(client, "oldest@example.org", password)
+    every = app.ids(READING_LIST)
+    for aid in every[::2]:
+        clock.advance(seconds=30)
+        services.reading.save(reader.id, aid)
+    clock.advance(seconds=30)
+    services.subscriptions.set_read(reader, every[1:6], True)
+    extra = {"xt": READ} if unread_only else {}
+    streams = [READING_LIST, STARRED, "feed/https://harbour-post.example/world.xml", "user/-/label/World"]
+    streams += [] if unread_only else [READ]
+    for stream in streams:
+        newest = walk(app, f"/stream/contents/{stream}", n=100, **extra)
+        assert len(newest) >= 3, stream
+        for n in (1, 2, 3):
+            oldest = walk(app, f"/stream/contents/{stream}", n=n, r="o", **extra)
+            assert oldest == newest[::-1], (stream, n)
+        refs = walk(app, "/stream/items/ids", s=stream, n=2, r="o", **extra)
+        assert refs == [str(int(i.rsplit("/", 1)[1], 16)) for i in newest[::-1]], stream
+
+    # with time bounds (in seconds; ot exclusive, nt exclusive), still forwards and whole
+    page = app.get(f"/stream/contents/{READING_LIST}", n=100, **extra)
+    assert isinstance(page, dict)
+    stamps = [int(i["timestampUsec"]) // 1_000_000 for i in page["items"]]
+    ot, nt = stamps[1], stamps[-2] - 1
+    bounded = walk(app, f"/stream/contents/{READING_LIST}", n=2, r="o", ot=ot, nt=nt, **extra)
+    inside = [i["id"] for i, s in zip(page["items"], stamps, strict=True) if nt < s < ot]
+    assert bounded == inside[::-1] and len(inside) >= 2
+
+    # the Atom form takes r=o and pages forwards too
+    first = feedparser.parse(app.raw(f"/reader/atom/{READING_LIST}", n=4, r="o", **extra).encode())
+    going_on = {"n": 100, "r": "o", "c": first.feed["gr_continuation"], **extra}
+    rest = feedparser.parse(app.raw(f"/reader/atom/{READING_LIST}", **going_on).encode())
+    newest = walk(app, f"/stream/contents/{READING_LIST}", n=100, **extra)
+    assert [e.id for e in first.entries + rest.entries] == newest[::-1]
+
+    # a continuation of one order is refused in the other
+    newest_page = app.get(f"/stream/contents/{READING_LIST}", n=2, **extra)
+    assert isinstance(newest_page, dict)
+    mixed = client.get(
+        f"{API}/stream/contents/{READING_LIST}",
+        params={"r": "o", "c": newest_page["continuation"]},
+        headers=app.headers,
+    )
+    assert mixed.status_code == 400
+
+
+def test_renaming_a_subscription_is_the_readers_own(
+    client: TestClient, services: Services, edition: Edition
+) -> None:
+    from .test_fever import fever_key
+
+    reader, password = sign_up(services, "renamer@example.org")
+    other, other_password = sign_up(services, "other@example.org")
+    for who in (reader, other):
+        services.reading.follow_publisher(who.id, "harbour-post")
+    app = login(client, "renamer@example.org", password)
+    feed = "feed/https://harbour-post.example/world.xml"
+    # rename and relabel in one call, as apps send it
+    app.post(
+        "/subscription/edit",
+        [("ac", "edit"), ("s", feed), ("t", "  My  harbour "), ("a", "user/-/label/World")],
+    )
+    subs = app.get("/subscription/list")
+    assert isinstance(subs, dict)
+    assert [(s["title"], [c["label"] for c in s["categories"]]) for s in subs["subscriptions"]] == [
+        ("My harbour", ["World"])
+    ]
+    page = app.get(f"/stream/contents/{feed}", n=5)
+    assert isinstance(page, dict) and page["title"] == "My harbour"
+    assert {i["origin"]["title"] for i in page["items"]} == {"My harbour"}
+    atom = feedparser.parse(app.raw(f"/reader/atom/{feed}").encode())
+    assert atom.feed.title == "My harbour"
+    assert 'text="My harbour"' in app.raw(API + "/subscription/export")
+    fever = client.post("/fever/?api", data={"api_key": fever_key("renamer@example.org", password)})
+    assert fever.status_code == 200, fever.text
+    fever_feeds = client.post(
+        "/fever/?api&feeds", data={"api_key": fever_key("renamer@example.org", password)}
+    ).json()["feeds"]
+    assert [f["title"] for f in fever_feeds] == ["My harbour"]
+
+    # nobody else sees it: not another reader, not the catalog
+    assert services.catalog.get_publisher("harbour-post").name == "Harbour Post"
+    others = login(client, "other@example.org", other_password).get("/subscription/list")
+    assert isinstance(others, dict) and [s["title"] for s in others["subscriptions"]] == ["Harbour Post"]
+
+    # the label goes with r= in the same call as a title back to the publisher's own
+    app.post(
+        "/subscription/edit",
+        [("ac", "edit"), ("s", feed), ("t", "Harbour Post"), ("r", "user/-/label/World")],
+    )
+    subs = app.get("/subscription/list")
+    assert isinstance(subs, dict)
+    assert [(s["title"], s["categories"]) for s in subs["subscriptions"]] == [("Harbour Post", [])]
+    assert services.store.reader_titles(reader.id) == {}
+
+    # subscribing with t names it too; renaming what one does not follow is 404
+    app.post(
+        "/subscription/edit",
+        [("ac", "subscribe"), ("s", "feed/https://northern-ledger.example/science.xml"), ("t", "Ledger")],
+    )
+    subs = app.get("/subscription/list")
+    assert isinstance(subs, dict) and [s["title"] for s in subs["subscriptions"]] == [
+        "Harbour Post",
+        "Ledger",
+    ]
+    token = app.raw(API + "/token")
+    missing = client.post(
+        API + "/subscription/edit",
+        data={"ac": "edit", "s": "feed/https://quay.example/", "t": "Nope", "T": token},
+        headers=app.headers,
+    )
+    assert missing.status_code == 404
+    app.post(
+        "/subscription/edit",
+        [("ac", "unsubscribe"), ("s", "feed/https://northern-ledger.example/science.xml")],
+    )
+    assert services.store.reader_titles(reader.id) == {}  # an unsubscribe forgets the name
+
+
+def test_rename_tag_is_the_readers_own_and_streams_follow_it(
+    client: TestClient, services: Services, edition: Edition
+) -> None:
+    reader, password = sign_up(services, "tags@example.org")
+    other, _ = sign_up(services, "tags2@example.org")
+    follow_all(services, reader)
+    for who in (reader, other):
+        services.reading.follow_section(who.id, "Science")
+    app = login(client, "tags@example.org", password)
+    before = app.ids("user/-/label/Science")
+    assert (
+        app.post("/rename-tag", [("s", "user/-/label/Science"), ("dest", "user/-/label/Lab notes")]) == "OK"
+    )
+    tags = app.get("/tag/list")
+    assert isinstance(tags, dict) and [t["id"] for t in tags["tags"]] == [STARRED, "user/-/label/Lab notes"]
+    assert app.ids("user/-/label/Lab notes") == before and before
+    page = app.get("/stream/contents/user/-/label/Lab notes")
+    assert isinstance(page, dict) and page["title"] == "Lab notes"
+    item = page["items"][0]
+    assert "user/-/label/Lab notes" in item["categories"] and "user/-/label/Science" not in item["categories"]
+    counts = app.get("/unread-count")
+    assert isinstance(counts, dict)
+    assert "user/-/label/Lab notes" in {row["id"] for row in counts["unreadcounts"]}
+    subs = app.get("/subscription/list")
+    assert isinstance(subs, dict)
+    ledger = next(s for s in subs["subscriptions"] if s["title"] == "Northern Ledger")
+    assert [c["label"] for c in ledger["categories"]] == ["Lab notes"]
+    # the section itself and the other reader are untouched
+    assert services.accounts.get_reader(reader.id).followed_sections == ("Science",)
+    assert services.subscriptions.followed_labels(services.accounts.get_reader(other.id)) == {
+        "Science": "Science"
+    }
+    # another label's name is refused; the t= form names a label by its name alone
+    services.reading.follow_section(reader.id, "World")
+    token = app.raw(API + "/token")
+    taken = client.post(
+        API + "/rename-tag",
+        data={"s": "user/-/label/World", "dest": "user/-/label/lab NOTES", "T": token},
+        headers=app.headers,
+    )
+    assert taken.status_code == 400
+    section_name = client.post(
+        API + "/rename-tag",
+        data={"s": "user/-/label/Science", "dest": "user/-/label/business", "T": token},
+        headers=app.headers,
+    )
+    assert section_name.status_code == 400  # a section's name is left to that section
+    assert app.post("/rename-tag", [("t", "Lab notes"), ("dest", "Science")]) == "OK"  # back again
+    assert services.store.reader_titles(reader.id) == {}
+    app.post("/rename-tag", [("s", "user/-/label/Science"), ("dest", "user/-/label/Lab notes")])
+    # disable-tag takes the reader's name and stops following the section (forgetting the name)
+    assert app.post("/disable-tag", [("s", "user/-/label/Lab notes")]) == "OK"
+    assert services.accounts.get_reader(reader.id).followed_sections == ("World",)
+    assert services.store.reader_titles(reader.id) == {}

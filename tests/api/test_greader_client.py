@@ -148,3 +148,42 @@ def test_a_google_reader_client_from_pypi_subscribes_syncs_and_marks(site: Site)
     assert [a.article.title for a in site.services.reading.history(site.reader.id)] == [
         "Voice from outside 1"
     ]
+
+
+def test_the_client_pages_oldest_first_renames_and_relabels(site: Site) -> None:
+    client, auth, token = signed_in(site.url, site.password)
+    harbour = "feed/https://harbour-post.example/world.xml"
+    client.quick_add_subscription(auth, token, "https://harbour-post.example/world.xml")
+    client.edit_subscription(auth, token, "feed/https://northern-ledger.example/science.xml", "subscribe")
+
+    # oldest first, two at a time, through the continuations: the newest-first list reversed
+    newest = [r.id for r in client.get_stream_items_ids(auth, READING_LIST).item_refs]
+    walked: list[str] = []
+    continuation = None
+    while True:
+        page = client.get_stream_items_ids(
+            auth, READING_LIST, limit=2, direction="asc", continuation=continuation
+        )
+        walked += [r.id for r in page.item_refs]
+        if not page.continuation:
+            break
+        continuation = page.continuation
+    assert walked == newest[::-1] and len(walked) >= 4
+    # with the client's start_time (ot): still forwards, only what is older
+    cut = int((utcnow() - timedelta(hours=3)).timestamp())
+    older = client.get_stream_items_ids(auth, READING_LIST, direction="asc", start_time=cut).item_refs
+    assert [r.id for r in older] == walked[: len(older)] and 0 < len(older) < len(walked)
+
+    # rename and label in one edit, then rename the label: the reader's own names
+    assert client.edit_subscription(
+        auth, token, harbour, "edit", add_label_id="user/-/label/World", title="My harbour"
+    )
+    assert client.rename_tag(auth, token, "user/-/label/World", "Abroad")
+    again, auth2, token2 = signed_in(site.url, site.password)  # a fresh client sees them
+    subs = {s.id: s for s in again.list_subscriptions(auth2)}
+    assert subs[harbour].title == "My harbour"
+    assert [c.id for c in subs[harbour].categories] == ["user/-/label/Abroad"]
+    assert [t.id for t in again.list_tags(auth2)] == [STARRED, "user/-/label/Abroad"]
+    assert site.services.catalog.get_publisher("harbour-post").name == "Harbour Post"
+    assert again.disable_tag(auth2, token2, "user/-/label/Abroad")
+    assert [t.id for t in again.list_tags(auth2)] == [STARRED]

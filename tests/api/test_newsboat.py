@@ -179,3 +179,27 @@ def test_a_wrong_app_password_is_a_failure_newsboat_reports(site: Site) -> None:
     with pytest.raises(subprocess.CalledProcessError) as failed:
         site.newsboat(str(site.folder / "wrong.db"), "-x", "reload")
     assert "uthenticat" in failed.value.stdout + failed.value.stderr
+
+
+def test_a_subscription_renamed_in_another_app_shows_in_newsboat(site: Site) -> None:
+    """newsboat cannot rename (its FeedHQ mode has no such command) nor ask for oldest first;
+    it shows the titles the server gives, so a rename made elsewhere reaches it."""
+    auth = httpx.post(f"{site.url}/accounts/ClientLogin", data={"Email": EMAIL, "Passwd": site.password})
+    headers = {"Authorization": f"GoogleLogin auth={auth.text.split('Auth=')[1].strip()}"}
+    token = httpx.get(f"{site.url}/reader/api/0/token", headers=headers).text
+    renamed = httpx.post(
+        f"{site.url}/reader/api/0/subscription/edit",
+        data={
+            "ac": "edit",
+            "s": "feed/https://harbour-post.example/world.xml",
+            "t": "My harbour",
+            "T": token,
+        },
+        headers=headers,
+    )
+    assert renamed.status_code == 200, renamed.text
+    cache = str(site.folder / "renamed.db")
+    site.newsboat(cache, "-x", "reload")
+    exported = site.newsboat(cache, "-e")
+    assert 'title="My harbour"' in exported and "Harbour Post" not in exported
+    assert 'title="Northern Ledger"' in exported

@@ -80,6 +80,22 @@ def test_fetch_prints_a_summary_and_health_lists_failures_first(tmp_path: Path, 
     assert "Feed health" in runner.invoke(main, ["sources", "health"], env=_env(tmp_path)).output
 
 
+def test_fetch_says_why_hubs_a_feed_announces_are_not_asked(tmp_path: Path, feed_server: FeedServer):
+    """Without base_url no hub can call back: fetch subscribes nowhere and says so."""
+    _catalog(tmp_path, feed_server, feeds=1, items=2)
+    route = feed_server.routes["/feed0.xml"]
+    route.headers["Link"] = '<https://hub.example/>; rel="hub"'
+    table = CliRunner().invoke(main, ["fetch", "--all"], env=_env(tmp_path))
+    assert "Fetch summary" in table.output
+    assert "WebSub push is off" in table.output and "base_url" in table.output
+    assert "1 polled feeds announce hubs" in " ".join(table.output.split())
+    store = _store(tmp_path)
+    try:
+        assert store.push_subscriptions() == []
+    finally:
+        store.close()
+
+
 def test_fetch_without_network_says_feeds_cannot_be_reached(tmp_path: Path):
     store = _store(tmp_path)
     store.add_publisher(Publisher("example", "Example News", "https://news.example.org", "GB", "en"))
@@ -158,6 +174,7 @@ def test_run_stops_cleanly_on_sigterm(tmp_path: Path, feed_server: FeedServer):
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err.decode()
     assert b"Ingestion stopped." in out
+    assert b"WebSub push is off" in out  # run says why no hub is asked (no base_url)
     assert len(_articles(tmp_path)) == unique
 
 

@@ -77,6 +77,7 @@ def test_sources_page_shows_health_chart_and_failing_first(
     assert "name resolution failed" in html
     assert '<svg class="chart"' in html and 'class="chart-bad"' in html
     assert "Ingestion is not running in this process" in html
+    assert "WebSub push is off" in html and "NEWSSTAND_BASE_URL" in html
 
 
 def test_operator_adds_and_disables_a_feed(

@@ -30,7 +30,10 @@ from web.conftest import Clock, make_settings
 from .hub import TestHub, running_hub
 
 
-def atom(feed_url: str, hub_url: str, entries: list[tuple[str, str]]) -> bytes:
+def atom(feed_url: str, hub_url: str | None, entries: list[tuple[str, str]]) -> bytes:
+    """An Atom feed of ``entries`` (title, URL) announcing ``hub_url`` in its body (none
+    when None: a feed that names its hubs only in Link headers)."""
+    hub = f"<link rel='hub' href='{hub_url}'/>" if hub_url else ""
     items = "".join(
         f"<entry><id>{url}</id><title>{title}</title><link href='{url}'/>"
         f"<updated>{utcnow().isoformat()}</updated><summary>{title}.</summary></entry>"
@@ -39,13 +42,14 @@ def atom(feed_url: str, hub_url: str, entries: list[tuple[str, str]]) -> bytes:
     return (
         "<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
         f"<title>Quay Wire</title><id>{feed_url}</id><updated>{utcnow().isoformat()}</updated>"
-        f"<link rel='self' href='{feed_url}'/><link rel='hub' href='{hub_url}'/>{items}</feed>"
+        f"<link rel='self' href='{feed_url}'/>{hub}{items}</feed>"
     ).encode()
 
 
 @contextmanager
-def publisher_site(body: list[bytes]) -> Iterator[str]:
-    """A feed on 127.0.0.1 serving whatever ``body[0]`` holds."""
+def publisher_site(body: list[bytes], links: list[str] | None = None) -> Iterator[str]:
+    """A feed on 127.0.0.1 serving whatever ``body[0]`` holds, with a ``Link`` header for
+    each of ``links`` (filled in once the feed's URL is known)."""
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
@@ -54,6 +58,8 @@ def publisher_site(body: list[bytes]) -> Iterator[str]:
         def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/atom+xml")
+            for link in links or ():
+                self.send_header("Link", link)
             self.send_header("Content-Length", str(len(body[0])))
             self.end_headers()
             self.wfile.write(body[0])
@@ -180,3 +186,133 @@ def test_a_refusing_hub_leaves_the_feed_polled(sqlite_store: SqlStore, tmp_path:
         assert asyncio.run(w.loop.sync_push()) == 0
         w.clock.advance(minutes=6)
         assert asyncio.run(w.loop.sync_push()) == 1
+
+
+def dead_hub_url() -> str:
+    """A hub address where nothing listens: every request to it fails to connect."""
+    sock = listening_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}/hub"
+
+
+@contextmanager
+def link_world(
+    sqlite_store: SqlStore, tmp_path: Path, hubs: list[str]
+) -> Iterator[tuple[Services, Feed, str]]:
+    """A feed naming ``hubs`` (and itself) only in ``Link`` headers, the web app that answers
+    hubs, and its Services; the feed is polled by another process's pieces in the tests."""
+    links: list[str] = []
+    body = [b""]
+    with publisher_site(body, links) as feed_url:
+        body[0] = atom(feed_url, None, [("Cranes return", "https://quay.example/cranes")])
+        # two header lines, as a server may send them: the first names a hub and the topic
+        links += [f'<{hubs[0]}>; rel="hub", <{feed_url}>; rel="self"']
+        links += [f'<{hub}>; rel="hub"' for hub in hubs[1:]]
+        sock = listening_socket()
+        settings = make_settings(
+            tmp_path / "data",
+            NEWSSTAND_BASE_URL=f"http://127.0.0.1:{sock.getsockname()[1]}",
+            NEWSSTAND_ALLOW_PRIVATE_ADDRESSES="127.0.0.1/32",
+            NEWSSTAND_FETCH_FULL_TEXT="false",
+        )
+        web_services = make_services(sqlite_store, settings, Clock(utcnow()))
+        sqlite_store.add_publisher(Publisher("quay-wire", "Quay Wire", "https://quay.example", "GB", "en"))
+        feed = sqlite_store.add_feed(Feed(feed_url, "quay-wire", "News"))
+        with served(create_app(settings, services=web_services), sock):
+            yield web_services, feed, feed_url
+
+
+def test_every_hub_in_link_headers_is_subscribed_by_a_queue_worker_and_pushes(
+    sqlite_store: SqlStore, tmp_path: Path
+) -> None:
+    from newsstand.app.distributed import FeedWorker
+
+    with (
+        running_hub() as first,
+        running_hub() as second,
+        link_world(sqlite_store, tmp_path, [first.url, second.url]) as (web, feed, feed_url),
+    ):
+        # a queue worker (not the web process) polls the feed and sends the requests
+        worker_services = make_services(sqlite_store, web.settings, Clock(utcnow()))
+        worker = FeedWorker(sqlite_store, web.settings, websub=worker_services.websub)
+
+        async def poll_and_subscribe() -> int:
+            try:
+                assert await worker.ingest(feed.id or 0) is not None
+                return await worker.sync_push()
+            finally:
+                await worker.close()
+
+        assert asyncio.run(poll_and_subscribe()) == 2
+        for hub in (first, second):
+            hub.wait_for(lambda events: any(e.kind == "verified" for e in events))
+        subs = sqlite_store.push_subscriptions(feed.id)
+        assert {(s.hub_url, s.topic_url, s.state) for s in subs} == {
+            (first.url, feed_url, PushState.ACTIVE),
+            (second.url, feed_url, PushState.ACTIVE),
+        }
+        status = worker_services.websub.status()
+        assert status.live == 2 and status.feeds == 1 and "on" in status.line()
+
+        # either hub's push is stored at once, without a poll
+        polls = len(sqlite_store.feed_health(feed.id or 0))
+        for n, hub in enumerate((second, first)):
+            entry = f"https://quay.example/pushed-{n}"
+            assert hub.publish(feed_url, atom(feed_url, None, [(f"Pushed {n}", entry)])) == [202]
+            assert sqlite_store.get_article_by_url(entry).title == f"Pushed {n}"
+        assert len(sqlite_store.feed_health(feed.id or 0)) == polls
+
+
+def test_a_failing_hub_falls_back_to_polling(sqlite_store: SqlStore, tmp_path: Path) -> None:
+    dead = dead_hub_url()
+    with (
+        running_hub() as good,
+        link_world(sqlite_store, tmp_path, [dead, good.url]) as (web, feed, _),
+    ):
+        clock = Clock(utcnow())
+        services = make_services(sqlite_store, web.settings, clock)
+        loop = ServiceLoop(sqlite_store, web.settings, clock=clock, websub=services.websub)
+        asyncio.run(loop.run_pass(pages=False))  # as `newsstand run` would
+        good.wait_for(lambda events: any(e.kind == "verified" for e in events))
+        by_hub = {s.hub_url: s for s in sqlite_store.push_subscriptions(feed.id)}
+        assert by_hub[dead].state is not PushState.ACTIVE and by_hub[dead].failures == 1
+        assert by_hub[dead].last_error
+        assert services.websub.pushed(feed.id or 0)  # the other hub pushes
+        assert services.websub.status().failing == 1
+
+        # the good hub goes away (its lease lapses): the feed is polled as usual again
+        clock.advance(seconds=3600 + 1)
+        assert not services.websub.pushed(feed.id or 0)
+        asyncio.run(loop.poll([feed]))
+        state = sqlite_store.get_feed_state(feed.id or 0)
+        assert state.next_poll is not None and state.next_poll < clock.now + timedelta(hours=2)
+        # and the failed hub is asked again after its backoff, failing again
+        assert asyncio.run(loop.sync_push()) >= 1
+        dead_again = {s.hub_url: s for s in sqlite_store.push_subscriptions(feed.id)}[dead]
+        assert dead_again.failures == 2
+
+
+def test_without_base_url_hubs_are_not_asked_and_the_status_says_why(
+    sqlite_store: SqlStore, tmp_path: Path
+) -> None:
+    with running_hub() as hub:
+        body = [b""]
+        with publisher_site(body) as feed_url:
+            body[0] = atom(feed_url, hub.url, [("Cranes return", "https://quay.example/cranes")])
+            settings = make_settings(
+                tmp_path / "data",
+                NEWSSTAND_ALLOW_PRIVATE_ADDRESSES="127.0.0.1/32",
+                NEWSSTAND_FETCH_FULL_TEXT="false",
+            )
+            services = make_services(sqlite_store, settings)
+            sqlite_store.add_publisher(
+                Publisher("quay-wire", "Quay Wire", "https://quay.example", "GB", "en")
+            )
+            feed = sqlite_store.add_feed(Feed(feed_url, "quay-wire", "News"))
+            loop = ServiceLoop(sqlite_store, settings, websub=services.websub)
+            asyncio.run(loop.run_pass(pages=False))
+            assert sqlite_store.push_subscriptions(feed.id) == [] and hub.events == []
+            status = services.websub.status()
+            assert not status.enabled and status.announced == 1
+            assert "base_url" in status.line() and "1 polled feeds announce hubs" in status.line()

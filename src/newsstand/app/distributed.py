@@ -25,6 +25,7 @@ from typing import Any
 
 from newsstand.app.jobs import Jobs
 from newsstand.app.loop import ServiceLoop
+from newsstand.app.websub import WebSubService
 from newsstand.config import Settings
 from newsstand.errors import BusyError, NewsstandError
 from newsstand.ingest.pipeline import FeedOutcome
@@ -35,7 +36,7 @@ from newsstand.store.base import Store
 log = logging.getLogger(__name__)
 
 LEADER = "scheduler"  # the lease the scheduler holds
-PAGES, STORIES = "step:pages", "step:stories"  # one worker at a time runs each of these steps
+PAGES, STORIES, PUSH = "step:pages", "step:stories", "step:websub"  # one worker at a time each
 QUEUE_BATCH = 5000  # feeds queued in one look at most
 STEPS_EVERY = 10.0  # seconds between two requests for the pages and stories steps
 HOST_WAIT_SECONDS = 5.0  # a host at its limit this long: the message is retried later
@@ -148,13 +149,15 @@ class FeedWorker:
         name: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         on_change: Callable[[], None] | None = None,
+        websub: WebSubService | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.name = name or process_name()
         self.clock = clock
         self.on_change = on_change
-        self.loop = ServiceLoop(store, settings, clock=clock)
+        # Hubs that polled feeds announce are noted by whichever worker polls them.
+        self.loop = ServiceLoop(store, settings, clock=clock, websub=websub)
         self._fetcher: Fetcher | None = None
         self._fetcher_lock: asyncio.Lock | None = None
 
@@ -228,6 +231,14 @@ class FeedWorker:
         if (filled or refreshed) and self.on_change is not None:
             self.on_change()
         return filled, refreshed
+
+    async def sync_push(self) -> int:
+        """The WebSub (re)subscribe requests that are due, by one worker at a time; 0 when
+        another sends them (or push is off)."""
+        async with self._step(PUSH) as mine:
+            if not mine:
+                return 0
+            return await self.loop.sync_push()
 
     async def group_stories(self) -> int:
         """New articles into stories, by one worker at a time; 0 when another does it."""

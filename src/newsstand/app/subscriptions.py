@@ -20,25 +20,30 @@ from typing import Protocol
 
 from newsstand.accounts.paywall import preview_html
 from newsstand.app.catalog import CatalogService
+from newsstand.app.readernames import LabelNames, clean_title
 from newsstand.app.reading import ReadingService
 from newsstand.catalog.core import Catalog
 from newsstand.catalog.opml import parse_opml, write_opml
+from newsstand.catalog.sections import SECTIONS
 from newsstand.config import Settings
 from newsstand.errors import (
     CatalogError,
     InvalidCursorError,
+    InvalidDataError,
     NotFoundError,
     PermissionDeniedError,
 )
 from newsstand.model import (
     Access,
     Article,
-    ArticleFilter,
     LiveEntry,
     Membership,
     Publisher,
     Reader,
     ReadRecord,
+    StreamQuery,
+    StreamSource,
+    TitleKind,
     UnreadRef,
     utc,
 )
@@ -48,6 +53,7 @@ UNREAD_DAYS = 30
 MAX_UNREAD = 10_000  # unread items counted and listed at most
 MAX_PAGE = 1000
 MAX_MARK = 10_000  # items one mark-all-as-read marks at most
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class SubscriptionStore(ArticleStore, LibraryStore, CatalogStore, Protocol):
@@ -73,6 +79,17 @@ class Subscription:
     publisher: Publisher
     url: str  # the feed URL apps know the subscription by
     labels: tuple[str, ...]  # followed sections the publisher lists
+    title: str = ""  # the reader's own name for it, else the publisher's
+
+    @property
+    def shown(self) -> str:
+        return self.title or self.publisher.name
+
+
+class EditAction(enum.StrEnum):
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    EDIT = "edit"  # rename and relabel only
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +102,7 @@ class StreamRequest:
     unread_only: bool = False
     newer_than: datetime | None = None
     older_than: datetime | None = None
-    oldest_first: bool = False  # the page's order; pages still go from newest to oldest
+    oldest_first: bool = False  # the stream's order: oldest first, continuations going forwards
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +117,7 @@ class Item:
     read: bool
     starred: bool
     sort_time: datetime  # when it entered the stream (published; saved or read for those streams)
+    source_title: str = ""  # its subscription's name as this reader sees it
 
     @property
     def id(self) -> int:
@@ -133,17 +151,25 @@ class OpmlImport:
     refused: tuple[str, ...]  # feed URLs the catalog lacks and readers may not add
 
 
-def _encode(at: datetime, article_id: int) -> str:
-    return f"{int(at.timestamp() * 1_000_000)}-{article_id}"
+def _encode(at: datetime, article_id: int, oldest_first: bool) -> str:
+    """A continuation: the page's last key, marked with the order it was given in."""
+    # Whole microseconds, exactly: a float timestamp can round a key onto its neighbour.
+    usec = (utc(at) - EPOCH) // timedelta(microseconds=1)
+    return f"{'o' if oldest_first else ''}{usec}-{article_id}"
 
 
-def _decode(continuation: str) -> tuple[datetime, int] | None:
+def _decode(continuation: str, oldest_first: bool) -> tuple[datetime, int] | None:
+    """The key a continuation holds. Raises InvalidCursorError for one that is malformed or
+    was given for the other order."""
     if not continuation:
         return None
-    usec, _, article_id = continuation.partition("-")
+    ascending = continuation.startswith("o")
+    usec, _, article_id = continuation.removeprefix("o").partition("-")
     if not usec.isdigit() or not article_id.isdigit() or len(continuation) > 40:
         raise InvalidCursorError("not a continuation of this stream")
-    return datetime.fromtimestamp(int(usec) / 1_000_000, UTC), int(article_id)
+    if ascending != oldest_first:
+        raise InvalidCursorError("this continuation pages the stream in the other order (r=o)")
+    return EPOCH + timedelta(microseconds=int(usec)), int(article_id)
 
 
 class SubscriptionService:
@@ -191,9 +217,10 @@ class SubscriptionService:
         return numbers
 
     def subscriptions(self, reader: Reader) -> list[Subscription]:
-        """What the reader follows, by publisher name."""
+        """What the reader follows, by the name they see (their own, else the publisher's)."""
         publishers = self.catalog.publishers()
         urls = self.feed_urls()
+        titles = self.titles(reader)
         sections = {s.casefold(): s for s in reader.followed_sections}
         subs = []
         for pid in reader.followed_publishers:
@@ -201,8 +228,37 @@ class SubscriptionService:
             if publisher is None:
                 continue
             labels = tuple(sections[s.casefold()] for s in publisher.sections if s.casefold() in sections)
-            subs.append(Subscription(publisher, urls.get(pid, publisher.homepage), labels))
-        return sorted(subs, key=lambda s: s.publisher.name.casefold())
+            url = urls.get(pid, publisher.homepage)
+            subs.append(Subscription(publisher, url, labels, titles.get(pid, "")))
+        return sorted(subs, key=lambda s: s.shown.casefold())
+
+    def titles(self, reader: Reader) -> dict[str, str]:
+        """The reader's own names for publishers, by publisher id."""
+        kept = self.store.reader_titles(reader.id)
+        return {value: title for (kind, value), title in kept.items() if kind is TitleKind.PUBLISHER}
+
+    def label_names(self, reader: Reader) -> LabelNames:
+        kept = self.store.reader_titles(reader.id)
+        return LabelNames({v: title for (kind, v), title in kept.items() if kind is TitleKind.SECTION})
+
+    def followed_labels(self, reader: Reader) -> dict[str, str]:
+        """Each followed section with the label name the reader sees, by that name."""
+        names = self.label_names(reader)
+        shown = {section: names.name(section) for section in reader.followed_sections}
+        return dict(sorted(shown.items(), key=lambda pair: pair[1].casefold()))
+
+    def stream_title(self, reader: Reader, stream: Stream) -> str:
+        """A stream's name as this reader sees it."""
+        if stream.kind is StreamKind.FEED:
+            publisher = self.catalog.get_publisher(stream.value)
+            return self.titles(reader).get(publisher.id, publisher.name)
+        if stream.kind is StreamKind.LABEL:
+            return self.label_names(reader).name(stream.value)
+        return {
+            StreamKind.READING_LIST: "Reading list",
+            StreamKind.STARRED: "Starred",
+            StreamKind.READ: "Read",
+        }[stream.kind]
 
     def publisher_for(self, target: str) -> Publisher:
         """The publisher a subscription id names: a feed URL, a homepage or a publisher id.
@@ -217,9 +273,10 @@ class SubscriptionService:
         raise NotFoundError("subscription", target[:200])
 
     def subscribe(self, reader: Reader, url: str, title: str = "") -> Subscription:
-        """Follow the publisher ``url`` names; a feed URL the catalog lacks is added to it when
-        the ``readers_may_add_feeds`` setting allows. Raises PermissionDeniedError (it does
-        not), CatalogError (a URL the catalog's rules refuse) and NotFoundError."""
+        """Follow the publisher ``url`` names, under ``title`` for this reader when given; a
+        feed URL the catalog lacks is added to it when the ``readers_may_add_feeds`` setting
+        allows. Raises PermissionDeniedError (it does not), CatalogError (a URL the catalog's
+        rules refuse) and NotFoundError."""
         try:
             publisher = self.publisher_for(url)
         except NotFoundError:
@@ -227,34 +284,108 @@ class SubscriptionService:
                 raise PermissionDeniedError(
                     "This feed is not in the catalog, and this site lets only its operators add feeds."
                 ) from None
-            feed = self.catalog.add_reader_feed(url, title)
+            # The catalog names the new publisher after its host: the reader's title is theirs.
+            feed = self.catalog.add_reader_feed(url)
             publisher = self.catalog.get_publisher(feed.publisher_id)
         self.reading.follow_publisher(reader.id, publisher.id)
+        shown = self._keep_title(reader, publisher, title) if title.strip() else ""
         labels = tuple(s for s in reader.followed_sections if s in publisher.sections)
-        return Subscription(publisher, self.feed_urls().get(publisher.id, url), labels)
+        return Subscription(publisher, self.feed_urls().get(publisher.id, url), labels, shown)
 
     def unsubscribe(self, reader: Reader, target: str) -> None:
-        """Stop following the publisher ``target`` names. Raises NotFoundError."""
-        self.reading.unfollow_publisher(reader.id, self.publisher_for(target).id)
+        """Stop following the publisher ``target`` names (and forget the reader's name for
+        it). Raises NotFoundError."""
+        publisher = self.publisher_for(target)
+        self.reading.unfollow_publisher(reader.id, publisher.id)
+        self.store.set_reader_title(reader.id, TitleKind.PUBLISHER, publisher.id, "")
+
+    def rename(self, reader: Reader, target: str, title: str) -> Subscription:
+        """Give a followed subscription the reader's own name. Personal: the publisher keeps
+        its name for everyone else; an empty title (or the publisher's own) goes back to it.
+        Raises NotFoundError when the reader does not follow it."""
+        publisher = self.publisher_for(target)
+        if publisher.id not in reader.followed_publishers:
+            raise NotFoundError("subscription", target[:200])
+        shown = self._keep_title(reader, publisher, title)
+        labels = tuple(s for s in reader.followed_sections if s in publisher.sections)
+        return Subscription(publisher, self.feed_urls().get(publisher.id, target), labels, shown)
+
+    def _keep_title(self, reader: Reader, publisher: Publisher, title: str) -> str:
+        name = clean_title(title)
+        kept = "" if name == publisher.name else name
+        self.store.set_reader_title(reader.id, TitleKind.PUBLISHER, publisher.id, kept)
+        return kept
+
+    def edit(
+        self,
+        reader: Reader,
+        action: EditAction,
+        targets: Sequence[str],
+        title: str = "",
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+    ) -> None:
+        """One subscription edit as reader apps send it: subscribe, unsubscribe or edit the
+        ``targets`` (feed URLs), naming them ``title`` for this reader (subscribe and edit),
+        and follow the labels ``add`` and stop following those in ``remove`` (label names as
+        the reader sees them). Raises NotFoundError, PermissionDeniedError, CatalogError and
+        InvalidDataError."""
+        for target in targets:
+            if action is EditAction.SUBSCRIBE:
+                self.subscribe(reader, target, title)
+            elif action is EditAction.UNSUBSCRIBE:
+                self.unsubscribe(reader, target)
+            elif title.strip():
+                self.rename(reader, target, title)
+        names = self.label_names(reader)
+        for label in add:
+            self.set_label(reader, names.section(label), True)
+        for label in remove:
+            self.set_label(reader, names.section(label), False)
 
     def labels(self, reader: Reader) -> list[str]:
+        """The sections the reader follows (their labels), by name."""
         return sorted(reader.followed_sections, key=str.casefold)
 
     def set_label(self, reader: Reader, section: str, on: bool) -> None:
-        """Follow or stop following a section (a label). Raises InvalidDataError."""
+        """Follow or stop following a section (a label; stopping forgets the reader's name
+        for it). Raises InvalidDataError."""
         if on:
             self.reading.follow_section(reader.id, section)
         else:
             self.reading.unfollow_section(reader.id, section)
+            self.store.set_reader_title(reader.id, TitleKind.SECTION, section, "")
+
+    def rename_label(self, reader: Reader, label: str, new_name: str) -> str:
+        """Call a followed label ``new_name`` for this reader only (the section keeps its
+        name in the catalog); returns the section. Raises NotFoundError (no such label) and
+        InvalidDataError (an empty name, or one another of their labels or a catalog section
+        has)."""
+        names = self.label_names(reader)
+        wanted = names.section(label).casefold()
+        section = next((s for s in reader.followed_sections if s.casefold() == wanted), None)
+        if section is None:
+            raise NotFoundError("label", label[:100])
+        name = clean_title(new_name)
+        if not name:
+            raise InvalidDataError("a label needs a name")
+        taken = {names.name(s).casefold() for s in reader.followed_sections if s != section}
+        # A catalog section's name stays free for that section's own label.
+        taken |= {s.casefold() for s in SECTIONS if s.casefold() != section.casefold()}
+        if name.casefold() in taken:
+            raise InvalidDataError(f"{name!r} names another of your labels or a section")
+        self.store.set_reader_title(reader.id, TitleKind.SECTION, section, "" if name == section else name)
+        return section
 
     # --- OPML ---------------------------------------------------------------------------------
 
     def export_opml(self, reader: Reader) -> bytes:
-        """The reader's subscriptions as OPML: each followed publisher with its feeds."""
+        """The reader's subscriptions as OPML: each followed publisher, under the name the
+        reader sees, with its feeds."""
         subs = self.subscriptions(reader)
         wanted = {s.publisher.id for s in subs}
         feeds = tuple(f for f in self.store.list_feeds() if f.publisher_id in wanted)
-        catalog = Catalog(tuple(s.publisher for s in subs), feeds)
+        catalog = Catalog(tuple(replace(s.publisher, name=s.shown) for s in subs), feeds)
         return write_opml(
             catalog, title=f"{reader.display_name or reader.email}: subscriptions", now=self.now()
         )
@@ -288,39 +419,43 @@ class SubscriptionService:
     # --- streams ------------------------------------------------------------------------------
 
     def items_page(self, reader: Reader, membership: Membership | None, req: StreamRequest) -> ItemPage:
-        """One page of a stream, newest first (``oldest_first`` turns the page round). Raises
-        InvalidCursorError for a continuation this stream did not give."""
+        """One page of a stream, newest first or (``oldest_first``) oldest first; the
+        continuation goes on in the same order. Raises InvalidCursorError for a continuation
+        this stream's order did not give."""
         count = max(1, min(req.count, MAX_PAGE))
-        if req.stream.kind in (StreamKind.STARRED, StreamKind.READ):
-            found = self._kept(reader, req, count)
-        elif req.unread_only:
-            found = self._unread(reader, req, count)
+        query = self._query(reader, req, count + 1)
+        refs = self.store.stream_page(reader.id, query) if query is not None else []
+        page = refs[:count]
+        found = {a.id: a for a in self.store.get_articles([aid for aid, _ in page])}
+        items = self._items(reader, membership, [(found[aid], at) for aid, at in page if aid in found])
+        more = len(refs) > count
+        continuation = _encode(page[-1][1], page[-1][0], req.oldest_first) if more else ""
+        return ItemPage(tuple(items), continuation)
+
+    def _query(self, reader: Reader, req: StreamRequest, limit: int) -> StreamQuery | None:
+        """The store's query for a page of ``req``; None for a stream that lists nothing."""
+        kind = req.stream.kind
+        if kind in (StreamKind.STARRED, StreamKind.READ):
+            source = StreamSource.SAVED if kind is StreamKind.STARRED else StreamSource.HISTORY
+            publishers: tuple[str, ...] = ()
+            sections: tuple[str, ...] = ()
         else:
-            found = self._listing(reader, req, count)
-        items = self._items(reader, membership, found)
-        if req.unread_only:
-            items = [i for i in items if not i.read]
-        more = len(found) > count
-        page = items[:count]
-        last = found[min(count, len(found)) - 1] if found else None
-        continuation = _encode(last[1], last[0].id or 0) if more and last is not None else ""
-        if req.oldest_first:
-            page.reverse()
-        return ItemPage(tuple(page), continuation)
-
-    def _kept(self, reader: Reader, req: StreamRequest, count: int) -> list[tuple[Article, datetime]]:
-        before = _decode(req.continuation)
-        rows = (
-            self.store.saved_articles if req.stream.kind is StreamKind.STARRED else self.store.reading_history
-        )(reader.id, count + 1, before)
-        found = {a.id: a for a in self.store.get_articles([aid for aid, _ in rows])}
-        pairs = [(found[aid], at) for aid, at in rows if aid in found]
-        return [(a, at) for a, at in pairs if self._in_window(a, req)]
-
-    def _in_window(self, article: Article, req: StreamRequest) -> bool:
-        if req.newer_than is not None and article.published <= req.newer_than:
-            return False
-        return req.older_than is None or article.published < req.older_than
+            source = StreamSource.ARTICLES
+            publishers, sections = self._filters(reader, req.stream)
+            if not publishers and not sections:
+                return None
+        return StreamQuery(
+            source,
+            publishers,
+            sections,
+            limit=limit,
+            after=_decode(req.continuation, req.oldest_first),
+            oldest_first=req.oldest_first,
+            # ``nt`` is exclusive, the store's ``since`` inclusive: stream times are in µs.
+            since=req.newer_than + timedelta(microseconds=1) if req.newer_than else None,
+            until=req.older_than,
+            unread_since=self.unread_since() if req.unread_only else None,
+        )
 
     def _filters(self, reader: Reader, stream: Stream) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(publisher ids, sections) a stream lists."""
@@ -330,49 +465,9 @@ class SubscriptionService:
             return (), (stream.value,)
         return reader.followed_publishers, reader.followed_sections
 
-    def _unread(self, reader: Reader, req: StreamRequest, count: int) -> list[tuple[Article, datetime]]:
-        refs = self._unread_refs(reader, req.stream, req.newer_than)
-        after = _decode(req.continuation)
-        chosen = [
-            r
-            for r in refs
-            if (req.older_than is None or r.published < req.older_than)
-            and (after is None or (r.published, r.article_id) < after)
-        ][: count + 1]
-        found = {a.id: a for a in self.store.get_articles([r.article_id for r in chosen])}
-        return [(found[r.article_id], found[r.article_id].published) for r in chosen if r.article_id in found]
-
-    def _unread_refs(
-        self, reader: Reader, stream: Stream, newer_than: datetime | None = None
-    ) -> list[UnreadRef]:
+    def _unread_refs(self, reader: Reader, stream: Stream) -> list[UnreadRef]:
         publishers, sections = self._filters(reader, stream)
-        since = self.unread_since()
-        if newer_than is not None and newer_than > since:
-            since = newer_than + timedelta(microseconds=1)
-        return self.store.unread_refs(reader.id, publishers, sections, since, MAX_UNREAD)
-
-    def _listing(self, reader: Reader, req: StreamRequest, count: int) -> list[tuple[Article, datetime]]:
-        publishers, sections = self._filters(reader, req.stream)
-        if not publishers and not sections:
-            return []
-        after = _decode(req.continuation)
-        since = req.newer_than + timedelta(microseconds=1) if req.newer_than else None
-        wanted = []
-        base = ArticleFilter(
-            since=since, until=req.older_than, limit=count + 1, before_id=after[1] if after else None
-        )
-        if publishers:
-            wanted.append(replace(base, publisher_ids=publishers))
-        if sections:
-            wanted.append(replace(base, sections=sections))
-        articles: dict[int | None, Article] = {}
-        try:
-            for flt in wanted:
-                articles.update((a.id, a) for a in self.store.list_articles(flt))
-        except NotFoundError as exc:
-            raise InvalidCursorError("the item this continuation starts after is gone") from exc
-        ordered = sorted(articles.values(), key=lambda a: (a.published, a.id or 0), reverse=True)
-        return [(a, a.published) for a in ordered[: count + 1]]
+        return self.store.unread_refs(reader.id, publishers, sections, self.unread_since(), MAX_UNREAD)
 
     def _items(
         self, reader: Reader, membership: Membership | None, found: Sequence[tuple[Article, datetime]]
@@ -381,6 +476,7 @@ class SubscriptionService:
         read, saved = self.store.article_marks(reader.id, ids)
         since = self.unread_since()
         publishers = self.catalog.publishers()
+        titles = self.titles(reader) if found else {}
         items = []
         for article, at in found:
             assert article.id is not None
@@ -397,7 +493,8 @@ class SubscriptionService:
                 _, entries = self.reading.entries_for(article.id, reader, membership, None)
                 body = live_body(entries) or body
             is_read = article.id in read or article.published < since
-            items.append(Item(article, publisher, access, body, is_read, article.id in saved, at))
+            shown = titles.get(pub.id, pub.name)
+            items.append(Item(article, publisher, access, body, is_read, article.id in saved, at, shown))
         return items
 
     def items(self, reader: Reader, membership: Membership | None, article_ids: Sequence[int]) -> list[Item]:

@@ -4,8 +4,14 @@ secret) at once, renew leases, and retry hubs that fail while the feed is polled
 
 The protocol's decisions are the pure steps of ``ingest.websub``; this service keeps the
 records in the store, sends the requests through the safe fetcher and stores pushed entries
-with the same parser as a poll. It works only where hubs can reach us: the ``base_url``
-setting must be the site's public address (without it, feeds are only polled).
+with the same parser as a poll.
+
+Which process does what: whichever process polls feeds (``serve``, ``run``, ``fetch``, a
+queue ``worker``) keeps a record for every hub a polled feed announces and sends the due
+(re)subscribe requests; the web process answers the hubs at ``/websub/<callback id>``.
+They agree through the database. Hubs must reach that web process, so the ``base_url``
+setting (the site's public address) is required: without it nothing is subscribed, feeds
+are polled, and ``status()`` says so for the admin page and the CLI.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from newsstand.ingest.websub import (
     subscribe_form,
 )
 from newsstand.ingest.websub.lease import VERIFY_WAIT
-from newsstand.model import PushSubscription, utc
+from newsstand.model import PushState, PushSubscription, utc
 from newsstand.net.fetch import Fetcher
 from newsstand.store.base import ArticleStore, CatalogStore, IngestStore, PushStore
 
@@ -41,6 +47,32 @@ log = logging.getLogger(__name__)
 
 class WebSubStore(PushStore, CatalogStore, IngestStore, ArticleStore, Protocol):
     """What the WebSub service reads and writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class PushStatus:
+    """Where WebSub stands, for operators."""
+
+    enabled: bool
+    callback: str  # the URL prefix hubs call back at ("" when off)
+    live: int = 0  # hub subscriptions with a live lease
+    waiting: int = 0  # requested, not yet verified
+    failing: int = 0  # refused, failed or lapsed: their feeds are polled
+    feeds: int = 0  # feeds with at least one live lease
+    announced: int = 0  # feeds seen announcing hubs while off (this process)
+
+    def line(self) -> str:
+        if not self.enabled:
+            seen = f" {self.announced} polled feeds announce hubs." if self.announced else ""
+            return (
+                "WebSub push is off: set base_url (NEWSSTAND_BASE_URL) to this site's public "
+                "address, which hubs must reach at /websub/; until then every feed is polled." + seen
+            )
+        return (
+            f"WebSub push is on: hubs call back at {self.callback}. {self.live} hub subscriptions "
+            f"live for {self.feeds} feeds, {self.waiting} waiting for their hub, {self.failing} "
+            "refused or failing (their feeds are polled as usual)."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +88,7 @@ class WebSubService:
         self.store = store
         self.settings = settings
         self.clock = clock
+        self._announced: set[int] = set()  # feeds seen announcing hubs while off
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -70,23 +103,49 @@ class WebSubService:
 
     # --- from polls ----------------------------------------------------------------------------
 
-    def note(self, outcome: FeedOutcome) -> PushSubscription | None:
-        """Keep a subscription for the first hub a polled feed announces (new ones start
-        REQUESTED and are sent by ``sync``); None when there is nothing to keep."""
+    def status(self) -> PushStatus:
+        """Whether push is on, where hubs call back, and how the hub subscriptions stand."""
+        if not self.enabled:
+            return PushStatus(False, "", announced=len(self._announced))
+        now = self.now()
+        subs = self.store.push_subscriptions()
+        live = [s for s in subs if push_active(s, now)]
+        waiting = sum(s.state is PushState.REQUESTED for s in subs)
+        return PushStatus(
+            True,
+            f"{self.settings.base_url.rstrip('/')}/websub/",
+            live=len(live),
+            waiting=waiting,
+            failing=len(subs) - len(live) - waiting,
+            feeds=len({s.feed_id for s in live}),
+        )
+
+    def note(self, outcome: FeedOutcome) -> list[PushSubscription]:
+        """Keep a subscription for every hub a polled feed announces (each hub is asked on
+        its own: any one of them pushing is enough, and the feed is polled as usual while
+        none does). New ones start REQUESTED and are sent by ``sync``."""
         feed_id = outcome.feed.id
-        if not self.enabled or not outcome.hubs or feed_id is None:
-            return None
-        known = self.store.push_subscriptions(feed_id)
-        for sub in known:
-            if sub.hub_url in outcome.hubs and sub.topic_url == outcome.topic:
-                return sub
-        try:
-            fresh = new_subscription(feed_id, outcome.hubs[0], outcome.topic, self.now())
-        except InvalidDataError:
-            return None
-        # Dated back by the verification wait, so ``subscribe_due`` sends it on the next sync
-        # as it would a request a hub never verified.
-        return self.store.put_push_subscription(replace(fresh, requested=fresh.requested - VERIFY_WAIT))
+        if not outcome.hubs or feed_id is None:
+            return []
+        if not self.enabled:
+            self._announced.add(feed_id)
+            return []
+        known = {(s.hub_url, s.topic_url): s for s in self.store.push_subscriptions(feed_id)}
+        kept = []
+        for hub in dict.fromkeys(outcome.hubs):
+            sub = known.get((hub, outcome.topic))
+            if sub is None:
+                try:
+                    fresh = new_subscription(feed_id, hub, outcome.topic, self.now())
+                except InvalidDataError:
+                    continue
+                # Dated back by the verification wait, so ``subscribe_due`` sends it on the
+                # next sync as it would a request a hub never verified.
+                sub = self.store.put_push_subscription(
+                    replace(fresh, requested=fresh.requested - VERIFY_WAIT)
+                )
+            kept.append(sub)
+        return kept
 
     def pushed(self, feed_id: int) -> bool:
         """Whether a hub holds a live lease for the feed (it may then be polled less often)."""

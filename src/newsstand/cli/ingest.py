@@ -63,11 +63,14 @@ def fetch(ctx: click.Context, feeds: tuple[str, ...], all_: bool, as_json: bool)
         if not as_json and selected:
             err_console.print(f"Fetching {_feeds(len(selected))}…")
         report = asyncio.run(_fetch_with_progress(services, selected, quiet=as_json))
+        push = services.websub.status()
     summary = report.feeds
     if as_json:
         echo_json(_summary_json(summary))
     else:
         _print_summary(summary)
+        if push.announced:  # hubs seen but push is off: say why they were not subscribed to
+            console.print(push.line(), overflow="fold")
     if summary.outcomes and summary.count("failed") == len(summary.outcomes):
         ctx.exit(1)
 
@@ -88,7 +91,7 @@ async def _fetch_with_progress(services: Services, feeds: list[Feed], *, quiet: 
         def advance(_: FeedOutcome) -> None:
             progress.advance(task)
 
-        loop = ServiceLoop(services.store, services.settings, on_outcome=advance)
+        loop = ServiceLoop(services.store, services.settings, on_outcome=advance, websub=services.websub)
         try:
             return await loop.run_pass(feeds, stop, pages=False)
         finally:
@@ -169,7 +172,10 @@ async def _run_forever(services: Services) -> None:
         if outcome.status == "failed":
             logging.getLogger("newsstand.ingest").warning("%s: %s", outcome.feed.url, outcome.error)
 
-    loop = ServiceLoop(services.store, services.settings, on_outcome=report, jobs=services.jobs)
+    loop = ServiceLoop(
+        services.store, services.settings, on_outcome=report, jobs=services.jobs, websub=services.websub
+    )
+    console.print(services.websub.status().line(), overflow="fold")
     await loop.run_forever(stop, announce=lambda line: console.print(f"[yellow]First pass:[/yellow] {line}"))
 
 

@@ -63,7 +63,9 @@ from newsstand.model import (
     Story,
     StoryStats,
     StoryWrite,
+    StreamQuery,
     TermCounts,
+    TitleKind,
     Trained,
     UnreadRef,
     UpsertResult,
@@ -370,6 +372,19 @@ class LibraryStore(Protocol):
         """Articles of the given publishers or listed in the given sections, published since
         ``since`` and not in the reader's history, newest first (by time, then id), at most
         ``limit``; [] when both are empty."""
+
+    def reader_titles(self, reader_id: int) -> dict[tuple[TitleKind, str], str]:
+        """The reader's own names for publishers and sections, by (kind, publisher id or
+        section)."""
+
+    def set_reader_title(self, reader_id: int, kind: TitleKind, value: str, title: str) -> None:
+        """Keep the reader's own name for a publisher or section; an empty ``title`` forgets
+        it. Raises NotFoundError for an unknown reader."""
+
+    def stream_page(self, reader_id: int, query: StreamQuery) -> list[tuple[int, datetime]]:
+        """(article id, stream time) of one page of a reader's stream (see ``StreamQuery``):
+        at most ``query.limit``, in the query's order by (time, id), each article once.
+        Sections match any section an article is listed in; an empty ARTICLES query is []."""
 
     def followed_article_ids(
         self,

@@ -131,6 +131,7 @@ async def sources_page(request: Request, status: int = 200, **extra: str) -> Res
     ctx = web(request)
     flt = SourcesFilter.parse(request.query_params)
     view = await call(build_sources, ctx, ctx.clock(), flt)
+    push = await call(ctx.services.websub.status)
     publishers = sorted(ctx.publisher_map().values(), key=lambda p: p.name.casefold())
     return render(
         request,
@@ -143,6 +144,7 @@ async def sources_page(request: Request, status: int = 200, **extra: str) -> Res
             "publishers": publishers,
             "sections": SECTIONS,
             "ingest": ctx.loop_status,
+            "push": push,
             "tab": "sources",
             **extra,
         },

@@ -123,7 +123,9 @@ def connect(settings: Settings, runtime: Runtime | None = None) -> Queue:
         await _retry_when_busy(rt.need().ingest(feed_id, when))
 
     async def pages() -> None:
-        await rt.need().fill_pages()
+        worker = rt.need()
+        await worker.fill_pages()
+        await worker.sync_push()  # WebSub requests ride on the pages step (one worker at a time)
 
     async def stories() -> None:
         await rt.need().group_stories()

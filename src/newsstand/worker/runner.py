@@ -40,12 +40,15 @@ def run_worker(services: Services, *, threads: int, announce: Callable[[str], No
     """Consume feed and step messages until SIGTERM or SIGINT."""
     runtime = Runtime()
     queue = connect(services.settings, runtime)
-    feed_worker = FeedWorker(services.store, services.settings, on_change=services.cache.clear)
+    feed_worker = FeedWorker(
+        services.store, services.settings, on_change=services.cache.clear, websub=services.websub
+    )
     runtime.worker = feed_worker
     stop = _stop_on_signals()
     worker = dramatiq.Worker(queue.broker, worker_threads=threads)
     worker.start()
     announce(f"worker {feed_worker.name}: {threads} threads on {', '.join(queue.queue_names)}")
+    announce(services.websub.status().line())
     try:
         while not stop.wait(1.0):
             pass

@@ -100,8 +100,9 @@ def _feeds_groups(subs: list[Subscription], numbers: dict[str, int]) -> list[dic
 
 def groups(c: Call, data: dict[str, Any]) -> None:
     subs = c.services.subscriptions.subscriptions(c.viewer.reader)
-    labels = c.services.subscriptions.labels(c.viewer.reader)
-    data["groups"] = [{"id": group_id(name), "title": name} for name in labels]
+    labels = c.services.subscriptions.followed_labels(c.viewer.reader)
+    # A group's number follows its section, so renaming a label keeps the app's group.
+    data["groups"] = [{"id": group_id(section), "title": name} for section, name in labels.items()]
     data["feeds_groups"] = _feeds_groups(subs, c.services.subscriptions.feed_numbers())
 
 
@@ -112,7 +113,7 @@ def feeds(c: Call, data: dict[str, Any]) -> None:
         {
             "id": numbers[s.publisher.id],
             "favicon_id": numbers[s.publisher.id],
-            "title": s.publisher.name,
+            "title": s.shown,
             "url": s.url,
             "site_url": s.publisher.homepage,
             "is_spark": 0,

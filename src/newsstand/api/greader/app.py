@@ -25,7 +25,7 @@ from newsstand.api import compat
 from newsstand.api.greader import ids, render
 from newsstand.app import Services
 from newsstand.app.apppasswords import AppViewer, edit_token
-from newsstand.app.subscriptions import MAX_UNREAD, Stream, StreamKind, StreamRequest
+from newsstand.app.subscriptions import MAX_UNREAD, EditAction, Stream, StreamKind, StreamRequest
 from newsstand.errors import AuthenticationError, InvalidParameterError, NewsstandError
 from newsstand.feedsout import CONTENT_TYPES, FeedDocument, FeedFormat, FeedItem, write_feed
 
@@ -124,7 +124,8 @@ def user_info(c: Call) -> Response:
 
 def subscription_list(c: Call) -> Response:
     subs = c.services.subscriptions.subscriptions(c.viewer.reader)
-    return json({"subscriptions": [render.subscription(s) for s in subs]})
+    labels = c.services.subscriptions.followed_labels(c.viewer.reader)
+    return json({"subscriptions": [render.subscription(s, labels) for s in subs]})
 
 
 def _feed_url(stream_id: str) -> str:
@@ -134,22 +135,25 @@ def _feed_url(stream_id: str) -> str:
     return name.value
 
 
+def _labels(raws: list[str]) -> list[str]:
+    """The label names of the label stream ids among ``raws`` (others are states: left out)."""
+    names = [ids.parse_stream(raw if "/" in raw else ids.label_id(raw)) for raw in raws if raw.strip()]
+    return [n.value for n in names if n.kind == "label"]
+
+
 def subscription_edit(c: Call) -> Response:
-    action = c.params.get("ac")
-    service, reader = c.services.subscriptions, c.viewer.reader
-    for stream_id in c.params.getlist("s"):
-        url = _feed_url(stream_id)
-        if action == "subscribe":
-            service.subscribe(reader, url, c.params.get("t"))
-        elif action == "unsubscribe":
-            service.unsubscribe(reader, url)
-        elif action != "edit":
-            raise InvalidParameterError("ac is subscribe, unsubscribe or edit", "ac")
-    # Folders are the reader's followed sections: adding a subscription to one follows it.
-    for raw, on in [(a, True) for a in c.params.getlist("a")] + [(r, False) for r in c.params.getlist("r")]:
-        name = ids.parse_stream(raw)
-        if name.kind == "label":
-            service.set_label(reader, name.value, on)
+    try:
+        action = EditAction(c.params.get("ac"))
+    except ValueError:
+        raise InvalidParameterError("ac is subscribe, unsubscribe or edit", "ac") from None
+    c.services.subscriptions.edit(
+        c.viewer.reader,
+        action,
+        [_feed_url(s) for s in c.params.getlist("s")],
+        c.params.get("t"),
+        add=_labels(c.params.getlist("a")),
+        remove=_labels(c.params.getlist("r")),
+    )
     return ok()
 
 
@@ -159,9 +163,7 @@ def quickadd(c: Call) -> Response:
     if not url:
         raise InvalidParameterError("give the feed's URL as quickadd", "quickadd")
     sub = c.services.subscriptions.subscribe(c.viewer.reader, url)
-    return json(
-        {"numResults": 1, "query": raw, "streamId": ids.feed_id(sub.url), "streamName": sub.publisher.name}
-    )
+    return json({"numResults": 1, "query": raw, "streamId": ids.feed_id(sub.url), "streamName": sub.shown})
 
 
 def subscription_export(c: Call) -> Response:
@@ -175,23 +177,31 @@ def subscription_export(c: Call) -> Response:
 
 def tag_list(c: Call) -> Response:
     tags: list[dict[str, str]] = [{"id": ids.STARRED}]
-    tags += [
-        {"id": ids.label_id(n), "type": "folder"} for n in c.services.subscriptions.labels(c.viewer.reader)
-    ]
+    names = c.services.subscriptions.followed_labels(c.viewer.reader).values()
+    tags += [{"id": ids.label_id(name), "type": "folder"} for name in names]
     return json({"tags": tags})
 
 
 def disable_tag(c: Call) -> Response:
-    for raw in c.params.getlist("s") + c.params.getlist("t"):
-        name = ids.parse_stream(raw if "/" in raw else ids.label_id(raw))
-        if name.kind == "label":
-            c.services.subscriptions.set_label(c.viewer.reader, name.value, False)
+    labels = _labels(c.params.getlist("s") + c.params.getlist("t"))
+    c.services.subscriptions.edit(c.viewer.reader, EditAction.EDIT, [], remove=labels)
+    return ok()
+
+
+def rename_tag(c: Call) -> Response:
+    """A label renamed for this reader: ``s`` (or ``t``) names it, ``dest`` the new name."""
+    old = _labels([c.params.get("s") or c.params.get("t")])
+    new = _labels([c.params.get("dest")])
+    if not old or not new:
+        raise InvalidParameterError("give the label as s (or t) and its new name as dest", "dest")
+    c.services.subscriptions.rename_label(c.viewer.reader, old[0], new[0])
     return ok()
 
 
 def unread_count(c: Call) -> Response:
     counts = c.services.subscriptions.unread_counts(c.viewer.reader)
-    return json(render.unread_counts(counts, c.services.subscriptions.feed_urls(), MAX_UNREAD))
+    labels = c.services.subscriptions.followed_labels(c.viewer.reader)
+    return json(render.unread_counts(counts, c.services.subscriptions.feed_urls(), labels, MAX_UNREAD))
 
 
 # --- streams -----------------------------------------------------------------------------------
@@ -204,7 +214,9 @@ def stream_of(c: Call, stream_id: str) -> Stream:
     if name.kind == "feed":
         return Stream(StreamKind.FEED, c.services.subscriptions.publisher_for(name.value).id)
     if name.kind == "label":
-        return Stream(StreamKind.LABEL, name.value)
+        return Stream(
+            StreamKind.LABEL, c.services.subscriptions.label_names(c.viewer.reader).section(name.value)
+        )
     return Stream(StreamKind(name.kind))
 
 
@@ -239,11 +251,13 @@ def stream_request(c: Call, stream_id: str, default_count: int = 20) -> StreamRe
 def stream_contents(c: Call) -> Response:
     stream_id = c.path.get("stream") or c.params.get("s") or ids.READING_LIST
     req = stream_request(c, stream_id)
-    page = c.services.subscriptions.items_page(c.viewer.reader, c.viewer.membership, req)
-    urls = c.services.subscriptions.feed_urls()
-    labels = c.viewer.reader.followed_sections
+    service = c.services.subscriptions
+    page = service.items_page(c.viewer.reader, c.viewer.membership, req)
+    urls = service.feed_urls()
+    labels = service.followed_labels(c.viewer.reader)
     found: dict[str, object] = {
         "id": stream_id,
+        "title": service.stream_title(c.viewer.reader, req.stream),
         "updated": int(c.services.subscriptions.now().timestamp()),
         "items": [render.item(i, urls, f"{c.site}/article/{i.id}", labels) for i in page.items],
     }
@@ -276,7 +290,7 @@ def _item_ids(c: Call) -> list[int]:
 def stream_items_contents(c: Call) -> Response:
     items = c.services.subscriptions.items(c.viewer.reader, c.viewer.membership, _item_ids(c))
     urls = c.services.subscriptions.feed_urls()
-    labels = c.viewer.reader.followed_sections
+    labels = c.services.subscriptions.followed_labels(c.viewer.reader)
     return json(
         {
             "id": ids.READING_LIST,
@@ -320,7 +334,7 @@ def atom_stream(c: Call) -> Response:
     req = stream_request(c, stream_id)
     page = c.services.subscriptions.items_page(c.viewer.reader, c.viewer.membership, req)
     doc = FeedDocument(
-        title=f"Newsstand: {stream_id}",
+        title=c.services.subscriptions.stream_title(c.viewer.reader, req.stream),
         self_url=f"{c.site}/reader/atom/{stream_id}",
         home_url=f"{c.site}/",
         generated=c.services.subscriptions.now(),
@@ -333,7 +347,7 @@ def atom_stream(c: Call) -> Response:
             i.access,
             link=f"{c.site}/article/{i.id}",
             id=ids.long_id(i.id),
-            publisher_name=i.publisher.name if i.publisher else "",
+            publisher_name=i.source_title,
             reader_states=(("read",) if i.read else ()) + (("starred",) if i.starred else ()),
         )
         for i in page.items
@@ -392,6 +406,7 @@ WRITES: tuple[tuple[str, Handler], ...] = (
     ("/edit-tag", edit_tag),
     ("/mark-all-as-read", mark_all_as_read),
     ("/disable-tag", disable_tag),
+    ("/rename-tag", rename_tag),
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,11 +16,14 @@ def usec(at: datetime) -> str:
     return str(int(at.timestamp() * 1_000_000))
 
 
-def subscription(sub: Subscription) -> dict[str, Any]:
+def subscription(sub: Subscription, labels: Mapping[str, str]) -> dict[str, Any]:
+    """A subscription under the reader's names for it and its labels (``labels``: followed
+    section -> the label name the reader sees)."""
+    names = [labels.get(section, section) for section in sub.labels]
     return {
         "id": ids.feed_id(sub.url),
-        "title": sub.publisher.name,
-        "categories": [{"id": ids.label_id(name), "label": name} for name in sub.labels],
+        "title": sub.shown,
+        "categories": [{"id": ids.label_id(name), "label": name} for name in names],
         "url": sub.url,
         "htmlUrl": sub.publisher.homepage,
         "iconUrl": sub.publisher.logo_url,
@@ -53,11 +56,13 @@ def content(item: Item, page_url: str) -> str:
     return "".join(parts)
 
 
-def item(entry: Item, urls: dict[str, str], page_url: str, labels: Sequence[str]) -> dict[str, Any]:
+def item(entry: Item, urls: dict[str, str], page_url: str, labels: Mapping[str, str]) -> dict[str, Any]:
+    """An item; ``labels`` as for ``subscription``."""
     article = entry.article
     publisher_url = urls.get(article.publisher_id, "")
     categories = [ids.READING_LIST]
-    categories += [ids.label_id(s) for s in labels if s in (article.section, *article.sections)]
+    listed = (article.section, *article.sections)
+    categories += [ids.label_id(name) for section, name in labels.items() if section in listed]
     if entry.read:
         categories.append(ids.READ)
     if entry.starred:
@@ -77,7 +82,7 @@ def item(entry: Item, urls: dict[str, str], page_url: str, labels: Sequence[str]
         "categories": categories,
         "origin": {
             "streamId": ids.feed_id(publisher_url),
-            "title": entry.publisher.name if entry.publisher else article.publisher_id,
+            "title": entry.source_title or article.publisher_id,
             "htmlUrl": entry.publisher.homepage if entry.publisher else "",
         },
     }
@@ -87,7 +92,9 @@ def item(entry: Item, urls: dict[str, str], page_url: str, labels: Sequence[str]
     return found
 
 
-def unread_counts(counts: UnreadCounts, urls: dict[str, str], limit: int) -> dict[str, Any]:
+def unread_counts(
+    counts: UnreadCounts, urls: dict[str, str], labels: Mapping[str, str], limit: int
+) -> dict[str, Any]:
     rows = [
         {
             "id": ids.READING_LIST,
@@ -101,5 +108,6 @@ def unread_counts(counts: UnreadCounts, urls: dict[str, str], limit: int) -> dic
         rows.append({**row, "newestItemTimestampUsec": newest})
     for name, count in counts.labels.items():
         newest = usec(count.newest) if count.newest else "0"
-        rows.append({"id": ids.label_id(name), "count": count.count, "newestItemTimestampUsec": newest})
+        label = ids.label_id(labels.get(name, name))
+        rows.append({"id": label, "count": count.count, "newestItemTimestampUsec": newest})
     return {"max": limit, "unreadcounts": rows}

@@ -26,6 +26,8 @@ from newsstand.store.sql.push import PushMixin
 from newsstand.store.sql.reading import ReadingMixin
 from newsstand.store.sql.search import SearchMixin
 from newsstand.store.sql.stories import StoriesMixin
+from newsstand.store.sql.streams import StreamsMixin
+from newsstand.store.sql.titles import TitlesMixin
 
 
 class SqlStore(
@@ -35,6 +37,8 @@ class SqlStore(
     SearchMixin,
     AccountsMixin,
     ReadingMixin,
+    StreamsMixin,
+    TitlesMixin,
     StoriesMixin,
     MetaMixin,
     MailMixin,
