@@ -20,6 +20,7 @@ from typing import Protocol
 
 from newsstand.accounts.paywall import preview_html
 from newsstand.app.catalog import CatalogService
+from newsstand.app.interests import InterestService
 from newsstand.app.reading import ReadingService
 from newsstand.catalog.core import Catalog
 from newsstand.catalog.opml import parse_opml, write_opml
@@ -34,6 +35,7 @@ from newsstand.model import (
     Access,
     Article,
     ArticleFilter,
+    Facet,
     LiveEntry,
     Membership,
     Publisher,
@@ -156,12 +158,14 @@ class SubscriptionService:
         clock: Callable[[], datetime],
         catalog: CatalogService,
         reading: ReadingService,
+        interests: InterestService,
     ) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock
         self.catalog = catalog
         self.reading = reading
+        self.interests = interests  # follows go through the one rule the web's go through
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -229,13 +233,13 @@ class SubscriptionService:
                 ) from None
             feed = self.catalog.add_reader_feed(url, title)
             publisher = self.catalog.get_publisher(feed.publisher_id)
-        self.reading.follow_publisher(reader.id, publisher.id)
+        self.interests.follow(reader.id, Facet.PUBLISHER, publisher.id)
         labels = tuple(s for s in reader.followed_sections if s in publisher.sections)
         return Subscription(publisher, self.feed_urls().get(publisher.id, url), labels)
 
     def unsubscribe(self, reader: Reader, target: str) -> None:
         """Stop following the publisher ``target`` names. Raises NotFoundError."""
-        self.reading.unfollow_publisher(reader.id, self.publisher_for(target).id)
+        self.interests.unfollow(reader.id, Facet.PUBLISHER, self.publisher_for(target).id)
 
     def labels(self, reader: Reader) -> list[str]:
         return sorted(reader.followed_sections, key=str.casefold)
@@ -243,9 +247,9 @@ class SubscriptionService:
     def set_label(self, reader: Reader, section: str, on: bool) -> None:
         """Follow or stop following a section (a label). Raises InvalidDataError."""
         if on:
-            self.reading.follow_section(reader.id, section)
+            self.interests.follow(reader.id, Facet.SECTION, section)
         else:
-            self.reading.unfollow_section(reader.id, section)
+            self.interests.unfollow(reader.id, Facet.SECTION, section)
 
     # --- OPML ---------------------------------------------------------------------------------
 
@@ -282,7 +286,7 @@ class SubscriptionService:
                 known = self.catalog.get_publisher(stored.publisher_id)
             followed[known.id] = known.name
         for pid in followed:
-            self.reading.follow_publisher(reader.id, pid)
+            self.interests.follow(reader.id, Facet.PUBLISHER, pid)
         return OpmlImport(tuple(followed.values()), tuple(added), tuple(refused))
 
     # --- streams ------------------------------------------------------------------------------

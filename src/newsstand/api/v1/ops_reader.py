@@ -8,7 +8,7 @@ from newsstand.api.v1 import cursors
 from newsstand.api.v1 import views as v
 from newsstand.api.v1.ops_news import PUBLISHER_ID, SECTION
 from newsstand.api.v1.spec import ARTICLE_ID, CURSOR, Auth, Call, Operation, limit_param
-from newsstand.model import ArticleAt
+from newsstand.model import ArticleAt, Facet
 
 
 def me(c: Call) -> v.MeView:
@@ -22,19 +22,19 @@ def follows(c: Call) -> v.FollowsView:
 
 
 def follow_publisher(c: Call) -> None:
-    c.services.reading.follow_publisher(c.reader.id, c.params["publisher_id"])
+    c.services.interests.follow(c.reader.id, Facet.PUBLISHER, c.params["publisher_id"])
 
 
 def unfollow_publisher(c: Call) -> None:
-    c.services.reading.unfollow_publisher(c.reader.id, c.params["publisher_id"])
+    c.services.interests.unfollow(c.reader.id, Facet.PUBLISHER, c.params["publisher_id"])
 
 
 def follow_section(c: Call) -> None:
-    c.services.reading.follow_section(c.reader.id, c.params["name"])
+    c.services.interests.follow(c.reader.id, Facet.SECTION, c.params["name"])
 
 
 def unfollow_section(c: Call) -> None:
-    c.services.reading.unfollow_section(c.reader.id, c.params["name"])
+    c.services.interests.unfollow(c.reader.id, Facet.SECTION, c.params["name"])
 
 
 def _kept(items: list[ArticleAt], limit: int, scope: str) -> v.KeptList:
