@@ -42,7 +42,7 @@ from search import SECTIONS, Corpus, load
 
 from newsstand.config import Settings, load_settings
 from newsstand.errors import NotFoundError
-from newsstand.model import Article, ArticleKind, LicenceTier, LiveEntry, Publisher, utcnow
+from newsstand.model import Article, ArticleKind, Facet, LicenceTier, LiveEntry, Publisher, utcnow
 from newsstand.store import SqlStore, open_store
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -108,8 +108,8 @@ def member_sessions(store: SqlStore, corpus: Corpus) -> list[str]:
         except NotFoundError:
             reader = services.accounts.sign_up(email, PASSWORD)
             for pub in (corpus.publishers[n % 7], corpus.publishers[(n * 3 + 1) % 7]):
-                services.reading.follow_publisher(reader.id, pub)
-            services.reading.follow_section(reader.id, SECTIONS[n % 6])
+                services.interests.follow(reader.id, Facet.PUBLISHER, pub)
+            services.interests.follow(reader.id, Facet.SECTION, SECTIONS[n % 6])
         tokens.append(services.accounts.sign_in(reader.email, PASSWORD).token)
     return tokens
 

@@ -587,7 +587,8 @@ class Access:
 
 @dataclass(frozen=True, slots=True)
 class ArticleText:
-    """What story clustering reads of a stored article: its words, time and story."""
+    """What story clustering reads of a stored article: its words, time and story, and what
+    says whether it reports, comments or is a live blog (which article leads a story)."""
 
     article_id: int
     publisher_id: str
@@ -596,6 +597,11 @@ class ArticleText:
     standfirst: str = ""
     body_text: str = ""  # the opening of the body only
     story_id: int | None = None
+    kind: ArticleKind = ArticleKind.ARTICLE
+    section: str = ""
+    tags: tuple[str, ...] = ()
+    url: str = ""
+    updated: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

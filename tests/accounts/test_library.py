@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from newsstand.app import Services
 from newsstand.app.membership import report_csv
 from newsstand.errors import AuthenticationError, InvalidDataError, NotFoundError, PermissionDeniedError
-from newsstand.model import AccessReason, LicenceTier, ReportRow, Role
+from newsstand.model import AccessReason, Facet, LicenceTier, ReportRow, Role
 from newsstand.store import SqlStore
 
 from .conftest import PASSWORD, Clock, add_article
@@ -109,20 +109,20 @@ def test_follows_show_on_the_reader(services: Services, store: SqlStore) -> None
     add_article(store, "daily")
     add_article(store, "weekly")
     reader = services.accounts.sign_up("r@example.org", PASSWORD)
-    services.reading.follow_publisher(reader.id, "weekly")
-    services.reading.follow_publisher(reader.id, "daily")
-    services.reading.follow_publisher(reader.id, "daily")
-    services.reading.follow_section(reader.id, " Politics ")
+    services.interests.follow(reader.id, Facet.PUBLISHER, "weekly")
+    services.interests.follow(reader.id, Facet.PUBLISHER, "daily")
+    services.interests.follow(reader.id, Facet.PUBLISHER, "daily")
+    services.interests.follow(reader.id, Facet.SECTION, " Politics ")
     got = services.accounts.get_reader(reader.id)
     assert got.followed_publishers == ("daily", "weekly") and got.followed_sections == ("Politics",)
-    services.reading.unfollow_publisher(reader.id, "daily")
-    services.reading.unfollow_section(reader.id, "Politics")
+    services.interests.unfollow(reader.id, Facet.PUBLISHER, "daily")
+    services.interests.unfollow(reader.id, Facet.SECTION, "Politics")
     got = services.accounts.get_reader(reader.id)
     assert got.followed_publishers == ("weekly",) and got.followed_sections == ()
     with pytest.raises(NotFoundError):
-        services.reading.follow_publisher(reader.id, "no-such-publisher")
+        services.interests.follow(reader.id, Facet.PUBLISHER, "no-such-publisher")
     with pytest.raises(InvalidDataError):
-        services.reading.follow_section(reader.id, "  ")
+        services.interests.follow(reader.id, Facet.SECTION, "  ")
 
 
 def test_picks_are_for_editors_newest_first(services: Services, store: SqlStore, clock: Clock) -> None:
@@ -205,8 +205,8 @@ def test_deleting_an_account_removes_its_data_but_keeps_anonymous_reads(
     services.reading.read_article(ann, article, publisher)
     services.reading.read_article(bob, article, publisher)
     services.reading.save(ann.id, article.id)
-    services.reading.follow_publisher(ann.id, publisher.id)
-    services.reading.follow_section(ann.id, "World")
+    services.interests.follow(ann.id, Facet.PUBLISHER, publisher.id)
+    services.interests.follow(ann.id, Facet.SECTION, "World")
     pick = services.front.pick(services.accounts.set_role(ann.id, Role.EDITOR), article_id=article.id)
     with pytest.raises(AuthenticationError):  # a wrong password keeps the account
         services.accounts.delete_account(ann.id, "wrong password!")

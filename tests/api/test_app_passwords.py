@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from newsstand.app import Services
 from newsstand.cli import main
+from newsstand.model import Facet
 from newsstand.store import SqlStore
 from web.conftest import PASSWORD, Edition, csrf_from, post_form, sign_in
 
@@ -53,7 +54,7 @@ def test_opml_out_and_in_from_the_account_page(
     client: TestClient, services: Services, edition: Edition
 ) -> None:
     reader = services.accounts.sign_up("opml@example.org", PASSWORD)
-    services.reading.follow_publisher(reader.id, "harbour-post")
+    services.interests.follow(reader.id, Facet.PUBLISHER, "harbour-post")
     sign_in(client, "opml@example.org")
     out = client.get("/account/subscriptions.opml")
     assert out.status_code == 200 and b"https://harbour-post.example/world.xml" in out.content

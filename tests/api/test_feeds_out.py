@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from newsstand.app import Services
-from newsstand.model import StoryWrite
+from newsstand.model import Facet, StoryWrite
 from newsstand.store import SqlStore
 from web.conftest import NOW, PASSWORD, Clock, Edition, post_form, sign_in
 
@@ -109,7 +109,7 @@ def test_for_you_at_a_private_address(
     client: TestClient, services: Services, edition: Edition, clock: Clock
 ) -> None:
     reader = services.accounts.sign_up("feeds@example.org", PASSWORD)
-    services.reading.follow_publisher(reader.id, "quay-review")
+    services.interests.follow(reader.id, Facet.PUBLISHER, "quay-review")
     sign_in(client, "feeds@example.org")
     made = post_form(client, "/account", "/account/for-you-feed", {})
     assert made.status_code == 200 and made.headers["cache-control"] == "no-store"

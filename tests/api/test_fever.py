@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from newsstand.app import Services
-from newsstand.model import Reader, utcnow
+from newsstand.model import Facet, Reader, utcnow
 from newsstand.store import SqlStore
 from newsstand.web import create_app
 from support import make_services, served
@@ -44,8 +44,8 @@ class Fever:
 def reader_with_key(services: Services, email: str) -> tuple[Reader, str]:
     reader = services.accounts.sign_up(email, PASSWORD)
     for pid in ("harbour-post", "northern-ledger", "quay-review"):
-        services.reading.follow_publisher(reader.id, pid)
-    services.reading.follow_section(reader.id, "World")
+        services.interests.follow(reader.id, Facet.PUBLISHER, pid)
+    services.interests.follow(reader.id, Facet.SECTION, "World")
     return reader, fever_key(email, services.app_passwords.create(reader.id))
 
 
@@ -143,7 +143,7 @@ def real_site(sqlite_store: SqlStore, tmp_path: Path) -> Iterator[tuple[str, Ser
     seed(sqlite_store, utcnow())
     reader = services.accounts.sign_up("fever@example.org", PASSWORD)
     for pid in ("harbour-post", "northern-ledger"):
-        services.reading.follow_publisher(reader.id, pid)
+        services.interests.follow(reader.id, Facet.PUBLISHER, pid)
     password = services.app_passwords.create(reader.id)
     with served(create_app(settings, services=services)) as url:
         yield url, services, reader, password

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from newsstand.app import Services
 from newsstand.errors import NotFoundError
-from newsstand.model import Reader
+from newsstand.model import Facet, Reader
 from web.conftest import NOW, PASSWORD, Clock, Edition
 
 from .conftest import PREMIUM_PARAGRAPHS, SECRET_WORD
@@ -163,7 +163,7 @@ def test_feeds_outside_the_catalog_need_the_operators_leave(
 
 def follow_all(services: Services, reader: Reader) -> None:
     for pid in ("harbour-post", "northern-ledger", "quay-review"):
-        services.reading.follow_publisher(reader.id, pid)
+        services.interests.follow(reader.id, Facet.PUBLISHER, pid)
 
 
 def test_streams_states_and_marks(
@@ -318,7 +318,7 @@ def test_time_bounds_order_include_import_and_disable_tag(
         b'<?xml version="1.0"?><opml version="2.0"><body>'
         b'<outline type="rss" text="x" xmlUrl="https://northern-ledger.example/science.xml"/></body></opml>'
     )
-    services.reading.unfollow_publisher(reader.id, "northern-ledger")
+    services.interests.unfollow(reader.id, Facet.PUBLISHER, "northern-ledger")
     imported = client.post(
         f"{API}/subscription/import?T={token}",
         content=opml,
@@ -327,7 +327,7 @@ def test_time_bounds_order_include_import_and_disable_tag(
     assert imported.status_code == 200 and imported.text == "OK"
     assert "northern-ledger" in services.accounts.get_reader(reader.id).followed_publishers
 
-    services.reading.follow_section(reader.id, "Science")
+    services.interests.follow(reader.id, Facet.SECTION, "Science")
     assert app.post("/disable-tag", [("s", "user/-/label/Science")]) == "OK"
     assert services.accounts.get_reader(reader.id).followed_sections == ()
     unknown = client.get(f"{API}/stream/contents/pop/whatever", headers=app.headers)
@@ -367,7 +367,7 @@ def test_oldest_first_walks_every_stream_forwards(
         services.store.upsert_article(article)
     reader, password = sign_up(services, "oldest@example.org")
     follow_all(services, reader)
-    services.reading.follow_section(reader.id, "World")
+    services.interests.follow(reader.id, Facet.SECTION, "World")
     app = login(client, "oldest@example.org", password)
     every = app.ids(READING_LIST)
     for aid in every[::2]:
@@ -422,7 +422,7 @@ def test_renaming_a_subscription_is_the_readers_own(
     reader, password = sign_up(services, "renamer@example.org")
     other, other_password = sign_up(services, "other@example.org")
     for who in (reader, other):
-        services.reading.follow_publisher(who.id, "harbour-post")
+        services.interests.follow(who.id, Facet.PUBLISHER, "harbour-post")
     app = login(client, "renamer@example.org", password)
     feed = "feed/https://harbour-post.example/world.xml"
     # rename and relabel in one call, as apps send it
@@ -494,7 +494,7 @@ def test_rename_tag_is_the_readers_own_and_streams_follow_it(
     other, _ = sign_up(services, "tags2@example.org")
     follow_all(services, reader)
     for who in (reader, other):
-        services.reading.follow_section(who.id, "Science")
+        services.interests.follow(who.id, Facet.SECTION, "Science")
     app = login(client, "tags@example.org", password)
     before = app.ids("user/-/label/Science")
     assert (
@@ -520,7 +520,7 @@ def test_rename_tag_is_the_readers_own_and_streams_follow_it(
         "Science": "Science"
     }
     # another label's name is refused; the t= form names a label by its name alone
-    services.reading.follow_section(reader.id, "World")
+    services.interests.follow(reader.id, Facet.SECTION, "World")
     token = app.raw(API + "/token")
     taken = client.post(
         API + "/rename-tag",

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from newsstand.app import Services
-from newsstand.model import Reader, utcnow
+from newsstand.model import Facet, Reader, utcnow
 from newsstand.store import SqlStore
 from newsstand.web import create_app
 from support import make_services, served
@@ -74,7 +74,7 @@ def site(sqlite_store: SqlStore, tmp_path: Path) -> Iterator[Site]:
     edition = seed(sqlite_store, utcnow())
     reader = services.accounts.sign_up(EMAIL, PASSWORD)
     for publisher in ("harbour-post", "northern-ledger"):
-        services.reading.follow_publisher(reader.id, publisher)
+        services.interests.follow(reader.id, Facet.PUBLISHER, publisher)
     password = services.app_passwords.create(reader.id)
     with served(create_app(settings, services=services)) as url:
         yield Site(url, services, reader, password, edition, tmp_path)

@@ -30,7 +30,7 @@ from support import make_services, served
 from .conftest import api_settings, reader_with_token, seed_api
 
 pytestmark = pytest.mark.slow
-EXAMPLES = 10  # per operation and database: 27 operations, about 550 requests in all
+EXAMPLES = 10  # per operation and database: 36 operations, about 720 requests in all
 
 
 @dataclass(frozen=True)

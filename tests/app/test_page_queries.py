@@ -20,6 +20,7 @@ from newsstand.config import Settings
 from newsstand.model import (
     Article,
     ArticleKind,
+    Facet,
     LicenceTier,
     LiveEntry,
     Publisher,
@@ -116,7 +117,7 @@ def pages(store: SqlStore, services: Services, article_id: int, live_id: int, me
 def edition(store: SqlStore, services: Services) -> tuple[Reader, list[int], int]:
     """A member following a publisher, an editor, three stories with picks, a live blog."""
     reader = services.accounts.sign_up("member@example.org", PASSWORD)
-    services.reading.follow_publisher(reader.id, "alpha")
+    services.interests.follow(reader.id, Facet.PUBLISHER, "alpha")
     editor = services.accounts.sign_up("editor@example.org", PASSWORD, role=Role.EDITOR)
     leads = add_stories(store, 0, 3)
     for article_id in leads:
@@ -146,7 +147,7 @@ def test_pages_cost_a_bounded_number_of_queries(
 ) -> None:
     services = page_services
     reader = services.accounts.sign_up("member@example.org", PASSWORD)
-    services.reading.follow_publisher(reader.id, "alpha")
+    services.interests.follow(reader.id, Facet.PUBLISHER, "alpha")
     editor = services.accounts.sign_up(
         "editor@example.org", PASSWORD, role=__import__("newsstand").model.Role.EDITOR
     )

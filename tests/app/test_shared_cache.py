@@ -10,7 +10,7 @@ import pytest
 
 from newsstand.app.cache import TtlCache
 from newsstand.config import Settings
-from newsstand.model import MembershipState, Publisher
+from newsstand.model import Facet, MembershipState, Publisher
 from newsstand.store import SqlStore
 from support import make_services
 
@@ -24,7 +24,7 @@ def test_a_reader_sees_their_own_changes_at_once(store: SqlStore, store_settings
     token = services.accounts.sign_in("r@example.org", PASSWORD).token
     first = services.accounts.viewer(token)
     assert first is not None and first.membership is None and first.reader.followed_publishers == ()
-    services.reading.follow_publisher(reader.id, "alpha")
+    services.interests.follow(reader.id, Facet.PUBLISHER, "alpha")
     services.membership.start_trial(reader.id)
     after = services.accounts.viewer(token)
     assert after is not None and after.reader.followed_publishers == ("alpha",)

@@ -160,8 +160,10 @@ class InterestService:
         self.on_change(reader_id)
 
     def untrain(self, reader_id: int, facet: Facet, value: str) -> None:
-        """Forget a like or hide (the following page's undo)."""
-        self.store.untrain(reader_id, facet, value.strip())
+        """Forget a like or hide (the following page's undo). A title word is kept in lower
+        case, so it is forgotten whatever its case."""
+        value = value.strip()
+        self.store.untrain(reader_id, facet, value.casefold() if facet is Facet.WORD else value)
         self.on_change(reader_id)
 
     def _checked(self, facet: Facet, value: str, allowed: frozenset[Facet]) -> str:

@@ -1,5 +1,5 @@
 """Reading as a service: articles and live blogs through the paywall, saved articles,
-history, follows, listings and search.
+history, listings and search (follows are kept by ``InterestService``).
 
 Each page-shaped call reads what its page shows in a bounded number of queries:
 the article, one query for the reader's own state with it, and what every reader
@@ -187,7 +187,6 @@ class ReadingService:
         cache: SharedCache,
         publishers: Callable[[], dict[str, Publisher]],
         picked_ids: Callable[[], frozenset[int]],
-        on_follow: Callable[[], None] | None = None,
         on_activity: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
@@ -196,8 +195,6 @@ class ReadingService:
         self.cache = cache
         self.publishers = publishers
         self.picked_ids = picked_ids
-        # Told after a follow changes, so what signed-in requests remember of the reader is dropped.
-        self.on_follow = on_follow or (lambda: None)
         # Told (with the reader's id) after a read or a save, so their For you learns from it.
         self.on_activity = on_activity or (lambda reader_id: None)
         # Related stories take tens of milliseconds to rank and change slowly: kept longer than
@@ -527,25 +524,3 @@ class ReadingService:
     def _with_articles(self, rows: list[tuple[int, datetime]]) -> list[ArticleAt]:
         found = {a.id: a for a in self.store.get_articles([article_id for article_id, _ in rows])}
         return [ArticleAt(found[i], at) for i, at in rows if i in found]
-
-    def follow_publisher(self, reader_id: int, publisher_id: str) -> None:
-        """Raises NotFoundError for an unknown publisher."""
-        self._publisher(publisher_id)
-        self.store.follow(reader_id, "publisher", publisher_id)
-        self.on_follow()
-
-    def unfollow_publisher(self, reader_id: int, publisher_id: str) -> None:
-        self.store.unfollow(reader_id, "publisher", publisher_id)
-        self.on_follow()
-
-    def follow_section(self, reader_id: int, section: str) -> None:
-        """Raises InvalidDataError for an empty or overlong name."""
-        name = section.strip()
-        if not name or len(name) > 200:
-            raise InvalidDataError("a section name is 1 to 200 characters")
-        self.store.follow(reader_id, "section", name)
-        self.on_follow()
-
-    def unfollow_section(self, reader_id: int, section: str) -> None:
-        self.store.unfollow(reader_id, "section", section.strip())
-        self.on_follow()

@@ -116,20 +116,16 @@ def build_services(
     mail = MailService(store, settings, mailer or mailer_from_settings(settings), clock)
     accounts = AccountService(store, settings, mail, hasher or default_hasher(), clock, state.sessions)
     reading = ReadingService(
-        store,
-        settings,
-        clock,
-        shared,
-        catalog.publishers,
-        front.picked_ids,
-        accounts.forget_sessions,
-        on_activity=front.note_activity,
+        store, settings, clock, shared, catalog.publishers, front.picked_ids, on_activity=front.note_activity
     )
 
     def interests_changed(reader_id: int) -> None:
         accounts.forget_sessions()
         front.note_activity(reader_id)
 
+    # Every front end (web pages, the JSON API, reader apps, OPML import) follows through this
+    # one service, so its checks and the For you refresh happen once, the same way for all.
+    interests = InterestService(store, catalog.publishers, interests_changed)
     membership = MembershipService(
         store, settings, clock, mail, provider or provider_from_settings(settings), accounts.forget_sessions
     )
@@ -145,13 +141,13 @@ def build_services(
         accounts=accounts,
         membership=membership,  # the same object the jobs use: one provider, one set of state
         reading=reading,
-        interests=InterestService(store, catalog.publishers, interests_changed),
+        interests=interests,
         front=front,
         stories=stories,
         operations=OperationsService(store, clock),
         tokens=tokens,
         app_passwords=AppPasswordService(store, settings, hasher or default_hasher(), clock),
-        subscriptions=SubscriptionService(store, settings, clock, catalog, reading),
+        subscriptions=SubscriptionService(store, settings, clock, catalog, reading, interests),
         feeds=FeedService(reading, front, stories, catalog, tokens, clock),
         websub=WebSubService(store, settings, clock),
         mail=mail,

@@ -17,11 +17,12 @@ from typing import Protocol
 
 from newsstand.app.cache import SharedCache, TtlCache, remember
 from newsstand.errors import NotFoundError
-from newsstand.model import Article, LiveEntry, Publisher, Story, utcnow
+from newsstand.model import Article, ArticleText, LiveEntry, OpenStory, Publisher, Story, StoryWrite, utcnow
 from newsstand.store.base import ArticleStore, StoryStore
 from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
 from newsstand.stories.copies import article_keys
-from newsstand.stories.plan import open_since, pending_terms, plan_update, search_terms, weigh
+from newsstand.stories.lead import relead
+from newsstand.stories.plan import Weighed, open_since, pending_terms, plan_update, search_terms, weigh
 from newsstand.stories.rank import MIN_PUBLISHERS, rank_top_stories
 from newsstand.stories.related import (
     RELATED_CANDIDATES,
@@ -66,12 +67,37 @@ def update_stories(
         lookups = search_terms(weighed)
         stories = store.open_stories(since, lookups, shared=MIN_SHARED, limit=MAX_CANDIDATES)
         plan = plan_update(stories, pending, rarity, now, params, copies, weighed)
-        assigned = store.save_stories(plan.writes, plan.counts, plan.copies)
+        writes = _with_leads(store, plan.writes, pending, weighed, stories, now)
+        assigned = store.save_stories(writes, plan.counts, plan.copies)
         log.info("stories: %d articles into %d stories", assigned, len(plan.writes))
         done += assigned
         if assigned == 0:
             break  # another process took these articles meanwhile
     return done
+
+
+def _with_leads(
+    store: StoryStore,
+    writes: list[StoryWrite],
+    pending: Sequence[ArticleText],
+    weighed: Weighed,
+    stories: Sequence[OpenStory],
+    now: datetime,
+) -> list[StoryWrite]:
+    """The writes led as ``stories.lead`` decides: the earlier leads of the stories written
+    are read in one query (the round's own articles are at hand)."""
+    prior = {s.story_id: (s.lead_article_id, s.lead_score) for s in stories}
+    texts = {a.article_id: a for a in pending}
+    wanted = {
+        lead
+        for w in writes
+        for key in (w.key, *w.absorbs)
+        if (lead := prior.get(key, (None, 0.0))[0]) is not None and lead not in texts
+    }
+    if wanted:
+        texts |= {a.article_id: a for a in store.article_texts(wanted, LEAD_CHARS)}
+    vectors = {i: f.vector for i, f in weighed.features.items()}
+    return relead(writes, texts, vectors, prior, now)
 
 
 def rebuild_stories(

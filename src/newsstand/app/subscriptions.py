@@ -20,6 +20,7 @@ from typing import Protocol
 
 from newsstand.accounts.paywall import preview_html
 from newsstand.app.catalog import CatalogService
+from newsstand.app.interests import InterestService
 from newsstand.app.readernames import LabelNames, clean_title
 from newsstand.app.reading import ReadingService
 from newsstand.catalog.core import Catalog
@@ -36,6 +37,7 @@ from newsstand.errors import (
 from newsstand.model import (
     Access,
     Article,
+    Facet,
     LiveEntry,
     Membership,
     Publisher,
@@ -182,12 +184,14 @@ class SubscriptionService:
         clock: Callable[[], datetime],
         catalog: CatalogService,
         reading: ReadingService,
+        interests: InterestService,
     ) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock
         self.catalog = catalog
         self.reading = reading
+        self.interests = interests  # follows go through the one rule the web's go through
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -287,7 +291,7 @@ class SubscriptionService:
             # The catalog names the new publisher after its host: the reader's title is theirs.
             feed = self.catalog.add_reader_feed(url)
             publisher = self.catalog.get_publisher(feed.publisher_id)
-        self.reading.follow_publisher(reader.id, publisher.id)
+        self.interests.follow(reader.id, Facet.PUBLISHER, publisher.id)
         shown = self._keep_title(reader, publisher, title) if title.strip() else ""
         labels = tuple(s for s in reader.followed_sections if s in publisher.sections)
         return Subscription(publisher, self.feed_urls().get(publisher.id, url), labels, shown)
@@ -296,7 +300,7 @@ class SubscriptionService:
         """Stop following the publisher ``target`` names (and forget the reader's name for
         it). Raises NotFoundError."""
         publisher = self.publisher_for(target)
-        self.reading.unfollow_publisher(reader.id, publisher.id)
+        self.interests.unfollow(reader.id, Facet.PUBLISHER, publisher.id)
         self.store.set_reader_title(reader.id, TitleKind.PUBLISHER, publisher.id, "")
 
     def rename(self, reader: Reader, target: str, title: str) -> Subscription:
@@ -351,9 +355,9 @@ class SubscriptionService:
         """Follow or stop following a section (a label; stopping forgets the reader's name
         for it). Raises InvalidDataError."""
         if on:
-            self.reading.follow_section(reader.id, section)
+            self.interests.follow(reader.id, Facet.SECTION, section)
         else:
-            self.reading.unfollow_section(reader.id, section)
+            self.interests.unfollow(reader.id, Facet.SECTION, section)
             self.store.set_reader_title(reader.id, TitleKind.SECTION, section, "")
 
     def rename_label(self, reader: Reader, label: str, new_name: str) -> str:
@@ -413,7 +417,7 @@ class SubscriptionService:
                 known = self.catalog.get_publisher(stored.publisher_id)
             followed[known.id] = known.name
         for pid in followed:
-            self.reading.follow_publisher(reader.id, pid)
+            self.interests.follow(reader.id, Facet.PUBLISHER, pid)
         return OpmlImport(tuple(followed.values()), tuple(added), tuple(refused))
 
     # --- streams ------------------------------------------------------------------------------

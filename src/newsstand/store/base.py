@@ -607,6 +607,9 @@ class StoryStore(Protocol):
     def article_text(self, article_id: int, lead_chars: int) -> ArticleText:
         """What similarity reads of one article. Raises NotFoundError."""
 
+    def article_texts(self, article_ids: Collection[int], lead_chars: int) -> list[ArticleText]:
+        """What similarity reads of each of these articles (those that exist, in no order)."""
+
     def story_leads_near(
         self, at: datetime, reach: timedelta, limit: int, lead_chars: int, exclude_story: int | None = None
     ) -> list[ArticleText]:

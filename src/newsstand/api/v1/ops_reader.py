@@ -1,14 +1,16 @@
 """Operations on a reader's own things, for the token's reader only: who they are, what they
-follow, save and have read, and For you. Writes answer 204 and are idempotent: doing one twice
-changes nothing the second time."""
+follow, save and have read, what they taught For you's trainer, and For you. Writes answer 204
+and are idempotent: doing one twice changes nothing the second time. Follows and the trainer go
+through ``InterestService``, as the web pages' forms do."""
 
 from __future__ import annotations
 
 from newsstand.api.v1 import cursors
 from newsstand.api.v1 import views as v
-from newsstand.api.v1.ops_news import PUBLISHER_ID, SECTION
-from newsstand.api.v1.spec import ARTICLE_ID, CURSOR, Auth, Call, Operation, limit_param
-from newsstand.model import ArticleAt
+from newsstand.api.v1.ops_news import PUBLISHER_ID, SECTION, STORY_ID
+from newsstand.api.v1.spec import ARTICLE_ID, CURSOR, Auth, Call, Operation, Param, limit_param
+from newsstand.app.interests import MAX_VALUE
+from newsstand.model import TRAINABLE, ArticleAt, Facet
 
 
 def me(c: Call) -> v.MeView:
@@ -17,24 +19,52 @@ def me(c: Call) -> v.MeView:
 
 
 def follows(c: Call) -> v.FollowsView:
-    reader = c.reader
-    return v.FollowsView(reader.followed_publishers, reader.followed_sections)
+    return v.follows(c.reader)
 
 
 def follow_publisher(c: Call) -> None:
-    c.services.reading.follow_publisher(c.reader.id, c.params["publisher_id"])
+    c.services.interests.follow(c.reader.id, Facet.PUBLISHER, c.params["publisher_id"])
 
 
 def unfollow_publisher(c: Call) -> None:
-    c.services.reading.unfollow_publisher(c.reader.id, c.params["publisher_id"])
+    c.services.interests.unfollow(c.reader.id, Facet.PUBLISHER, c.params["publisher_id"])
 
 
 def follow_section(c: Call) -> None:
-    c.services.reading.follow_section(c.reader.id, c.params["name"])
+    c.services.interests.follow(c.reader.id, Facet.SECTION, c.params["name"])
 
 
 def unfollow_section(c: Call) -> None:
-    c.services.reading.unfollow_section(c.reader.id, c.params["name"])
+    c.services.interests.unfollow(c.reader.id, Facet.SECTION, c.params["name"])
+
+
+def follow_story(c: Call) -> None:
+    c.services.interests.follow(c.reader.id, Facet.STORY, str(c.params["story_id"]))
+
+
+def unfollow_story(c: Call) -> None:
+    c.services.interests.unfollow(c.reader.id, Facet.STORY, str(c.params["story_id"]))
+
+
+def follow_topic(c: Call) -> None:
+    c.services.interests.follow(c.reader.id, Facet.TOPIC, c.params["key"])
+
+
+def unfollow_topic(c: Call) -> None:
+    c.services.interests.unfollow(c.reader.id, Facet.TOPIC, c.params["key"])
+
+
+def trainer(c: Call) -> v.TrainerView:
+    return v.trainer(c.services.interests.following(c.reader))
+
+
+def train(c: Call) -> None:
+    liked = c.params["choice"] == "like"
+    c.services.interests.train(c.reader.id, Facet(c.params["facet"]), c.params["value"], liked)
+
+
+def untrain(c: Call) -> None:
+    c.services.interests.untrain(c.reader.id, Facet(c.params["facet"]), c.params["value"])
 
 
 def _kept(items: list[ArticleAt], limit: int, scope: str) -> v.KeptList:
@@ -79,8 +109,39 @@ def for_you(c: Call) -> v.ForYouList:
     return v.ForYouList(tuple(v.for_you(card) for card in cards), after)
 
 
+def learned_for_you(c: Call) -> v.LearnedForYou:
+    return v.learned(c.services.front.personal(c.reader, c.params["limit"]))
+
+
 PAGED = (limit_param(), CURSOR)
 R = Auth.REQUIRED
+TOPIC_KEY = Param(
+    "key", "path", str, "A topic: person:, place: or topic: and a name.", required=True, max_length=MAX_VALUE
+)
+FACET = Param(
+    "facet",
+    "path",
+    str,
+    "What the choice is about.",
+    required=True,
+    enum=tuple(sorted(f.value for f in TRAINABLE)),
+)
+VALUE = Param(
+    "value",
+    "path",
+    str,
+    "An author's name, a publisher's id, a topic's key or a word of headlines (kept in lower case).",
+    required=True,
+    max_length=MAX_VALUE,
+)
+CHOICE = Param(
+    "choice",
+    "query",
+    str,
+    "like ranks matching articles up in For you; hide keeps them out.",
+    required=True,
+    enum=("like", "hide"),
+)
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation("getMe", "GET", "/me", "me", "The token's reader, membership and token.", me, v.MeView, auth=R),
@@ -94,6 +155,24 @@ OPERATIONS: tuple[Operation, ...] = (
               follow_section, None, (SECTION,), auth=R),
     Operation("unfollowSection", "DELETE", "/me/follows/sections/{name}", "follows",
               "Stop following a section.", unfollow_section, None, (SECTION,), auth=R),
+    Operation("followStory", "PUT", "/me/follows/stories/{story_id}", "follows", "Follow a story.",
+              follow_story, None, (STORY_ID,), auth=R, not_found=True),
+    Operation("unfollowStory", "DELETE", "/me/follows/stories/{story_id}", "follows",
+              "Stop following a story.", unfollow_story, None, (STORY_ID,), auth=R),
+    Operation("followTopic", "PUT", "/me/follows/topics/{key}", "follows",
+              "Follow a person, place or subject.", follow_topic, None, (TOPIC_KEY,), auth=R),
+    Operation("unfollowTopic", "DELETE", "/me/follows/topics/{key}", "follows",
+              "Stop following a person, place or subject.", unfollow_topic, None, (TOPIC_KEY,), auth=R),
+    Operation("getTrainer", "GET", "/me/trainer", "trainer", "What the reader likes and hides.", trainer,
+              v.TrainerView, auth=R),
+    Operation("train", "PUT", "/me/trainer/{facet}/{value}", "trainer",
+              "Like or hide an author, publisher, topic or word of headlines.", train, None,
+              (FACET, VALUE, CHOICE), auth=R, not_found=True,
+              description="A like ranks articles by that author or publisher, about that topic or "
+              "with that word in their title up in For you; a hide keeps them out of it. Either "
+              "replaces the other. An unknown publisher is 404."),
+    Operation("untrain", "DELETE", "/me/trainer/{facet}/{value}", "trainer",
+              "Forget a like or a hide.", untrain, None, (FACET, VALUE), auth=R),
     Operation("listSaved", "GET", "/me/saved", "saved", "Saved articles, most recently saved first.",
               saved, v.KeptList, PAGED, auth=R),
     Operation("saveArticle", "PUT", "/me/saved/{article_id}", "saved", "Save an article.", save, None,
@@ -112,4 +191,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("listForYou", "GET", "/me/for-you", "me",
               "For you: the newest articles from what the reader follows, each with its reason.",
               for_you, v.ForYouList, (limit_param(20, 50), CURSOR), auth=R),
+    Operation("getLearnedForYou", "GET", "/me/for-you/learned", "me",
+              "For you as the front page makes it: learned, each article with its reason.",
+              learned_for_you, v.LearnedForYou, (limit_param(6, 50),), auth=R,
+              description="Ranked from what the reader follows, likes, hides and reads, with no "
+              "story or publisher filling the list; a reader we know little about gets what many "
+              "publishers cover now, and choices to follow. One page, best first."),
 )  # fmt: skip

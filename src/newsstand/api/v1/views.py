@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta
 
-from newsstand.app.personal import ReasonCard
+from newsstand.app.interests import Following, Item
+from newsstand.app.personal import ForYou, ReasonCard
 from newsstand.app.reading import ArticlePage, LivePage
 from newsstand.app.tokens import TokenViewer
 from newsstand.model import (
@@ -22,11 +23,13 @@ from newsstand.model import (
     ApiToken,
     Article,
     ArticleAt,
+    Facet,
     Image,
     LicenceTier,
     LiveEntry,
     MembershipState,
     Publisher,
+    Reader,
     Role,
     SearchHit,
     Story,
@@ -221,10 +224,32 @@ class SearchResults:
 
 @dataclass(frozen=True, slots=True)
 class FollowsView:
-    """What the reader follows: it shapes For you."""
+    """What the reader follows: it shapes For you. Stories by id, topics by key
+    (``person:``, ``place:`` or ``topic:`` and a name)."""
 
     publishers: tuple[str, ...]
     sections: tuple[str, ...]
+    stories: tuple[int, ...]
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrainedView:
+    """One of the trainer's choices: ``facet`` and ``value`` name it (send them back to change
+    or forget it), ``label`` says it for people."""
+
+    facet: Facet
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerView:
+    """What the reader taught For you's trainer: a like ranks matching articles up, a hide
+    keeps them out of For you altogether."""
+
+    likes: tuple[TrainedView, ...]
+    hides: tuple[TrainedView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +276,28 @@ class ForYouItem:
 class ForYouList:
     items: tuple[ForYouItem, ...]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceView:
+    """Something a reader we know little about could follow, with how many of the newest
+    articles are about it."""
+
+    facet: Facet
+    value: str
+    label: str
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedForYou:
+    """For you as the front page makes it, best first: learned from follows, the trainer's
+    likes and hides and the reader's reading, with no story or publisher filling it, each
+    article with its reason. ``choices`` is what a reader we know little about could follow
+    (empty otherwise)."""
+
+    items: tuple[ForYouItem, ...]
+    choices: tuple[ChoiceView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +410,22 @@ def kept(item: ArticleAt) -> KeptArticle:
 
 def for_you(card: ReasonCard) -> ForYouItem:
     return ForYouItem(summary(card.article), card.reason)
+
+
+def learned(found: ForYou) -> LearnedForYou:
+    choices = tuple(ChoiceView(c.facet, c.value, c.label, c.articles) for c in found.choices)
+    return LearnedForYou(tuple(for_you(card) for card in found.cards), choices)
+
+
+def follows(r: Reader) -> FollowsView:
+    return FollowsView(r.followed_publishers, r.followed_sections, r.followed_stories, r.followed_topics)
+
+
+def trainer(following: Following) -> TrainerView:
+    def trained(items: tuple[Item, ...]) -> tuple[TrainedView, ...]:
+        return tuple(TrainedView(i.facet, i.value, i.label) for i in items)
+
+    return TrainerView(trained(following.likes), trained(following.hides))
 
 
 def token(t: ApiToken) -> TokenView:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from newsstand.errors import NotFoundError
 from newsstand.model import (
     Article,
+    ArticleKind,
     ArticleText,
     CopyCandidates,
     CopyIndex,
@@ -121,6 +122,11 @@ def _text_columns(lead_chars: int) -> list[Any]:
         A.c.standfirst,
         sa.func.substr(A.c.body_text, 1, lead_chars).label("lead"),
         A.c.story_id,
+        A.c.kind,
+        A.c.section,
+        A.c.tags,
+        A.c.url,
+        A.c.updated,
     ]
 
 
@@ -133,6 +139,11 @@ def _text(row: sa.Row[Any]) -> ArticleText:
         standfirst=row.standfirst,
         body_text=row.lead or "",
         story_id=row.story_id,
+        kind=ArticleKind(row.kind),
+        section=row.section,
+        tags=t.load_strings(row.tags),
+        url=row.url,
+        updated=row.updated,
     )
 
 
@@ -554,6 +565,16 @@ class StoriesMixin(SqlBase):
         if row is None:
             raise NotFoundError("article", article_id)
         return _text(row)
+
+    def article_texts(self, article_ids: Collection[int], lead_chars: int) -> list[ArticleText]:
+        ids = sorted(set(article_ids))
+        found: list[ArticleText] = []
+        with self._read() as conn:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                rows = conn.execute(sa.select(*_text_columns(lead_chars)).where(A.c.id.in_(chunk)))
+                found += [_text(r) for r in rows]
+        return found
 
     def story_leads_near(
         self, at: datetime, reach: timedelta, limit: int, lead_chars: int, exclude_story: int | None = None
