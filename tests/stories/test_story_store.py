@@ -14,10 +14,16 @@ from newsstand.store import SqlStore
 from newsstand.stories.cluster import DEFAULT_PARAMS
 
 NOW = T0 + timedelta(hours=12)
+# Another event of the same waters: it shares the ferry story's everyday words (ferries,
+# islands, passengers), so Related offers it, but none of its names. (A one-sentence report
+# sharing the rare name "Kessel Island" is no test of separation: in any store past a few
+# articles that name weighs as much as the whole sentence; tests/stories/cases has the
+# full-length version, two events in one town on one day.)
 HARBOUR = (
     "island-herald",
-    "Kessel Island votes to ban cars from its old town",
-    "Residents of Kessel Island approved a car-free old town in a referendum on Sunday.",
+    "Ferries to the Varn islands will carry no cars from May",
+    "Ferries to the islands of the Varn archipelago will take only passengers and bicycles from May,"
+    " the regional transport board decided on Monday, citing crowded harbour towns.",
 )
 
 

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from newsstand.model import ArticleText
 from newsstand.stories.entities import entities, name_term
+from newsstand.stories.prior import PRIOR_DOCUMENTS, general_df
 
 # How much of the body is read: the opening paragraphs carry the news.
 LEAD_CHARS = 600
@@ -154,12 +155,10 @@ def top_terms(weights: Mapping[str, float], limit: int | None = None) -> dict[st
     return {term: w / norm for term, w in best}
 
 
-def features(
-    article: ArticleText, counts: Mapping[str, float], df: Mapping[str, int], n: int
-) -> ArticleFeatures:
+def features(article: ArticleText, counts: Mapping[str, float], rarity: Rarity) -> ArticleFeatures:
     """TF-IDF features of an article whose ``counts`` came from ``article_terms``."""
     # Sublinear term frequency: a word said five times is not five times the evidence.
-    weights = {t: (1.0 + math.log(max(c, 1.0))) * idf(df, n, t) for t, c in counts.items()}
+    weights = {t: (1.0 + math.log(max(c, 1.0))) * rarity.weight(t) for t, c in counts.items()}
     return ArticleFeatures(
         article_id=article.article_id,
         publisher_id=article.publisher_id,
@@ -179,13 +178,29 @@ class Rarity:
 
     df: Mapping[str, int]
     documents: int
+    # Whether general usage (``prior.general_df``) is counted too, as if the store held
+    # ``prior.PRIOR_DOCUMENTS`` more articles: the service's clustering does, so that a
+    # young store weighs words as an old one would.
+    general: bool = False
 
     def plus(self, more: Mapping[str, int], documents: int) -> Rarity:
         """These counts with ``more`` added (only the terms of ``more`` are kept beside the old)."""
         df = dict(self.df)
         for term, n in more.items():
             df[term] = df.get(term, 0) + n
-        return Rarity(df, self.documents + documents)
+        return Rarity(df, self.documents + documents, self.general)
+
+    def weight(self, term: str) -> float:
+        """The inverse document frequency of ``term``."""
+        if not self.general:
+            return idf(self.df, self.documents, term)
+        df, n = self.df.get(term, 0), self.documents
+        imagined = general_df(term)
+        if imagined == 0.0 and n:
+            # General usage does not know the word (a name, mostly): the imagined articles
+            # hold it as often as the stored ones do, so the store alone decides its weight.
+            imagined = PRIOR_DOCUMENTS * df / n
+        return math.log((n + PRIOR_DOCUMENTS + 1) / (df + imagined + 1)) + 1.0
 
 
 def round_frequencies(counts: Iterable[Mapping[str, float]]) -> tuple[dict[str, int], int]:
@@ -212,7 +227,7 @@ def featurize(
         extra = [article_terms(a) for a in background if a.article_id not in seen]
         df, n = document_frequencies([*counts, *extra])
         rarity = Rarity(df, n)
-    return [features(a, c, rarity.df, rarity.documents) for a, c in zip(items, counts, strict=True)]
+    return [features(a, c, rarity) for a, c in zip(items, counts, strict=True)]
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
