@@ -16,9 +16,10 @@ from newsstand.stories.cluster import DEFAULT_PARAMS
 NOW = T0 + timedelta(hours=12)
 # Another event of the same waters: it shares the ferry story's everyday words (ferries,
 # islands, passengers), so Related offers it, but none of its names. (A one-sentence report
-# sharing the rare name "Kessel Island" is no test of separation: in any store past a few
-# articles that name weighs as much as the whole sentence; tests/stories/cases has the
-# full-length version, two events in one town on one day.)
+# sharing only the rare name "Kessel Island" was kept apart only because a store of seven
+# articles counted that name as common; weighed by general usage, as a store of realistic
+# size weighs it, the name outweighs the rest of so short a report. The full-length version,
+# two events in one town on one day, is tests/stories/cases/shared_place_names.jsonl.)
 HARBOUR = (
     "island-herald",
     "Ferries to the Varn islands will carry no cars from May",

@@ -194,13 +194,8 @@ class Rarity:
         """The inverse document frequency of ``term``."""
         if not self.general:
             return idf(self.df, self.documents, term)
-        df, n = self.df.get(term, 0), self.documents
-        imagined = general_df(term)
-        if imagined == 0.0 and n:
-            # General usage does not know the word (a name, mostly): the imagined articles
-            # hold it as often as the stored ones do, so the store alone decides its weight.
-            imagined = PRIOR_DOCUMENTS * df / n
-        return math.log((n + PRIOR_DOCUMENTS + 1) / (df + imagined + 1)) + 1.0
+        held = self.df.get(term, 0) + general_df(term)
+        return math.log((self.documents + PRIOR_DOCUMENTS + 1) / (held + 1)) + 1.0
 
 
 def round_frequencies(counts: Iterable[Mapping[str, float]]) -> tuple[dict[str, int], int]:
