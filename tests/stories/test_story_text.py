@@ -5,7 +5,7 @@ import math
 from story_samples import FERRY, make
 
 from newsstand.stories.plan import weigh
-from newsstand.stories.prior import PRIOR_DOCUMENTS, general_df
+from newsstand.stories.prior import PRIOR_DOCUMENTS, STORE_EVIDENCE, general_df
 from newsstand.stories.text import ENTITY_WEIGHT, Rarity, article_terms, cosine, featurize, term_counts
 
 
@@ -82,3 +82,12 @@ def test_a_young_store_weighs_words_as_an_old_one_does() -> None:
     # Counted from the round alone, as before the prior, the young store weighs words otherwise.
     alone = {f.article_id: f for f in featurize(articles)}
     assert min(cosine(alone[k].vector, old[k].vector) for k in old) < 0.9
+
+
+def test_a_word_many_stored_articles_hold_weighs_as_common_whatever_general_usage_says() -> None:
+    # "wurde" (German) is unknown to the English list; "tollwitz" an event's invented name.
+    few = Rarity({"wurde": STORE_EVIDENCE - 1, "tollwitz": 5}, 400, general=True)
+    many = Rarity({"wurde": 200, "tollwitz": 5}, 400, general=True)
+    assert general_df("wurde") < 1.0  # all but unknown to the English list
+    assert many.weight("wurde") < many.weight("government") < many.weight("tollwitz")
+    assert few.weight("wurde") > few.weight("government")

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from newsstand.model import ArticleText
 from newsstand.stories.entities import entities, name_term
-from newsstand.stories.prior import PRIOR_DOCUMENTS, general_df
+from newsstand.stories.prior import PRIOR_DOCUMENTS, STORE_EVIDENCE, general_df
 
 # How much of the body is read: the opening paragraphs carry the news.
 LEAD_CHARS = 600
@@ -194,8 +194,15 @@ class Rarity:
         """The inverse document frequency of ``term``."""
         if not self.general:
             return idf(self.df, self.documents, term)
-        held = self.df.get(term, 0) + general_df(term)
-        return math.log((self.documents + PRIOR_DOCUMENTS + 1) / (held + 1)) + 1.0
+        held = self.df.get(term, 0)
+        imagined = general_df(term)
+        if held >= STORE_EVIDENCE:
+            # Enough stored articles hold the word for their share to say how common it is
+            # here, even where general usage does not know it (another language's everyday
+            # words, a publisher's boilerplate); fewer say little, and an event's own name
+            # must not look common because a young store holds a few reports of it.
+            imagined = max(imagined, PRIOR_DOCUMENTS * held / self.documents)
+        return math.log((self.documents + PRIOR_DOCUMENTS + 1) / (held + imagined + 1)) + 1.0
 
 
 def round_frequencies(counts: Iterable[Mapping[str, float]]) -> tuple[dict[str, int], int]:
