@@ -1,9 +1,10 @@
 """How common a word is in general, before the store has counted it: a prior for word rarity.
 
-A store that has clustered a few hundred articles takes an event's own words
-for rare and everyday words for telling; rounds early in a store's life then
-weigh words differently from a rebuild done later, and stories of one topic
-look closer than they are. Adding ``PRIOR_DOCUMENTS`` imagined articles whose
+A store that has clustered a few hundred articles takes an everyday word that
+few of them happen to hold for telling, and an event's own name, which many of
+its few articles hold, for common; rounds early in a store's life then weigh
+words differently from a rebuild done later, and stories of one topic look
+closer than they are. Adding ``PRIOR_DOCUMENTS`` imagined articles whose
 words follow general usage settles the weights from the first round: the
 store's own counts take over as they grow past it, and a word the store already
 holds in ``STORE_EVIDENCE`` articles is taken to be as common as the store says.
