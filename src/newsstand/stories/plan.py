@@ -65,8 +65,8 @@ def weigh(pending: Sequence[ArticleText], stored: Rarity) -> Weighed:
     df, documents = round_frequencies(counts)
     # General usage always counts here: a round and a rebuild then weigh words alike
     # however few articles the store has counted (docs/decisions.md, "Stories").
-    rarity = replace(stored.plus(df, documents), general=True)
-    vectors = {a.article_id: features(a, c, rarity) for a, c in zip(pending, counts, strict=True)}
+    rarities = replace(stored.plus(df, documents), general=True).weights(counts)
+    vectors = {a.article_id: features(a, c, rarities) for a, c in zip(pending, counts, strict=True)}
     return Weighed(vectors, TermCounts(df, documents))
 
 

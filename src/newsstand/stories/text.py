@@ -155,10 +155,13 @@ def top_terms(weights: Mapping[str, float], limit: int | None = None) -> dict[st
     return {term: w / norm for term, w in best}
 
 
-def features(article: ArticleText, counts: Mapping[str, float], rarity: Rarity) -> ArticleFeatures:
-    """TF-IDF features of an article whose ``counts`` came from ``article_terms``."""
+def features(
+    article: ArticleText, counts: Mapping[str, float], rarities: Mapping[str, float]
+) -> ArticleFeatures:
+    """TF-IDF features of an article whose ``counts`` came from ``article_terms``, with
+    ``rarities`` from ``Rarity.weights`` (of at least these terms)."""
     # Sublinear term frequency: a word said five times is not five times the evidence.
-    weights = {t: (1.0 + math.log(max(c, 1.0))) * rarity.weight(t) for t, c in counts.items()}
+    weights = {t: (1.0 + math.log(max(c, 1.0))) * rarities[t] for t, c in counts.items()}
     return ArticleFeatures(
         article_id=article.article_id,
         publisher_id=article.publisher_id,
@@ -204,6 +207,10 @@ class Rarity:
             imagined = max(imagined, PRIOR_DOCUMENTS * held / self.documents)
         return math.log((self.documents + PRIOR_DOCUMENTS + 1) / (held + imagined + 1)) + 1.0
 
+    def weights(self, counts: Iterable[Mapping[str, float]]) -> dict[str, float]:
+        """``weight`` of every term of ``counts``, each worked out once."""
+        return {t: self.weight(t) for t in {t for c in counts for t in c}}
+
 
 def round_frequencies(counts: Iterable[Mapping[str, float]]) -> tuple[dict[str, int], int]:
     """Document frequencies of a batch of ``article_terms`` results, and the batch size."""
@@ -229,7 +236,8 @@ def featurize(
         extra = [article_terms(a) for a in background if a.article_id not in seen]
         df, n = document_frequencies([*counts, *extra])
         rarity = Rarity(df, n)
-    return [features(a, c, rarity) for a, c in zip(items, counts, strict=True)]
+    rarities = rarity.weights(counts)
+    return [features(a, c, rarities) for a, c in zip(items, counts, strict=True)]
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
