@@ -45,7 +45,13 @@ def test_same_days_moves_events_of_a_group_together_and_keeps_their_spacing() ->
 def test_written_cases_load_with_their_labels() -> None:
     sets = standard_sets(None, CASES)
     names = {s.name for s in sets}
-    assert names == {"wire_five_outlets", "shared_place_names", "ten_day_story", "liveblog_and_articles"}
+    assert names == {
+        "wire_five_outlets",
+        "shared_place_names",
+        "ten_day_story",
+        "liveblog_and_articles",
+        "cross_languages",
+    }
     wire = load_set(CASES / "wire_five_outlets.jsonl")
     assert Counter(wire.gold.values())["collapse"] == 5
 
@@ -54,7 +60,13 @@ def test_table_lists_every_method_on_every_set() -> None:
     rows = measure(standard_sets(None, CASES), time.perf_counter)
     assert {(r.dataset, r.method) for r in rows} == {
         (s, m)
-        for s in ("wire_five_outlets", "shared_place_names", "ten_day_story", "liveblog_and_articles")
+        for s in (
+            "wire_five_outlets",
+            "shared_place_names",
+            "ten_day_story",
+            "liveblog_and_articles",
+            "cross_languages",
+        )
         for m in ("tfidf-avglink", "rebuild", "rounds")
     }
     text = table(rows)

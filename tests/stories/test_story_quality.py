@@ -48,6 +48,14 @@ def test_shared_corpus_meets_floors(corpus: Path) -> None:
     _gate(load_set(corpus), BASELINE["shared"])
 
 
+def test_shared_corpus_meets_the_targets(corpus: Path) -> None:
+    labelled = load_set(corpus)
+    targets = BASELINE["targets"]
+    for method in (rebuild, rounds):
+        got = score(method(labelled), labelled.gold)
+        assert got.f1 >= targets["f1"] and got.precision >= targets["precision"], (method.__name__, got)
+
+
 def test_same_days_construction_meets_floors(corpus: Path) -> None:
     _gate(same_days(load_set(corpus), categories(corpus), "same days"), BASELINE["same_days"])
 

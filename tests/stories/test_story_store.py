@@ -14,10 +14,17 @@ from newsstand.store import SqlStore
 from newsstand.stories.cluster import DEFAULT_PARAMS
 
 NOW = T0 + timedelta(hours=12)
+# Another event of the same waters: it shares the ferry story's everyday words (ferries,
+# islands, passengers), so Related offers it, but none of its names. (A one-sentence report
+# sharing only the rare name "Kessel Island" was kept apart only because a store of seven
+# articles counted that name as common; weighed by general usage, as a store of realistic
+# size weighs it, the name outweighs the rest of so short a report. The full-length version,
+# two events in one town on one day, is tests/stories/cases/shared_place_names.jsonl.)
 HARBOUR = (
     "island-herald",
-    "Kessel Island votes to ban cars from its old town",
-    "Residents of Kessel Island approved a car-free old town in a referendum on Sunday.",
+    "Ferries to the Varn islands will carry no cars from May",
+    "Ferries to the islands of the Varn archipelago will take only passengers and bicycles from May,"
+    " the regional transport board decided on Monday, citing crowded harbour towns.",
 )
 
 

@@ -4,7 +4,9 @@ import math
 
 from story_samples import FERRY, make
 
-from newsstand.stories.text import ENTITY_WEIGHT, article_terms, cosine, featurize, term_counts
+from newsstand.stories.plan import weigh
+from newsstand.stories.prior import PRIOR_DOCUMENTS, STORE_EVIDENCE, general_df
+from newsstand.stories.text import ENTITY_WEIGHT, Rarity, article_terms, cosine, featurize, term_counts
 
 
 def test_stopwords_dropped_and_case_folded() -> None:
@@ -55,3 +57,37 @@ def test_vectors_are_unit_length_and_similar_reports_score_high() -> None:
 def test_empty_article_has_empty_vector() -> None:
     (f,) = featurize([make(1, "p", "The", "")])
     assert f.vector == {}
+
+
+def test_general_usage_knows_everyday_words_and_not_invented_names() -> None:
+    assert general_df("government") > general_df("missile") > general_df("aground") > 0.0
+    assert general_df("tollwitz") == 0.0
+    assert general_df("government") < PRIOR_DOCUMENTS
+
+
+def _store_like_general_usage(terms: set[str], documents: int) -> Rarity:
+    """Counts of a large store whose words are as common as in general usage."""
+    scale = documents / PRIOR_DOCUMENTS
+    return Rarity({t: round(general_df(t) * scale) for t in terms}, documents)
+
+
+def test_a_young_store_weighs_words_as_an_old_one_does() -> None:
+    articles = [make(i, p, t, b) for i, (p, t, b) in enumerate(FERRY)]
+    articles.append(make(9, "x", "Government approves ferry budget", "The government approved the budget."))
+    terms = {t for a in articles for t in article_terms(a)}
+    old = weigh(articles, _store_like_general_usage(terms, 1_000_000)).features
+    young = weigh(articles, Rarity({}, 0)).features
+    for article_id, feats in young.items():
+        assert cosine(feats.vector, old[article_id].vector) > 0.97
+    # Counted from the round alone, as before the prior, the young store weighs words otherwise.
+    alone = {f.article_id: f for f in featurize(articles)}
+    assert min(cosine(alone[k].vector, old[k].vector) for k in old) < 0.9
+
+
+def test_a_word_many_stored_articles_hold_weighs_as_common_whatever_general_usage_says() -> None:
+    # "wurde" (German) is unknown to the English list; "tollwitz" an event's invented name.
+    few = Rarity({"wurde": STORE_EVIDENCE - 1, "tollwitz": 5}, 400, general=True)
+    many = Rarity({"wurde": 200, "tollwitz": 5}, 400, general=True)
+    assert general_df("wurde") < 1.0  # all but unknown to the English list
+    assert many.weight("wurde") < many.weight("government") < many.weight("tollwitz")
+    assert few.weight("wurde") > few.weight("government")

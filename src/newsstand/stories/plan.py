@@ -59,14 +59,14 @@ class Weighed:
 
 
 def weigh(pending: Sequence[ArticleText], stored: Rarity) -> Weighed:
-    """Term vectors of ``pending``, words weighed by ``stored`` counts plus the round's own."""
+    """Term vectors of ``pending``, words weighed by ``stored`` counts plus the round's own
+    and general usage (``Rarity.general``), whatever ``stored`` says of it."""
     counts = [article_terms(a) for a in pending]
     df, documents = round_frequencies(counts)
-    rarity = stored.plus(df, documents)
-    vectors = {
-        a.article_id: features(a, c, rarity.df, rarity.documents)
-        for a, c in zip(pending, counts, strict=True)
-    }
+    # General usage always counts here: a round and a rebuild then weigh words alike
+    # however few articles the store has counted (docs/decisions.md, "Stories").
+    rarities = replace(stored.plus(df, documents), general=True).weights(counts)
+    vectors = {a.article_id: features(a, c, rarities) for a, c in zip(pending, counts, strict=True)}
     return Weighed(vectors, TermCounts(df, documents))
 
 

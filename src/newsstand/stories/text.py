@@ -21,6 +21,7 @@ from datetime import datetime
 
 from newsstand.model import ArticleText
 from newsstand.stories.entities import entities, name_term
+from newsstand.stories.prior import PRIOR_DOCUMENTS, STORE_EVIDENCE, general_df
 
 # How much of the body is read: the opening paragraphs carry the news.
 LEAD_CHARS = 600
@@ -155,11 +156,12 @@ def top_terms(weights: Mapping[str, float], limit: int | None = None) -> dict[st
 
 
 def features(
-    article: ArticleText, counts: Mapping[str, float], df: Mapping[str, int], n: int
+    article: ArticleText, counts: Mapping[str, float], rarities: Mapping[str, float]
 ) -> ArticleFeatures:
-    """TF-IDF features of an article whose ``counts`` came from ``article_terms``."""
+    """TF-IDF features of an article whose ``counts`` came from ``article_terms``, with
+    ``rarities`` from ``Rarity.weights`` (of at least these terms)."""
     # Sublinear term frequency: a word said five times is not five times the evidence.
-    weights = {t: (1.0 + math.log(max(c, 1.0))) * idf(df, n, t) for t, c in counts.items()}
+    weights = {t: (1.0 + math.log(max(c, 1.0))) * rarities[t] for t, c in counts.items()}
     return ArticleFeatures(
         article_id=article.article_id,
         publisher_id=article.publisher_id,
@@ -179,13 +181,35 @@ class Rarity:
 
     df: Mapping[str, int]
     documents: int
+    # Whether general usage (``prior.general_df``) is counted too, as if the store held
+    # ``prior.PRIOR_DOCUMENTS`` more articles: the service's clustering does, so that a
+    # young store weighs words as an old one would.
+    general: bool = False
 
     def plus(self, more: Mapping[str, int], documents: int) -> Rarity:
         """These counts with ``more`` added (only the terms of ``more`` are kept beside the old)."""
         df = dict(self.df)
         for term, n in more.items():
             df[term] = df.get(term, 0) + n
-        return Rarity(df, self.documents + documents)
+        return Rarity(df, self.documents + documents, self.general)
+
+    def weight(self, term: str) -> float:
+        """The inverse document frequency of ``term``."""
+        if not self.general:
+            return idf(self.df, self.documents, term)
+        held = self.df.get(term, 0)
+        imagined = general_df(term)
+        if held >= STORE_EVIDENCE:
+            # Enough stored articles hold the word for their share to say how common it is
+            # here, even where general usage does not know it (another language's everyday
+            # words, a publisher's boilerplate); fewer say little, and an event's own name
+            # must not look common because a young store holds a few reports of it.
+            imagined = max(imagined, PRIOR_DOCUMENTS * held / self.documents)
+        return math.log((self.documents + PRIOR_DOCUMENTS + 1) / (held + imagined + 1)) + 1.0
+
+    def weights(self, counts: Iterable[Mapping[str, float]]) -> dict[str, float]:
+        """``weight`` of every term of ``counts``, each worked out once."""
+        return {t: self.weight(t) for t in {t for c in counts for t in c}}
 
 
 def round_frequencies(counts: Iterable[Mapping[str, float]]) -> tuple[dict[str, int], int]:
@@ -212,7 +236,8 @@ def featurize(
         extra = [article_terms(a) for a in background if a.article_id not in seen]
         df, n = document_frequencies([*counts, *extra])
         rarity = Rarity(df, n)
-    return [features(a, c, rarity.df, rarity.documents) for a, c in zip(items, counts, strict=True)]
+    rarities = rarity.weights(counts)
+    return [features(a, c, rarities) for a, c in zip(items, counts, strict=True)]
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
