@@ -24,7 +24,7 @@ def test_every_fuzz_target_runs_without_crash_or_hang(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "fuzz.py"), "--seconds", "3", "--timeout", "5",
          "--workdir", str(tmp_path / "fuzz")],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     elapsed = time.monotonic() - start
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
@@ -33,4 +33,6 @@ def test_every_fuzz_target_runs_without_crash_or_hang(tmp_path: Path) -> None:
         line = next(x for x in done.stdout.splitlines() if x.startswith(f"{target}:"))
         executions = int(line.split(":")[1].split("executions")[0].replace(",", "").strip())
         assert executions > 0, line
-    assert elapsed < 60, f"the bounded run took {elapsed:.0f} s"
+    # A bound against a run that never ends, not a speed target: six targets of 3 s each took
+    # 20-30 s on a quiet 2-core machine and up to 108 s with other test runs sharing it.
+    assert elapsed < 200, f"the bounded run took {elapsed:.0f} s"
