@@ -8,15 +8,34 @@ from datetime import datetime, timedelta
 
 from story_samples import T0
 
-from newsstand.config import Settings
 from newsstand.app.stories import update_stories
+from newsstand.config import Settings
 from newsstand.model import Article
 from newsstand.store import SqlStore, open_store
 from newsstand.store.sql.storycache import load
 from newsstand.stories.plan import open_since, search_terms, weigh
 from newsstand.stories.text import LEAD_CHARS, Rarity
 
-SYLLABLES = "ka lo mi ne ru sa te vo an el is or ul dra ken mor tal vin".split()
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "sa",
+    "te",
+    "vo",
+    "an",
+    "el",
+    "is",
+    "or",
+    "ul",
+    "dra",
+    "ken",
+    "mor",
+    "tal",
+    "vin",
+]
 
 
 def _word(rng: random.Random) -> str:

@@ -34,7 +34,7 @@ def test_a_story_written_again_keeps_its_old_terms_and_moves_to_the_recent_end()
     postings.put(1, ["ferry", "aldora"], LATER)
     postings.put(2, ["ferry", "storm"], LATER)
     postings.put(1, ["kessel"], LATER)
-    posting, closes = postings.state()
+    posting, _ = postings.state()
     assert posting == {"ferry": [2, 1], "aldora": [1], "storm": [2], "kessel": [1]}
     assert postings.terms_of(1) == ("ferry", "aldora", "kessel")
     postings.drop(2)

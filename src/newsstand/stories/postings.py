@@ -35,6 +35,8 @@ class StoryPostings:
         self._postings: dict[str, dict[int, None]] = {}
         self._terms: dict[int, tuple[str, ...]] = {}  # every term each story is indexed under
         self._closes: dict[int, datetime] = {}
+        # No story closes before this (a lower bound): a lookup since then skips the check.
+        self._earliest: datetime | None = None
 
     def __len__(self) -> int:
         return len(self._closes)
@@ -73,6 +75,8 @@ class StoryPostings:
                 posting[story_id] = None  # to the recent end
         self._terms[story_id] = held
         self._closes[story_id] = closes
+        if self._earliest is None or closes < self._earliest:
+            self._earliest = closes
 
     def drop(self, story_id: int) -> None:
         """Forget a story (merged away, or closed); unknown ids are ignored."""
@@ -88,6 +92,7 @@ class StoryPostings:
         """Forget the stories closing before ``before``: no lookup from then on finds them."""
         for story_id in [k for k, until in self._closes.items() if until < before]:
             self.drop(story_id)
+        self._earliest = min(self._closes.values(), default=None)
 
     def lookup(
         self, terms: Iterable[str], since: datetime, shared: int = MIN_SHARED, limit: int = MAX_CANDIDATES
@@ -96,10 +101,14 @@ class StoryPostings:
         ``terms``, counting for each term its ``REACH`` most recently written open stories;
         at most ``limit``, those sharing most first, then the lower id."""
         closes = self._closes
+        every_open = self._earliest is None or self._earliest >= since  # the usual case
         hits: Counter[int] = Counter()
         for term in dict.fromkeys(terms):
             posting = self._postings.get(term)
             if posting is None:
+                continue
+            if every_open:
+                hits.update(posting.keys() if len(posting) <= REACH else islice(reversed(posting), REACH))
                 continue
             opened = (k for k in reversed(posting) if closes[k] >= since)
             hits.update(opened if len(posting) <= REACH else islice(opened, REACH))
