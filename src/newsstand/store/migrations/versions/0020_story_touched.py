@@ -5,7 +5,8 @@ story (``store_meta`` counts them): the store's in-memory cache of ``story_index
 orders each term's stories by it, most recently written last, and a process that
 starts afresh rebuilds the same order from the table. ``ix_story_index_story``
 serves the deletes by story (a merged or closed story leaving the index), which
-otherwise read the whole index.
+otherwise read the whole index; ``ix_follows_kind_value`` finds the readers following
+a story that a merge folds into another (a scan of every follow before).
 
 Revision ID: 0020
 Revises: 0019
@@ -25,8 +26,10 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("stories", sa.Column("touched", sa.Integer, nullable=False, server_default="0"))
     op.create_index("ix_story_index_story", "story_index", ["story_id"])
+    op.create_index("ix_follows_kind_value", "follows", ["kind", "value"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_follows_kind_value", table_name="follows")
     op.drop_index("ix_story_index_story", table_name="story_index")
     op.drop_column("stories", "touched")
