@@ -13,9 +13,9 @@ are timed on top (articles/s assigned with that many in the store), with the
 Python heap one round needs (tracemalloc, an extra round), the process's memory
 (resident set, which includes the generator and loading), the seconds a process that starts
 afresh takes to load the store's story index into memory (once, before its first round) and the
-B-cubed quality of everything clustered so far against the generator's events. ``--quality`` prints the table of
-``newsstand.stories.quality``: the TF-IDF average-link reference, rebuild and
-hourly rounds on the shared labelled corpus, its same-days construction and the
+B-cubed quality of everything clustered so far against the generator's events.
+``--quality`` prints the table of ``newsstand.stories.quality``: the TF-IDF average-link
+reference, rebuild and hourly rounds on the shared labelled corpus, its same-days construction and the
 written cases, measured in the same run.
 """
 
