@@ -60,3 +60,14 @@ def test_a_common_term_counts_only_its_most_recently_written_open_stories() -> N
     for story_id in range(stories - REACH + 1, stories + 1):
         postings.put(story_id, [], T0 - timedelta(days=1))
     assert postings.lookup(["common", "own2"], T0) == [2]
+
+
+def test_dropping_closed_stories_takes_only_those_closing_in_the_span() -> None:
+    postings = StoryPostings()
+    for story_id, days in ((1, 1), (2, 5), (3, 9)):
+        postings.put(story_id, ["ferry", f"own{story_id}"], T0 + timedelta(days=days))
+    postings.drop_closed(T0 + timedelta(days=6), T0 + timedelta(days=2))
+    assert sorted(postings.ids()) == [1, 3]
+    # Story 1 has closed by day 2: a lookup since then skips it, and finds story 3.
+    assert postings.lookup(["ferry", "own1", "own3"], T0 + timedelta(days=2)) == [3]
+    assert postings.lookup(["ferry", "own1", "own3"], T0) == [1, 3]

@@ -88,9 +88,12 @@ class StoryPostings:
                     del self._postings[term]
         self._closes.pop(story_id, None)
 
-    def drop_closed(self, before: datetime) -> None:
-        """Forget the stories closing before ``before``: no lookup from then on finds them."""
-        for story_id in [k for k, until in self._closes.items() if until < before]:
+    def drop_closed(self, before: datetime, after: datetime | None = None) -> None:
+        """Forget the stories closing before ``before`` (and at or after ``after``, when given):
+        no lookup from then on finds them."""
+        for story_id in [
+            k for k, until in self._closes.items() if until < before and (after is None or until >= after)
+        ]:
             self.drop(story_id)
         self._earliest = min(self._closes.values(), default=None)
 

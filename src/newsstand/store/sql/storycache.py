@@ -90,8 +90,9 @@ class StoryCache:
                 else:
                     postings.put(story_id, terms, closes)
             if change.pruned is not None:
+                # The same stories _prune_index took out of the table: closing in [since, until).
                 since, until = change.pruned
-                _prune(postings, since, until)
+                postings.drop_closed(until, since)
             self._generation = change.generation
 
     def forget(self) -> None:
@@ -99,17 +100,6 @@ class StoryCache:
         with self.lock:
             self._postings = None
             self._generation = -1
-
-
-def _prune(postings: StoryPostings, since: datetime | None, until: datetime) -> None:
-    # The same stories _prune_index takes out of the table: those closing in [since, until).
-    if since is None:
-        postings.drop_closed(until)
-        return
-    for story_id in list(postings.ids()):
-        closes = postings.closes(story_id)
-        if closes is not None and since <= closes < until:
-            postings.drop(story_id)
 
 
 def load(conn: Connection) -> StoryPostings:
