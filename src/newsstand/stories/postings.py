@@ -25,7 +25,7 @@ from itertools import islice
 from newsstand.stories.cluster import MAX_CANDIDATES, MIN_SHARED
 
 # A lookup reads at most this many open stories per term, the most recently written.
-REACH = 256
+REACH = 64
 
 
 class StoryPostings:
