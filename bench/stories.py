@@ -11,10 +11,11 @@ chunks, each clustered by ``update_stories`` as the service would after a large
 import; at every size asked for, ``--rounds`` rounds of ``--round`` new articles
 are timed on top (articles/s assigned with that many in the store), with the
 Python heap one round needs (tracemalloc, an extra round), the process's memory
-(resident set, which includes the generator and loading) and the B-cubed quality of everything clustered
-so far against the generator's events. ``--quality`` prints the table of
-``newsstand.stories.quality``: the TF-IDF average-link reference, rebuild and
-hourly rounds on the shared labelled corpus, its same-days construction and the
+(resident set, which includes the generator and loading), the seconds a process that starts
+afresh takes to load the store's story index into memory (once, before its first round) and the
+B-cubed quality of everything clustered so far against the generator's events.
+``--quality`` prints the table of ``newsstand.stories.quality``: the TF-IDF average-link
+reference, rebuild and hourly rounds on the shared labelled corpus, its same-days construction and the
 written cases, measured in the same run.
 """
 
@@ -173,6 +174,16 @@ def _timed_update(store: SqlStore, now: datetime) -> tuple[int, float, float]:
     return placed, time.perf_counter() - started, time.process_time() - cpu
 
 
+def _cold_load(store: SqlStore) -> float:
+    """Seconds to load the story index as a newly started process does before its first round."""
+    from newsstand.store.sql.storycache import load
+
+    started = time.process_time()
+    with store.engine.connect() as conn:
+        load(conn)
+    return time.process_time() - started
+
+
 def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int) -> None:
     gen = Generator()
     store = open_url(url)
@@ -181,7 +192,7 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int) -> No
     try:
         print(
             f"[{db}] {'store':>9} {'fill a/s (cpu)':>16} {'round a/s (cpu)':>16} {'heap MB':>7}"
-            f" {'RSS MB':>7} {'peak MB':>7}  quality"
+            f" {'RSS MB':>7} {'peak MB':>7} {'cold s':>6}  quality"
         )
         for size in sorted(sizes):
             fill_time = fill_cpu = 0.0
@@ -212,11 +223,12 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int) -> No
             per_round, per_round_cpu = placed / sum(t[1] for t in times), placed / sum(t[2] for t in times)
             fill_rate = filled / fill_time if fill_time else float("nan")
             fill_rate_cpu = filled / fill_cpu if fill_cpu else float("nan")
+            cold = _cold_load(store)
             result = score(_assigned(store), gold)
             print(
                 f"[{db}] {len(gold):>9,} {fill_rate:>7,.0f} ({fill_rate_cpu:>6,.0f}) "
                 f"{per_round:>7,.0f} ({per_round_cpu:>6,.0f}) {heap:>7,.0f} {_rss_mb():>7,.0f} "
-                f"{_peak_mb():>7,.0f}  B3 P {result.precision:.3f} R {result.recall:.3f} "
+                f"{_peak_mb():>7,.0f} {cold:>6.1f}  B3 P {result.precision:.3f} R {result.recall:.3f} "
                 f"F1 {result.f1:.3f} ARI {result.ari:.3f} ({result.clusters:,} stories, "
                 f"{gen.events:,} events)",
                 flush=True,

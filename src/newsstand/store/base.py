@@ -552,7 +552,8 @@ class StoryStore(Protocol):
         """Stories still open at ``since`` or later, with the profiles clustering stored.
         With ``lookups`` (one set of terms per article), only the stories indexed under at
         least ``shared`` terms of one of them, at most ``limit`` per lookup, those sharing
-        most first."""
+        most first, each term counting its ``postings.REACH`` most recently written open
+        stories (``newsstand.stories.postings``)."""
 
     def term_counts(self, terms: Collection[str]) -> TermCounts:
         """How many clustered articles hold each of ``terms`` (absent terms left out), and

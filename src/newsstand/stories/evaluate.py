@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from newsstand.errors import InvalidDataError
-from newsstand.model import ArticleText, CopyCandidates, OpenStory, utc
+from newsstand.model import ArticleText, CopyCandidates, OpenStory, StoryWrite, utc
 from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
 from newsstand.stories.copies import article_keys
 from newsstand.stories.plan import RoundPlan, open_since, plan_update, search_terms, weigh
+from newsstand.stories.postings import StoryPostings
 from newsstand.stories.text import Rarity
 
 
@@ -127,25 +128,17 @@ class MemoryStories:
         self.stories: dict[int, tuple[OpenStory, datetime]] = {}
         self.df: Counter[str] = Counter()
         self.bands: dict[int, list[int]] = {}
-        self.index: dict[str, set[int]] = {}
+        self.index = StoryPostings()
         self.documents = 0
         self._next_id = 1
 
     def open_stories(self, since: datetime, lookups: Iterable[Iterable[str]]) -> list[OpenStory]:
         """As the store answers: per lookup, the open stories sharing ``MIN_SHARED`` of its
-        terms, at most ``MAX_CANDIDATES``, those sharing most first."""
+        terms, at most ``MAX_CANDIDATES``, those sharing most first (``StoryPostings``)."""
         keys: set[int] = set()
         for terms in lookups:
-            hits: Counter[int] = Counter()
-            for term in dict.fromkeys(terms):
-                hits.update(k for k in self.index.get(term, ()) if self._open(k, since))
-            ranked = sorted((-n, k) for k, n in hits.items() if n >= MIN_SHARED)
-            keys.update(k for _, k in ranked[:MAX_CANDIDATES])
+            keys.update(self.index.lookup(terms, since, MIN_SHARED, MAX_CANDIDATES))
         return [self.stories[k][0] for k in sorted(keys)]
-
-    def _open(self, key: int, since: datetime) -> bool:
-        found = self.stories.get(key)
-        return found is not None and found[1] >= since
 
     def rarity(self) -> Rarity:
         return Rarity(self.df, self.documents)
@@ -163,6 +156,7 @@ class MemoryStories:
                 for key in keys:
                     self.bands.setdefault(key, []).append(article_id)
         self.documents += plan.counts.documents
+        written: list[tuple[int, StoryWrite]] = []
         for write in plan.writes:
             story_id = write.key
             if story_id < 0:
@@ -175,8 +169,6 @@ class MemoryStories:
                 self.stories.pop(old, None)
             for article_id in write.article_ids:
                 self.assigned[article_id] = story_id
-            for term in write.index_terms:
-                self.index.setdefault(term, set()).add(story_id)
             story = OpenStory(
                 story_id,
                 write.first_seen,
@@ -187,6 +179,13 @@ class MemoryStories:
                 write.lead_score,
             )
             self.stories[story_id] = (story, write.open_until or write.last_updated)
+            written.append((story_id, write))
+        # Indexed as the store does: merged-away stories leave, the round's in id order.
+        for write in plan.writes:
+            for old in write.absorbs:
+                self.index.drop(old)
+        for story_id, write in sorted(written, key=lambda w: w[0]):
+            self.index.put(story_id, write.index_terms, self.stories[story_id][1])
 
 
 def _rounds(ordered: Sequence[ArticleText], round_length: timedelta | None, batch: int) -> Iterable[int]:

@@ -90,6 +90,8 @@ follows = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("value", sa.String(200), nullable=False),
     sa.PrimaryKeyConstraint("reader_id", "kind", "value"),
+    # Who follows a story, when a merge moves its follows (migration 0021).
+    sa.Index("ix_follows_kind_value", "kind", "value"),
 )
 
 # A follow is stored under its facet's name ("publisher", "story", ...); a trainer choice under

@@ -35,6 +35,7 @@ from newsstand.store.sql.accounts import HIDE, LIKE, follows
 from newsstand.store.sql.articles import load_articles
 from newsstand.store.sql.engine import SqlBase
 from newsstand.store.sql.meta import store_meta
+from newsstand.store.sql.storycache import Indexed, StoryCache, next_generation, written
 
 A = t.articles
 
@@ -50,6 +51,8 @@ stories = sa.Table(
     sa.Column("terms", sa.Text, nullable=False, server_default="{}"),
     sa.Column("lead_score", sa.Float, nullable=False, server_default="0"),
     sa.Column("open_until", t.UTCDateTime, nullable=True),
+    # The save_stories call that last wrote the story (see GENERATION_KEY), migration 0021.
+    sa.Column("touched", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_stories_last_updated", "last_updated"),
     sa.Index("ix_stories_open_until", "open_until"),
     sqlite_autoincrement=True,
@@ -71,6 +74,7 @@ story_index = sa.Table(
     t.metadata,
     sa.Column("term", sa.String(200), primary_key=True),
     sa.Column("story_id", sa.Integer, primary_key=True),
+    sa.Index("ix_story_index_story", "story_id"),
 )
 INDEX = story_index
 
@@ -200,7 +204,11 @@ def _load_stories(conn: Connection, story_ids: Sequence[int]) -> list[Story]:
 
 
 class StoriesMixin(SqlBase):
-    """``StoryStore`` on SQLAlchemy Core."""
+    """``StoryStore`` on SQLAlchemy Core, with the story index cached in memory (``storycache``)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        super().__init__(engine)
+        self._story_cache = StoryCache()
 
     def articles_without_story(self, lead_chars: int, limit: int = 5000) -> list[ArticleText]:
         stmt = (
@@ -243,23 +251,15 @@ class StoriesMixin(SqlBase):
             stmt = sa.select(S).where(S.c.open_until >= since).order_by(S.c.id)
             with self._read() as conn:
                 return [_open_story(r) for r in conn.execute(stmt)]
-        hits = sa.func.count()
-        lookup = (
-            sa.select(INDEX.c.story_id)
-            .join(S, S.c.id == INDEX.c.story_id)
-            .where(INDEX.c.term.in_(sa.bindparam("terms", expanding=True)), S.c.open_until >= since)
-            .group_by(INDEX.c.story_id)
-            .having(hits >= shared)
-            .order_by(hits.desc(), INDEX.c.story_id)
-            .limit(limit)
-        )
         with self._read() as conn:
-            # The stories each article could join (one indexed lookup each), then each row once.
+            # The stories each article could join, from the index in memory; then each row once.
             ids: set[int] = set()
-            for terms in lookups:
-                wanted = [t for t in dict.fromkeys(terms) if len(t) <= MAX_TERM]
-                if len(wanted) >= shared:
-                    ids.update(conn.execute(lookup, {"terms": wanted}).scalars())
+            with self._story_cache.lock:
+                postings = self._story_cache.current(conn)
+                for terms in lookups:
+                    wanted = [t for t in dict.fromkeys(terms) if len(t) <= MAX_TERM]
+                    if len(wanted) >= shared:
+                        ids.update(postings.lookup(wanted, since, shared, limit))
             ordered = sorted(ids)
             found: list[OpenStory] = []
             for start in range(0, len(ordered), CHUNK):
@@ -316,9 +316,10 @@ class StoriesMixin(SqlBase):
         copies: CopyIndex | None = None,
     ) -> int:
         with self._write() as conn:
+            generation = next_generation(conn)
             new = [w for w in writes if w.key < 0]
-            ids = self._insert_stories(conn, new)
-            self._widen_stories(conn, [w for w in writes if w.key >= 0])
+            ids = self._insert_stories(conn, new, generation)
+            self._widen_stories(conn, [w for w in writes if w.key >= 0], generation)
             moved = [{"gone": g, "into": ids.get(w.key, w.key)} for w in writes for g in w.absorbs]
             if moved:
                 into = sa.bindparam("into", type_=sa.Integer)
@@ -342,11 +343,16 @@ class StoriesMixin(SqlBase):
                 conn.execute(S.delete().where(S.c.id.in_(list(ids.values())), S.c.id.not_in(kept)))
             self._retitle(conn, [ids.get(w.key, w.key) for w in writes])
             self._index_stories(conn, [(ids.get(w.key, w.key), w) for w in writes])
-            self._prune_index(conn, writes)
+            pruned = self._prune_index(conn, writes)
             if counts is not None:
                 self._count_terms(conn, counts)
             if copies is not None:
                 self._index_copies(conn, copies)
+        if placed < len(rows):
+            self._story_cache.forget()  # another process is clustering too: reload next time
+        else:
+            gone = tuple(m["gone"] for m in moved)
+            self._story_cache.apply(Indexed(generation, gone, written(ids, writes, MAX_TERM), pruned))
         return placed
 
     @staticmethod
@@ -402,12 +408,15 @@ class StoriesMixin(SqlBase):
             conn.execute(dialect.insert(BANDS).on_conflict_do_nothing(), rows)
 
     @staticmethod
-    def _prune_index(conn: Connection, writes: Sequence[StoryWrite]) -> None:
+    def _prune_index(
+        conn: Connection, writes: Sequence[StoryWrite]
+    ) -> tuple[datetime | None, datetime] | None:
         """Take stories that closed since the last round out of the index, so that a lookup
-        reads postings of open stories only, however many stories the store has kept."""
+        reads postings of open stories only, however many stories the store has kept.
+        Returns the span of closing times taken out (None when nothing was written)."""
         times = [w.last_updated for w in writes]
         if not times:
-            return
+            return None
         until = min(times)
         stmt = sa.select(store_meta.c.value).where(store_meta.c.key == PRUNED_KEY)
         last = conn.execute(stmt).scalar()
@@ -419,6 +428,7 @@ class StoriesMixin(SqlBase):
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         mark = dialect.insert(store_meta).values(key=PRUNED_KEY, value=until.isoformat())
         conn.execute(mark.on_conflict_do_update(index_elements=["key"], set_={"value": until.isoformat()}))
+        return since, until
 
     @staticmethod
     def _index_stories(conn: Connection, written: Sequence[tuple[int, StoryWrite]]) -> None:
@@ -460,16 +470,19 @@ class StoriesMixin(SqlBase):
         conn.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": total}))
 
     @staticmethod
-    def _insert_stories(conn: Connection, new: Sequence[StoryWrite]) -> dict[int, int]:
+    def _insert_stories(conn: Connection, new: Sequence[StoryWrite], touched: int) -> dict[int, int]:
         """Insert new stories; returns their keys mapped to the ids they got."""
         if not new:
             return {}
-        rows = [{"title": w.title, "lead_article_id": w.lead_article_id, **_profile(w)} for w in new]
+        rows = [
+            {"title": w.title, "lead_article_id": w.lead_article_id, "touched": touched, **_profile(w)}
+            for w in new
+        ]
         result = conn.execute(S.insert().returning(S.c.id, sort_by_parameter_order=True), rows)
         return {w.key: story_id for w, story_id in zip(new, result.scalars(), strict=True)}
 
     @staticmethod
-    def _widen_stories(conn: Connection, writes: Sequence[StoryWrite]) -> None:
+    def _widen_stories(conn: Connection, writes: Sequence[StoryWrite], touched: int) -> None:
         """Widen stored stories' spans and replace their profiles, in one statement.
         Raises NotFoundError for an unknown story."""
         if not writes:
@@ -492,6 +505,7 @@ class StoriesMixin(SqlBase):
                 terms=sa.bindparam("terms_"),
                 lead_score=sa.bindparam("score"),
                 open_until=sa.bindparam("until", type_=S.c.open_until.type),
+                touched=touched,
             )
         )
         rows = []
@@ -521,6 +535,8 @@ class StoriesMixin(SqlBase):
             conn.execute(COPIES.delete())
             conn.execute(MERGES.delete())
             conn.execute(store_meta.delete().where(store_meta.c.key.in_([DOCUMENTS_KEY, PRUNED_KEY])))
+            next_generation(conn)  # other processes' caches see the change
+        self._story_cache.forget()
 
     def story(self, story_id: int) -> Story:
         with self._read() as conn:
