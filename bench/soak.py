@@ -92,6 +92,7 @@ WORDS = [
     "minister",
 ]
 PASSWORD = "soak test password"
+METRICS_TOKEN = "soak-metrics-token"
 READERS = 20
 
 
@@ -172,6 +173,7 @@ def environment(data_dir: Path, database_url: str, port: int) -> dict[str, str]:
         "NEWSSTAND_POLL_MIN_SECONDS": "20",
         "NEWSSTAND_POLL_MAX_SECONDS": "120",
         "NEWSSTAND_FETCH_FULL_TEXT": "false",
+        "NEWSSTAND_METRICS_TOKEN": METRICS_TOKEN,
     }
 
 
@@ -248,6 +250,8 @@ class Run:
     started: float = field(default_factory=time.monotonic)
     samples: list[Sample] = field(default_factory=list)
     memory: list[tuple[float, float]] = field(default_factory=list)  # (seconds, MB)
+    # (seconds, Python's blocks in thousands, malloc in use MB, malloc free MB) from /metrics
+    heap: list[tuple[float, float, float, float]] = field(default_factory=list)
     stream_events: int = 0
     stream_errors: list[str] = field(default_factory=list)
     article_ids: list[int] = field(default_factory=list)
@@ -364,6 +368,25 @@ def resident_mb(pid: int) -> float:
     return 0.0
 
 
+def server_heap(base: str) -> tuple[float, float, float] | None:
+    """The server's own figures (web/memory.py): Python's blocks (thousands), malloc's bytes in
+    use and kept free (MB); None when /metrics did not answer."""
+    try:
+        auth = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        text = httpx.get(base + "/metrics", headers=auth, timeout=10).text
+    except httpx.HTTPError:
+        return None
+    samples = dict(line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    try:
+        return (
+            float(samples["newsstand_python_allocated_blocks"]) / 1000,
+            float(samples.get('newsstand_malloc_bytes{state="in_use"}', "nan")) / 2**20,
+            float(samples.get('newsstand_malloc_bytes{state="free"}', "nan")) / 2**20,
+        )
+    except (KeyError, ValueError):
+        return None
+
+
 def watch(run: Run, settings: Settings, live_id: int, pid: int, stop: threading.Event) -> None:
     """Every 5 s: the server's memory; every 15 s: a live-blog entry; the newest article ids."""
     store = open_store(settings)
@@ -371,6 +394,9 @@ def watch(run: Run, settings: Settings, live_id: int, pid: int, stop: threading.
     try:
         while not stop.wait(5):
             run.memory.append((time.monotonic() - run.started, resident_mb(pid)))
+            heap = server_heap(run.base)
+            if heap is not None:
+                run.heap.append((time.monotonic() - run.started, *heap))
             if time.monotonic() - last_entry >= 15:
                 add_entries(store, live_id, n, 1)
                 n, last_entry = n + 1, time.monotonic()
@@ -403,11 +429,13 @@ def report_line(run: Run, since: float, until: float) -> str:
     times = [s.seconds * 1000 for s in window]
     errors = sum(not s.ok for s in window)
     memory = [mb for at, mb in run.memory if since <= at < until] or [0.0]
+    heap = [h for h in run.heap if since <= h[0] < until] or [(0.0, 0.0, 0.0, 0.0)]
     return (
         f"{until / 60:6.1f} min {len(window):6d} req {errors:4d} err "
         f"p50 {percentile(times, 0.5):6.1f} p95 {percentile(times, 0.95):7.1f} "
         f"p99 {percentile(times, 0.99):7.1f} max {max(times, default=0):7.1f} ms   "
-        f"RSS {memory[-1]:6.1f} MB"
+        f"RSS {memory[-1]:6.1f} MB  py {heap[-1][1]:5.0f}k blocks  malloc {heap[-1][2]:5.1f} used "
+        f"{heap[-1][3]:5.1f} free MB"
     )
 
 
@@ -418,6 +446,23 @@ def slope_mb_per_10min(points: list[tuple[float, float]]) -> float:
         return 0.0
     xs, ys = [p[0] for p in half], [p[1] for p in half]
     return statistics.linear_regression(xs, ys).slope * 600
+
+
+FLAT_MB_PER_10MIN = 10.0  # RSS slope below which memory counts as flat (Argon2 alone moves it ~20 MB)
+
+
+def quarters(points: list[tuple[float, float]]) -> list[float]:
+    """The median of each quarter of the run: a trend that a momentary peak does not fake."""
+    if not points:
+        return []
+    end = points[-1][0]
+    parts = [[v for at, v in points if q * end / 4 <= at <= (q + 1) * end / 4] for q in range(4)]
+    return [round(statistics.median(p), 1) for p in parts if p]
+
+
+def memory_flat(run: Run) -> bool:
+    """Flat: the resident set's slope over the second half under FLAT_MB_PER_10MIN."""
+    return abs(slope_mb_per_10min(run.memory)) < FLAT_MB_PER_10MIN
 
 
 def summary(run: Run, site: FeedSite, articles: int) -> dict[str, Any]:
@@ -443,6 +488,16 @@ def summary(run: Run, site: FeedSite, articles: int) -> dict[str, Any]:
         "rss_last_mb": round(memory[-1], 1) if memory else None,
         "rss_max_mb": round(max(memory), 1) if memory else None,
         "rss_slope_mb_per_10min_second_half": round(slope_mb_per_10min(run.memory), 2),
+        "rss_median_mb_by_quarter": quarters(run.memory),
+        "python_kblocks_slope_per_10min_second_half": round(
+            slope_mb_per_10min([(h[0], h[1]) for h in run.heap]), 2
+        ),
+        "malloc_in_use_slope_mb_per_10min_second_half": round(
+            slope_mb_per_10min([(h[0], h[2]) for h in run.heap]), 2
+        ),
+        "malloc_in_use_mb_last": round(run.heap[-1][2], 1) if run.heap else None,
+        "malloc_free_mb_last": round(run.heap[-1][3], 1) if run.heap else None,
+        "memory_flat": memory_flat(run),
         "stream_events": run.stream_events,
         "stream_errors": len(run.stream_errors),
         "feed_requests": site.requests,
@@ -555,6 +610,14 @@ def main() -> int:
             store.close()
     result = summary(run, site, articles)
     print(json.dumps(result, indent=2))
+    print(
+        f"Memory {'flat' if result['memory_flat'] else 'NOT flat'}: RSS slope "
+        f"{result['rss_slope_mb_per_10min_second_half']} MB per 10 min over the second half "
+        f"(medians by quarter {result['rss_median_mb_by_quarter']} MB); Python's blocks "
+        f"{result['python_kblocks_slope_per_10min_second_half']}k, malloc in use "
+        f"{result['malloc_in_use_slope_mb_per_10min_second_half']} MB per 10 min",
+        flush=True,
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     return 1 if result["errors"] else 0

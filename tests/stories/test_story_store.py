@@ -7,7 +7,14 @@ from datetime import datetime, timedelta
 import pytest
 from story_samples import BRIDGE, CHESS, FERRY, T0
 
-from newsstand.app.stories import StoryService, rebuild_stories, related_articles, top_stories, update_stories
+from newsstand.app.stories import (
+    StoryService,
+    around_article,
+    rebuild_stories,
+    related_articles,
+    top_stories,
+    update_stories,
+)
 from newsstand.errors import NotFoundError
 from newsstand.model import Article, Facet, StoryWrite, Trained
 from newsstand.store import SqlStore
@@ -324,3 +331,50 @@ def test_the_story_service_answers_a_merged_story_with_the_one_it_joined(store: 
     assert stories.merged_into(a) == b
     with pytest.raises(NotFoundError):
         stories.story(10**6)
+
+
+def test_story_coverage_is_each_other_publishers_newest_article(store: SqlStore) -> None:
+    """What an article page shows of its story, read without the whole story."""
+    ids = [
+        store.upsert_article(
+            Article(publisher_id=p, url=f"https://{p}.example/cover/{n}", title=f"Ferry {n}",
+                    published=T0 + timedelta(minutes=n), body_text="The ferry sank.")
+        ).article_id
+        for n, p in enumerate(["island-herald", "coast-daily", "island-herald", "coast-daily", "metro-wire"])
+    ]  # fmt: skip
+    (story_id,) = _one_story_each(store, ids[:1])
+    store.save_stories([StoryWrite(story_id, "", T0, T0, lead_article_id=ids[0], article_ids=tuple(ids[1:]))])
+    assert [a.id for a in store.story_coverage(story_id, "island-herald", 6)] == [ids[4], ids[3]]
+    assert [a.id for a in store.story_coverage(story_id, "metro-wire", 6)] == [ids[3], ids[2]]
+    assert [a.id for a in store.story_coverage(story_id, "metro-wire", 1)] == [ids[3]]
+    assert store.story_coverage(story_id, "metro-wire", 1)[0].title == "Ferry 3"
+    assert store.story_coverage(10_000, "metro-wire", 6) == []
+
+
+def test_an_article_page_reads_a_bounded_part_of_a_big_story(store: SqlStore) -> None:
+    """A story of hundreds of articles (bench/soak.py's one story grew to 1,000): the page's
+    other coverage used to load every article of it, 3.6 KB of Python memory each, at every
+    page made (the shared cache keeps it two minutes per article)."""
+    import tracemalloc
+
+    ids = [
+        store.upsert_article(
+            Article(publisher_id=("island-herald", "coast-daily", "metro-wire")[n % 3],
+                    url=f"https://big.example/{n}", title=f"Storm update {n}",
+                    published=T0 + timedelta(minutes=n), body_text="The storm went on. " * 60)
+        ).article_id
+        for n in range(300)
+    ]  # fmt: skip
+    store.save_stories(
+        [StoryWrite(-1, "t", T0, T0, lead_article_id=ids[-1], article_ids=tuple(ids), size=300)]
+    )
+    article = store.get_article(ids[-1])
+    around_article(store, article)  # statements prepared, caches warm
+    tracemalloc.start()
+    try:
+        around = around_article(store, article)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [a.id for a in around.coverage] == [ids[-2], ids[-3]]
+    assert peak < 300 * 1024  # was about 1.2 MB for these 300 articles

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from starlette.testclient import TestClient
 
@@ -85,3 +86,44 @@ def test_stream_tells_open_pages_that_an_entry_was_deleted(
     ]
     assert [r["anchor"] for r in removed] == ["entry-e2"] and "html" not in removed[0]
     assert 'id="entry-e2"' not in client.get(f"/live/{edition.live_id}").text
+
+
+def test_closed_streams_leave_nothing_behind(tmp_path: Path) -> None:
+    """What bench/soak.py's reconnecting streams rely on: once clients close their streams,
+    the process keeps neither their wake-up events nor their per-client slots."""
+    import time
+
+    import httpx
+
+    from newsstand.store import open_store
+    from newsstand.web import create_app
+    from support import make_services, served
+
+    from .conftest import make_settings, seed
+
+    settings = make_settings(tmp_path, NEWSSTAND_LIVE_POLL_SECONDS="0.1")
+    store = open_store(settings)
+    try:
+        edition = seed(store)
+        app = create_app(settings, services=make_services(store, settings))
+        web = app.state.web
+        url = f"/live/{edition.live_id}/events"
+        with served(app) as base, httpx.Client(base_url=base, timeout=10) as http:
+            for _ in range(3):  # open and close, as a reconnecting page does
+                opened = [http.stream("GET", url) for _ in range(4)]
+                assert all(s.__enter__().status_code == 200 for s in opened)
+                deadline = time.monotonic() + 10
+                while (
+                    len(web.live_signals._waiting.get(edition.live_id, ())) < 4
+                    and time.monotonic() < deadline
+                ):
+                    time.sleep(0.05)
+                assert len(web.live_signals._waiting.get(edition.live_id, ())) == 4
+                for s in opened:
+                    s.__exit__(None, None, None)
+                deadline = time.monotonic() + 10
+                while (web.streams.open or web.live_signals._waiting) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                assert web.streams.open == {} and dict(web.live_signals._waiting) == {}
+    finally:
+        store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,3 +94,20 @@ def test_a_metrics_token_lets_a_scraper_in(tmp_path: Path) -> None:
         assert scraper.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
         answer = scraper.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape"})
         assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+
+
+def test_metrics_show_this_process_memory(client: TestClient, services: Services) -> None:
+    """The resident set, Python's blocks and malloc's in-use and kept bytes, so a growing
+    process says which of them grows (bench/soak.py reads these)."""
+    make_reader(services, "ops@example.org", role=Role.ADMIN)
+    sign_in(client, "ops@example.org")
+    samples = dict(
+        line.rsplit(" ", 1) for line in client.get("/metrics").text.splitlines() if not line.startswith("#")
+    )
+    assert int(samples["newsstand_python_allocated_blocks"]) > 10_000
+    if platform.system() == "Linux":
+        assert 20 * 2**20 < int(samples["process_resident_memory_bytes"]) < 16 * 2**30
+    if platform.libc_ver()[0] == "glibc":
+        in_use = int(samples['newsstand_malloc_bytes{state="in_use"}'])
+        assert 0 < in_use < int(samples["process_resident_memory_bytes"])
+        assert int(samples['newsstand_malloc_bytes{state="free"}']) >= 0

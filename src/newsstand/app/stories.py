@@ -135,12 +135,7 @@ def around_article(store: RelatedStore, article: Article, *, coverage: int = 6, 
     assert article.id is not None
     others: list[Article] = []
     if article.story_id is not None:
-        seen: set[str] = {article.publisher_id}
-        for other in store.story_articles(article.story_id):  # newest first
-            if other.publisher_id not in seen:
-                seen.add(other.publisher_id)
-                others.append(other)
-        others = others[:coverage]
+        others = store.story_coverage(article.story_id, article.publisher_id, coverage)
     text = store.article_text(article.id, LEAD_CHARS)
     candidates = store.story_leads_near(
         text.published, RELATED_REACH, RELATED_CANDIDATES, RELATED_LEAD_CHARS, article.story_id

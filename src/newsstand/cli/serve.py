@@ -18,28 +18,44 @@ def register(main: click.Group) -> None:
     main.add_command(serve)
 
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter for the number of malloc arenas
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameters
+M_ARENA_MAX = -8
 SERVER_ARENAS = 2
+# Allocations this large get pages of their own, given back when freed. Argon2's 19 MiB working
+# memory (a sign-in) is the one the server makes often; mapping it costs about a millisecond
+# beside some 50-130 ms of hashing. Page bodies and query results (KBs) stay in the heap.
+MMAP_THRESHOLD = 1024 * 1024
+# The same limits for the processes this one starts (``--workers``): glibc reads them at start.
+MALLOC_VARIABLES = {"MALLOC_ARENA_MAX": SERVER_ARENAS, "MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD}
 
 
-def limit_malloc_arenas(arenas: int = SERVER_ARENAS) -> bool:
-    """Ask glibc for at most ``arenas`` malloc arenas; whether it agreed.
+def tune_malloc() -> dict[str, bool]:
+    """Ask glibc for at most two malloc arenas and a fixed mmap threshold; which it agreed to.
 
-    glibc gives threads that allocate at once arenas of their own, up to eight a core, and
-    memory freed in one is not returned while any of it is in use: under the web server's
-    thread pool the resident set climbed by about 18 MB a minute for as long as bench/soak.py
-    ran (195 to 386 MB in 11 minutes); with two arenas it stayed near 180-200 MB (see
-    docs/decisions.md). A MALLOC_ARENA_MAX the operator set wins; other C libraries are left alone.
+    Both keep memory that a burst needed from staying with the process (docs/decisions.md,
+    bench/soak.py). glibc gives threads that allocate at once arenas of their own, up to eight
+    a core, and keeps what is freed in each. And glibc raises its mmap threshold to the size of
+    any mapped block freed, up to 32 MiB: after the first sign-in every Argon2 hash (19 MiB)
+    came from the heap, and once smaller allocations had settled in the hole it left, the next
+    one grew the heap by another 19 MiB: the soak's resident set climbed in steps of about 20
+    MB, 133 to 320 MB in 30 minutes, while Python's own heap stayed flat. An operator's own
+    variable wins; other C libraries are left alone. The variables are also set for the
+    processes this one starts.
     """
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return False
+    wanted = {name: value for name, value in MALLOC_VARIABLES.items() if name not in os.environ}
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None
         mallopt = getattr(libc, "mallopt", None)
     except OSError:
-        return False
-    return bool(mallopt is not None and mallopt(M_ARENA_MAX, arenas) == 1)
+        return {}
+    if mallopt is None:
+        return {}
+    parameters = {"MALLOC_ARENA_MAX": M_ARENA_MAX, "MALLOC_MMAP_THRESHOLD_": M_MMAP_THRESHOLD}
+    agreed = {name: bool(mallopt(parameters[name], value) == 1) for name, value in wanted.items()}
+    for name, value in wanted.items():
+        os.environ[name] = str(value)
+    return agreed
 
 
 def prepare(services: Services, *, sample: bool) -> None:
@@ -83,7 +99,7 @@ def serve(
     from newsstand.web.background import run_background
     from newsstand.web.context import WebContext
 
-    limit_malloc_arenas()  # before the server's threads exist
+    tune_malloc()  # before the server's threads exist
     settings = settings_from(ctx)
     host = host or settings.host
     port = port or settings.port

@@ -596,6 +596,12 @@ class StoryStore(Protocol):
     def story_articles(self, story_id: int) -> list[Article]:
         """The story's articles, newest published first. Raises NotFoundError."""
 
+    def story_coverage(self, story_id: int, other_than: str, limit: int) -> list[Article]:
+        """The newest article of each publisher but ``other_than`` in the story, newest
+        published first, at most ``limit``: what an article page shows of its story, read
+        without loading the whole story (a long-running one has thousands). An unknown story
+        has none."""
+
     def recent_stories(self, limit: int = 20, before: tuple[datetime, int] | None = None) -> list[Story]:
         """Stories most recently updated first; with ``before`` (an update time and story id from
         an earlier page) only those after it in that order."""

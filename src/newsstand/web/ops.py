@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from newsstand.errors import BrokerError, NewsstandError
 from newsstand.requestid import REQUEST_ID
 from newsstand.web.context import WebContext, call, reader_of, web
+from newsstand.web.memory import Memory, process_memory
 
 log = logging.getLogger("newsstand.web.access")
 
@@ -176,6 +177,7 @@ def render_metrics(ctx: WebContext) -> str:
     if ctx.settings.broker_url:
         _queue_metrics(ctx, out)
     _latency_metrics(ctx.services.counters.totals(), out)
+    _memory_metrics(process_memory(), out)
     return out.text()
 
 
@@ -209,6 +211,26 @@ def _latency_metrics(totals: dict[str, float], out: Exposition) -> None:
     out.family("newsstand_http_responses", "counter", "Web responses by status class.")
     for key in sorted(k for k in totals if k.startswith("status_")):
         out.sample(f'newsstand_http_responses{{class="{key.removeprefix("status_")}"}}', totals[key])
+
+
+def _memory_metrics(memory: Memory, out: Exposition) -> None:
+    """This process's own (never summed): enough to tell objects piling up from a C library's
+    memory and from memory malloc keeps (web/memory.py)."""
+    if memory.resident_bytes is not None:
+        out.family("process_resident_memory_bytes", "gauge", "Resident memory of this process.")
+        out.sample("process_resident_memory_bytes", memory.resident_bytes)
+    out.family(
+        "newsstand_python_allocated_blocks", "gauge", "Blocks Python's allocator holds in this process."
+    )
+    out.sample("newsstand_python_allocated_blocks", memory.python_blocks)
+    if memory.malloc_in_use_bytes is not None and memory.malloc_free_bytes is not None:
+        out.family(
+            "newsstand_malloc_bytes",
+            "gauge",
+            "C malloc's memory in this process: in use, and freed but kept.",
+        )
+        out.sample('newsstand_malloc_bytes{state="in_use"}', memory.malloc_in_use_bytes)
+        out.sample('newsstand_malloc_bytes{state="free"}', memory.malloc_free_bytes)
 
 
 routes: list[BaseRoute] = [

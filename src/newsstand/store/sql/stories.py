@@ -552,6 +552,24 @@ class StoriesMixin(SqlBase):
             stmt = sa.select(A).where(A.c.story_id == story_id).order_by(A.c.published.desc(), A.c.id.desc())
             return load_articles(conn, list(conn.execute(stmt)))
 
+    def story_coverage(self, story_id: int, other_than: str, limit: int) -> list[Article]:
+        order = (A.c.published.desc(), A.c.id.desc())
+        rank = sa.func.row_number().over(partition_by=A.c.publisher_id, order_by=order)
+        newest = (
+            sa.select(A.c.id, A.c.published, rank.label("rank"))
+            .where(A.c.story_id == story_id, A.c.publisher_id != other_than)
+            .subquery()
+        )
+        ids = (
+            sa.select(newest.c.id)
+            .where(newest.c.rank == 1)
+            .order_by(newest.c.published.desc(), newest.c.id.desc())
+            .limit(limit)
+        )
+        with self._read() as conn:
+            rows = list(conn.execute(sa.select(A).where(A.c.id.in_(ids)).order_by(*order)))
+            return load_articles(conn, rows)
+
     def recent_stories(self, limit: int = 20, before: tuple[datetime, int] | None = None) -> list[Story]:
         stmt = sa.select(S.c.id)
         if before is not None:
