@@ -553,7 +553,7 @@ class StoryStore(Protocol):
         With ``lookups`` (one set of terms per article), only the stories indexed under at
         least ``shared`` terms of one of them, at most ``limit`` per lookup, those sharing
         most first, each term counting its ``postings.REACH`` most recently written open
-        stories (``newsstand.stories.postings``)."""
+        stories (``newsstand.model.postings``)."""
 
     def term_counts(self, terms: Collection[str]) -> TermCounts:
         """How many clustered articles hold each of ``terms`` (absent terms left out), and

@@ -17,10 +17,10 @@ from typing import Any
 
 from newsstand.errors import InvalidDataError
 from newsstand.model import ArticleText, CopyCandidates, OpenStory, StoryWrite, utc
+from newsstand.model.postings import StoryPostings
 from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
 from newsstand.stories.copies import article_keys
 from newsstand.stories.plan import RoundPlan, open_since, plan_update, search_terms, weigh
-from newsstand.stories.postings import StoryPostings
 from newsstand.stories.text import Rarity
 
 

@@ -25,8 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from newsstand.model import StoryWrite
+from newsstand.model.postings import StoryPostings
 from newsstand.store.sql.meta import store_meta
-from newsstand.stories.postings import StoryPostings
 
 # The store_meta key counting the writes of stories (save_stories and clear_stories calls).
 GENERATION_KEY = "story_generation"

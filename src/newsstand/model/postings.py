@@ -22,8 +22,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from itertools import islice
 
-from newsstand.stories.cluster import MAX_CANDIDATES, MIN_SHARED
-
 # A lookup reads at most this many open stories per term, the most recently written.
 REACH = 64
 
@@ -97,9 +95,7 @@ class StoryPostings:
             self.drop(story_id)
         self._earliest = min(self._closes.values(), default=None)
 
-    def lookup(
-        self, terms: Iterable[str], since: datetime, shared: int = MIN_SHARED, limit: int = MAX_CANDIDATES
-    ) -> list[int]:
+    def lookup(self, terms: Iterable[str], since: datetime, shared: int, limit: int) -> list[int]:
         """Stories open at ``since`` (closing then or later) that share at least ``shared`` of
         ``terms``, counting for each term its ``REACH`` most recently written open stories;
         at most ``limit``, those sharing most first, then the lower id."""
