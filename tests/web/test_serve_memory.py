@@ -95,5 +95,8 @@ def test_argon2_sign_ins_leave_no_memory_behind_in_mallocs_heap() -> None:
     """24 sign-ins in 4 threads: each Argon2 hash takes 19 MiB. With glibc's sliding threshold
     they came from the heap and left 75 MB free there (kept by the process); with the fixed
     threshold they are mapped and given back."""
-    assert kept_free_mb("tuned") < 8
-    assert kept_free_mb("before") > 30  # the behaviour the setting exists for
+    tuned = kept_free_mb("tuned")
+    assert tuned < 8
+    # The behaviour the setting exists for; how much stays depends on how the threads overlap
+    # (20 to 75 MB seen), but always several hashes' worth.
+    assert kept_free_mb("before") > max(15, 2 * tuned)
