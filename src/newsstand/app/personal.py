@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from newsstand.app.cache import SharedCache, TtlCache, remember
 from newsstand.app.stories import top_stories
@@ -21,8 +21,6 @@ from newsstand.personal.onboarding import Choice, interest_choices
 from newsstand.personal.topics import article_topics
 from newsstand.store.base import ArticleStore, IngestStore, LibraryStore, PickStore, StoryStore
 from newsstand.stories.sectiontop import SECTION_TOP, rank_section_stories
-
-T = TypeVar("T")
 
 TOP_STORIES = 7
 PICKS_SHOWN = 6
@@ -208,7 +206,9 @@ class FrontPageService:
         self._activity_lock = threading.Lock()
         # Kept apart from the shared cache: longer (see PERSONAL_SECONDS), and so that many
         # readers' lists never push the front page's shared parts out.
-        self._mine: TtlCache = TtlCache(PERSONAL_SECONDS if cache.seconds > 0 else 0, PERSONAL_ENTRIES)
+        self.personal_cache: TtlCache = TtlCache(
+            PERSONAL_SECONDS if cache.seconds > 0 else 0, PERSONAL_ENTRIES
+        )
 
     def now(self) -> datetime:
         return utc(self.clock())
@@ -347,11 +347,7 @@ class FrontPageService:
         page = (sorted(i for i in shown.articles if i is not None), sorted(shown.stories))
         version, pool = self._versioned_pool()
         key = f"personal:{self.personal_key(reader)}:{limit}:{page}:{version}"
-        return remember(self._mine, key, lambda: self._personal(reader, limit, shown, pool, key))
-
-    def remember_personal(self, key: str, make: Callable[[], T]) -> T:
-        """A value made from one reader's For you (its rendering, say), kept as long as it."""
-        return remember(self._mine, key, make)
+        return remember(self.personal_cache, key, lambda: self._personal(reader, limit, shown, pool, key))
 
     def _pool(self) -> tuple[Candidate, ...]:
         return self._versioned_pool()[1]

@@ -31,14 +31,3 @@ def shared_markup(
         return Markup(getattr(module, macro)(*args))  # noqa: S704 - the template escapes what it renders
 
     return remember(cache or ctx.services.cache, f"html:{key}:{current_zone()}", make)
-
-
-def personal_markup(ctx: WebContext, key: str, template: str, macro: str, *args: Any) -> Markup:
-    """Like ``shared_markup`` for a part of one reader's page (their For you's cards), kept with
-    the value it shows: ``key`` is that value's own key, which changes when the value does."""
-
-    def make() -> Markup:
-        module = ctx.templates.env.get_template(template).module
-        return Markup(getattr(module, macro)(*args))  # noqa: S704 - the template escapes what it renders
-
-    return ctx.services.front.remember_personal(f"html:{key}:{current_zone()}", make)

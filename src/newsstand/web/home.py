@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 from newsstand.app.personal import ForYou, HomeData
 from newsstand.model import Reader
 from newsstand.web.context import WebContext, call, reader_of, render, web
-from newsstand.web.fragments import personal_markup, shared_markup
+from newsstand.web.fragments import shared_markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +31,14 @@ def build_home(ctx: WebContext, reader: Reader | None) -> tuple[HomeData, HomePa
     data = front.home()
     shown = [c.article for c in data.top] + [p.article for p in data.picks]
     mine = None if reader is None else front.personal(reader, apart_from=shown)
+    kept = front.personal_cache  # the cards are rendered once, kept as long as the list they show
     parts = HomeParts(
         shared_markup(ctx, "home:head", "_home_parts.html", "head", data),
         shared_markup(ctx, "home:tail", "_home_parts.html", "tail", data),
         mine,
-        Markup() if mine is None else personal_markup(ctx, mine.key, "_home_parts.html", "cards", mine),
+        Markup()
+        if mine is None
+        else shared_markup(ctx, mine.key, "_home_parts.html", "cards", mine, cache=kept),
     )
     return data, parts
 
