@@ -8,6 +8,10 @@ here with ``raise ... from``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 
 class NewsstandError(Exception):
     """Base of every error Newsstand raises on purpose."""
@@ -246,3 +250,37 @@ class InvalidParameterError(BadRequestError):
 
 class SignInRequiredError(WebError):
     """The page is for signed-in readers; the web app answers with a redirect to sign in."""
+
+
+# --- answering from memory -----------------------------------------------------------
+
+
+class WouldBlock(NewsstandError):
+    """Raised inside ``memory_only()`` by anything that would wait: a read or write of storage,
+    or a cached value that must be made first. The caller then does the same work where
+    waiting is allowed (a web handler: in a worker thread)."""
+
+
+_MEMORY_ONLY: ContextVar[bool] = ContextVar("newsstand_memory_only", default=False)
+
+
+@contextmanager
+def memory_only() -> Iterator[None]:
+    """Run a block that must answer from memory alone: storage and cache misses raise WouldBlock.
+    A web handler tries a page this way on the event loop before paying for a thread."""
+    token = _MEMORY_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _MEMORY_ONLY.reset(token)
+
+
+def refuse_to_wait(what: str) -> None:
+    """Raise WouldBlock when called inside ``memory_only()``; ``what`` says what would wait."""
+    if _MEMORY_ONLY.get():
+        raise WouldBlock(what)
+
+
+def is_memory_only() -> bool:
+    """Whether the caller runs inside ``memory_only()``."""
+    return _MEMORY_ONLY.get()

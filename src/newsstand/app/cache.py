@@ -19,6 +19,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from newsstand.errors import WouldBlock, is_memory_only
+
 T = TypeVar("T")
 
 STALE_FACTOR = 3  # a value up to this many lifetimes old is served while a fresh one is made
@@ -81,6 +83,11 @@ class TtlCache:
                 if now - stored <= STALE_FACTOR * self.seconds:
                     break
                 self._values.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        """Drop the value under ``key`` (the next caller makes it afresh)."""
+        with self._lock:
+            self._values.pop(key, None)
 
     def __len__(self) -> int:
         with self._lock:
@@ -161,6 +168,13 @@ class LocalCounters:
 
 
 def remember(cache: SharedCache, key: str, make: Callable[[], T]) -> T:
-    """The cached value for ``key``, made (and stored) when missing or stale."""
+    """The cached value for ``key``, made (and stored) when missing or stale. Inside
+    ``memory_only()``, a value this process does not hold fresh raises WouldBlock (a cache
+    kept elsewhere, such as Redis, is I/O too)."""
+    if is_memory_only():
+        hit: T | None = cache.get(key) if isinstance(cache, TtlCache) else None
+        if hit is None:
+            raise WouldBlock(f"cache: {key[:60]}")
+        return hit
     value: T = cache.get_or_make(key, make)
     return value

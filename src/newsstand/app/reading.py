@@ -10,6 +10,7 @@ from the shared cache. A live blog's redirect is decided before anything is reco
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
@@ -35,7 +36,6 @@ from newsstand.model import (
     MembershipState,
     Publisher,
     Reader,
-    ReaderArticleState,
     ReadRecord,
     SearchHit,
     SearchPage,
@@ -66,6 +66,8 @@ AROUND_SECONDS = 120.0
 # article's revision, its story).
 PARTS_SECONDS = 60.0
 PARTS_ENTRIES = 2000  # a few kilobytes each
+SAVED_READERS = 10_000  # readers whose saved articles are kept in memory
+RECENT_READS = 50_000  # (reader, article) pairs whose last reads are kept in memory
 
 
 class LiveChanges(Protocol):
@@ -178,6 +180,31 @@ def arrange(entries: Sequence[LiveEntry]) -> tuple[list[LiveEntry], list[LiveEnt
     return pinned, key_events, timeline
 
 
+Known = tuple[datetime | None, datetime | None]  # a reader's last read of an article, last paid read
+Record = ReadRecord | None
+
+
+def _pair(read: ReadRecord) -> str:
+    return f"{read.reader_id}:{read.article_id}"
+
+
+def decide_read(
+    wanted: ReadRecord, last_read: datetime | None, last_paid_read: datetime | None
+) -> ReadRecord | None:
+    """What of a full read to store, given the reader's last read of the article and their last
+    read of it recorded for payment: a reload or a second tab soon after stores nothing; a read
+    counts for payment once per SAME_READ_WINDOW."""
+    history = wanted.history and (last_read is None or wanted.at - last_read >= HISTORY_REFRESH)
+    paid = wanted.publisher_id is not None and (
+        last_paid_read is None or wanted.at - last_paid_read >= SAME_READ_WINDOW
+    )
+    if not (history or paid):
+        return None
+    return ReadRecord(
+        wanted.reader_id, wanted.article_id, wanted.at, wanted.publisher_id if paid else None, history
+    )
+
+
 class ReadingService:
     def __init__(
         self,
@@ -199,7 +226,12 @@ class ReadingService:
         self.on_activity = on_activity or (lambda reader_id: None)
         # Related stories take tens of milliseconds to rank and change slowly: kept longer than
         # the front page's lists, and apart from them (they must not push those out).
-        self._reads: GroupCommit[ReadRecord] = GroupCommit(store.record_reads)
+        self._reads: GroupCommit[ReadRecord] = GroupCommit(self._store_reads)
+        # Which articles each reader saved, for the Save button of every page they open.
+        self._saved = TtlCache(cache.seconds, max_entries=SAVED_READERS)
+        # Each reader's last reads of the articles they read lately, as stored or seen by this
+        # process: a reload within the windows then stores nothing without asking the database.
+        self._recent = TtlCache(SAME_READ_WINDOW.total_seconds(), max_entries=RECENT_READS)
         self._around: SharedCache = TtlCache(AROUND_SECONDS if cache.seconds > 0 else 0, max_entries=5000)
         # The rendered parts of article pages that every reader shares (web/fragments.py).
         self.parts: SharedCache = TtlCache(PARTS_SECONDS if cache.seconds > 0 else 0, PARTS_ENTRIES)
@@ -228,28 +260,52 @@ class ReadingService:
         membership = None if reader is None else self.store.get_membership(reader.id)
         access = self.access(reader, membership, article, pub)
         if reader is not None and access.full:
-            self._record(reader, article, pub, access, self.store.reader_article_state(reader.id, article.id))
+            recorded = self._record(reader, article, pub, access)
+            if recorded is not None:
+                recorded.result()
         return access
 
     def _record(
-        self,
-        reader: Reader,
-        article: Article,
-        publisher: Publisher,
-        access: Access,
-        state: ReaderArticleState,
-    ) -> None:
+        self, reader: Reader, article: Article, publisher: Publisher, access: Access
+    ) -> Future[None] | None:
+        """A full read, to be stored as ``decide_read`` finds (the future completes once it is);
+        None when what this process stored or saw moments ago already says it stores nothing
+        (a reload, a second tab)."""
         assert article.id is not None
-        now = self.now()
-        history = state.last_read is None or now - state.last_read >= HISTORY_REFRESH
-        paid = access.counts_for_payment and (
-            state.last_paid_read is None or now - state.last_paid_read >= SAME_READ_WINDOW
-        )
-        if history or paid:  # a reload or a second tab writes nothing
-            self._reads.submit(
-                ReadRecord(reader.id, article.id, now, publisher.id if paid else None, history)
-            )
-            self.on_activity(reader.id)
+        paid = publisher.id if access.counts_for_payment else None
+        wanted = ReadRecord(reader.id, article.id, self.now(), paid, True)
+        known: Known | None = self._recent.get(_pair(wanted))
+        if known is not None and decide_read(wanted, *known) is None:
+            return None
+        return self._reads.submit_future(wanted)
+
+    def _store_reads(self, wanted: Sequence[ReadRecord]) -> None:
+        """The group commit's write: each wanted read decided against the reader's earlier ones
+        in the same transaction, and remembered for a while; readers with a read stored are
+        told (For you learns)."""
+        seen: dict[str, tuple[datetime | None, datetime | None]] = {}
+
+        def decide(
+            want: ReadRecord, last_read: datetime | None, last_paid: datetime | None
+        ) -> ReadRecord | None:
+            record = decide_read(want, last_read, last_paid)
+            if record is not None:
+                last_read = record.at if record.history else last_read
+                last_paid = record.at if record.publisher_id else last_paid
+            seen[_pair(want)] = (last_read, last_paid)
+            return record
+
+        stored = self.store.record_new_reads(wanted, decide)
+        for key, known in seen.items():  # only once committed
+            self._recent.put(key, known)
+        for reader_id in dict.fromkeys(r.reader_id for r in stored):
+            self.on_activity(reader_id)
+
+    def forget_recent(self, reader_id: int, article_ids: Sequence[int]) -> None:
+        """Forget what this process knows of the reader's last reads of these articles (they
+        were marked unread: the next read goes into the history again)."""
+        for article_id in article_ids:
+            self._recent.forget(f"{reader_id}:{article_id}")
 
     def add_reading_time(self, reader: Reader, article_id: int, seconds: int) -> int | None:
         """Credit ``seconds`` the reader's page reports having been read (visible, in front) to
@@ -280,30 +336,43 @@ class ReadingService:
     ) -> ArticlePage:
         """The article page for one reader: the paywall decided and a full read recorded.
         Callers send live blogs to ``live_page`` first, so a redirect records nothing."""
-        publisher, access, state = self._read(article, reader, membership)
+        page, recorded = self.open_article(article, reader, membership)
+        if recorded is not None:
+            recorded.result()
+        return page
+
+    def open_article(
+        self, article: Article, reader: Reader | None, membership: Membership | None
+    ) -> tuple[ArticlePage, Future[None] | None]:
+        """``article_page`` for a caller that must not wait: with the full read's record still
+        being stored (answer the reader once the future completes)."""
+        publisher, access, saved = self._read(article, reader, membership)
         body = (
             article.body_html if access.full else preview_html(article.body_html, access.preview_paragraphs)
         )
         around = self.around(article)
         picked = reader is not None and reader.is_editor and article.id in self.picked_ids()
-        return ArticlePage(
-            article, publisher, access, body, around.coverage, around.related, state.saved, picked
-        )
+        page = ArticlePage(article, publisher, access, body, around.coverage, around.related, saved, picked)
+        return page, self._record_read(reader, article, publisher, access)
 
     def _read(
         self, article: Article, reader: Reader | None, membership: Membership | None
-    ) -> tuple[Publisher | None, Access, ReaderArticleState]:
-        """The paywall decision for a page, with the reader's own state, and a full read recorded."""
+    ) -> tuple[Publisher, Access, bool]:
+        """The paywall decision for a page, and whether the reader saved the article."""
         assert article.id is not None
-        publisher = self.publishers().get(article.publisher_id)
-        pub = publisher or self.store.get_publisher(article.publisher_id)
-        access = self.access(reader, membership, article, pub)
-        state = ReaderArticleState()
-        if reader is not None:
-            state = self.store.reader_article_state(reader.id, article.id)
-            if access.full:
-                self._record(reader, article, pub, access, state)
-        return publisher, access, state
+        publisher = self._publisher(article.publisher_id)
+        access = self.access(reader, membership, article, publisher)
+        saved = reader is not None and article.id in self.saved_ids(reader.id)
+        return publisher, access, saved
+
+    def _record_read(
+        self, reader: Reader | None, article: Article, publisher: Publisher, access: Access
+    ) -> Future[None] | None:
+        """A page's full read on its way to storage (last: what came before may have to be made
+        again in a thread, and the read must be submitted once per page)."""
+        if reader is None or not access.full:
+            return None
+        return self._record(reader, article, publisher, access)
 
     def around(self, article: Article) -> Around:
         """Other coverage and related stories: the same for every reader, made once a while."""
@@ -311,9 +380,19 @@ class ReadingService:
         return remember(self._around, key, lambda: around_article(self.store, article))
 
     def live_page(self, article: Article, reader: Reader | None, membership: Membership | None) -> LivePage:
-        """A live blog for one reader: entries arranged, cut to the preview without access."""
+        """A live blog for one reader: entries arranged, cut to the preview without access, a
+        full read recorded."""
+        page, recorded = self.open_live(article, reader, membership)
+        if recorded is not None:
+            recorded.result()
+        return page
+
+    def open_live(
+        self, article: Article, reader: Reader | None, membership: Membership | None
+    ) -> tuple[LivePage, Future[None] | None]:
+        """``live_page`` for a caller that must not wait (see ``open_article``)."""
         assert article.id is not None
-        publisher, access, state = self._read(article, reader, membership)
+        publisher, access, saved = self._read(article, reader, membership)
         blog_id = article.id
         entries = remember(self.cache, f"live:{blog_id}:entries", lambda: self.store.live_entries(blog_id))
         pinned, key_events, timeline = arrange(entries)
@@ -325,7 +404,7 @@ class ReadingService:
         latest = max((changed_at(e) for e in entries), default=article.published)
         around = self.around(article)
         picked = reader is not None and reader.is_editor and article.id in self.picked_ids()
-        return LivePage(
+        page = LivePage(
             article,
             publisher,
             access,
@@ -334,11 +413,12 @@ class ReadingService:
             tuple(timeline),
             hidden,
             latest,
-            state.saved,
+            saved,
             around.coverage,
             around.related,
             picked,
         )
+        return page, self._record_read(reader, article, publisher, access)
 
     def stream_allowed(self, article_id: int, reader: Reader | None, membership: Membership | None) -> bool:
         """Whether this reader may receive a live blog's full entries as they come (nothing is
@@ -476,11 +556,18 @@ class ReadingService:
     def save(self, reader_id: int, article_id: int) -> None:
         """Save an article (again: no change). Raises NotFoundError for an unknown article."""
         self.store.save_article(reader_id, article_id, self.now())
+        self._saved.forget(f"saved:{reader_id}")
         self.on_activity(reader_id)
 
     def unsave(self, reader_id: int, article_id: int) -> None:
         self.store.unsave_article(reader_id, article_id)
+        self._saved.forget(f"saved:{reader_id}")
         self.on_activity(reader_id)
+
+    def saved_ids(self, reader_id: int) -> frozenset[int]:
+        """Ids of every article the reader saved (kept as long as the shared cache keeps its
+        values, and forgotten here at once when they save or unsave)."""
+        return remember(self._saved, f"saved:{reader_id}", lambda: self.store.saved_article_ids(reader_id))
 
     def is_saved(self, reader_id: int, article_id: int) -> bool:
         return self.store.is_saved(reader_id, article_id)
@@ -519,6 +606,7 @@ class ReadingService:
     def mark_unread(self, reader_id: int, article_id: int) -> None:
         """Take an article out of the reader's history; reads counted for payment stay."""
         self.store.forget_read(reader_id, article_id)
+        self.forget_recent(reader_id, [article_id])
         self.on_activity(reader_id)
 
     def _with_articles(self, rows: list[tuple[int, datetime]]) -> list[ArticleAt]:

@@ -558,6 +558,7 @@ class SubscriptionService:
             self.store.record_reads([ReadRecord(reader.id, aid, now, None, True) for aid in known])
         else:
             self.store.forget_reads(reader.id, known)
+            self.reading.forget_recent(reader.id, known)
         return len(known)
 
     def set_starred(self, reader: Reader, article_ids: Sequence[int], starred: bool) -> None:

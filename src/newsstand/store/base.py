@@ -82,6 +82,9 @@ class FeedItem:
 
 # One feed fetch to store: its health row, the feed's new state and its articles.
 Fetched = tuple[FetchRecord, FeedState, Sequence[FeedItem]]
+# A wanted read, the reader's last read of the article and their last read recorded for payment,
+# to the read to store (None: nothing).
+DecideRead = Callable[[ReadRecord, datetime | None, datetime | None], ReadRecord | None]
 
 
 class CatalogStore(Protocol):
@@ -345,6 +348,9 @@ class LibraryStore(Protocol):
 
     def is_saved(self, reader_id: int, article_id: int) -> bool: ...
 
+    def saved_article_ids(self, reader_id: int) -> frozenset[int]:
+        """Ids of every article the reader saved."""
+
     def saved_articles(
         self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
     ) -> list[tuple[int, datetime]]:
@@ -413,6 +419,12 @@ class LibraryStore(Protocol):
     def record_reads(self, reads: Sequence[ReadRecord]) -> None:
         """Store full reads in one transaction: each reader's history keeps the latest time per
         article, and every read with a publisher becomes a reading record for its payment."""
+
+    def record_new_reads(self, wanted: Sequence[ReadRecord], decide: DecideRead) -> list[ReadRecord]:
+        """Store what ``decide`` makes of each wanted read, in order, in one transaction:
+        it is given the read with the reader's last read of the article and last read recorded
+        for payment (None when there is none; reads decided earlier in the same call count);
+        None stores nothing. Returns the reads stored."""
 
     def reading_counts(self, start: datetime, end: datetime) -> list[tuple[str, int, int]]:
         """(publisher id, reads, unique readers) for reads in [start, end)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -22,6 +23,7 @@ from newsstand.api import v1 as api_v1
 from newsstand.api.fever import create_fever
 from newsstand.api.greader import create_greader
 from newsstand.app import Services, services_for
+from newsstand.app.cache import TtlCache
 from newsstand.config import Settings
 from newsstand.errors import ConfigError, NewsstandError
 from newsstand.markup.sanitize import embed_sources
@@ -48,7 +50,7 @@ from newsstand.web import apps as app_pages
 from newsstand.web import feeds as feed_pages
 from newsstand.web import websub as websub_pages
 from newsstand.web.assets import Assets, VersionedStatic
-from newsstand.web.context import WebContext, configure_environment
+from newsstand.web.context import READER_PAGE_SECONDS, READER_PAGES, WebContext, configure_environment
 from newsstand.web.errors import handle_error, handle_http
 from newsstand.web.ops import RequestMiddleware
 from newsstand.web.pagecache import PageCacheMiddleware
@@ -138,9 +140,19 @@ def build_context(services: Services) -> WebContext:
         templates=Jinja2Templates(env=env),
         assets=Assets(),
         secret=load_secret(services.settings),
+        reader_pages=TtlCache(READER_PAGE_SECONDS if services.cache.seconds > 0 else 0, READER_PAGES),
     )
     configure_environment(env, lambda: ctx)
     return ctx
+
+
+def freeze_startup_objects() -> None:
+    """Leave what exists once the app is built (modules, templates, the catalog: some 140,000
+    objects) out of every later garbage collection. Each full collection walked all of them:
+    70 ms of CPU, and pauses of 250-450 ms under load, the worst of members' p99 latency
+    (bench/web.py, docs/decisions.md). Objects made while serving are collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 def make_lifespan(
@@ -151,6 +163,7 @@ def make_lifespan(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         logredact.install()  # again: the server may have configured its loggers since
+        freeze_startup_objects()
         task = asyncio.create_task(background(ctx)) if background is not None else None
         ctx.live_signals.start(ctx.services)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -13,9 +14,10 @@ from newsstand.app.membership import Offer
 from newsstand.app.reading import ArticlePage, LivePage
 from newsstand.errors import BadRequestError, NotFoundError
 from newsstand.model import Article, Membership, Reader
-from newsstand.web.context import WebContext, call, membership_of, reader_of, render, web
-from newsstand.web.fragments import shared_markup
+from newsstand.web.context import WebContext, call, membership_of, reader_of, web
+from newsstand.web.fragments import render_shared, shared_markup
 from newsstand.web.security import checked_form
+from newsstand.web.threads import call_fast, committed
 
 # Stored ids are 32-bit (PostgreSQL's integer), and PostgreSQL refuses to compare a larger number
 # with them (a database error, not "not found"): such an id names nothing.
@@ -39,15 +41,15 @@ class ArticleParts:
 
 def build_article(
     ctx: WebContext, article_id: int, reader: Reader | None, membership: Membership | None
-) -> tuple[ArticlePage, ArticleParts] | Article:
-    """The page for one reader with its shared parts, or the live blog to redirect to (nothing
-    recorded then)."""
+) -> tuple[ArticlePage, ArticleParts, Future[None] | None] | Article:
+    """The page for one reader with its shared parts and its read on the way to storage, or the
+    live blog to redirect to (nothing recorded then)."""
     reading = ctx.services.reading
     article = reading.get_article(article_id)
     if article.is_liveblog:
         return article
-    page = reading.article_page(article, reader, membership)
-    return page, article_parts(ctx, page)
+    page, recorded = reading.open_article(article, reader, membership)
+    return page, article_parts(ctx, page), recorded
 
 
 def article_parts(ctx: WebContext, page: ArticlePage) -> ArticleParts:
@@ -63,21 +65,28 @@ def article_parts(ctx: WebContext, page: ArticlePage) -> ArticleParts:
 async def article_page(request: Request) -> Response:
     ctx = web(request)
     reader = reader_of(request)
-    found = await call(build_article, ctx, path_id(request), reader, membership_of(request))
+    found = await call_fast(build_article, ctx, path_id(request), reader, membership_of(request))
     if isinstance(found, Article):  # a live blog: redirected before anything is recorded
         return RedirectResponse(f"/live/{found.id}", status_code=301)
-    page, parts = found
+    page, parts, recorded = found
+    await committed(recorded)  # answered once the read is stored
     # Bodies are sanitized before they are stored; the paywall's preview is sanitized again.
     body = Markup(page.body_html)  # noqa: S704
+    a = page.article
     values = {
         "v": page,
         "body": body,
         "parts": parts,
         "next": request.url.path,
         "offer": paywall_offer(request, page),
-        "panel": None if reader is None else ctx.services.interests.panel(reader, page.article),
+        "panel": None if reader is None else ctx.services.interests.panel(reader, a),
     }
-    return render(request, "article.html", values)
+    if not page.access.full:  # the paywall's offer is the reader's own
+        return render_shared(request, "article.html", values, key=None)
+    # Everything else on a page that shows the whole article is the same for readers who saved
+    # it or not, and picked it or not (editors).
+    key = f"{a.id}:{a.revision}:{hash(parts.head)}:{hash(parts.around)}:{page.saved}:{page.picked}"
+    return render_shared(request, "article.html", values, key)
 
 
 def paywall_offer(request: Request, page: ArticlePage | LivePage) -> Offer | None:

@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from newsstand.app import Services
 from newsstand.app.accounts import Viewer
+from newsstand.app.cache import SharedCache, TtlCache
 from newsstand.app.loop import LoopStatus
 from newsstand.config import Settings
 from newsstand.model import Membership, Publisher, Reader
@@ -27,6 +28,9 @@ from newsstand.web.livesignals import LiveSignals
 from newsstand.web.security import request_csrf_token
 from newsstand.web.threads import call as call  # re-exported: handlers import it from here
 from newsstand.web.timefmt import current_zone
+
+READER_PAGE_SECONDS = 60.0  # as long as the parts they are made of (app/reading.PARTS_SECONDS)
+READER_PAGES = 400
 
 
 class StreamSlots:
@@ -64,6 +68,9 @@ class WebContext:
     queue: Any = None  # the broker's connection for /healthz and /metrics, made on first use
     stream_seconds: float = 300.0  # a live event stream ends after this; EventSource reconnects
     streams: StreamSlots = field(default_factory=lambda: StreamSlots())  # open live streams
+    # Members' pages rendered once for every reader they look the same to (web/fragments.py):
+    # a few tens of kilobytes each, so fewer than the parts they are made of.
+    reader_pages: SharedCache = field(default_factory=lambda: TtlCache(READER_PAGE_SECONDS, READER_PAGES))
 
     @property
     def settings(self) -> Settings:
@@ -156,9 +163,19 @@ def render(
 ) -> HTMLResponse:
     """Render a page with what every page needs: the reader, CSRF token, navigation, flashes."""
     ctx = web(request)
-    values: dict[str, Any] = {
-        "reader": reader_of(request),
-        "csrf": request_csrf_token(request, ctx.secret),
+    values = page_values(request, reader_of(request), request_csrf_token(request, ctx.secret))
+    values.update(context or {})
+    response = ctx.templates.TemplateResponse(request, template, values, status_code=status_code)
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
+def page_values(request: Request, reader: Any, csrf: str) -> dict[str, Any]:
+    """What every page's template is given besides its own values."""
+    ctx = web(request)
+    return {
+        "reader": reader,
+        "csrf": csrf,
         "flashes": flash_messages(request),
         "nav_sections": ctx.nav_sections(),
         "now": ctx.clock(),
@@ -167,10 +184,6 @@ def render(
         # After saving or unsaving, the service worker refreshes its offline copies.
         "sync_saved": request.query_params.get("msg") in ("saved", "unsaved"),
     }
-    values.update(context or {})
-    response = ctx.templates.TemplateResponse(request, template, values, status_code=status_code)
-    response.headers.setdefault("Cache-Control", "private, no-cache")
-    return response
 
 
 def configure_environment(env: Environment, ctx_getter: Callable[[], WebContext]) -> None:

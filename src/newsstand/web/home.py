@@ -11,8 +11,9 @@ from starlette.routing import BaseRoute, Route
 
 from newsstand.app.personal import ForYou, HomeData
 from newsstand.model import Reader
-from newsstand.web.context import WebContext, call, reader_of, render, web
-from newsstand.web.fragments import shared_markup
+from newsstand.web.context import WebContext, reader_of, render, web
+from newsstand.web.fragments import render_shared, shared_markup
+from newsstand.web.threads import call_fast
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +46,14 @@ def build_home(ctx: WebContext, reader: Reader | None) -> tuple[HomeData, HomePa
 
 async def home_page(request: Request) -> Response:
     ctx = web(request)
-    data, parts = await call(build_home, ctx, reader_of(request))
-    return render(request, "home.html", {"data": data, "parts": parts, "ingest": ctx.loop_status})
+    data, parts = await call_fast(build_home, ctx, reader_of(request))
+    values = {"data": data, "parts": parts, "ingest": ctx.loop_status}
+    if not data.latest or parts.for_you is None:  # the first run's status; anonymous readers
+        return render(request, "home.html", values)
+    # The reader's For you is made under a key that names everything it shows (their follows,
+    # trainer and reading, and the shared pool): with the shared parts, that names the page.
+    key = f"{parts.for_you.key}:{hash(parts.head)}:{hash(parts.tail)}"
+    return render_shared(request, "home.html", values, key)
 
 
 routes: list[BaseRoute] = [Route("/", home_page, name="home")]

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,8 +20,9 @@ from starlette.types import Receive, Scope, Send
 from newsstand.app.reading import LivePage, changed_at
 from newsstand.model import Article, LiveEntry, Membership, Reader, utc
 from newsstand.web.articles import path_id, paywall_offer
-from newsstand.web.context import StreamSlots, WebContext, call, membership_of, reader_of, render, web
-from newsstand.web.fragments import shared_markup
+from newsstand.web.context import StreamSlots, WebContext, call, membership_of, reader_of, web
+from newsstand.web.fragments import render_shared, shared_markup
+from newsstand.web.threads import call_fast, committed
 from newsstand.web.timefmt import iso_precise
 
 
@@ -57,27 +59,34 @@ def live_parts(ctx: WebContext, page: LivePage) -> LiveParts:
 
 def build_live(
     ctx: WebContext, article_id: int, reader: Reader | None, membership: Membership | None
-) -> tuple[LivePage, LiveParts] | Article:
-    """The live blog for one reader with its shared parts, or the article to redirect to."""
+) -> tuple[LivePage, LiveParts, Future[None] | None] | Article:
+    """The live blog for one reader with its shared parts and its read on the way to storage,
+    or the article to redirect to."""
     reading = ctx.services.reading
     article = reading.get_article(article_id)
     if not article.is_liveblog:
         return article
-    page = reading.live_page(article, reader, membership)
-    return page, live_parts(ctx, page)
+    page, recorded = reading.open_live(article, reader, membership)
+    return page, live_parts(ctx, page), recorded
 
 
 async def live_page(request: Request) -> Response:
     ctx = web(request)
-    found = await call(build_live, ctx, path_id(request), reader_of(request), membership_of(request))
+    found = await call_fast(build_live, ctx, path_id(request), reader_of(request), membership_of(request))
     if isinstance(found, Article):  # not a live blog: redirected before anything is recorded
         return RedirectResponse(f"/article/{found.id}", status_code=301)
-    page, parts = found
+    page, parts, recorded = found
+    await committed(recorded)  # answered once the read is stored
     since = iso_precise(page.latest)
     reader = reader_of(request)
     panel = None if reader is None else web(request).services.interests.panel(reader, page.article)
     values = {"v": page, "parts": parts, "since": since, "next": request.url.path, "panel": panel}
-    return render(request, "live.html", {**values, "offer": paywall_offer(request, page)})
+    values["offer"] = paywall_offer(request, page)
+    if not page.access.full:  # the paywall's offer is the reader's own
+        return render_shared(request, "live.html", values, key=None)
+    a = page.article
+    key = f"{a.id}:{a.revision}:{since}:{hash(parts.entries)}:{hash(parts.around)}:{page.saved}:{page.picked}"
+    return render_shared(request, "live.html", values, key)
 
 
 def parse_since(raw: str | None) -> datetime | None:

@@ -22,8 +22,9 @@ from newsstand.app.reading import search_query
 from newsstand.catalog.languages import language_name
 from newsstand.errors import SearchQueryError
 from newsstand.model import Membership, Reader, SearchPage, SearchQuery
-from newsstand.web.context import WebContext, call, membership_of, reader_of, render, web
-from newsstand.web.fragments import shared_markup
+from newsstand.web.context import WebContext, membership_of, reader_of, web
+from newsstand.web.fragments import render_shared, shared_markup
+from newsstand.web.threads import call_fast
 
 PAGE_SIZE = 20
 SORTS = {"relevance": "Best match", "newest": "Newest first"}
@@ -147,9 +148,10 @@ def run_search(
 
 def build_search(
     ctx: WebContext, form: SearchForm, reader: Reader | None, membership: Membership | None, notes: list[str]
-) -> Markup:
+) -> tuple[Markup, str]:
     """The form and its results, from the shared cache when a reader of the same access
-    class (the paywall shows them the same) asked the same lately."""
+    class (the paywall shows them the same) asked the same lately; with the key they are kept
+    under."""
     form, outcome = run_search(ctx, form, reader, membership)
     publishers = sorted(ctx.publisher_map().values(), key=lambda p: p.name.casefold())
     codes = {p.language for p in publishers if p.language}
@@ -157,7 +159,7 @@ def build_search(
     sections = ctx.nav_sections(limit=30)
     access = ctx.services.reading.access_class(reader, membership)
     key = f"search:{access}:{sorted(form.filters().items())}:{form.cursor}:{form.asked}:{notes}"
-    return shared_markup(
+    main = shared_markup(
         ctx,
         key,
         "_search_parts.html",
@@ -171,14 +173,17 @@ def build_search(
         outcome.prompt,
         SORTS,
     )
+    return main, key
 
 
 async def search_page(request: Request) -> Response:
     ctx = web(request)
     form, notes = parse_form(request.query_params)
     reader, membership = reader_of(request), membership_of(request)
-    main = await call(build_search, ctx, form, reader, membership, notes)
-    return render(request, "search.html", {"form": form, "main": main, "query_text": form.text})
+    main, key = await call_fast(build_search, ctx, form, reader, membership, notes)
+    # The results are kept per access class under ``key``; the page around them is the same.
+    values = {"form": form, "main": main, "query_text": form.text}
+    return render_shared(request, "search.html", values, f"{key}:{hash(main)}")
 
 
 routes: list[BaseRoute] = [Route("/search", search_page, name="search")]

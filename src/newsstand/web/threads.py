@@ -13,8 +13,10 @@ import asyncio
 import contextvars
 import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
+
+from newsstand.errors import WouldBlock, memory_only
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -38,3 +40,21 @@ async def call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     context = contextvars.copy_context()
     job = functools.partial(context.run, fn, *args, **kwargs)
     return await asyncio.get_running_loop().run_in_executor(_executor, job)
+
+
+async def call_fast(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``call``, but first tried right here on the event loop with storage and cache misses
+    refused (``memory_only``): a page made from memory costs no thread hop, and a hop under
+    load costs more than such a page (handing the interpreter lock back and forth). ``fn``
+    must be safe to run twice (a first try may stop halfway)."""
+    try:
+        with memory_only():
+            return fn(*args, **kwargs)
+    except WouldBlock:
+        return await call(fn, *args, **kwargs)
+
+
+async def committed(future: Future[None] | None) -> None:
+    """Wait, without a thread, for a write that a page made (a group commit's future)."""
+    if future is not None:
+        await asyncio.wrap_future(future)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 
-from newsstand.errors import NewsstandError, StorageError
+from newsstand.errors import NewsstandError, StorageError, refuse_to_wait
 
 BUSY_TIMEOUT_MS = 60_000
 _READONLY = "newsstand_readonly"
@@ -149,7 +149,9 @@ def index_pending(conn: Connection) -> int:
 
 @contextmanager
 def translated() -> Iterator[None]:
-    """Let Newsstand errors through; turn database errors into StorageError."""
+    """Let Newsstand errors through; turn database errors into StorageError. Inside
+    ``memory_only()`` nothing reaches the database: WouldBlock."""
+    refuse_to_wait("storage")
     try:
         yield
     except NewsstandError:

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from newsstand.errors import NotFoundError
 from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadingSignal, ReadRecord, UnreadRef
+from newsstand.store.base import DecideRead
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
 from newsstand.store.sql.engine import SqlBase
@@ -153,6 +154,11 @@ class ReadingMixin(SqlBase):
         with self._read() as conn:
             return conn.execute(query).first() is not None
 
+    def saved_article_ids(self, reader_id: int) -> frozenset[int]:
+        query = sa.select(saved_articles.c.article_id).where(saved_articles.c.reader_id == reader_id)
+        with self._read_one() as conn:
+            return frozenset(conn.execute(query).scalars())
+
     def saved_articles(
         self, reader_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
     ) -> list[tuple[int, datetime]]:
@@ -287,8 +293,42 @@ class ReadingMixin(SqlBase):
         return ReaderArticleState(saved=saved_at is not None, last_read=read_at, last_paid_read=paid_at)
 
     def record_reads(self, reads: Sequence[ReadRecord]) -> None:
-        if not reads:
-            return
+        if reads:
+            with self._write() as conn:
+                self._insert_reads(conn, reads)
+
+    def record_new_reads(self, wanted: Sequence[ReadRecord], decide: DecideRead) -> list[ReadRecord]:
+        if not wanted:
+            return []
+        pairs = sorted({(r.reader_id, r.article_id) for r in wanted})
+        h, r = reading_history.c, reading_records.c
+        last_read = sa.select(h.reader_id, h.article_id, h.read).where(
+            sa.tuple_(h.reader_id, h.article_id).in_(pairs)
+        )
+        last_paid = (
+            sa.select(r.reader_id, r.article_id, sa.func.max(r.at).label("at"))
+            .where(sa.tuple_(r.reader_id, r.article_id).in_(pairs))
+            .group_by(r.reader_id, r.article_id)
+        )
+        with self._write() as conn:  # decided and written in one transaction: no second writer between
+            read_at = {(row[0], row[1]): row[2] for row in conn.execute(last_read)}
+            paid_at = {(row[0], row[1]): row[2] for row in conn.execute(last_paid)}
+            kept = []
+            for want in wanted:
+                key = (want.reader_id, want.article_id)
+                record = decide(want, read_at.get(key), paid_at.get(key))
+                if record is None:
+                    continue
+                kept.append(record)
+                if record.history:
+                    read_at[key] = record.at
+                if record.publisher_id:
+                    paid_at[key] = record.at
+            if kept:
+                self._insert_reads(conn, kept)
+        return kept
+
+    def _insert_reads(self, conn: sa.Connection, reads: Sequence[ReadRecord]) -> None:
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
         latest: dict[tuple[int, int], datetime] = {}
         for r in reads:
@@ -304,11 +344,10 @@ class ReadingMixin(SqlBase):
             _read_values(r.reader_id, r.article_id, r.publisher_id, r.at) for r in reads if r.publisher_id
         ]
         rows = [{"reader_id": rid, "article_id": aid, "read": at} for (rid, aid), at in latest.items()]
-        with self._write() as conn:
-            if rows:
-                conn.execute(upsert, rows)
-            if paid:
-                conn.execute(reading_records.insert(), paid)
+        if rows:
+            conn.execute(upsert, rows)
+        if paid:
+            conn.execute(reading_records.insert(), paid)
 
     # --- reading records for publisher payment ----------------------------------------------
 
