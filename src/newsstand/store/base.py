@@ -259,11 +259,11 @@ class ReaderStore(Protocol):
         attempt_prefixes: Sequence[str] = (),
     ) -> None:
         """Delete a reader with sessions, tokens, membership, follows, saved articles,
-        history, their own names and folders in one transaction, with the sign-in attempts under ``attempt_keys`` or under
-        a key starting with one of ``attempt_prefixes`` (an account's attempts per address) and
-        the queued or sent mail to their address; their reading records stay with
-        reader_id cleared and ``pseudonym`` as reader reference; their picks stay without
-        an author. Raises NotFoundError."""
+        history, their own names and folders in one transaction, with the sign-in attempts
+        under ``attempt_keys`` or under a key starting with one of ``attempt_prefixes`` (an
+        account's attempts per address) and the queued or sent mail to their address; their
+        reading records stay with reader_id cleared and ``pseudonym`` as reader reference;
+        their picks stay without an author. Raises NotFoundError."""
 
     def add_session(self, session: SessionRecord) -> None: ...
 
