@@ -38,10 +38,11 @@ def clean_title(raw: str) -> str:
 
 
 def folder_name(raw: str) -> str:
-    """A new folder's name as a reader app sent it, spaces folded. Raises InvalidDataError for
-    an empty name, one longer than MAX_FOLDER_NAME, one with a control character, or one with
-    a "/" (which would read as part of a stream id: ``user/-/label/a/b``, ``user/-/state/...``)."""
-    if any(unicodedata.category(ch) == "Cc" for ch in raw):
+    """A new folder's name as a reader app sent it, spaces (tabs, line breaks) folded.
+    Raises InvalidDataError for an empty name, one longer than MAX_FOLDER_NAME, one with
+    another control character, or one with a "/" (which would read as part of a stream id:
+    ``user/-/label/a/b``, ``user/-/state/...``)."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in raw):
         raise InvalidDataError("a folder's name cannot hold control characters")
     name = " ".join(raw.split())
     if not name:

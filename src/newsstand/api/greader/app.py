@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import msgspec
 from starlette.applications import Starlette
@@ -31,6 +32,7 @@ from newsstand.feedsout import CONTENT_TYPES, FeedDocument, FeedFormat, FeedItem
 
 JSON = "application/json; charset=utf-8"
 BAD_TOKEN = {"X-Reader-Google-Bad-Token": "true"}
+URL_SAFE = "/:?&=%@!$'()*+,;~"  # what a feed URL inside a stream id keeps as it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +340,8 @@ def atom_stream(c: Call) -> Response:
     page = c.services.subscriptions.items_page(c.viewer.reader, c.viewer.membership, req)
     doc = FeedDocument(
         title=c.services.subscriptions.stream_title(c.viewer.reader, req.stream),
-        self_url=f"{c.site}/reader/atom/{stream_id}",
+        # a label's name may hold spaces and any letter: the address carries it escaped
+        self_url=f"{c.site}/reader/atom/{quote(stream_id, safe=URL_SAFE)}",
         home_url=f"{c.site}/",
         generated=c.services.subscriptions.now(),
         id=f"tag:google.com,2005:reader/{ids.normal(stream_id)}",
