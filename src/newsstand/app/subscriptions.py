@@ -272,6 +272,15 @@ class SubscriptionService:
                 kept[name] = inside
         return dict(sorted(kept.items(), key=lambda pair: pair[0].casefold()))
 
+    def folder_contents(self, reader: Reader) -> dict[str, tuple[Subscription, ...]]:
+        """The reader's folders with their subscriptions (as ``subscriptions`` gives them), in
+        name order, for the web's following page."""
+        subs = {s.publisher.id: s for s in self.subscriptions(reader)}
+        return {
+            name: tuple(subs[pid] for pid in pids if pid in subs)
+            for name, pids in self.folders(reader).items()
+        }
+
     def folders_by_publisher(self, reader: Reader) -> dict[str, tuple[str, ...]]:
         """The folders each followed publisher is in, by publisher id."""
         filed: dict[str, tuple[str, ...]] = {}
