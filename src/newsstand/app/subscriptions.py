@@ -406,32 +406,38 @@ class SubscriptionService:
         empty is gone). Raises NotFoundError, PermissionDeniedError, CatalogError and
         InvalidDataError (a folder's name the rules refuse, or no subscription to put in it)."""
         followed = set(reader.followed_publishers)
-        chosen: list[str] = []
+        subscribed: list[str] = []
         for target in targets:
             if action is EditAction.SUBSCRIBE:
                 sub = self.subscribe(reader, target, title)
                 followed.add(sub.publisher.id)
-                chosen.append(sub.publisher.id)
+                subscribed.append(sub.publisher.id)
             elif action is EditAction.UNSUBSCRIBE:
                 self.unsubscribe(reader, target)
-            else:
-                if title.strip():
-                    self.rename(reader, target, title)
-                chosen.append(self.publisher_for(target).id)
+            elif title.strip():
+                self.rename(reader, target, title)
+
+        def chosen() -> list[str]:
+            """The subscriptions to file: only ones the reader follows (NotFoundError)."""
+            if action is EditAction.SUBSCRIBE:
+                return subscribed
+            found = [self.publisher_for(target).id for target in targets]
+            if missing := [pid for pid in found if pid not in followed]:
+                raise NotFoundError("subscription", missing[0])
+            return found
+
         for label in add:
-            found = self.resolve(reader, label)
-            if not found.folder:
-                self.set_label(reader, found.name, True)
+            meant = self.resolve(reader, label)
+            if not meant.folder:
+                self.set_label(reader, meant.name, True)
             elif action is not EditAction.UNSUBSCRIBE:
-                if missing := [pid for pid in chosen if pid not in followed]:
-                    raise NotFoundError("subscription", missing[0])  # only what they follow is filed
-                self.file(reader, label, chosen, True)
+                self.file(reader, label, chosen(), True)
         for label in remove:
-            found = self.resolve(reader, label)
-            if not found.folder:
-                self.set_label(reader, found.name, False)
-            elif found.exists and chosen:
-                self.file(reader, found.name, chosen, False)
+            meant = self.resolve(reader, label)
+            if not meant.folder:
+                self.set_label(reader, meant.name, False)
+            elif meant.exists and targets and action is not EditAction.UNSUBSCRIBE:
+                self.file(reader, meant.name, chosen(), False)
 
     def file(self, reader: Reader, folder: str, publisher_ids: Sequence[str], on: bool) -> str:
         """Put followed publishers in the reader's folder ``folder`` (made on first use) or take
