@@ -46,7 +46,7 @@ def _target(name: str):  # type: ignore[no-untyped-def]
     import atheris
 
     with atheris.instrument_imports(include=["newsstand"]):
-        from newsstand.catalog.opml import parse_opml
+        from newsstand.catalog.opml import parse_opml, read_subscriptions
         from newsstand.errors import NewsstandError
         from newsstand.extract.page import extract_page
         from newsstand.extract.textimport import parse_text_article
@@ -102,10 +102,11 @@ def _target(name: str):  # type: ignore[no-untyped-def]
             return
 
     def opml(data: bytes) -> None:
-        try:
-            parse_opml(data)
-        except NewsstandError:
-            return
+        for read in (parse_opml, read_subscriptions):  # the catalog's import, and a reader's
+            try:
+                read(data)
+            except NewsstandError:
+                continue
 
     def text(data: bytes) -> None:
         try:

@@ -7,9 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from newsstand.app import Services
+from newsstand.app.subscriptions import EditAction
 from newsstand.config import Settings
 from newsstand.errors import AuthenticationError
 from newsstand.mail import list_outbox, outbox_folder
+from newsstand.model import Facet, Publisher
 from newsstand.store import SqlStore
 
 from .conftest import PASSWORD
@@ -61,3 +63,21 @@ def test_deleted_account_leaves_no_email_anywhere(
     services.accounts.delete_reader(services.accounts.sign_up("third@example.org", PASSWORD).id)
     assert rows_naming(store, "stays@example.org")
     assert any("stays@example.org" in e.to for e in list_outbox(outbox_folder(store_settings)))
+
+
+def test_deleted_account_leaves_no_folder_or_own_name(services: Services, store: SqlStore) -> None:
+    """Folders and the reader's own names for subscriptions are personal data too."""
+    store.add_publisher(Publisher("harbour-post", "Harbour Post", "https://harbour.example", "GB", "en"))
+    reader = services.accounts.sign_up(EMAIL, PASSWORD)
+    services.interests.follow(reader.id, Facet.PUBLISHER, "harbour-post")
+    reader = services.accounts.get_reader(reader.id)
+    services.subscriptions.edit(
+        reader, EditAction.EDIT, ["harbour-post"], "Leaving harbour", add=["Leaving folder"]
+    )
+    assert services.subscriptions.folders(reader) == {"Leaving folder": ("harbour-post",)}
+    assert rows_naming(store, "leaving folder") and rows_naming(store, "leaving harbour")
+
+    services.accounts.delete_account(reader.id, PASSWORD)
+
+    assert rows_naming(store, "leaving folder") == []
+    assert rows_naming(store, "leaving harbour") == []

@@ -24,6 +24,12 @@ OPML = b"""<?xml version="1.0"?>
 </body></opml>"""
 
 
+FOLDERED = b"""<?xml version="1.0"?>
+<opml version="2.0"><body>
+  <outline text="Commute"><outline type="rss" text="Harbour" xmlUrl="https://harbour-post.example/world.xml"/></outline>
+</body></opml>"""
+
+
 def login_works(client: TestClient, email: str, password: str) -> bool:
     response = client.post("/accounts/ClientLogin", data={"Email": email, "Passwd": password})
     return response.status_code == 200
@@ -68,6 +74,15 @@ def test_opml_out_and_in_from_the_account_page(
     assert done.status_code == 200 and "Now following 1 publisher: Northern Ledger" in done.text
     assert "https://elsewhere.example/rss" in done.text  # refused: readers may not add feeds here
     assert services.accounts.get_reader(reader.id).followed_publishers == ("harbour-post", "northern-ledger")
+    assert "Your folders from the file" not in done.text  # "News" is a section's name, no folder
+    foldered = client.post(
+        "/account/subscriptions",
+        data={"csrf_token": token},
+        files={"opml": ("subs.opml", FOLDERED, "text/x-opml")},
+    )
+    assert "Your folders from the file: Commute" in foldered.text
+    following = client.get("/account/following").text
+    assert "Commute" in following and '<a href="/publisher/harbour-post">Harbour</a>' in following
     bad = client.post(
         "/account/subscriptions",
         data={"csrf_token": token},
@@ -102,6 +117,9 @@ def test_the_cli_makes_revokes_exports_and_imports(services: Services, tmp_path:
     source.write_bytes(OPML)
     imported = runner.invoke(main, ["apps", "import", "cli@example.org", str(source)], env=env)
     assert imported.exit_code == 0 and "Following 1 publishers" in imported.stdout
+    source.write_bytes(FOLDERED)
+    foldered = runner.invoke(main, ["apps", "import", "cli@example.org", str(source)], env=env)
+    assert foldered.exit_code == 0 and "Folders: Commute" in foldered.stdout
     target = tmp_path / "out.opml"
     exported = runner.invoke(main, ["apps", "export", "cli@example.org", str(target)], env=env)
     assert exported.exit_code == 0 and b"northern-ledger.example/science.xml" in target.read_bytes()

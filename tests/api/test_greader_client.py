@@ -187,3 +187,42 @@ def test_the_client_pages_oldest_first_renames_and_relabels(site: Site) -> None:
     assert site.services.catalog.get_publisher("harbour-post").name == "Harbour Post"
     assert again.disable_tag(auth2, token2, "user/-/label/Abroad")
     assert [t.id for t in again.list_tags(auth2)] == [STARRED]
+
+
+def test_the_client_makes_a_folder_sees_it_after_a_fresh_sync_and_reads_its_stream(site: Site) -> None:
+    """A label that names no section is the reader's own folder: the client makes it with
+    ``edit_subscription``, a fresh client lists it (tag/list, the subscriptions' categories) and
+    reads its stream, marks it read, renames it, and deletes it with the subscriptions kept."""
+    client, auth, token = signed_in(site.url, site.password)
+    harbour = "feed/https://harbour-post.example/world.xml"
+    ledger = "feed/https://northern-ledger.example/science.xml"
+    folder = google_reader.get_label_id("Evening reading")
+    assert folder == "user/-/label/Evening reading"
+    client.quick_add_subscription(auth, token, "https://harbour-post.example/world.xml")
+    # subscribe and file in one call, as the client's own edit_subscription sends it
+    assert client.edit_subscription(auth, token, ledger, "subscribe", add_label_id=folder)
+
+    again, auth2, token2 = signed_in(site.url, site.password)  # a fresh sync
+    tags = {t.id: t.type for t in again.list_tags(auth2)}
+    assert tags == {STARRED: None, folder: "folder"}
+    subs = {s.id: [c.id for c in s.categories] for s in again.list_subscriptions(auth2)}
+    assert subs == {harbour: [], ledger: [folder]}
+    in_folder = {r.id for r in again.get_stream_items_ids(auth2, folder).item_refs}
+    contents = again.get_stream_items_contents(auth2, token2, sorted(in_folder)).items
+    assert {i.origin.stream_id for i in contents} == {ledger} and len(contents) == 2
+    everything = {r.id for r in again.get_stream_items_ids(auth2, READING_LIST).item_refs}
+    assert in_folder < everything
+
+    # mark the folder read: only its items; then rename it and delete it
+    assert again.mark_all_as_read(auth2, token2, folder)
+    assert unread_ids(again, auth2) == everything - in_folder
+    assert again.rename_tag(auth2, token2, folder, "Night reading")
+    with pytest.raises(google_reader.ClientError):  # a section's name is not a folder's
+        again.rename_tag(auth2, token2, "user/-/label/Night reading", "World")
+    assert [t.id for t in signed_in(site.url, site.password)[0].list_tags(auth2)] == [
+        STARRED,
+        "user/-/label/Night reading",
+    ]
+    assert again.delete_tag(auth2, token2, "user/-/label/Night reading")
+    assert [t.id for t in again.list_tags(auth2)] == [STARRED]
+    assert {s.id for s in again.list_subscriptions(auth2)} == {harbour, ledger}  # still followed

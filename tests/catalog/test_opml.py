@@ -10,7 +10,14 @@ import pytest
 
 from newsstand.app.catalog import export_opml, import_opml, merge_catalog, store_catalog
 from newsstand.catalog import Catalog, load_default_catalog
-from newsstand.catalog.opml import MAX_DEPTH, MAX_OPML_BYTES, MAX_OUTLINES, parse_opml, write_opml
+from newsstand.catalog.opml import (
+    MAX_DEPTH,
+    MAX_OPML_BYTES,
+    MAX_OUTLINES,
+    parse_opml,
+    read_subscriptions,
+    write_opml,
+)
 from newsstand.errors import CatalogError
 from newsstand.model import Feed, LicenceTier, Publisher
 from newsstand.store import SqlStore, open_url
@@ -263,3 +270,43 @@ def test_an_encoding_the_parser_cannot_read_is_a_catalog_error(encoding: str) ->
     document = f"<?xml version='1.0' encoding='{encoding}'?>\n<opml version='2.0'><body/></opml>".encode()
     with pytest.raises(CatalogError):
         parse_opml(document)
+
+
+def test_a_readers_subscriptions_nest_in_folders_and_read_back_with_titles_and_folders() -> None:
+    daily = Publisher("daily", "My daily", "https://daily.example/", "GB", "en", sections=("News",))
+    weekly = Publisher("weekly", "Weekly", "https://weekly.example/", "GB", "en", sections=("News",))
+    loose = Publisher("loose", "Loose", "https://loose.example/", "GB", "en", sections=("News",))
+    feeds = (
+        Feed("https://daily.example/rss", "daily", "News", title="Daily: all"),
+        Feed("https://weekly.example/rss", "weekly", "News"),
+        Feed("https://loose.example/rss", "loose", "News"),
+    )
+    catalog = Catalog((daily, weekly, loose), feeds)
+    data = write_opml(catalog, folders={"Morning": ["daily", "weekly"], "Evening": ["daily"]})
+    found = {f.url: (f.title, f.folders) for f in read_subscriptions(data)}
+    assert found == {
+        "https://daily.example/rss": ("My daily", ("Morning", "Evening")),
+        "https://weekly.example/rss": ("Weekly", ("Morning",)),
+        "https://loose.example/rss": ("Loose", ()),
+    }
+    # the catalog's own import still reads it: each publisher once, the second filing a plain feed
+    assert {p.id for p in parse_opml(data).publishers} == {"daily", "weekly", "loose"}
+
+    # another reader's file: nested folders (the nearest counts), titles from the feed outlines
+    other = (
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        b'<outline text="Reading"><outline title="Tech">'
+        b'<outline type="rss" text="x" title="Bits" xmlUrl="https://bits.example/feed"/></outline>'
+        b'<outline type="rss" text="Plain" xmlUrl="https://plain.example/feed"/></outline>'
+        b'<outline type="rss" xmlUrl="https://untitled.example/feed"/>'
+        b"</body></opml>"
+    )
+    assert [(f.url, f.title, f.folders) for f in read_subscriptions(other)] == [
+        ("https://bits.example/feed", "Bits", ("Tech",)),
+        ("https://plain.example/feed", "Plain", ("Reading",)),
+        ("https://untitled.example/feed", "", ()),
+    ]
+    with pytest.raises(CatalogError):
+        read_subscriptions(b'<!DOCTYPE x [<!ENTITY a "b">]><opml><body/></opml>')
+    with pytest.raises(CatalogError):
+        read_subscriptions(b'<opml><body><outline type="rss" xmlUrl="javascript:alert(1)"/></body></opml>')

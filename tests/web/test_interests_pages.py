@@ -7,7 +7,8 @@ from datetime import timedelta
 from starlette.testclient import TestClient
 
 from newsstand.app import Services
-from newsstand.model import Article, StoryWrite
+from newsstand.app.subscriptions import EditAction
+from newsstand.model import Article, Facet, StoryWrite
 from newsstand.store import SqlStore
 
 from .conftest import NOW, Edition, csrf_from, make_reader, post_form, sign_in
@@ -160,3 +161,35 @@ def test_publisher_and_live_pages_carry_the_trainer(
     assert "Publisher: Northern Ledger" in client.get("/account/following").text
     live = client.get(f"/live/{edition.live_id}").text
     assert "Tune your For you" in live and 'value="section"' in live
+
+
+def test_the_following_page_shows_the_readers_folders_and_removes_one(
+    client: TestClient, services: Services, edition: Edition
+) -> None:
+    """Folders made in a reader app are on the web too: the same subscriptions, both ways."""
+    reader = make_reader(services, "folders@example.org")
+    for pid in ("harbour-post", "northern-ledger"):
+        services.interests.follow(reader.id, Facet.PUBLISHER, pid)
+    reader = services.accounts.get_reader(reader.id)
+    services.subscriptions.edit(
+        reader, EditAction.EDIT, ["harbour-post", "northern-ledger"], add=["Morning <coffee>"]
+    )
+    services.subscriptions.edit(reader, EditAction.EDIT, ["harbour-post"], "My harbour", add=["Docks"])
+    sign_in(client, "folders@example.org")
+    page = client.get("/account/following").text
+    block = page.split('id="folders-h"')[1].split("</section>")[0]
+    assert block.index("Docks") < block.index("Morning &lt;coffee&gt;")  # escaped, in name order
+    assert '<a href="/publisher/harbour-post">My harbour</a>' in block
+    assert '<a href="/publisher/northern-ledger">Northern Ledger</a>' in block
+    response = post_form(
+        client, "/account/following", "/account/folders/remove", {"folder": "morning <COFFEE>"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account/following?msg=folder-removed"
+    block = client.get("/account/following").text.split('id="folders-h"')[1].split("</section>")[0]
+    assert "Morning" not in block and "Docks" in block
+    after = services.accounts.get_reader(reader.id)
+    assert set(after.followed_publishers) == {"harbour-post", "northern-ledger"}  # still followed
+    missing = post_form(client, "/account/following", "/account/folders/remove", {"folder": "Nowhere"})
+    assert missing.status_code == 404
+    assert client.post("/account/folders/remove", data={"folder": "Docks"}).status_code == 403  # no CSRF

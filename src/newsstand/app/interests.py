@@ -146,7 +146,10 @@ class InterestService:
         self.on_change(reader_id)
 
     def unfollow(self, reader_id: int, facet: Facet, value: str) -> None:
+        """Stop following; a publisher no longer followed leaves the reader's own folders."""
         self.store.unfollow(reader_id, facet.value, value.strip())
+        if facet is Facet.PUBLISHER:
+            self.store.unlabel_publisher(reader_id, value.strip())
         self.on_change(reader_id)
 
     def train(self, reader_id: int, facet: Facet, value: str, liked: bool) -> None:

@@ -1,7 +1,10 @@
 """A reader's subscriptions and item state as reader apps see them (Google Reader, Fever).
 
 What an app subscribes to is what the reader follows on the web: a subscription is a followed
-publisher (known to apps by its first feed's URL) and a label is a followed section. Streams
+publisher (known to apps by its first feed's URL). A label is a followed section, or one of the
+reader's own folders of subscriptions: ``resolve_label`` (readernames) is the one rule that
+decides which a name an app sends stands for, and a label that names no section is a folder,
+made when an app first puts a subscription in it and gone when its last one leaves. Streams
 list articles through the same store listings as the web pages; an item's body passes the
 paywall here, once for every API, exactly as the article page decides it (nothing is recorded
 as a read: an app syncing is not a reader reading). Read means in the reader's history (what
@@ -21,14 +24,15 @@ from typing import Protocol
 from newsstand.accounts.paywall import preview_html
 from newsstand.app.catalog import CatalogService
 from newsstand.app.interests import InterestService
-from newsstand.app.readernames import LabelNames, clean_title
+from newsstand.app.readernames import LabelNames, LabelTarget, clean_title, folder_name, resolve_label
 from newsstand.app.reading import ReadingService
 from newsstand.catalog.core import Catalog
-from newsstand.catalog.opml import parse_opml, write_opml
+from newsstand.catalog.opml import read_subscriptions, write_opml
 from newsstand.catalog.sections import SECTIONS
 from newsstand.config import Settings
 from newsstand.errors import (
     CatalogError,
+    ConflictError,
     InvalidCursorError,
     InvalidDataError,
     NotFoundError,
@@ -55,6 +59,7 @@ UNREAD_DAYS = 30
 MAX_UNREAD = 10_000  # unread items counted and listed at most
 MAX_PAGE = 1000
 MAX_MARK = 10_000  # items one mark-all-as-read marks at most
+MAX_FOLDERS = 200  # folders one reader may have
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -66,6 +71,7 @@ class StreamKind(enum.StrEnum):
     READING_LIST = "reading-list"  # everything the reader follows
     FEED = "feed"  # one followed publisher
     LABEL = "label"  # one section
+    FOLDER = "folder"  # one of the reader's own folders: the followed publishers in it
     STARRED = "starred"  # saved articles, most recently saved first
     READ = "read"  # the reader's history, most recently read first
 
@@ -73,7 +79,7 @@ class StreamKind(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class Stream:
     kind: StreamKind
-    value: str = ""  # the publisher id (FEED) or section name (LABEL)
+    value: str = ""  # the publisher id (FEED), section name (LABEL) or folder name (FOLDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,7 @@ class Subscription:
     url: str  # the feed URL apps know the subscription by
     labels: tuple[str, ...]  # followed sections the publisher lists
     title: str = ""  # the reader's own name for it, else the publisher's
+    folders: tuple[str, ...] = ()  # the reader's own folders it is in
 
     @property
     def shown(self) -> str:
@@ -143,6 +150,7 @@ class UnreadCount:
 class UnreadCounts:
     feeds: dict[str, UnreadCount]  # by publisher id
     labels: dict[str, UnreadCount]  # by section
+    folders: dict[str, UnreadCount]  # by the reader's folder
     total: UnreadCount
 
 
@@ -151,6 +159,7 @@ class OpmlImport:
     followed: tuple[str, ...]  # publisher names now followed
     added: tuple[str, ...]  # feed URLs added to the catalog for this reader
     refused: tuple[str, ...]  # feed URLs the catalog lacks and readers may not add
+    folders: tuple[str, ...] = ()  # the reader's folders the file's folders filled
 
 
 def _encode(at: datetime, article_id: int, oldest_first: bool) -> str:
@@ -226,6 +235,7 @@ class SubscriptionService:
         urls = self.feed_urls()
         titles = self.titles(reader)
         sections = {s.casefold(): s for s in reader.followed_sections}
+        filed = self.folders_by_publisher(reader)
         subs = []
         for pid in reader.followed_publishers:
             publisher = publishers.get(pid)
@@ -233,7 +243,7 @@ class SubscriptionService:
                 continue
             labels = tuple(sections[s.casefold()] for s in publisher.sections if s.casefold() in sections)
             url = urls.get(pid, publisher.homepage)
-            subs.append(Subscription(publisher, url, labels, titles.get(pid, "")))
+            subs.append(Subscription(publisher, url, labels, titles.get(pid, ""), filed.get(pid, ())))
         return sorted(subs, key=lambda s: s.shown.casefold())
 
     def titles(self, reader: Reader) -> dict[str, str]:
@@ -251,8 +261,64 @@ class SubscriptionService:
         shown = {section: names.name(section) for section in reader.followed_sections}
         return dict(sorted(shown.items(), key=lambda pair: pair[1].casefold()))
 
+    def folders(self, reader: Reader) -> dict[str, tuple[str, ...]]:
+        """The reader's own folders, each with the publishers in it that they follow, in name
+        order (any case); a folder holding none of those is left out."""
+        followed = set(reader.followed_publishers)
+        kept = {}
+        for name, publisher_ids in self.store.reader_labels(reader.id).items():
+            inside = tuple(p for p in publisher_ids if p in followed)
+            if inside:
+                kept[name] = inside
+        return dict(sorted(kept.items(), key=lambda pair: pair[0].casefold()))
+
+    def folder_contents(self, reader: Reader) -> dict[str, tuple[Subscription, ...]]:
+        """The reader's folders with their subscriptions (as ``subscriptions`` gives them), in
+        name order, for the web's following page."""
+        subs = {s.publisher.id: s for s in self.subscriptions(reader)}
+        return {
+            name: tuple(subs[pid] for pid in pids if pid in subs)
+            for name, pids in self.folders(reader).items()
+        }
+
+    def folders_by_publisher(self, reader: Reader) -> dict[str, tuple[str, ...]]:
+        """The folders each followed publisher is in, by publisher id."""
+        filed: dict[str, tuple[str, ...]] = {}
+        for name, publisher_ids in self.folders(reader).items():
+            for pid in publisher_ids:
+                filed[pid] = (*filed.get(pid, ()), name)
+        return filed
+
+    def label_list(self, reader: Reader) -> list[tuple[str, bool]]:
+        """Every label the reader has, as apps list them: (name as they see it, whether it is a
+        folder rather than a followed section), in name order (any case)."""
+        found = [(name, False) for name in self.followed_labels(reader).values()]
+        found += [(name, True) for name in self.folders(reader)]
+        return sorted(found, key=lambda pair: pair[0].casefold())
+
+    def section_names(self, reader: Reader) -> frozenset[str]:
+        """Names that are sections (case-folded): the catalog's vocabulary, every section a
+        publisher lists, and the sections the reader follows."""
+        names = {s.casefold() for s in SECTIONS}
+        names |= {name.casefold() for name, _ in self.catalog.sections()}
+        names |= {s.casefold() for s in reader.followed_sections}
+        return frozenset(names)
+
+    def resolve(self, reader: Reader, label: str) -> LabelTarget:
+        """What a label name an app sends stands for (see ``resolve_label``)."""
+        return resolve_label(
+            label, self.label_names(reader), self.store.reader_labels(reader.id), self.section_names(reader)
+        )
+
+    def label_stream(self, reader: Reader, label: str) -> Stream:
+        """The stream a label name stands for: a folder's, else a section's."""
+        target = self.resolve(reader, label)
+        return Stream(StreamKind.FOLDER if target.folder else StreamKind.LABEL, target.name)
+
     def stream_title(self, reader: Reader, stream: Stream) -> str:
         """A stream's name as this reader sees it."""
+        if stream.kind is StreamKind.FOLDER:
+            return stream.value
         if stream.kind is StreamKind.FEED:
             publisher = self.catalog.get_publisher(stream.value)
             return self.titles(reader).get(publisher.id, publisher.name)
@@ -294,11 +360,12 @@ class SubscriptionService:
         self.interests.follow(reader.id, Facet.PUBLISHER, publisher.id)
         shown = self._keep_title(reader, publisher, title) if title.strip() else ""
         labels = tuple(s for s in reader.followed_sections if s in publisher.sections)
-        return Subscription(publisher, self.feed_urls().get(publisher.id, url), labels, shown)
+        folders = self.folders_by_publisher(reader).get(publisher.id, ())
+        return Subscription(publisher, self.feed_urls().get(publisher.id, url), labels, shown, folders)
 
     def unsubscribe(self, reader: Reader, target: str) -> None:
-        """Stop following the publisher ``target`` names (and forget the reader's name for
-        it). Raises NotFoundError."""
+        """Stop following the publisher ``target`` names (and forget the reader's name for it;
+        following stops take it out of the reader's folders). Raises NotFoundError."""
         publisher = self.publisher_for(target)
         self.interests.unfollow(reader.id, Facet.PUBLISHER, publisher.id)
         self.store.set_reader_title(reader.id, TitleKind.PUBLISHER, publisher.id, "")
@@ -312,7 +379,8 @@ class SubscriptionService:
             raise NotFoundError("subscription", target[:200])
         shown = self._keep_title(reader, publisher, title)
         labels = tuple(s for s in reader.followed_sections if s in publisher.sections)
-        return Subscription(publisher, self.feed_urls().get(publisher.id, target), labels, shown)
+        folders = self.folders_by_publisher(reader).get(publisher.id, ())
+        return Subscription(publisher, self.feed_urls().get(publisher.id, target), labels, shown, folders)
 
     def _keep_title(self, reader: Reader, publisher: Publisher, title: str) -> str:
         name = clean_title(title)
@@ -331,21 +399,60 @@ class SubscriptionService:
     ) -> None:
         """One subscription edit as reader apps send it: subscribe, unsubscribe or edit the
         ``targets`` (feed URLs), naming them ``title`` for this reader (subscribe and edit),
-        and follow the labels ``add`` and stop following those in ``remove`` (label names as
-        the reader sees them). Raises NotFoundError, PermissionDeniedError, CatalogError and
-        InvalidDataError."""
+        then the labels ``add`` and ``remove`` (label names as the reader sees them). A label
+        that stands for a section (``resolve_label``) is followed or no longer followed, for
+        every subscription that lists it; any other is one of the reader's folders: ``add``
+        puts the targets in it (made on first use), ``remove`` takes them out (a folder left
+        empty is gone). Raises NotFoundError, PermissionDeniedError, CatalogError and
+        InvalidDataError (a folder's name the rules refuse, or no subscription to put in it)."""
+        followed = set(reader.followed_publishers)
+        subscribed: list[str] = []
         for target in targets:
             if action is EditAction.SUBSCRIBE:
-                self.subscribe(reader, target, title)
+                sub = self.subscribe(reader, target, title)
+                followed.add(sub.publisher.id)
+                subscribed.append(sub.publisher.id)
             elif action is EditAction.UNSUBSCRIBE:
                 self.unsubscribe(reader, target)
             elif title.strip():
                 self.rename(reader, target, title)
-        names = self.label_names(reader)
+
+        def chosen() -> list[str]:
+            """The subscriptions to file: only ones the reader follows (NotFoundError)."""
+            if action is EditAction.SUBSCRIBE:
+                return subscribed
+            found = [self.publisher_for(target).id for target in targets]
+            if missing := [pid for pid in found if pid not in followed]:
+                raise NotFoundError("subscription", missing[0])
+            return found
+
         for label in add:
-            self.set_label(reader, names.section(label), True)
+            meant = self.resolve(reader, label)
+            if not meant.folder:
+                self.set_label(reader, meant.name, True)
+            elif action is not EditAction.UNSUBSCRIBE:
+                self.file(reader, label, chosen(), True)
         for label in remove:
-            self.set_label(reader, names.section(label), False)
+            meant = self.resolve(reader, label)
+            if not meant.folder:
+                self.set_label(reader, meant.name, False)
+            elif meant.exists and targets and action is not EditAction.UNSUBSCRIBE:
+                self.file(reader, meant.name, chosen(), False)
+
+    def file(self, reader: Reader, folder: str, publisher_ids: Sequence[str], on: bool) -> str:
+        """Put followed publishers in the reader's folder ``folder`` (made on first use) or take
+        them out of it; returns the folder's name as kept. The name must not stand for a
+        section (``resolve_label``): callers resolve it first. Raises InvalidDataError (a name
+        the rules refuse, no publisher given, too many folders)."""
+        existing = {name.casefold(): name for name in self.store.reader_labels(reader.id)}
+        name = existing.get(" ".join(folder.split()).casefold()) or folder_name(folder)
+        if on:
+            if not publisher_ids:
+                raise InvalidDataError(f"name a subscription to put in the folder {name!r} (s=)")
+            if name.casefold() not in existing and len(existing) >= MAX_FOLDERS:
+                raise InvalidDataError(f"you have {MAX_FOLDERS} folders already; remove one first")
+        self.store.label_publishers(reader.id, name, publisher_ids, on)
+        return name
 
     def labels(self, reader: Reader) -> list[str]:
         """The sections the reader follows (their labels), by name."""
@@ -360,13 +467,44 @@ class SubscriptionService:
             self.interests.unfollow(reader.id, Facet.SECTION, section)
             self.store.set_reader_title(reader.id, TitleKind.SECTION, section, "")
 
+    def disable_label(self, reader: Reader, label: str) -> None:
+        """Remove a label: a folder is deleted (its subscriptions stay followed), a section is
+        no longer followed."""
+        found = self.resolve(reader, label)
+        if found.folder:
+            if found.exists:
+                self.store.delete_reader_label(reader.id, found.name)
+        else:
+            self.set_label(reader, found.name, False)
+
+    def delete_folder(self, reader: Reader, folder: str) -> None:
+        """Delete one of the reader's folders (its subscriptions stay followed). Raises
+        NotFoundError when they have no such folder."""
+        if not self.store.delete_reader_label(reader.id, folder):
+            raise NotFoundError("folder", folder[:100])
+
     def rename_label(self, reader: Reader, label: str, new_name: str) -> str:
-        """Call a followed label ``new_name`` for this reader only (the section keeps its
-        name in the catalog); returns the section. Raises NotFoundError (no such label) and
-        InvalidDataError (an empty name, or one another of their labels or a catalog section
-        has)."""
+        """Call a label ``new_name`` for this reader only; returns the section, or the folder's
+        new name. A followed section keeps its name in the catalog; a folder is the reader's.
+        Raises NotFoundError (no such label) and InvalidDataError (a name the rules refuse, or
+        one another of their labels or a catalog section has)."""
         names = self.label_names(reader)
-        wanted = names.section(label).casefold()
+        found = self.resolve(reader, label)
+        folders = {name.casefold() for name in self.store.reader_labels(reader.id)}
+        shown = {names.name(s).casefold() for s in reader.followed_sections}
+        if found.folder:
+            if not found.exists:
+                raise NotFoundError("label", label[:100])
+            name = folder_name(new_name)
+            taken = (folders - {found.name.casefold()}) | shown | self.section_names(reader)
+            if name.casefold() in taken:
+                raise InvalidDataError(f"{name!r} names another of your labels or a section")
+            try:
+                self.store.rename_reader_label(reader.id, found.name, name)
+            except ConflictError:
+                raise InvalidDataError(f"{name!r} names another of your labels") from None
+            return name
+        wanted = found.name.casefold()
         section = next((s for s in reader.followed_sections if s.casefold() == wanted), None)
         if section is None:
             raise NotFoundError("label", label[:100])
@@ -376,6 +514,7 @@ class SubscriptionService:
         taken = {names.name(s).casefold() for s in reader.followed_sections if s != section}
         # A catalog section's name stays free for that section's own label.
         taken |= {s.casefold() for s in SECTIONS if s.casefold() != section.casefold()}
+        taken |= folders
         if name.casefold() in taken:
             raise InvalidDataError(f"{name!r} names another of your labels or a section")
         self.store.set_reader_title(reader.id, TitleKind.SECTION, section, "" if name == section else name)
@@ -385,40 +524,65 @@ class SubscriptionService:
 
     def export_opml(self, reader: Reader) -> bytes:
         """The reader's subscriptions as OPML: each followed publisher, under the name the
-        reader sees, with its feeds."""
+        reader sees, with its feeds, nested under each of the reader's folders it is in."""
         subs = self.subscriptions(reader)
         wanted = {s.publisher.id for s in subs}
         feeds = tuple(f for f in self.store.list_feeds() if f.publisher_id in wanted)
         catalog = Catalog(tuple(replace(s.publisher, name=s.shown) for s in subs), feeds)
         return write_opml(
-            catalog, title=f"{reader.display_name or reader.email}: subscriptions", now=self.now()
+            catalog,
+            title=f"{reader.display_name or reader.email}: subscriptions",
+            now=self.now(),
+            folders=self.folders(reader),
         )
 
     def import_opml(self, reader: Reader, data: bytes) -> OpmlImport:
         """Follow every publisher whose feed the file lists; feeds the catalog lacks are added
-        when readers may add feeds, else refused. Raises CatalogError (nothing followed) for a
-        malformed or hostile file."""
-        parsed = parse_opml(data, source="your OPML file")
+        when readers may add feeds, else refused. The file's title for a subscription becomes
+        the reader's own name for it where it differs from the publisher's name, and the
+        file's folders that name no section become the reader's folders (a name the folder
+        rules refuse is left out). Raises CatalogError (nothing followed) for a malformed or
+        hostile file."""
+        outlines = read_subscriptions(data, source="your OPML file")
         followed: dict[str, str] = {}
+        titles: dict[str, str] = {}
+        filed: dict[str, list[str]] = {}
         added, refused = [], []
-        for feed in parsed.feeds:
+        for outline in outlines:
             try:
-                known = self.publisher_for(feed.url)
+                known = self.publisher_for(outline.url)
             except NotFoundError:
                 if not self.settings.readers_may_add_feeds:
-                    refused.append(feed.url)
+                    refused.append(outline.url)
                     continue
                 try:
-                    stored = self.catalog.add_reader_feed(feed.url, feed.title)
+                    stored = self.catalog.add_reader_feed(outline.url, outline.title)
                 except CatalogError:
-                    refused.append(feed.url)
+                    refused.append(outline.url)
                     continue
                 added.append(stored.url)
                 known = self.catalog.get_publisher(stored.publisher_id)
             followed[known.id] = known.name
+            title = clean_title(outline.title)
+            if title and title != known.name:
+                titles.setdefault(known.id, title)
+            for folder in outline.folders:
+                filed.setdefault(folder, []).append(known.id)
         for pid in followed:
             self.interests.follow(reader.id, Facet.PUBLISHER, pid)
-        return OpmlImport(tuple(followed.values()), tuple(added), tuple(refused))
+        for pid, title in titles.items():
+            self.store.set_reader_title(reader.id, TitleKind.PUBLISHER, pid, title)
+        after = replace(reader, followed_publishers=(*reader.followed_publishers, *followed))
+        made = []
+        for folder, pids in filed.items():
+            target = self.resolve(after, folder)
+            if not target.folder:
+                continue  # a section's name: the file's sections are the catalog's business
+            try:
+                made.append(self.file(after, folder, pids, True))
+            except InvalidDataError:
+                continue
+        return OpmlImport(tuple(followed.values()), tuple(added), tuple(refused), tuple(dict.fromkeys(made)))
 
     # --- streams ------------------------------------------------------------------------------
 
@@ -467,6 +631,8 @@ class SubscriptionService:
             return (stream.value,), ()
         if stream.kind is StreamKind.LABEL:
             return (), (stream.value,)
+        if stream.kind is StreamKind.FOLDER:
+            return self.folders(reader).get(stream.value, ()), ()
         return reader.followed_publishers, reader.followed_sections
 
     def _unread_refs(self, reader: Reader, stream: Stream) -> list[UnreadRef]:
@@ -528,10 +694,12 @@ class SubscriptionService:
         )
 
     def unread_counts(self, reader: Reader) -> UnreadCounts:
-        """Unread items by followed publisher, by followed section, and in all."""
+        """Unread items by followed publisher, by followed section, by folder, and in all."""
         refs = self._unread_refs(reader, Stream(StreamKind.READING_LIST))
         feeds: dict[str, UnreadCount] = {}
         labels: dict[str, UnreadCount] = {}
+        folders: dict[str, UnreadCount] = {}
+        filed = self.folders_by_publisher(reader)
 
         def add(into: dict[str, UnreadCount], key: str, ref: UnreadRef) -> None:
             now = into.get(key, UnreadCount(0, None))
@@ -544,8 +712,10 @@ class SubscriptionService:
                 add(feeds, ref.publisher_id, ref)
             for section in ref.sections:
                 add(labels, section, ref)
+            for folder in filed.get(ref.publisher_id, ()):
+                add(folders, folder, ref)
         total = UnreadCount(len(refs), refs[0].published if refs else None)
-        return UnreadCounts(feeds, labels, total)
+        return UnreadCounts(feeds, labels, folders, total)
 
     # --- marks --------------------------------------------------------------------------------
 

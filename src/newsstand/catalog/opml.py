@@ -6,7 +6,13 @@ id, country, language, sections, logo, licence tier, enabled state), so exportin
 and importing into an empty store loses nothing.
 
 Import accepts ordinary OPML too: flat lists of feeds, ``category`` attributes,
-and nested folders, whose names become sections. Parsing goes through defusedxml
+and nested folders, whose names become sections.
+
+A reader's own subscriptions are written the same way, each publisher nested under the
+reader's folder(s) it is in (``write_opml``'s ``folders``), and read back with
+``read_subscriptions``: each feed with the title and folders the file gives it.
+
+Parsing goes through defusedxml
 with DTDs, entities and external references forbidden, and with caps on size,
 outline count and nesting depth; anything hostile or malformed raises
 ``CatalogError`` before a single row is written.
@@ -15,6 +21,7 @@ outline count and nesting depth; anything hostile or malformed raises
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # only to build output; input goes through defusedxml
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.utils import format_datetime
@@ -50,7 +57,15 @@ def _bool_text(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _publisher_outline(parent: ET.Element, p: Publisher, feeds: list[Feed]) -> None:
+def _publisher_outline(parent: ET.Element, p: Publisher, feeds: list[Feed], *, again: bool = False) -> None:
+    """A publisher's outline with its feeds'. ``again`` for one written already elsewhere in
+    the file (a subscription in two folders): its feeds' plain outlines only, which a catalog
+    import takes for feeds it has seen, not a second publisher with the same id."""
+    if again:
+        for f in feeds:
+            plain = {"type": "rss", "text": p.name, "title": p.name, "xmlUrl": f.url, "htmlUrl": p.homepage}
+            ET.SubElement(parent, "outline", plain)
+        return
     node = ET.SubElement(parent, "outline", {"text": p.name, "title": p.name, "htmlUrl": p.homepage})
     node.set(_q("id"), p.id)
     node.set(_q("country"), p.country)
@@ -80,15 +95,32 @@ def _publisher_outline(parent: ET.Element, p: Publisher, feeds: list[Feed]) -> N
             child.set(_q("disabledReason"), f.disabled_reason)
 
 
-def write_opml(catalog: Catalog, *, title: str = "Newsstand sources", now: datetime | None = None) -> bytes:
-    """Serialise the catalog as a UTF-8 OPML 2.0 document."""
+def write_opml(
+    catalog: Catalog,
+    *,
+    title: str = "Newsstand sources",
+    now: datetime | None = None,
+    folders: Mapping[str, Sequence[str]] | None = None,
+) -> bytes:
+    """Serialise the catalog as a UTF-8 OPML 2.0 document; ``folders`` (a folder's name ->
+    publisher ids) nests those publishers under a folder outline each, the others stay at the
+    top."""
     root = ET.Element("opml", {"version": "2.0"})
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title
     ET.SubElement(head, "dateCreated").text = format_datetime(now or utcnow())
     body = ET.SubElement(root, "body")
+    by_id = {p.id: p for p in catalog.publishers}
+    written: set[str] = set()
+    for name, publisher_ids in (folders or {}).items():
+        folder = ET.SubElement(body, "outline", {"text": name, "title": name})
+        for pid in publisher_ids:
+            if pid in by_id:
+                _publisher_outline(folder, by_id[pid], list(catalog.feeds_of(pid)), again=pid in written)
+                written.add(pid)
     for p in catalog.publishers:
-        _publisher_outline(body, p, list(catalog.feeds_of(p.id)))
+        if p.id not in written:
+            _publisher_outline(body, p, list(catalog.feeds_of(p.id)))
     ET.indent(root, space="  ")
     out: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return out + b"\n"
@@ -263,3 +295,49 @@ def parse_opml(
     builder = _Builder(source, default_country, default_language)
     _walk(builder, body)
     return validate_catalog(builder.catalog(), source=source, strict=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineFeed:
+    """A feed as a reader's OPML file lists it: its URL, the title the file gives it (its
+    Newsstand publisher outline's, else its own) and the folders it is filed under."""
+
+    url: str
+    title: str
+    folders: tuple[str, ...]
+
+
+def read_subscriptions(data: bytes, *, source: str = "OPML") -> tuple[OutlineFeed, ...]:
+    """The feeds of a reader's OPML file (any reader's, or Newsstand's own export), in file
+    order, each once with every folder it is filed under. A folder is the nearest enclosing
+    outline that is neither a feed nor a Newsstand publisher. Raises CatalogError for a
+    malformed or hostile file, with the same caps as ``parse_opml``."""
+    root = _parse_xml(data, source)
+    body = root.find("body")
+    if body is None:
+        raise CatalogError("OPML has no <body>", source)
+    builder = _Builder(source, UNKNOWN_COUNTRY, UNKNOWN_LANGUAGE)
+    found: dict[str, OutlineFeed] = {}
+    # (node, depth, the publisher outline's title, the folder): iterative, as in _walk
+    stack: list[tuple[ET.Element, int, str, str]] = [(child, 1, "", "") for child in reversed(body)]
+    while stack:
+        node, depth, publisher_title, folder = stack.pop()
+        if node.tag != "outline":
+            continue
+        builder.count()
+        if depth > MAX_DEPTH:
+            raise CatalogError(f"outlines nested deeper than {MAX_DEPTH} levels", source)
+        own = (node.get("title") or node.get("text") or "").strip()
+        if node.get("xmlUrl") is not None:
+            url = builder.url(node.get("xmlUrl"), "xmlUrl")
+            before = found.get(url)
+            if before is None:
+                found[url] = OutlineFeed(url, publisher_title or own, (folder,) if folder else ())
+            elif folder and folder not in before.folders:
+                found[url] = replace(before, folders=(*before.folders, folder))
+            continue
+        if not publisher_title and node.get(_q("id")) is not None:
+            stack.extend((c, depth + 1, own, folder) for c in reversed(node))
+            continue
+        stack.extend((c, depth + 1, publisher_title, own or folder) for c in reversed(node))
+    return tuple(found.values())

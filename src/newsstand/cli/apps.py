@@ -68,6 +68,8 @@ def import_(ctx: click.Context, email: str, source: Path) -> None:
         reader = services.accounts.get_reader_by_email(email)
         done = services.subscriptions.import_opml(reader, source.read_bytes())
     click.echo(f"Following {len(done.followed)} publishers; added {len(done.added)} feeds to the catalog.")
+    if done.folders:
+        click.echo(f"Folders: {', '.join(done.folders)}")
     if done.refused:
         refused = ", ".join(done.refused)
         click.echo(f"Not in the catalog (readers may not add feeds here): {refused}", err=True)

@@ -261,12 +261,12 @@ class ReaderStore(Protocol):
         attempt_keys: Sequence[str] = (),
         attempt_prefixes: Sequence[str] = (),
     ) -> None:
-        """Delete a reader with sessions, tokens, membership, follows, saved articles and
-        history in one transaction, with the sign-in attempts under ``attempt_keys`` or under
-        a key starting with one of ``attempt_prefixes`` (an account's attempts per address) and
-        the queued or sent mail to their address; their reading records stay with
-        reader_id cleared and ``pseudonym`` as reader reference; their picks stay without
-        an author. Raises NotFoundError."""
+        """Delete a reader with sessions, tokens, membership, follows, saved articles,
+        history, their own names and folders in one transaction, with the sign-in attempts
+        under ``attempt_keys`` or under a key starting with one of ``attempt_prefixes`` (an
+        account's attempts per address) and the queued or sent mail to their address; their
+        reading records stay with reader_id cleared and ``pseudonym`` as reader reference;
+        their picks stay without an author. Raises NotFoundError."""
 
     def add_session(self, session: SessionRecord) -> None: ...
 
@@ -386,6 +386,26 @@ class LibraryStore(Protocol):
     def set_reader_title(self, reader_id: int, kind: TitleKind, value: str, title: str) -> None:
         """Keep the reader's own name for a publisher or section; an empty ``title`` forgets
         it. Raises NotFoundError for an unknown reader."""
+
+    def reader_labels(self, reader_id: int) -> dict[str, tuple[str, ...]]:
+        """The reader's own folders: each name (as first written) with the publisher ids in it,
+        by name case-folded, then publisher id. A folder exists while it holds a publisher."""
+
+    def label_publishers(self, reader_id: int, label: str, publisher_ids: Sequence[str], on: bool) -> None:
+        """Put publishers in the reader's folder ``label`` (made on first use; an existing
+        folder of the same name in any case keeps its spelling), or (``on`` False) take them
+        out (a folder left empty is gone). Raises NotFoundError for an unknown reader."""
+
+    def rename_reader_label(self, reader_id: int, label: str, new_name: str) -> None:
+        """Rename a folder (named in any case). Raises NotFoundError (no such folder) and
+        ConflictError (another of the reader's folders has that name, in any case)."""
+
+    def delete_reader_label(self, reader_id: int, label: str) -> int:
+        """Remove a folder (named in any case): its publishers stay followed. Returns how
+        many publishers it held."""
+
+    def unlabel_publisher(self, reader_id: int, publisher_id: str) -> None:
+        """Take a publisher out of every folder of the reader's."""
 
     def stream_page(self, reader_id: int, query: StreamQuery) -> list[tuple[int, datetime]]:
         """(article id, stream time) of one page of a reader's stream (see ``StreamQuery``):

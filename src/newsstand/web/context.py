@@ -135,6 +135,7 @@ FLASHES = {
     "liked": "Liked: For you ranks articles like it higher.",
     "hidden": "Hidden: For you will not show articles with it.",
     "untrained": "Undone.",
+    "folder-removed": "Folder removed. What was in it is still followed.",
     "reset-sent": "If an account exists for that address, we have sent a link to reset the password.",
     "password-reset": "Your password has been changed. Please sign in.",
     "email-changed": "Your email address has been changed.",

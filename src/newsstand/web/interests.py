@@ -2,7 +2,9 @@
 
 ``/follow`` follows or unfollows a publisher, section, story or topic; ``/follow/many`` takes
 the onboarding's ticked boxes; ``/train`` likes, hides or forgets an author, publisher, topic
-or title word; ``/account/following`` lists all of it with one-click undo.
+or title word; ``/account/following`` lists all of it with one-click undo, and the reader's own
+folders of subscriptions (made in reader apps) with what is in each; ``/account/folders/remove``
+removes one (what was in it stays followed).
 """
 
 from __future__ import annotations
@@ -76,8 +78,22 @@ async def train(request: Request) -> Response:
 
 async def following_page(request: Request) -> Response:
     reader = require_reader(request)
-    following = await call(web(request).services.interests.following, reader)
-    return render(request, "following.html", {"v": following, "next": request.url.path})
+    services = web(request).services
+    following = await call(services.interests.following, reader)
+    folders = await call(services.subscriptions.folder_contents, reader)
+    return render(request, "following.html", {"v": following, "folders": folders, "next": request.url.path})
+
+
+async def remove_folder(request: Request) -> Response:
+    """Remove one of the reader's folders; its subscriptions stay followed."""
+    ctx = web(request)
+    reader = require_reader(request)
+    form = await checked_form(request, ctx.secret)
+    name = str(form.get("folder", "")).strip()
+    if not name:
+        raise BadRequestError("name the folder to remove")
+    await call(ctx.services.subscriptions.delete_folder, reader, name)
+    return back_to(form.get("next"), "/account/following", "folder-removed")
 
 
 routes: list[BaseRoute] = [
@@ -85,4 +101,5 @@ routes: list[BaseRoute] = [
     Route("/follow/many", follow_many, methods=["POST"], name="follow_many"),
     Route("/train", train, methods=["POST"], name="train"),
     Route("/account/following", following_page, name="following"),
+    Route("/account/folders/remove", remove_folder, methods=["POST"], name="remove_folder"),
 ]

@@ -5,7 +5,8 @@ One endpoint, ``/fever/?api``: the ``api_key`` (md5 of "email:app password") com
 body or the query; the query's flags say what to answer (``groups``, ``feeds``, ``favicons``,
 ``items``, ``unread_item_ids``, ``saved_item_ids``, ``links``) and ``mark``/``as``/``id``/``before``
 change state. Feeds are the reader's subscriptions (followed publishers, numbered by their first
-feed's id), groups their followed sections, items the subscriptions' articles by id.
+feed's id), groups their followed sections and their own folders, items the subscriptions'
+articles by id.
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def group_id(section: str) -> int:
     return zlib.crc32(section.casefold().encode()) & 0x7FFFFFFF or 1
 
 
+def folder_group_id(name: str) -> int:
+    """A stable number for one of the reader's folders, apart from the sections' numbers."""
+    return group_id(f"folder/{name}")
+
+
 def _ids(raw: str) -> list[int]:
     found = []
     for part in raw.split(",")[:ITEMS_PER_PAGE]:
@@ -90,20 +96,25 @@ def icon(publisher: Publisher) -> str:
 
 
 def _feeds_groups(subs: list[Subscription], numbers: dict[str, int]) -> list[dict[str, Any]]:
-    groups: dict[str, list[int]] = {}
+    groups: dict[int, list[int]] = {}
     for sub in subs:
-        for label in sub.labels:
-            if sub.publisher.id in numbers:
-                groups.setdefault(label, []).append(numbers[sub.publisher.id])
-    return [{"group_id": group_id(name), "feed_ids": ",".join(map(str, ids))} for name, ids in groups.items()]
+        if sub.publisher.id not in numbers:
+            continue
+        wanted = [group_id(label) for label in sub.labels] + [folder_group_id(f) for f in sub.folders]
+        for number in wanted:
+            groups.setdefault(number, []).append(numbers[sub.publisher.id])
+    return [{"group_id": number, "feed_ids": ",".join(map(str, ids))} for number, ids in groups.items()]
 
 
 def groups(c: Call, data: dict[str, Any]) -> None:
-    subs = c.services.subscriptions.subscriptions(c.viewer.reader)
-    labels = c.services.subscriptions.followed_labels(c.viewer.reader)
+    service = c.services.subscriptions
+    subs = service.subscriptions(c.viewer.reader)
+    labels = service.followed_labels(c.viewer.reader)
     # A group's number follows its section, so renaming a label keeps the app's group.
-    data["groups"] = [{"id": group_id(section), "title": name} for section, name in labels.items()]
-    data["feeds_groups"] = _feeds_groups(subs, c.services.subscriptions.feed_numbers())
+    found = [{"id": group_id(section), "title": name} for section, name in labels.items()]
+    found += [{"id": folder_group_id(name), "title": name} for name in service.folders(c.viewer.reader)]
+    data["groups"] = sorted(found, key=lambda g: str(g["title"]).casefold())
+    data["feeds_groups"] = _feeds_groups(subs, service.feed_numbers())
 
 
 def feeds(c: Call, data: dict[str, Any]) -> None:
@@ -218,6 +229,9 @@ def _stream(c: Call, what: str, target: int) -> Stream:
         for name in c.services.subscriptions.labels(c.viewer.reader):
             if group_id(name) == target:
                 return Stream(StreamKind.LABEL, name)
+        for name in c.services.subscriptions.folders(c.viewer.reader):
+            if folder_group_id(name) == target:
+                return Stream(StreamKind.FOLDER, name)
         raise InvalidParameterError(f"no group {target}", "id")
     raise InvalidParameterError("mark is item, feed or group", "mark")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import msgspec
 from starlette.applications import Starlette
@@ -31,6 +32,7 @@ from newsstand.feedsout import CONTENT_TYPES, FeedDocument, FeedFormat, FeedItem
 
 JSON = "application/json; charset=utf-8"
 BAD_TOKEN = {"X-Reader-Google-Bad-Token": "true"}
+URL_SAFE = "/:?&=%@!$'()*+,;~"  # what a feed URL inside a stream id keeps as it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,20 +178,23 @@ def subscription_export(c: Call) -> Response:
 
 
 def tag_list(c: Call) -> Response:
+    """Starred, then the labels in name order: followed sections and the reader's folders."""
     tags: list[dict[str, str]] = [{"id": ids.STARRED}]
-    names = c.services.subscriptions.followed_labels(c.viewer.reader).values()
-    tags += [{"id": ids.label_id(name), "type": "folder"} for name in names]
+    labels = c.services.subscriptions.label_list(c.viewer.reader)
+    tags += [{"id": ids.label_id(name), "type": "folder"} for name, _ in labels]
     return json({"tags": tags})
 
 
 def disable_tag(c: Call) -> Response:
-    labels = _labels(c.params.getlist("s") + c.params.getlist("t"))
-    c.services.subscriptions.edit(c.viewer.reader, EditAction.EDIT, [], remove=labels)
+    """A folder is deleted (its subscriptions stay followed); a section is no longer followed."""
+    for label in _labels(c.params.getlist("s") + c.params.getlist("t")):
+        c.services.subscriptions.disable_label(c.viewer.reader, label)
     return ok()
 
 
 def rename_tag(c: Call) -> Response:
-    """A label renamed for this reader: ``s`` (or ``t``) names it, ``dest`` the new name."""
+    """A label renamed for this reader: ``s`` (or ``t``) names it, ``dest`` the new name (a
+    folder is renamed, a followed section given the reader's own name for it)."""
     old = _labels([c.params.get("s") or c.params.get("t")])
     new = _labels([c.params.get("dest")])
     if not old or not new:
@@ -214,9 +219,7 @@ def stream_of(c: Call, stream_id: str) -> Stream:
     if name.kind == "feed":
         return Stream(StreamKind.FEED, c.services.subscriptions.publisher_for(name.value).id)
     if name.kind == "label":
-        return Stream(
-            StreamKind.LABEL, c.services.subscriptions.label_names(c.viewer.reader).section(name.value)
-        )
+        return c.services.subscriptions.label_stream(c.viewer.reader, name.value)
     return Stream(StreamKind(name.kind))
 
 
@@ -255,11 +258,12 @@ def stream_contents(c: Call) -> Response:
     page = service.items_page(c.viewer.reader, c.viewer.membership, req)
     urls = service.feed_urls()
     labels = service.followed_labels(c.viewer.reader)
+    folders = service.folders_by_publisher(c.viewer.reader)
     found: dict[str, object] = {
         "id": stream_id,
         "title": service.stream_title(c.viewer.reader, req.stream),
         "updated": int(c.services.subscriptions.now().timestamp()),
-        "items": [render.item(i, urls, f"{c.site}/article/{i.id}", labels) for i in page.items],
+        "items": [render.item(i, urls, f"{c.site}/article/{i.id}", labels, folders) for i in page.items],
     }
     if page.continuation:
         found["continuation"] = page.continuation
@@ -291,11 +295,12 @@ def stream_items_contents(c: Call) -> Response:
     items = c.services.subscriptions.items(c.viewer.reader, c.viewer.membership, _item_ids(c))
     urls = c.services.subscriptions.feed_urls()
     labels = c.services.subscriptions.followed_labels(c.viewer.reader)
+    folders = c.services.subscriptions.folders_by_publisher(c.viewer.reader)
     return json(
         {
             "id": ids.READING_LIST,
             "updated": int(c.services.subscriptions.now().timestamp()),
-            "items": [render.item(i, urls, f"{c.site}/article/{i.id}", labels) for i in items],
+            "items": [render.item(i, urls, f"{c.site}/article/{i.id}", labels, folders) for i in items],
         }
     )
 
@@ -335,7 +340,8 @@ def atom_stream(c: Call) -> Response:
     page = c.services.subscriptions.items_page(c.viewer.reader, c.viewer.membership, req)
     doc = FeedDocument(
         title=c.services.subscriptions.stream_title(c.viewer.reader, req.stream),
-        self_url=f"{c.site}/reader/atom/{stream_id}",
+        # a label's name may hold spaces and any letter: the address carries it escaped
+        self_url=f"{c.site}/reader/atom/{quote(stream_id, safe=URL_SAFE)}",
         home_url=f"{c.site}/",
         generated=c.services.subscriptions.now(),
         id=f"tag:google.com,2005:reader/{ids.normal(stream_id)}",

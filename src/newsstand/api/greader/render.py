@@ -18,8 +18,8 @@ def usec(at: datetime) -> str:
 
 def subscription(sub: Subscription, labels: Mapping[str, str]) -> dict[str, Any]:
     """A subscription under the reader's names for it and its labels (``labels``: followed
-    section -> the label name the reader sees)."""
-    names = [labels.get(section, section) for section in sub.labels]
+    section -> the label name the reader sees), its followed sections' then its folders."""
+    names = [labels.get(section, section) for section in sub.labels] + list(sub.folders)
     return {
         "id": ids.feed_id(sub.url),
         "title": sub.shown,
@@ -56,13 +56,21 @@ def content(item: Item, page_url: str) -> str:
     return "".join(parts)
 
 
-def item(entry: Item, urls: dict[str, str], page_url: str, labels: Mapping[str, str]) -> dict[str, Any]:
-    """An item; ``labels`` as for ``subscription``."""
+def item(
+    entry: Item,
+    urls: dict[str, str],
+    page_url: str,
+    labels: Mapping[str, str],
+    folders: Mapping[str, tuple[str, ...]],
+) -> dict[str, Any]:
+    """An item; ``labels`` as for ``subscription``, ``folders`` the reader's folders each
+    publisher is in."""
     article = entry.article
     publisher_url = urls.get(article.publisher_id, "")
     categories = [ids.READING_LIST]
     listed = (article.section, *article.sections)
     categories += [ids.label_id(name) for section, name in labels.items() if section in listed]
+    categories += [ids.label_id(name) for name in folders.get(article.publisher_id, ())]
     if entry.read:
         categories.append(ids.READ)
     if entry.starred:
@@ -110,4 +118,7 @@ def unread_counts(
         newest = usec(count.newest) if count.newest else "0"
         label = ids.label_id(labels.get(name, name))
         rows.append({"id": label, "count": count.count, "newestItemTimestampUsec": newest})
+    for name, count in counts.folders.items():
+        newest = usec(count.newest) if count.newest else "0"
+        rows.append({"id": ids.label_id(name), "count": count.count, "newestItemTimestampUsec": newest})
     return {"max": limit, "unreadcounts": rows}

@@ -332,6 +332,7 @@ class AccountsMixin(SqlBase):
         from newsstand.store.sql import reading as rd
         from newsstand.store.sql.apitokens import api_tokens
         from newsstand.store.sql.apppasswords import app_passwords
+        from newsstand.store.sql.titles import reader_labels, reader_titles
 
         with self._write() as conn:
             _require_reader(conn, reader_id)
@@ -367,6 +368,8 @@ class AccountsMixin(SqlBase):
                 bl.billing_records,
                 pf.email_tokens,
                 pf.digest_subscriptions,
+                reader_titles,
+                reader_labels,
             ):
                 conn.execute(table.delete().where(table.c.reader_id == reader_id))
             conn.execute(readers.delete().where(readers.c.id == reader_id))
