@@ -10,7 +10,8 @@ the reader with uvicorn in a child process, and drives it with wrk (Debian packa
 readers (whose pages the micro-cache serves) and then as signed-in members: 200
 members on a free trial, each following two publishers and a section, each wrk
 request carrying one member's session cookie in turn, so every member page is
-rendered for its reader (For you, the paywall decision, the reading record). In the
+rendered for its reader (For you, the paywall decision, the reading record); a last run
+has members open articles they have not read yet, so every read is stored. In the
 same run a minimal ASGI app that returns a fixed page of the home page's size,
 served the same way, is the ceiling. Prints a table with each page's share of the
 ceiling's throughput, and checks the targets: anonymous home at least 0.50 of the
@@ -219,20 +220,28 @@ def start(kind: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit(f"{kind} server did not start")
 
 
-def lua_for(paths: list[str], folder: Path, sessions: list[str] | None = None) -> Path:
+def lua_for(paths: list[str], folder: Path, sessions: list[str] | None = None, fresh: bool = False) -> Path:
     """A wrk script that cycles through ``paths`` so every request is not the same page, and with
-    ``sessions`` sends each request with the next member's session cookie."""
-    script = folder / f"paths{abs(hash((tuple(paths), tuple(sessions or ()))))}.lua"
+    ``sessions`` sends each request with the next member's session cookie. Paths and members
+    advance together, so a member comes back to the same page (a reload, which stores nothing);
+    with ``fresh`` the path advances only after every member had it, so each request is a
+    member's first read of that article (stored, and paid for), as many as there are pairs."""
+    script = folder / f"paths{abs(hash((tuple(paths), tuple(sessions or ()), fresh)))}.lua"
     listed = ",\n".join(f'  "{p}"' for p in paths)
     # A member's browser sends back the CSRF cookie its first page set, beside the session's.
     cookies = ",\n".join(f'  "ns_session={t}; ns_csrf={csrf_cookie(t)}"' for t in sessions or [])
     script.write_text(
         "local paths = {\n" + listed + "\n}\nlocal cookies = {\n" + cookies + "\n}\n"
-        "local i = 0\nlocal c = 0\n"
+        "local i = 0\nlocal c = 0\nj = 0\n"
         "request = function()\n  i = i % #paths + 1\n"
         "  if #cookies == 0 then return wrk.format('GET', paths[i]) end\n"
         "  c = c % #cookies + 1\n"
-        "  return wrk.format('GET', paths[i], {Cookie = cookies[c]})\nend\n"
+        + ("  if c == 1 then j = j % #paths + 1 end\n  i = (j + c) % #paths + 1\n" if fresh else "")
+        + "  return wrk.format('GET', paths[i], {Cookie = cookies[c]})\nend\n"
+        # wrk's threads each run the script afresh: each starts at its own article, so two
+        # threads do not make the same member's same read moments apart.
+        + "local started = 0\nsetup = function(thread)\n  thread:set('j', started * 97)\n"
+        "  started = started + 1\nend\n"
     )
     return script
 
@@ -333,13 +342,18 @@ def measure_reader(
     proc, url = start("reader", data_dir)
     try:
         home_bytes = len(urllib.request.urlopen(url + "/").read())
-        for who, cookies in (("anonymous", None), ("member", sessions)):
-            for name, paths in pages.items():
-                script = lua_for(paths, work, cookies)
-                run_wrk(url, script, 2, args.connections, proc.pid)  # warm up
-                key = f"{name} ({who})"
-                results[key] = run_wrk(url, script, args.duration, args.connections, proc.pid)
-                print(f"{key}: {results[key].rps:,.0f} req/s", file=sys.stderr, flush=True)
+        readers = (("anonymous", None), ("member", sessions))
+        runs = [
+            (name, paths, who, cookies, False) for who, cookies in readers for name, paths in pages.items()
+        ]
+        # Members' first reads of articles: each one stored (history, payment) before the answer.
+        runs.append(("article, first read", pages["article"], "member", sessions, True))
+        for name, paths, who, cookies, fresh in runs:
+            script = lua_for(paths, work, cookies, fresh)
+            run_wrk(url, script, 2, args.connections, proc.pid)  # warm up
+            key = f"{name} ({who})"
+            results[key] = run_wrk(url, script, args.duration, args.connections, proc.pid)
+            print(f"{key}: {results[key].rps:,.0f} req/s", file=sys.stderr, flush=True)
     finally:
         stop(proc)
     return results, home_bytes
@@ -352,12 +366,12 @@ def report(args: argparse.Namespace, results: dict[str, Figures], ceiling: Figur
         f"load average at the end {os.getloadavg()[0]:.1f}"
     )
     print(
-        f"{'page':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'x ceiling':>11}"
+        f"{'page':<30}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'x ceiling':>11}"
         f"{'CPU ms/req':>12}{'x ceiling':>11}{'non-2xx':>9}"
     )
     for name, f in [*results.items(), ("ceiling", ceiling)]:
         print(
-            f"{name:<22}{f.rps:>10,.0f}{f.p50:>10.1f}{f.p99:>10.1f}{f.rps / ceiling.rps:>11.2f}"
+            f"{name:<30}{f.rps:>10,.0f}{f.p50:>10.1f}{f.p99:>10.1f}{f.rps / ceiling.rps:>11.2f}"
             f"{f.cpu_ms:>12.3f}{ceiling.cpu_ms / f.cpu_ms:>11.2f}{f.bad:>9}"
         )
     home = results["home (anonymous)"].rps / ceiling.rps

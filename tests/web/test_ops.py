@@ -45,7 +45,7 @@ def test_health_fails_when_the_database_is_gone(fresh_pg_url: str, tmp_path: Pat
 
 def test_every_response_carries_a_request_id_and_echoes_a_sane_one(client: TestClient) -> None:
     made = client.get("/healthz").headers["x-request-id"]
-    assert len(made) == 16
+    assert len(made) == 16 and made != client.get("/healthz").headers["x-request-id"]
     assert client.get("/", headers={"X-Request-Id": "lb-7f3a.1"}).headers["x-request-id"] == "lb-7f3a.1"
     forged = client.get("/", headers={"X-Request-Id": "bad id\r\nx: y"}).headers["x-request-id"]
     assert forged != "bad id\r\nx: y" and len(forged) == 16

@@ -294,7 +294,7 @@ class ReadingMixin(SqlBase):
 
     def record_reads(self, reads: Sequence[ReadRecord]) -> None:
         if reads:
-            with self._write() as conn:
+            with self._write(defer_search=True) as conn:  # no article stored: nothing to index
                 self._insert_reads(conn, reads)
 
     def record_new_reads(self, wanted: Sequence[ReadRecord], decide: DecideRead) -> list[ReadRecord]:
@@ -310,7 +310,9 @@ class ReadingMixin(SqlBase):
             .where(sa.tuple_(r.reader_id, r.article_id).in_(pairs))
             .group_by(r.reader_id, r.article_id)
         )
-        with self._write() as conn:  # decided and written in one transaction: no second writer between
+        # Decided and written in one transaction (no second writer between); no article is
+        # stored, so there is nothing to index for search.
+        with self._write(defer_search=True) as conn:
             read_at = {(row[0], row[1]): row[2] for row in conn.execute(last_read)}
             paid_at = {(row[0], row[1]): row[2] for row in conn.execute(last_paid)}
             kept = []
