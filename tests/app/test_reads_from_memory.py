@@ -155,3 +155,28 @@ def test_futures_complete_once_committed_and_carry_errors() -> None:
     assert isinstance(futures[13].exception(), ValueError)
     assert len(done) == 20 and all(1000 + n in written for n in range(20))
     assert commit.submit_future(7).result(timeout=10) is None and 7 in written
+
+
+def test_a_stale_value_is_served_from_memory_and_made_afresh_in_the_background() -> None:
+    import time
+
+    cache = TtlCache(0.05)
+    cache.put("front", "old")
+    time.sleep(0.08)  # stale, still young enough to serve
+    made = threading.Event()
+
+    def make() -> str:
+        made.set()
+        return "new"
+
+    with memory_only():
+        assert remember(cache, "front", make) == "old"
+    assert made.wait(5)
+    for _ in range(100):  # the background thread stores it just after making it
+        if cache.get("front") == "new":
+            break
+        time.sleep(0.01)
+    assert cache.get("front") == "new"
+    time.sleep(0.2)  # too old to serve: a request must make it in a thread
+    with memory_only(), pytest.raises(WouldBlock):
+        remember(cache, "front", make)

@@ -13,15 +13,20 @@ answered with the stale value while one caller makes the fresh one.
 
 from __future__ import annotations
 
+import contextvars
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from newsstand.errors import WouldBlock, is_memory_only
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 STALE_FACTOR = 3  # a value up to this many lifetimes old is served while a fresh one is made
 
@@ -83,6 +88,17 @@ class TtlCache:
                 if now - stored <= STALE_FACTOR * self.seconds:
                     break
                 self._values.popitem(last=False)
+
+    def peek(self, key: str) -> tuple[Any, bool] | None:
+        """The value under ``key`` and whether it is fresh, if it is young enough to be served
+        (fresh, or stale while a new one is made); None otherwise."""
+        hit = self._entry(key)
+        if hit is None or self.seconds <= 0:
+            return None
+        age = time.monotonic() - hit[0]
+        if age > STALE_FACTOR * self.seconds:
+            return None
+        return hit[1], age <= self.seconds
 
     def forget(self, key: str) -> None:
         """Drop the value under ``key`` (the next caller makes it afresh)."""
@@ -169,12 +185,44 @@ class LocalCounters:
 
 def remember(cache: SharedCache, key: str, make: Callable[[], T]) -> T:
     """The cached value for ``key``, made (and stored) when missing or stale. Inside
-    ``memory_only()``, a value this process does not hold fresh raises WouldBlock (a cache
-    kept elsewhere, such as Redis, is I/O too)."""
+    ``memory_only()``, a stale value is served while a background thread makes it afresh (no
+    request waits for it), and one this process does not hold raises WouldBlock (a cache kept
+    elsewhere, such as Redis, is I/O too)."""
     if is_memory_only():
-        hit: T | None = cache.get(key) if isinstance(cache, TtlCache) else None
-        if hit is None:
+        found = cache.peek(key) if isinstance(cache, TtlCache) else None
+        if found is None or not isinstance(cache, TtlCache):
             raise WouldBlock(f"cache: {key[:60]}")
-        return hit
-    value: T = cache.get_or_make(key, make)
-    return value
+        value, fresh = found
+        if not fresh:
+            _refresh_later(cache, key, make)
+        return value  # type: ignore[no-any-return]
+    made: T = cache.get_or_make(key, make)
+    return made
+
+
+# Stale values served from memory are made afresh here, so no request waits for them.
+_refresher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsstand-refresh")
+_refreshing: set[tuple[int, str]] = set()
+_refreshing_lock = threading.Lock()
+
+
+def _refresh_later(cache: TtlCache, key: str, make: Callable[[], Any]) -> None:
+    """Make ``key``'s value afresh in the background (once, however many callers saw it stale),
+    with the caller's context variables (the time zone parts are rendered in)."""
+    job = (id(cache), key)
+    with _refreshing_lock:
+        if job in _refreshing:
+            return
+        _refreshing.add(job)
+    context = contextvars.copy_context()
+
+    def refresh() -> None:
+        try:
+            context.run(cache.get_or_make, key, make)
+        except Exception:  # the next caller makes it (and meets the error) itself
+            log.warning("could not refresh %s in the background", key[:60], exc_info=True)
+        finally:
+            with _refreshing_lock:
+                _refreshing.discard(job)
+
+    _refresher.submit(refresh)
