@@ -275,6 +275,17 @@ def memory_only() -> Iterator[None]:
         _MEMORY_ONLY.reset(token)
 
 
+@contextmanager
+def waiting_allowed() -> Iterator[None]:
+    """Undo ``memory_only()`` for a block (work handed to a background thread with the
+    caller's context variables)."""
+    token = _MEMORY_ONLY.set(False)
+    try:
+        yield
+    finally:
+        _MEMORY_ONLY.reset(token)
+
+
 def refuse_to_wait(what: str) -> None:
     """Raise WouldBlock when called inside ``memory_only()``; ``what`` says what would wait."""
     if _MEMORY_ONLY.get():

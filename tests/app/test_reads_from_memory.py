@@ -14,7 +14,7 @@ from newsstand.app.cache import TtlCache, remember
 from newsstand.app.groupcommit import GroupCommit
 from newsstand.app.reading import HISTORY_REFRESH, SAME_READ_WINDOW, decide_read
 from newsstand.config import Settings
-from newsstand.errors import WouldBlock, memory_only
+from newsstand.errors import WouldBlock, memory_only, refuse_to_wait
 from newsstand.model import Article, LicenceTier, Publisher, ReadRecord
 from newsstand.store import SqlStore
 from support import make_services
@@ -166,6 +166,7 @@ def test_a_stale_value_is_served_from_memory_and_made_afresh_in_the_background()
     made = threading.Event()
 
     def make() -> str:
+        refuse_to_wait("storage")  # as a store read would: the refresh may wait
         made.set()
         return "new"
 

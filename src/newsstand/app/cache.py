@@ -22,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
-from newsstand.errors import WouldBlock, is_memory_only
+from newsstand.errors import WouldBlock, is_memory_only, waiting_allowed
 
 T = TypeVar("T")
 
@@ -216,11 +216,15 @@ def _refresh_later(cache: TtlCache, key: str, make: Callable[[], Any]) -> None:
         _refreshing.add(job)
     context = contextvars.copy_context()
 
+    def make_fresh() -> None:
+        with waiting_allowed():  # the caller's context came from inside memory_only()
+            cache.get_or_make(key, make)
+
     def refresh() -> None:
         try:
-            context.run(cache.get_or_make, key, make)
-        except Exception:  # the next caller makes it (and meets the error) itself
-            log.warning("could not refresh %s in the background", key[:60], exc_info=True)
+            context.run(make_fresh)
+        except Exception as exc:  # the next caller makes it (and meets the error) itself
+            log.warning("could not refresh %s in the background: %s", key[:60], exc)
         finally:
             with _refreshing_lock:
                 _refreshing.discard(job)
