@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from newsstand.app.cache import remember
 from newsstand.app.reading import search_query
 from newsstand.catalog.languages import language_name
 from newsstand.errors import SearchQueryError
@@ -25,6 +26,7 @@ from newsstand.model import Membership, Reader, SearchPage, SearchQuery
 from newsstand.web.context import WebContext, membership_of, reader_of, web
 from newsstand.web.fragments import render_shared, shared_markup
 from newsstand.web.threads import call_fast
+from newsstand.web.timefmt import current_zone
 
 PAGE_SIZE = 20
 SORTS = {"relevance": "Best match", "newest": "Newest first"}
@@ -151,7 +153,20 @@ def build_search(
 ) -> tuple[Markup, str]:
     """The form and its results, from the shared cache when a reader of the same access
     class (the paywall shows them the same) asked the same lately; with the key they are kept
-    under."""
+    under. Looked up by what was asked before anything is worked out: the paywall's decision
+    for every hit and the filters' lists cost more than the rest of the page."""
+    access = ctx.services.reading.access_class(reader, membership)
+    asked = f"search-page:{access}:{sorted(form.filters().items())}:{form.cursor}:{form.asked}:{notes}"
+    return remember(
+        ctx.services.cache,
+        f"{asked}:{current_zone()}",
+        lambda: _build_search(ctx, form, reader, membership, notes),
+    )
+
+
+def _build_search(
+    ctx: WebContext, form: SearchForm, reader: Reader | None, membership: Membership | None, notes: list[str]
+) -> tuple[Markup, str]:
     form, outcome = run_search(ctx, form, reader, membership)
     publishers = sorted(ctx.publisher_map().values(), key=lambda p: p.name.casefold())
     codes = {p.language for p in publishers if p.language}
