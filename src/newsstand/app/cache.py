@@ -60,6 +60,7 @@ class TtlCache:
         # not pile up with every article ever shown). Not striped: making one value makes others
         # (the front page makes its picks), and two keys sharing a stripe then deadlocked.
         self._making: dict[str, tuple[threading.Lock, list[int]]] = {}
+        self._kept_with: list[TtlCache] = []
 
     def _entry(self, key: str) -> tuple[float, Any] | None:
         with self._lock:
@@ -152,6 +153,15 @@ class TtlCache:
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            kept_with = list(self._kept_with)
+        for other in kept_with:
+            other.clear()
+
+    def clears_also(self, other: TtlCache) -> None:
+        """Clear ``other`` whenever this cache is cleared (a cache of longer-lived values that
+        must still follow a change every reader must see at once)."""
+        with self._lock:
+            self._kept_with.append(other)
 
 
 class Counters(Protocol):

@@ -68,6 +68,8 @@ PARTS_SECONDS = 60.0
 PARTS_ENTRIES = 2000  # a few kilobytes each
 SAVED_READERS = 10_000  # readers whose saved articles are kept in memory
 RECENT_READS = 50_000  # (reader, article) pairs whose last reads are kept in memory
+ARTICLE_SECONDS = 60.0
+ARTICLES_KEPT = 5000
 
 
 class LiveChanges(Protocol):
@@ -229,6 +231,13 @@ class ReadingService:
         self._reads: GroupCommit[ReadRecord] = GroupCommit(self._store_reads)
         # Which articles each reader saved, for the Save button of every page they open.
         self._saved = TtlCache(cache.seconds, max_entries=SAVED_READERS)
+        # Articles as pages show them change seldom: kept a minute in this process, and dropped
+        # with the shared cache whenever it is cleared after a change (a shared cache kept
+        # elsewhere, such as Redis, keeps them itself, so every process sees a change).
+        self._articles: SharedCache = cache
+        if isinstance(cache, TtlCache):
+            self._articles = TtlCache(ARTICLE_SECONDS if cache.seconds > 0 else 0, ARTICLES_KEPT)
+            cache.clears_also(self._articles)
         # Each reader's last reads of the articles they read lately, as stored or seen by this
         # process: a reload within the windows then stores nothing without asking the database.
         self._recent = TtlCache(SAME_READ_WINDOW.total_seconds(), max_entries=RECENT_READS)
@@ -329,7 +338,7 @@ class ReadingService:
 
     def get_article(self, article_id: int) -> Article:
         """The article as every reader sees it (from the shared cache when fresh). Raises NotFoundError."""
-        return remember(self.cache, f"article:{article_id}", lambda: self.store.get_article(article_id))
+        return remember(self._articles, f"article:{article_id}", lambda: self.store.get_article(article_id))
 
     def article_page(
         self, article: Article, reader: Reader | None, membership: Membership | None
