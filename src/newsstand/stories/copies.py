@@ -25,6 +25,7 @@ import re
 import struct
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from zlib import crc32
 
 from newsstand.model import ArticleText
@@ -115,13 +116,19 @@ def find_copies(
     found: dict[int, int] = {}
     for article_id in order:
         mine = keys.get(article_id, ())
-        shared: Counter[int] = Counter()
+        held = [seen[key] for key in mine if key in seen]
+        if len(held) >= COPY_BANDS:  # fewer shared bands cannot make a copy
+            # Each article once per band; most bands have one holder (no set needed).
+            shared = Counter(chain.from_iterable(h if len(h) == 1 else set(h) for h in held))
+            matches = [other for other, n in shared.items() if n >= COPY_BANDS and other != article_id]
+            if matches:
+                original = min(matches)
+                found[article_id] = found.get(original, original)
+        holder = found.get(article_id, article_id)
         for key in mine:
-            shared.update(set(seen.get(key, ())))
-        matches = [other for other, n in shared.items() if n >= COPY_BANDS and other != article_id]
-        if matches:
-            original = min(matches)
-            found[article_id] = found.get(original, original)
-        for key in mine:
-            seen.setdefault(key, []).append(found.get(article_id, article_id))
+            listed = seen.get(key)
+            if listed is None:
+                seen[key] = [holder]
+            else:
+                listed.append(holder)
     return found
