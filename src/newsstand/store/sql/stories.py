@@ -12,7 +12,6 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -183,18 +182,13 @@ def _as_read(story_id: int, write: StoryWrite, terms: dict[str, float]) -> OpenS
     )
 
 
-# A story's stored terms (a JSON object of weights): msgspec reads them at a third of the cost
-# of json.loads, to the same floats; a round reads thousands of profiles.
-_decode_terms = msgspec.json.Decoder(dict[str, float]).decode
-
-
 def _open_story(r: sa.Row[Any]) -> OpenStory:
     return OpenStory(
         story_id=r.id,
         first_seen=r.first_seen,
         last_updated=r.last_updated,
         size=r.size,
-        terms=_decode_terms(r.terms),
+        terms=json.loads(r.terms),
         lead_article_id=r.lead_article_id,
         lead_score=r.lead_score,
     )
