@@ -242,10 +242,24 @@ class Clusterer:
         with ``terms``'s strongest: one shared word is what unrelated stories of a topic have
         in common."""
         postings = self._postings
-        # Counted in one C call over every posting read, rather than one call per term.
-        hits = Counter(chain.from_iterable([postings.get(t, ()) for t in islice(terms, INDEX_TERMS)]))
+        held = [p for t in islice(terms, INDEX_TERMS) if (p := postings.get(t))]
         least = shared or MIN_SHARED
-        near = [(-n, k) for k, n in hits.items() if n >= least and k in self.stories]
+        if least == 2:
+            # The stories in two postings or more, by set operations in C: a topic's word may be
+            # held by thousands of the round's stories, and counting each was most of a round.
+            once: set[int] = set()
+            twice: set[int] = set()
+            for posting in held:
+                twice |= once & posting
+                once |= posting
+            stories = self.stories
+            found = [k for k in twice if k in stories]
+            if len(found) <= MAX_CANDIDATES:
+                return set(found)
+            near = [(-sum(k in p for p in held), k) for k in found]
+        else:
+            hits = Counter(chain.from_iterable(held))
+            near = [(-n, k) for k, n in hits.items() if n >= least and k in self.stories]
         if len(near) > MAX_CANDIDATES:
             # A topic covered for weeks leaves many stories sharing its words: the ones
             # sharing most are compared, so a comparison costs the same in any store.
