@@ -141,6 +141,9 @@ def _load(store: SqlStore, items: list[tuple[Article, int]]) -> dict[int, int]:
             [article_values(a) for a, _ in items],
         )
         ids = list(result.scalars())
+    # Indexed for search now, as ingestion does when it stores articles: otherwise the first
+    # write of the next story round would index them, and be timed as clustering.
+    store.index_search()
     return {aid: event for aid, (_, event) in zip(ids, items, strict=True)}
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from story_samples import T0
 
 from newsstand.app.stories import update_stories
 from newsstand.config import Settings
-from newsstand.model import Article
+from newsstand.model import Article, OpenStory
 from newsstand.store import SqlStore, open_store
-from newsstand.store.sql.storycache import load
+from newsstand.store.sql.stories import S, _open_story
+from newsstand.store.sql.storycache import StoryCache, load
 from newsstand.stories.plan import open_since, search_terms, weigh
 from newsstand.stories.text import LEAD_CHARS, Rarity
 
@@ -128,3 +130,50 @@ def test_a_rebuild_empties_the_cache_and_fills_it_again(store: SqlStore) -> None
 def _next_lookups_all(store: SqlStore) -> list[tuple[str, ...]]:
     texts = store.articles_before(T0 + timedelta(days=30), 1000, LEAD_CHARS)
     return search_terms(weigh(texts, Rarity({}, 0)))
+
+
+def _kept_profiles_equal_tables(store: SqlStore) -> None:
+    cache = store._story_cache
+    with cache.lock:
+        kept = dict(cache._profiles)
+    with store.engine.connect() as conn:
+        stored = {r.id: _open_story(r) for r in conn.execute(sa.select(S))}
+    assert kept
+    for story_id, story in kept.items():
+        assert story == stored[story_id]
+        assert list(story.terms.items()) == list(stored[story_id].terms.items())  # heaviest first
+
+
+def test_the_profiles_kept_in_memory_are_what_the_table_holds(
+    store: SqlStore, store_settings: Settings
+) -> None:
+    rng = random.Random(11)
+    serial = 0
+    for day in range(6):
+        serial = _add_round(store, rng, T0 + timedelta(days=day), 12, serial)
+        assert update_stories(store, T0 + timedelta(days=day + 1)) > 0
+        _kept_profiles_equal_tables(store)
+    # A round's candidates come from memory, the same as a process that starts afresh reads.
+    lookups = _next_lookups_all(store)
+    fresh = open_store(store_settings)
+    try:
+        since = T0 - timedelta(days=1)
+        assert store.open_stories(since, lookups) == fresh.open_stories(since, lookups)
+    finally:
+        fresh.close()
+
+
+def _story(story_id: int) -> OpenStory:
+    return OpenStory(story_id, T0, T0, 1, {"a": 1.0}, None, 1.0)
+
+
+def test_at_most_so_many_profiles_are_kept_the_least_recently_used_leave_first() -> None:
+    cache = StoryCache(profiles=3)
+    cache.keep(_story(i) for i in range(1, 5))  # 1 leaves
+    found, missing = cache.profiles([1, 2, 3])  # 2 and 3 are used now
+    assert sorted(found) == [2, 3] and missing == [1]
+    cache.keep([_story(5)])  # 4 leaves, the least recently used
+    found, missing = cache.profiles([2, 3, 4, 5])
+    assert sorted(found) == [2, 3, 5] and missing == [4]
+    cache.forget()
+    assert cache.profiles([2]) == ({}, [2])

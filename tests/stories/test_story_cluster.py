@@ -220,3 +220,32 @@ def test_an_article_is_compared_with_a_bounded_number_of_stories() -> None:
     ]
     clusterer = Clusterer(crowd)
     assert len(clusterer.candidates(base)) == MAX_CANDIDATES
+
+
+def test_the_stories_near_an_article_are_those_sharing_most_of_its_strong_terms() -> None:
+    from collections import Counter
+
+    from newsstand.stories.cluster import INDEX_TERMS, MAX_CANDIDATES
+
+    rng = random.Random(4)
+    words = [f"w{i}" for i in range(40)]
+    for _ in range(30):
+        stories = [
+            StoryProfile(k, T0, T0, 1, {w: 1.0 / (i + 1) for i, w in enumerate(rng.sample(words, 12))})
+            for k in range(1, rng.randint(2, 300))
+        ]
+        clusterer = Clusterer(stories)
+        for gone in rng.sample(range(1, len(stories) + 1), len(stories) // 5):
+            del clusterer.stories[gone]  # merged away: still in the postings, never near
+        terms = dict.fromkeys(rng.sample(words, 20), 1.0)
+        for least in (2, 3):
+            hits = Counter(
+                k
+                for s in stories
+                for k in [s.key]
+                if k in clusterer.stories
+                for t in islice(terms, INDEX_TERMS)
+                if t in islice(s.total, INDEX_TERMS)
+            )
+            ranked = sorted((-n, k) for k, n in hits.items() if n >= least)[:MAX_CANDIDATES]
+            assert clusterer._near(terms, least) == {k for _, k in ranked}

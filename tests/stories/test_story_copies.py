@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import zlib
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from story_samples import T0, make
 
 from newsstand.stories.copies import (
     BANDS,
     COPY_BANDS,
+    ROWS,
+    SHINGLE,
     article_keys,
     band_keys,
     find_copies,
@@ -71,3 +78,23 @@ def test_related_but_different_reports_share_few_bands() -> None:
     flood_a, flood_b = wire[5], wire[6]
     shared = set(article_keys(flood_a)) & set(article_keys(flood_b))
     assert len(shared) < COPY_BANDS
+
+
+@given(st.lists(st.sampled_from(["a", "b", "Ünï", "9", "x-y", "long_word"]), max_size=30))
+def test_shingles_are_the_hashes_of_every_run_of_words(words: list[str]) -> None:
+    text = " ".join(words)
+    found = re.findall(r"[^\W_]+", text.lower())
+    runs = [" ".join(found[i : i + SHINGLE]) for i in range(len(found) - SHINGLE + 1)]
+    assert shingles(text) == {zlib.crc32(r.encode()) for r in runs}
+
+
+def test_band_keys_hash_each_band_with_its_number() -> None:
+    signature = sketch(shingles(" ".join(f"w{i}" for i in range(60))))
+    assert signature is not None
+    expected = []
+    for band in range(BANDS):
+        rows = signature[band * ROWS : (band + 1) * ROWS]
+        data = band.to_bytes(2, "big") + b"".join(v.to_bytes(9, "big") for v in rows)
+        digest = hashlib.blake2b(data, digest_size=8).digest()
+        expected.append(int.from_bytes(digest, "big") & ((1 << 63) - 1))
+    assert band_keys(signature) == tuple(expected)

@@ -378,3 +378,27 @@ def test_an_article_page_reads_a_bounded_part_of_a_big_story(store: SqlStore) ->
         tracemalloc.stop()
     assert [a.id for a in around.coverage] == [ids[-2], ids[-3]]
     assert peak < 300 * 1024  # was about 1.2 MB for these 300 articles
+
+
+def test_a_round_runs_with_the_cyclic_collector_paused_and_leaves_it_as_it_was() -> None:
+    import gc
+
+    from newsstand.app.stories import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            raise RuntimeError("a failed round")
+    except RuntimeError:
+        pass
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # whoever turned it off keeps it off
+    finally:
+        gc.enable()

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import math
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from story_samples import FERRY, make
 
+from newsstand.stories import text
 from newsstand.stories.plan import weigh
 from newsstand.stories.prior import PRIOR_DOCUMENTS, STORE_EVIDENCE, general_df
 from newsstand.stories.text import ENTITY_WEIGHT, Rarity, article_terms, cosine, featurize, term_counts
@@ -91,3 +95,21 @@ def test_a_word_many_stored_articles_hold_weighs_as_common_whatever_general_usag
     assert general_df("wurde") < 1.0  # all but unknown to the English list
     assert many.weight("wurde") < many.weight("government") < many.weight("tollwitz")
     assert few.weight("wurde") > few.weight("government")
+
+
+def test_names_weigh_more_where_sentences_tell_them_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With names weighing as other words, term_counts skips sentence boundaries; when they weigh
+    # more, a capital opening a sentence still says nothing.
+    monkeypatch.setattr(text, "ENTITY_WEIGHT", 2.0)
+    counts = text.term_counts("Ferry sinks. Rescue follows the Ferry and 40 UN staff", 2.0)
+    assert counts["ferry"] == 2.0 + 4.0
+    assert counts["rescue"] == 2.0 and counts["sink"] == 2.0
+    assert counts["40"] == 4.0 and counts["un"] == 4.0
+
+
+@given(st.dictionaries(st.sampled_from("abcdefgh"), st.sampled_from([0.0, -0.0, 0.5, 1.0, 1.0 + 1e-16, 2.5])))
+def test_heaviest_orders_by_weight_then_term(weights: dict[str, float]) -> None:
+    assert text.heaviest(weights) == sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    best = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    norm = math.sqrt(sum(w * w for _, w in best))
+    assert text.top_terms(weights, 3) == ({t: w / norm for t, w in best} if norm else {})

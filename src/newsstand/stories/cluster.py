@@ -28,9 +28,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import islice
+from itertools import chain, islice
 
-from newsstand.stories.text import ArticleFeatures, cosine, top_terms
+from newsstand.stories.text import MAX_TERMS, ArticleFeatures, cosine, heaviest, top_terms, unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,15 +153,14 @@ def combine(a: StoryProfile, b: StoryProfile, key: int) -> StoryProfile:
 
 def trimmed(total: Mapping[str, float], limit: int = PROFILE_TERMS) -> dict[str, float]:
     """The ``limit`` heaviest terms of a summed vector, heaviest first."""
-    if len(total) <= limit:
-        return dict(sorted(total.items(), key=lambda kv: (-kv[1], kv[0])))
-    return dict(sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+    return dict(heaviest(total)[:limit])
 
 
 def add_article(story: StoryProfile, article: ArticleFeatures) -> StoryProfile:
     """``story`` with ``article`` added; the article becomes the lead when it is more central."""
     grown = combine(story, single(article, story.key), story.key)
-    score = cosine(article.vector, grown.centroid())
+    # The summed vector is stored heaviest first: its centroid is its head at unit length.
+    score = cosine(article.vector, unit(list(islice(grown.total.items(), MAX_TERMS))))
     if score > story.lead_score or story.lead_article_id is None:
         return StoryProfile(
             grown.key,
@@ -230,8 +229,9 @@ class Clusterer:
 
     def _put(self, story: StoryProfile) -> None:
         self.stories[story.key] = story
-        self._closes[story.key] = open_until(story, self.params)
-        self._near_closes[story.key] = near_until(story, self.params)
+        near = near_until(story, self.params)
+        self._near_closes[story.key] = near
+        self._closes[story.key] = max(near, story.last_updated + self.params.far_window)  # open_until
         # Terms that later drop out of a story's strongest stay indexed: a stale
         # entry only costs one comparison more.
         for term in islice(story.total, INDEX_TERMS):
@@ -241,11 +241,25 @@ class Clusterer:
         """Stories sharing at least ``shared`` (default ``MIN_SHARED``) of their strongest terms
         with ``terms``'s strongest: one shared word is what unrelated stories of a topic have
         in common."""
-        hits: Counter[int] = Counter()
-        for term in islice(terms, INDEX_TERMS):
-            hits.update(self._postings.get(term, ()))
+        postings = self._postings
+        held = [p for t in islice(terms, INDEX_TERMS) if (p := postings.get(t))]
         least = shared or MIN_SHARED
-        near = [(-n, k) for k, n in hits.items() if n >= least and k in self.stories]
+        if least == 2:
+            # The stories in two postings or more, by set operations in C: a topic's word may be
+            # held by thousands of the round's stories, and counting each was most of a round.
+            once: set[int] = set()
+            twice: set[int] = set()
+            for posting in held:
+                twice |= once & posting
+                once |= posting
+            stories = self.stories
+            found = [k for k in twice if k in stories]
+            if len(found) <= MAX_CANDIDATES:
+                return set(found)
+            near = [(-sum(k in p for p in held), k) for k in found]
+        else:
+            hits = Counter(chain.from_iterable(held))
+            near = [(-n, k) for k, n in hits.items() if n >= least and k in self.stories]
         if len(near) > MAX_CANDIDATES:
             # A topic covered for weeks leaves many stories sharing its words: the ones
             # sharing most are compared, so a comparison costs the same in any store.

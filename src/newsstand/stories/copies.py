@@ -22,8 +22,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import struct
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from zlib import crc32
 
 from newsstand.model import ArticleText
@@ -46,7 +48,9 @@ def shingles(text: str) -> set[int]:
     """Hashes (CRC-32: cheap, and the same in every process) of the text's runs of
     ``SHINGLE`` words, case folded."""
     words = _WORD.findall(text.lower())
-    return {crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1)}
+    runs = zip(*(words[i:] for i in range(SHINGLE)), strict=False)  # the shorter runs end it
+    # Built with map over C functions: a text's hundred shingles cost no Python loop.
+    return set(map(crc32, map(str.encode, map(" ".join, runs))))
 
 
 def sketch(hashes: Iterable[int]) -> tuple[int, ...] | None:
@@ -74,14 +78,16 @@ def sketch(hashes: Iterable[int]) -> tuple[int, ...] | None:
     return tuple(filled)
 
 
+# A band's bytes: its number (two bytes), then each of its rows in nine bytes, big-endian.
+_BAND = struct.Struct(">H" + "xQ" * ROWS)
+
+
 def band_keys(signature: Sequence[int]) -> tuple[int, ...]:
     """One key per band of the sketch, tagged with the band's number (signed 63-bit)."""
-    keys = []
-    for band in range(BANDS):
-        rows = signature[band * ROWS : (band + 1) * ROWS]
-        data = band.to_bytes(2, "big") + b"".join(v.to_bytes(9, "big") for v in rows)
-        keys.append(_hash(data) & _MASK)
-    return tuple(keys)
+    pack = _BAND.pack
+    return tuple(
+        _hash(pack(band, *signature[band * ROWS : (band + 1) * ROWS])) & _MASK for band in range(BANDS)
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -110,13 +116,19 @@ def find_copies(
     found: dict[int, int] = {}
     for article_id in order:
         mine = keys.get(article_id, ())
-        shared: Counter[int] = Counter()
+        held = [seen[key] for key in mine if key in seen]
+        if len(held) >= COPY_BANDS:  # fewer shared bands cannot make a copy
+            # Each article once per band; most bands have one holder (no set needed).
+            shared = Counter(chain.from_iterable(h if len(h) == 1 else set(h) for h in held))
+            matches = [other for other, n in shared.items() if n >= COPY_BANDS and other != article_id]
+            if matches:
+                original = min(matches)
+                found[article_id] = found.get(original, original)
+        holder = found.get(article_id, article_id)
         for key in mine:
-            shared.update(set(seen.get(key, ())))
-        matches = [other for other, n in shared.items() if n >= COPY_BANDS and other != article_id]
-        if matches:
-            original = min(matches)
-            found[article_id] = found.get(original, original)
-        for key in mine:
-            seen.setdefault(key, []).append(found.get(article_id, article_id))
+            listed = seen.get(key)
+            if listed is None:
+                seen[key] = [holder]
+            else:
+                listed.append(holder)
     return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,7 @@ from newsstand.model import (
     StoryWrite,
     TermCounts,
 )
+from newsstand.model.postings import StoryPostings
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import HIDE, LIKE, follows
 from newsstand.store.sql.articles import load_articles
@@ -151,16 +152,34 @@ def _text(row: sa.Row[Any]) -> ArticleText:
     )
 
 
-def _profile(write: StoryWrite) -> dict[str, Any]:
-    """The columns of a story that the clusterer reads back."""
+def _stored_terms(write: StoryWrite) -> dict[str, float]:
+    """A story's term weights as stored (and read back)."""
+    return {t: round(w, 5) for t, w in write.terms.items()}
+
+
+def _profile(write: StoryWrite, terms: dict[str, float] | None = None) -> dict[str, Any]:
+    """The columns of a story that the clusterer reads back (``terms``: ``_stored_terms``)."""
     return {
         "first_seen": write.first_seen,
         "last_updated": write.last_updated,
         "size": write.size,
-        "terms": json.dumps({t: round(w, 5) for t, w in write.terms.items()}, ensure_ascii=False),
+        "terms": json.dumps(_stored_terms(write) if terms is None else terms, ensure_ascii=False),
         "lead_score": write.lead_score,
         "open_until": write.open_until,
     }
+
+
+def _as_read(story_id: int, write: StoryWrite, terms: dict[str, float]) -> OpenStory:
+    """A written story as ``open_stories`` would read it back."""
+    return OpenStory(
+        story_id=story_id,
+        first_seen=write.first_seen,
+        last_updated=write.last_updated,
+        size=write.size,
+        terms=terms,
+        lead_article_id=write.lead_article_id,
+        lead_score=write.lead_score,
+    )
 
 
 def _open_story(r: sa.Row[Any]) -> OpenStory:
@@ -201,6 +220,25 @@ def _load_stories(conn: Connection, story_ids: Sequence[int]) -> list[Story]:
         for sid in story_ids
         if sid in heads
     ]
+
+
+def _execute_many(conn: Connection, stmt: sa.UpdateBase, rows: Sequence[dict[str, Any]]) -> int:
+    """Run ``stmt`` once for each of ``rows``; returns how many rows it changed.
+
+    On SQLite the statement is compiled once and the driver runs it for plain tuples: for a
+    round's tens of thousands of small rows (band keys, index terms, word counts) SQLAlchemy's
+    parameter handling per row cost more than SQLite's own work. Only for statements whose
+    parameters all come from ``rows`` and need no conversion (integers, text). PostgreSQL
+    takes the usual path, where SQLAlchemy sends many rows in one statement.
+    """
+    if not rows:
+        return 0
+    if conn.dialect.name != "sqlite":
+        return conn.execute(stmt, rows).rowcount
+    compiled = stmt.compile(dialect=conn.dialect)
+    names = compiled.positiontup or ()
+    params = [tuple(row[name] for name in names) for row in rows]
+    return conn.exec_driver_sql(compiled.string, params).rowcount
 
 
 class StoriesMixin(SqlBase):
@@ -251,21 +289,24 @@ class StoriesMixin(SqlBase):
             stmt = sa.select(S).where(S.c.open_until >= since).order_by(S.c.id)
             with self._read() as conn:
                 return [_open_story(r) for r in conn.execute(stmt)]
-        with self._read() as conn:
-            # The stories each article could join, from the index in memory; then each row once.
+        cache = self._story_cache
+        with self._read() as conn, cache.lock:
+            # The stories each article could join, from the index in memory; then their
+            # profiles, from memory when kept there, else each row once.
             ids: set[int] = set()
-            with self._story_cache.lock:
-                postings = self._story_cache.current(conn)
-                for terms in lookups:
-                    wanted = [t for t in dict.fromkeys(terms) if len(t) <= MAX_TERM]
-                    if len(wanted) >= shared:
-                        ids.update(postings.lookup(wanted, since, shared, limit))
-            ordered = sorted(ids)
-            found: list[OpenStory] = []
-            for start in range(0, len(ordered), CHUNK):
-                stmt = sa.select(S).where(S.c.id.in_(ordered[start : start + CHUNK])).order_by(S.c.id)
-                found += [_open_story(r) for r in conn.execute(stmt)]
-        return found
+            postings = cache.current(conn)
+            for terms in lookups:
+                wanted = [t for t in dict.fromkeys(terms) if len(t) <= MAX_TERM]
+                if len(wanted) >= shared:
+                    ids.update(postings.lookup(wanted, since, shared, limit))
+            found, missing = cache.profiles(sorted(ids))
+            read: list[OpenStory] = []
+            for start in range(0, len(missing), CHUNK):
+                stmt = sa.select(S).where(S.c.id.in_(missing[start : start + CHUNK]))
+                read += [_open_story(r) for r in conn.execute(stmt)]
+            cache.keep(read)
+        found.update((s.story_id, s) for s in read)
+        return [found[k] for k in sorted(found)]
 
     def term_counts(self, terms: Collection[str]) -> TermCounts:
         wanted = sorted(t for t in terms if len(t) <= MAX_TERM)
@@ -315,11 +356,12 @@ class StoriesMixin(SqlBase):
         counts: TermCounts | None = None,
         copies: CopyIndex | None = None,
     ) -> int:
+        stored = {w.key: _stored_terms(w) for w in writes}
         with self._write() as conn:
             generation = next_generation(conn)
             new = [w for w in writes if w.key < 0]
-            ids = self._insert_stories(conn, new, generation)
-            self._widen_stories(conn, [w for w in writes if w.key >= 0], generation)
+            ids = self._insert_stories(conn, new, generation, stored)
+            self._widen_stories(conn, [w for w in writes if w.key >= 0], generation, stored)
             moved = [{"gone": g, "into": ids.get(w.key, w.key)} for w in writes for g in w.absorbs]
             if moved:
                 into = sa.bindparam("into", type_=sa.Integer)
@@ -336,13 +378,14 @@ class StoriesMixin(SqlBase):
                     .where(A.c.id == sa.bindparam("aid"), A.c.story_id.is_(None))
                     .values(story_id=sa.bindparam("sid", type_=sa.Integer))
                 )
-                placed = conn.execute(stmt, rows).rowcount
+                placed = _execute_many(conn, stmt, sorted(rows, key=lambda r: r["aid"]))
             if placed < len(rows) and ids:
                 # Another process clustered some articles first: drop new stories left empty.
                 kept = sa.select(A.c.story_id).where(A.c.story_id.in_(list(ids.values())))
                 conn.execute(S.delete().where(S.c.id.in_(list(ids.values())), S.c.id.not_in(kept)))
             self._retitle(conn, [ids.get(w.key, w.key) for w in writes])
-            self._index_stories(conn, [(ids.get(w.key, w.key), w) for w in writes])
+            before = self._story_cache.as_of(generation - 1)
+            self._index_stories(conn, [(ids.get(w.key, w.key), w) for w in writes], before)
             pruned = self._prune_index(conn, writes)
             if counts is not None:
                 self._count_terms(conn, counts)
@@ -352,7 +395,9 @@ class StoriesMixin(SqlBase):
             self._story_cache.forget()  # another process is clustering too: reload next time
         else:
             gone = tuple(m["gone"] for m in moved)
-            self._story_cache.apply(Indexed(generation, gone, written(ids, writes, MAX_TERM), pruned))
+            profiles = tuple(_as_read(ids.get(w.key, w.key), w, stored[w.key]) for w in writes)
+            indexed = Indexed(generation, gone, written(ids, writes, MAX_TERM), pruned, profiles)
+            self._story_cache.apply(indexed)
         return placed
 
     @staticmethod
@@ -395,17 +440,19 @@ class StoriesMixin(SqlBase):
         """Note which article each copy repeats; index the originals' band keys (a copy is
         found through its original, so its own keys are not indexed)."""
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        pairs = [{"article_id": c, "copy_of": o} for c, o in copies.copy_of.items()]
-        if pairs:
-            conn.execute(dialect.insert(COPIES).on_conflict_do_nothing(), pairs)
+        pairs = [{"article_id": c, "copy_of": o} for c, o in sorted(copies.copy_of.items())]
+        _execute_many(conn, dialect.insert(COPIES).on_conflict_do_nothing(), pairs)
+        # In key order: neighbouring rows land in the same pages of the index.
         rows = [
             {"band": key, "article_id": article_id}
-            for article_id, keys in copies.keys.items()
-            if article_id not in copies.copy_of
-            for key in set(keys)
+            for key, article_id in sorted(
+                (key, article_id)
+                for article_id, keys in copies.keys.items()
+                if article_id not in copies.copy_of
+                for key in set(keys)
+            )
         ]
-        if rows:
-            conn.execute(dialect.insert(BANDS).on_conflict_do_nothing(), rows)
+        _execute_many(conn, dialect.insert(BANDS).on_conflict_do_nothing(), rows)
 
     @staticmethod
     def _prune_index(
@@ -431,21 +478,25 @@ class StoriesMixin(SqlBase):
         return since, until
 
     @staticmethod
-    def _index_stories(conn: Connection, written: Sequence[tuple[int, StoryWrite]]) -> None:
+    def _index_stories(
+        conn: Connection, written: Sequence[tuple[int, StoryWrite]], indexed: StoryPostings | None = None
+    ) -> None:
         """Index stories under their strongest terms; merged-away stories leave the index.
-        (A term a story no longer ranks high on stays: it costs one comparison more.)"""
+        (A term a story no longer ranks high on stays: it costs one comparison more.)
+        ``indexed`` is the index as the table holds it, when known: rows it has are not sent."""
         gone = [g for _, w in written for g in w.absorbs]
         for start in range(0, len(gone), CHUNK):
             conn.execute(INDEX.delete().where(INDEX.c.story_id.in_(gone[start : start + CHUNK])))
-        rows = [
-            {"term": term, "story_id": story_id}
+        pairs = sorted(
+            (term, story_id)
             for story_id, w in written
+            for held in [indexed.terms_of(story_id) if indexed is not None else ()]
             for term in dict.fromkeys(w.index_terms)
-            if len(term) <= MAX_TERM
-        ]
-        if rows:
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            conn.execute(dialect.insert(INDEX).on_conflict_do_nothing(), rows)
+            if len(term) <= MAX_TERM and term not in held
+        )
+        rows = [{"term": term, "story_id": story_id} for term, story_id in pairs]
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        _execute_many(conn, dialect.insert(INDEX).on_conflict_do_nothing(), rows)
 
     @staticmethod
     def _retitle(conn: Connection, story_ids: Sequence[int]) -> None:
@@ -460,31 +511,40 @@ class StoriesMixin(SqlBase):
     @staticmethod
     def _count_terms(conn: Connection, counts: TermCounts) -> None:
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        rows = [{"term": term, "df": n} for term, n in counts.df.items() if len(term) <= MAX_TERM]
-        if rows:
-            insert = dialect.insert(TERMS)
-            added = {"df": TERMS.c.df + insert.excluded.df}
-            conn.execute(insert.on_conflict_do_update(index_elements=["term"], set_=added), rows)
+        rows = [{"term": term, "df": n} for term, n in sorted(counts.df.items()) if len(term) <= MAX_TERM]
+        insert = dialect.insert(TERMS)
+        added = {"df": TERMS.c.df + insert.excluded.df}
+        _execute_many(conn, insert.on_conflict_do_update(index_elements=["term"], set_=added), rows)
         meta = dialect.insert(store_meta).values(key=DOCUMENTS_KEY, value=str(counts.documents))
         total = sa.cast(sa.cast(store_meta.c.value, sa.Integer) + counts.documents, sa.Text)
         conn.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": total}))
 
     @staticmethod
-    def _insert_stories(conn: Connection, new: Sequence[StoryWrite], touched: int) -> dict[int, int]:
-        """Insert new stories; returns their keys mapped to the ids they got."""
+    def _insert_stories(
+        conn: Connection, new: Sequence[StoryWrite], touched: int, stored: Mapping[int, dict[str, float]]
+    ) -> dict[int, int]:
+        """Insert new stories (``stored``: their ``_stored_terms`` by key); returns their keys
+        mapped to the ids they got."""
         if not new:
             return {}
         rows = [
-            {"title": w.title, "lead_article_id": w.lead_article_id, "touched": touched, **_profile(w)}
+            {
+                "title": w.title,
+                "lead_article_id": w.lead_article_id,
+                "touched": touched,
+                **_profile(w, stored[w.key]),
+            }
             for w in new
         ]
         result = conn.execute(S.insert().returning(S.c.id, sort_by_parameter_order=True), rows)
         return {w.key: story_id for w, story_id in zip(new, result.scalars(), strict=True)}
 
     @staticmethod
-    def _widen_stories(conn: Connection, writes: Sequence[StoryWrite], touched: int) -> None:
-        """Widen stored stories' spans and replace their profiles, in one statement.
-        Raises NotFoundError for an unknown story."""
+    def _widen_stories(
+        conn: Connection, writes: Sequence[StoryWrite], touched: int, stored: Mapping[int, dict[str, float]]
+    ) -> None:
+        """Widen stored stories' spans and replace their profiles (``stored``: their
+        ``_stored_terms`` by key), in one statement. Raises NotFoundError for an unknown story."""
         if not writes:
             return
         wanted = [w.key for w in writes]
@@ -510,7 +570,7 @@ class StoriesMixin(SqlBase):
         )
         rows = []
         for w in writes:
-            profile = _profile(w)
+            profile = _profile(w, stored[w.key])
             rows.append(
                 {
                     "key": w.key,
