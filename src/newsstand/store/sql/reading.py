@@ -15,7 +15,7 @@ from newsstand.errors import NotFoundError
 from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadingSignal, ReadRecord, UnreadRef
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
-from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.engine import SqlBase, among
 
 
 def _reader_fk(nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:
@@ -191,9 +191,9 @@ class ReadingMixin(SqlBase):
             for start in range(0, len(ids), 500):  # bounded IN lists on both databases
                 chunk = ids[start : start + 500]
                 h, s = reading_history.c, saved_articles.c
-                query = sa.select(h.article_id).where(h.reader_id == reader_id, h.article_id.in_(chunk))
+                query = sa.select(h.article_id).where(h.reader_id == reader_id, among(h.article_id, chunk))
                 read.update(int(r) for (r,) in conn.execute(query))
-                query = sa.select(s.article_id).where(s.reader_id == reader_id, s.article_id.in_(chunk))
+                query = sa.select(s.article_id).where(s.reader_id == reader_id, among(s.article_id, chunk))
                 saved.update(int(r) for (r,) in conn.execute(query))
         return frozenset(read), frozenset(saved)
 
@@ -224,7 +224,7 @@ class ReadingMixin(SqlBase):
             for start in range(0, len(ids), 500) if wanted else ():
                 chunk = ids[start : start + 500]
                 q = sa.select(S.c.article_id, S.c.section).where(
-                    S.c.article_id.in_(chunk), S.c.section.in_(list(wanted))
+                    among(S.c.article_id, chunk), among(S.c.section, list(wanted))
                 )
                 for aid, section in conn.execute(q):
                     listed_in.setdefault(int(aid), set()).add(section)
@@ -271,7 +271,7 @@ class ReadingMixin(SqlBase):
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 conn.execute(
-                    reading_history.delete().where(h.reader_id == reader_id, h.article_id.in_(chunk))
+                    reading_history.delete().where(h.reader_id == reader_id, among(h.article_id, chunk))
                 )
 
     def forget_read(self, reader_id: int, article_id: int) -> None:
