@@ -158,3 +158,21 @@ def test_ingestion_loop_refreshes_live_blogs_politely(
     # a second round within the refresh interval leaves the publisher alone
     asyncio.run(loop.fill_pages(asyncio.Event()))
     assert page_server.hits["/storm"] == 1
+
+
+def test_failed_pages_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every URL that ever failed used to stay remembered for the life of the process."""
+    from newsstand.ingest import pages
+
+    monkeypatch.setattr(pages, "_failures", {})
+    monkeypatch.setattr(pages, "MAX_REMEMBERED", 100)
+    for n in range(250):
+        pages._remember(f"https://pages.example/{n}", "no article text on the page")
+        if n == 200:
+            pages._remember("https://pages.example/140", "failed again")  # now among the newest
+    remembered = failed_pages()
+    assert len(remembered) == 100
+    # The failures remembered longest ago went; one that failed again lately stays, counted.
+    assert "https://pages.example/150" not in remembered and "https://pages.example/151" in remembered
+    assert "https://pages.example/249" in remembered
+    assert pages._failures["https://pages.example/140"].count == 2

@@ -71,8 +71,11 @@ def save_page(
     return StoredPage(result, store.merge_live_entries(result.article_id, entries, scope=scope))
 
 
-# url -> its last failure. In memory only: a restart simply tries again.
+# url -> its last failure. In memory only: a restart simply tries again. At most
+# MAX_REMEMBERED: a page that keeps failing stays a candidate (its article keeps its teaser),
+# so without a bound every URL that ever failed stayed here for the life of the process.
 _failures: dict[str, _Failure] = {}
+MAX_REMEMBERED = 10_000
 
 
 def failed_pages() -> dict[str, str]:
@@ -166,5 +169,9 @@ def _remember(url: str, reason: str) -> None:
     previous = _failures.get(url)
     count = previous.count + 1 if previous else 1
     delay = _RETRY_AFTER_S[min(count, len(_RETRY_AFTER_S)) - 1]
-    _failures[url] = _Failure(count, time.monotonic() + delay, reason)
+    _failures.pop(url, None)
+    _failures[url] = _Failure(count, time.monotonic() + delay, reason)  # the newest last
+    while len(_failures) > MAX_REMEMBERED:
+        # The failure remembered longest ago goes: the page is tried again, as after a restart.
+        del _failures[next(iter(_failures))]
     log.warning("full text failed for %s (%d time(s)), next try in %.0f s: %s", url, count, delay, reason)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from newsstand.errors import NotFoundError
 from newsstand.model import Article, ArticleFilter, ArticleKind, UpsertResult
 from newsstand.store.sql import schema as t
-from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.engine import SqlBase, among
 from newsstand.store.sql.searchwords import text_keys
 
 A = t.articles
@@ -95,7 +95,7 @@ def load_articles(conn: Connection, rows: list[sa.Row[Any]]) -> list[Article]:
     by_id: dict[int, list[str]] = defaultdict(list)
     stmt = (
         sa.select(t.article_sections.c.article_id, t.article_sections.c.section)
-        .where(t.article_sections.c.article_id.in_(ids))
+        .where(among(t.article_sections.c.article_id, ids))
         .order_by(t.article_sections.c.article_id, t.article_sections.c.position)
     )
     for aid, section in conn.execute(stmt):
@@ -239,7 +239,7 @@ class ArticlesMixin(SqlBase):
         if not article_ids:
             return []
         with self._read() as conn:
-            found = load_articles(conn, list(conn.execute(sa.select(A).where(A.c.id.in_(article_ids)))))
+            found = load_articles(conn, list(conn.execute(sa.select(A).where(among(A.c.id, article_ids)))))
         by_id = {a.id: a for a in found}
         return [by_id[i] for i in article_ids if i in by_id]
 
@@ -256,7 +256,7 @@ class ArticlesMixin(SqlBase):
                 ids = _newest_in_sections(conn, flt, pivot.published if pivot else None)
                 by_id = {
                     a.id: a
-                    for a in load_articles(conn, list(conn.execute(sa.select(A).where(A.c.id.in_(ids)))))
+                    for a in load_articles(conn, list(conn.execute(sa.select(A).where(among(A.c.id, ids)))))
                 }
                 return [by_id[i] for i in ids if i in by_id]
             stmt = sa.select(A).where(

@@ -28,6 +28,7 @@ from newsstand.model import Article, UpsertResult
 from newsstand.store.base import FeedItem
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.articles import article_values, merged_update, section_target
+from newsstand.store.sql.engine import among
 
 A = t.articles
 _CHUNK = 500  # values per IN (...) list, well under every database's parameter limit
@@ -71,7 +72,7 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 
 def _feed_sections(conn: Connection, feed_ids: set[int]) -> dict[int, str]:
-    stmt = sa.select(t.feeds.c.id, t.feeds.c.section).where(t.feeds.c.id.in_(feed_ids))
+    stmt = sa.select(t.feeds.c.id, t.feeds.c.section).where(among(t.feeds.c.id, feed_ids))
     found = {r.id: r.section for r in conn.execute(stmt)}
     for fid in feed_ids - found.keys():
         raise NotFoundError("feed", fid)
@@ -89,15 +90,15 @@ def _load(conn: Connection, articles: list[Article]) -> _Picture:
     for publisher, wanted in guids.items():
         for chunk in _chunks(sorted(set(wanted))):
             # ``guid != ''`` repeats the partial unique index's condition (see articles._find).
-            match = sa.and_(A.c.publisher_id == publisher, A.c.guid.in_(chunk), A.c.guid != "")
+            match = sa.and_(A.c.publisher_id == publisher, among(A.c.guid, chunk), A.c.guid != "")
             rows.update((r.id, r) for r in conn.execute(sa.select(A).where(match)))
     for chunk in _chunks(sorted({a.url for a in articles})):
-        rows.update((r.id, r) for r in conn.execute(sa.select(A).where(A.c.url.in_(chunk))))
+        rows.update((r.id, r) for r in conn.execute(sa.select(A).where(among(A.c.url, chunk))))
     listed: dict[int, list[str]] = {i: [] for i in rows}
     for chunk in _chunks(sorted(rows)):
         stmt = (
             sa.select(t.article_sections.c.article_id, t.article_sections.c.section)
-            .where(t.article_sections.c.article_id.in_(chunk))
+            .where(among(t.article_sections.c.article_id, chunk))
             .order_by(t.article_sections.c.article_id, t.article_sections.c.position)
         )
         for aid, section in conn.execute(stmt):

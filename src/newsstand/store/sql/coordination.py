@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from newsstand.store.base import PollStart
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.catalog import FEED_COLUMNS, feed_from_row
-from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.engine import SqlBase, among
 from newsstand.store.sql.feeds import _STATE_COLUMNS, _state
 from newsstand.store.sql.schema import UTCDateTime
 
@@ -156,9 +156,11 @@ class CoordinationMixin(SqlBase):
                 ).scalars()
             )
             if ids:
-                existing = set(conn.execute(sa.select(fc.feed_id).where(fc.feed_id.in_(ids))).scalars())
+                existing = set(conn.execute(sa.select(fc.feed_id).where(among(fc.feed_id, ids))).scalars())
                 if existing:
-                    conn.execute(feed_claims.update().where(fc.feed_id.in_(existing)).values(queued_at=now))
+                    conn.execute(
+                        feed_claims.update().where(among(fc.feed_id, existing)).values(queued_at=now)
+                    )
                 fresh = [{"feed_id": i, "queued_at": now} for i in ids if i not in existing]
                 if fresh:
                     conn.execute(feed_claims.insert(), fresh)
@@ -167,7 +169,7 @@ class CoordinationMixin(SqlBase):
     def unqueue_feeds(self, feed_ids: Sequence[int]) -> None:
         with self._write() as conn:
             conn.execute(
-                feed_claims.update().where(feed_claims.c.feed_id.in_(feed_ids)).values(queued_at=None)
+                feed_claims.update().where(among(feed_claims.c.feed_id, feed_ids)).values(queued_at=None)
             )
 
     def claim_feed(self, feed_id: int, holder: str, now: datetime, seconds: float) -> bool:

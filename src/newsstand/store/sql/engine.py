@@ -9,13 +9,18 @@ tries to upgrade a read lock halfway through.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from newsstand.errors import NewsstandError, StorageError, refuse_to_wait
 
@@ -73,6 +78,74 @@ def _sqlite_engine(url: sa.URL) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+class _ValueList(sa.types.TypeDecorator[list[Any]]):
+    """A list of values bound as ONE parameter: JSON text on SQLite (read by ``json_each``),
+    an array on PostgreSQL."""
+
+    impl = sa.types.Text
+    cache_ok = True
+
+    def __init__(self, element: sa.types.TypeEngine[Any]) -> None:
+        super().__init__()
+        self.element = element
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            # bigint[] for any integer column: an id too large for it then matches nothing, as
+            # with IN, instead of failing the statement.
+            element = sa.types.BigInteger() if isinstance(self.element, sa.types.Integer) else self.element
+            return dialect.type_descriptor(postgresql.ARRAY(element))
+        return dialect.type_descriptor(sa.types.Text())
+
+    def process_bind_param(self, value: list[Any] | None, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql" or value is None:
+            return value
+        return json.dumps(value)
+
+
+class _Among(sa.sql.expression.ColumnElement[Any]):
+    """``column`` is one of a list of values, written with one parameter whatever the list's
+    length (see ``among``)."""
+
+    # Not Boolean: SQLAlchemy would write "... = 1" after it on SQLite, which no index serves.
+    type = sa.types.NullType()
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy's own declaration)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("values", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: sa.ColumnElement[Any], values: list[Any]) -> None:
+        self.column = column
+        self.values = sa.bindparam(None, values, type_=_ValueList(column.type), unique=True)
+
+
+@compiles(_Among, "sqlite")
+def _among_sqlite(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, values = compiler.process(element.column, **kw), compiler.process(element.values, **kw)
+    return f"{column} IN (SELECT value FROM json_each({values}))"
+
+
+@compiles(_Among)
+def _among_default(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, values = compiler.process(element.column, **kw), compiler.process(element.values, **kw)
+    return f"{column} = ANY({values})"
+
+
+def among(column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnElement[Any]:
+    """``column IN values`` as one statement whatever the number of values.
+
+    SQLAlchemy writes ``in_`` with one placeholder per value, so every length of list is a
+    different SQL text, and each connection's driver keeps its last 128 prepared statements:
+    lists whose lengths follow the data (a search's window of hits, an article's sections,
+    a round's story terms and bands) filled every pooled SQLite connection with statements
+    of hundreds of placeholders, 30 to 140 KB each, and the soak's memory grew with them
+    (docs/decisions.md, "Memory under the soak"). Here the list is one JSON parameter read
+    by ``json_each`` on SQLite and one array on PostgreSQL: one statement, one plan. No
+    limit on the list's length either (SQLite allows 32,766 placeholders)."""
+    return _Among(column, list(values))
 
 
 class SqlBase:

@@ -18,7 +18,7 @@ from newsstand.store.sql import schema as t
 from newsstand.store.sql.articles import ArticlesMixin
 from newsstand.store.sql.articles_batch import upsert_items
 from newsstand.store.sql.catalog import FEED_COLUMNS, feed_from_row, require_feed
-from newsstand.store.sql.engine import translated
+from newsstand.store.sql.engine import among, translated
 
 _STATE_FIELDS = (
     "etag", "last_modified", "last_fetched", "last_success", "next_poll",
@@ -149,7 +149,7 @@ class FeedStateMixin(ArticlesMixin):
         outcomes: list[list[UpsertResult] | NewsstandError] = []
         with self._write(defer_search=defer_search) as conn:
             ids = {record.feed_id for record, _, _ in fetches}
-            stmt = sa.select(t.feeds.c.id).where(t.feeds.c.id.in_(ids))
+            stmt = sa.select(t.feeds.c.id).where(among(t.feeds.c.id, ids))
             known = set(conn.execute(stmt).scalars())
             stored: list[tuple[FetchRecord, FeedState, list[UpsertResult]]] = []
             for record, state, items in fetches:

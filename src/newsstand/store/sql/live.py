@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from newsstand.errors import NotFoundError
 from newsstand.model import LiveEntry, LiveMergeResult, LiveMergeScope, utc, utcnow
 from newsstand.store.sql import schema as t
-from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.engine import SqlBase, among
 
 L = t.live_entries
 
@@ -97,7 +97,7 @@ class LiveMixin(SqlBase):
             ]
             if gone:
                 # The change time tells open pages' event streams that these entries went.
-                gone_rows = L.update().where(L.c.article_id == article_id, L.c.entry_id.in_(gone))
+                gone_rows = L.update().where(L.c.article_id == article_id, among(L.c.entry_id, gone))
                 conn.execute(gone_rows.values(deleted=True, updated=utcnow(), revision=L.c.revision + 1))
         return LiveMergeResult(tuple(added), tuple(updated), tuple(gone), unchanged)
 
@@ -106,7 +106,7 @@ class LiveMixin(SqlBase):
             return []
         stmt = (
             sa.select(L)
-            .where(L.c.article_id.in_(list(article_ids)), L.c.deleted.is_(False))
+            .where(among(L.c.article_id, list(article_ids)), L.c.deleted.is_(False))
             .order_by(L.c.posted.desc(), L.c.entry_id)
             .limit(limit)
         )

@@ -16,7 +16,7 @@ from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadingSignal, R
 from newsstand.store.base import DecideRead
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
-from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.engine import SqlBase, among
 
 
 def _reader_fk(nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:
@@ -197,9 +197,9 @@ class ReadingMixin(SqlBase):
             for start in range(0, len(ids), 500):  # bounded IN lists on both databases
                 chunk = ids[start : start + 500]
                 h, s = reading_history.c, saved_articles.c
-                query = sa.select(h.article_id).where(h.reader_id == reader_id, h.article_id.in_(chunk))
+                query = sa.select(h.article_id).where(h.reader_id == reader_id, among(h.article_id, chunk))
                 read.update(int(r) for (r,) in conn.execute(query))
-                query = sa.select(s.article_id).where(s.reader_id == reader_id, s.article_id.in_(chunk))
+                query = sa.select(s.article_id).where(s.reader_id == reader_id, among(s.article_id, chunk))
                 saved.update(int(r) for (r,) in conn.execute(query))
         return frozenset(read), frozenset(saved)
 
@@ -230,7 +230,7 @@ class ReadingMixin(SqlBase):
             for start in range(0, len(ids), 500) if wanted else ():
                 chunk = ids[start : start + 500]
                 q = sa.select(S.c.article_id, S.c.section).where(
-                    S.c.article_id.in_(chunk), S.c.section.in_(list(wanted))
+                    among(S.c.article_id, chunk), among(S.c.section, list(wanted))
                 )
                 for aid, section in conn.execute(q):
                     listed_in.setdefault(int(aid), set()).add(section)
@@ -277,7 +277,7 @@ class ReadingMixin(SqlBase):
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 conn.execute(
-                    reading_history.delete().where(h.reader_id == reader_id, h.article_id.in_(chunk))
+                    reading_history.delete().where(h.reader_id == reader_id, among(h.article_id, chunk))
                 )
 
     def forget_read(self, reader_id: int, article_id: int) -> None:
@@ -300,14 +300,17 @@ class ReadingMixin(SqlBase):
     def record_new_reads(self, wanted: Sequence[ReadRecord], decide: DecideRead) -> list[ReadRecord]:
         if not wanted:
             return []
-        pairs = sorted({(r.reader_id, r.article_id) for r in wanted})
+        # The batch's readers and articles, each one list (one SQL text whatever the batch's
+        # size: see engine.among); rows of other pairs of them are left out below.
+        readers = sorted({w.reader_id for w in wanted})
+        articles = sorted({w.article_id for w in wanted})
         h, r = reading_history.c, reading_records.c
         last_read = sa.select(h.reader_id, h.article_id, h.read).where(
-            sa.tuple_(h.reader_id, h.article_id).in_(pairs)
+            among(h.reader_id, readers), among(h.article_id, articles)
         )
         last_paid = (
             sa.select(r.reader_id, r.article_id, sa.func.max(r.at).label("at"))
-            .where(sa.tuple_(r.reader_id, r.article_id).in_(pairs))
+            .where(among(r.reader_id, readers), among(r.article_id, articles))
             .group_by(r.reader_id, r.article_id)
         )
         # Decided and written in one transaction (no second writer between); no article is

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 from newsstand.errors import SearchQueryError
 from newsstand.model import Article, SearchHit, SearchPage, SearchQuery
 from newsstand.store.sql.articles import filter_clauses, load_articles
-from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.engine import SqlBase, among
 from newsstand.store.sql.schema import articles
 from newsstand.store.sql.searchwords import key_of_text_word, query_keys
 
@@ -342,7 +342,7 @@ def _newest(conn: Connection, window: list[tuple[int, float]]) -> list[tuple[int
     if not window:
         return []
     ids = [i for i, _ in window]
-    stmt = sa.select(articles.c.id, articles.c.published).where(articles.c.id.in_(ids))
+    stmt = sa.select(articles.c.id, articles.c.published).where(among(articles.c.id, ids))
     published = {int(i): p for i, p in conn.execute(stmt)}
     return sorted(window, key=lambda h: (published[h[0]], h[0]), reverse=True)
 
@@ -455,7 +455,7 @@ class SearchMixin(SqlBase):
 def load_articles_by_id(conn: Connection, ids: list[int]) -> list[Article]:
     if not ids:
         return []
-    return load_articles(conn, list(conn.execute(sa.select(articles).where(articles.c.id.in_(ids)))))
+    return load_articles(conn, list(conn.execute(sa.select(articles).where(among(articles.c.id, ids)))))
 
 
 def snippet_html(text: str, languages: tuple[str, ...], language: str, *texts: str) -> str:

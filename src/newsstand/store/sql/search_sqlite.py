@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 
 from newsstand.model import Article, SearchQuery, utc, utcnow
 from newsstand.store.sql.articles import filter_clauses
+from newsstand.store.sql.engine import among
 from newsstand.store.sql.schema import articles
 from newsstand.store.sql.search import (
     Clause,
@@ -130,7 +131,7 @@ def _presence(conn: Connection, clauses: list[Clause], ids: list[int]) -> dict[i
     words spans most of the index (0.4 s at 1M articles); the body is not read.
     """
     stmt = sa.select(articles.c.id, articles.c.title, articles.c.standfirst, articles.c.authors).where(
-        articles.c.id.in_(ids)
+        among(articles.c.id, ids)
     )
     found = _clause_pattern(clauses).search
     scores: dict[int, float] = {}
@@ -225,7 +226,7 @@ class SqliteSearch:
                 .where(_MATCH(match), _FTS.c.rowid >= low, _FTS.c.rowid <= high)
                 # "+rowid" keeps this test out of FTS5 (which would rerun the MATCH
                 # once per id) and applies it before bm25 is computed for a row.
-                .where(sa.literal_column("+articles_fts.rowid").in_(ids))
+                .where(among(sa.literal_column("+articles_fts.rowid", sa.Integer), ids))
             )
             # bm25 is lower for better matches; the store's rank is higher for better.
             return {int(i): -float(score) for i, score in conn.execute(stmt)}

@@ -34,7 +34,7 @@ from newsstand.model.postings import StoryPostings
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import HIDE, LIKE, follows
 from newsstand.store.sql.articles import load_articles
-from newsstand.store.sql.engine import SqlBase
+from newsstand.store.sql.engine import SqlBase, among
 from newsstand.store.sql.meta import store_meta
 from newsstand.store.sql.storycache import Indexed, StoryCache, next_generation, written
 
@@ -198,11 +198,11 @@ def _load_stories(conn: Connection, story_ids: Sequence[int]) -> list[Story]:
     """Stories with these ids, in the order asked; unknown ids are left out."""
     if not story_ids:
         return []
-    heads = {r.id: r for r in conn.execute(sa.select(S).where(S.c.id.in_(story_ids)))}
+    heads = {r.id: r for r in conn.execute(sa.select(S).where(among(S.c.id, story_ids)))}
     members: dict[int, list[tuple[int, str]]] = defaultdict(list)
     stmt = (
         sa.select(A.c.story_id, A.c.id, A.c.publisher_id)
-        .where(A.c.story_id.in_(story_ids))
+        .where(among(A.c.story_id, story_ids))
         .order_by(A.c.story_id, A.c.published, A.c.id)
     )
     for story_id, article_id, publisher_id in conn.execute(stmt):
@@ -302,7 +302,7 @@ class StoriesMixin(SqlBase):
             found, missing = cache.profiles(sorted(ids))
             read: list[OpenStory] = []
             for start in range(0, len(missing), CHUNK):
-                stmt = sa.select(S).where(S.c.id.in_(missing[start : start + CHUNK]))
+                stmt = sa.select(S).where(among(S.c.id, missing[start : start + CHUNK]))
                 read += [_open_story(r) for r in conn.execute(stmt)]
             cache.keep(read)
         found.update((s.story_id, s) for s in read)
@@ -315,7 +315,7 @@ class StoriesMixin(SqlBase):
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start : start + CHUNK]
                 df.update(
-                    conn.execute(sa.select(TERMS.c.term, TERMS.c.df).where(TERMS.c.term.in_(chunk))).all()
+                    conn.execute(sa.select(TERMS.c.term, TERMS.c.df).where(among(TERMS.c.term, chunk))).all()
                 )
             documents = conn.execute(
                 sa.select(store_meta.c.value).where(store_meta.c.key == DOCUMENTS_KEY)
@@ -329,14 +329,14 @@ class StoriesMixin(SqlBase):
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start : start + CHUNK]
                 for band, article_id in conn.execute(
-                    sa.select(BANDS.c.band, BANDS.c.article_id).where(BANDS.c.band.in_(chunk))
+                    sa.select(BANDS.c.band, BANDS.c.article_id).where(among(BANDS.c.band, chunk))
                 ):
                     holders[band].append(article_id)
             originals = sorted({a for ids in holders.values() for a in ids})
             story_of: dict[int, int] = {}
             for start in range(0, len(originals), CHUNK):
                 chunk = originals[start : start + CHUNK]
-                stmt = sa.select(A.c.id, A.c.story_id).where(A.c.id.in_(chunk), A.c.story_id.is_not(None))
+                stmt = sa.select(A.c.id, A.c.story_id).where(among(A.c.id, chunk), A.c.story_id.is_not(None))
                 story_of.update((a, sid) for a, sid in conn.execute(stmt))
         return CopyCandidates({k: tuple(v) for k, v in holders.items()}, story_of)
 
@@ -346,7 +346,9 @@ class StoriesMixin(SqlBase):
         with self._read() as conn:
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start : start + CHUNK]
-                stmt = sa.select(COPIES.c.article_id, COPIES.c.copy_of).where(COPIES.c.article_id.in_(chunk))
+                stmt = sa.select(COPIES.c.article_id, COPIES.c.copy_of).where(
+                    among(COPIES.c.article_id, chunk)
+                )
                 found.update((a, o) for a, o in conn.execute(stmt))
         return found
 
@@ -368,7 +370,7 @@ class StoriesMixin(SqlBase):
                 conn.execute(
                     A.update().where(A.c.story_id == sa.bindparam("gone")).values(story_id=into), moved
                 )
-                conn.execute(S.delete().where(S.c.id.in_([m["gone"] for m in moved])))
+                conn.execute(S.delete().where(among(S.c.id, [m["gone"] for m in moved])))
                 self._record_merges(conn, moved)
             rows = [{"aid": a, "sid": ids.get(w.key, w.key)} for w in writes for a in w.article_ids]
             placed = 0
@@ -381,8 +383,8 @@ class StoriesMixin(SqlBase):
                 placed = _execute_many(conn, stmt, sorted(rows, key=lambda r: r["aid"]))
             if placed < len(rows) and ids:
                 # Another process clustered some articles first: drop new stories left empty.
-                kept = sa.select(A.c.story_id).where(A.c.story_id.in_(list(ids.values())))
-                conn.execute(S.delete().where(S.c.id.in_(list(ids.values())), S.c.id.not_in(kept)))
+                kept = sa.select(A.c.story_id).where(among(A.c.story_id, list(ids.values())))
+                conn.execute(S.delete().where(among(S.c.id, list(ids.values())), S.c.id.not_in(kept)))
             self._retitle(conn, [ids.get(w.key, w.key) for w in writes])
             before = self._story_cache.as_of(generation - 1)
             self._index_stories(conn, [(ids.get(w.key, w.key), w) for w in writes], before)
@@ -486,7 +488,7 @@ class StoriesMixin(SqlBase):
         ``indexed`` is the index as the table holds it, when known: rows it has are not sent."""
         gone = [g for _, w in written for g in w.absorbs]
         for start in range(0, len(gone), CHUNK):
-            conn.execute(INDEX.delete().where(INDEX.c.story_id.in_(gone[start : start + CHUNK])))
+            conn.execute(INDEX.delete().where(among(INDEX.c.story_id, gone[start : start + CHUNK])))
         pairs = sorted(
             (term, story_id)
             for story_id, w in written
@@ -505,7 +507,7 @@ class StoriesMixin(SqlBase):
         for start in range(0, len(story_ids), CHUNK):
             chunk = story_ids[start : start + CHUNK]
             conn.execute(
-                S.update().where(S.c.id.in_(chunk)).values(title=sa.func.coalesce(lead_title, S.c.title))
+                S.update().where(among(S.c.id, chunk)).values(title=sa.func.coalesce(lead_title, S.c.title))
             )
 
     @staticmethod
@@ -548,7 +550,7 @@ class StoriesMixin(SqlBase):
         if not writes:
             return
         wanted = [w.key for w in writes]
-        known = set(conn.execute(sa.select(S.c.id).where(S.c.id.in_(wanted))).scalars())
+        known = set(conn.execute(sa.select(S.c.id).where(among(S.c.id, wanted))).scalars())
         for key in wanted:
             if key not in known:
                 raise NotFoundError("story", key)
@@ -666,7 +668,7 @@ class StoriesMixin(SqlBase):
         with self._read() as conn:
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
-                rows = conn.execute(sa.select(*_text_columns(lead_chars)).where(A.c.id.in_(chunk)))
+                rows = conn.execute(sa.select(*_text_columns(lead_chars)).where(among(A.c.id, chunk)))
                 found += [_text(r) for r in rows]
         return found
 
