@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from newsstand.accounts.membership import effective_state
 from newsstand.accounts.payouts import credited_seconds
@@ -186,6 +186,17 @@ Known = tuple[datetime | None, datetime | None]  # a reader's last read of an ar
 Record = ReadRecord | None
 
 
+P = TypeVar("P")
+
+
+def once_stored(opened: tuple[P, Future[None] | None]) -> P:
+    """A page opened with its read on the way to storage, returned once the read is stored."""
+    page, recorded = opened
+    if recorded is not None:
+        recorded.result()
+    return page
+
+
 def _pair(read: ReadRecord) -> str:
     return f"{read.reader_id}:{read.article_id}"
 
@@ -345,10 +356,7 @@ class ReadingService:
     ) -> ArticlePage:
         """The article page for one reader: the paywall decided and a full read recorded.
         Callers send live blogs to ``live_page`` first, so a redirect records nothing."""
-        page, recorded = self.open_article(article, reader, membership)
-        if recorded is not None:
-            recorded.result()
-        return page
+        return once_stored(self.open_article(article, reader, membership))
 
     def open_article(
         self, article: Article, reader: Reader | None, membership: Membership | None
@@ -391,10 +399,7 @@ class ReadingService:
     def live_page(self, article: Article, reader: Reader | None, membership: Membership | None) -> LivePage:
         """A live blog for one reader: entries arranged, cut to the preview without access, a
         full read recorded."""
-        page, recorded = self.open_live(article, reader, membership)
-        if recorded is not None:
-            recorded.result()
-        return page
+        return once_stored(self.open_live(article, reader, membership))
 
     def open_live(
         self, article: Article, reader: Reader | None, membership: Membership | None
