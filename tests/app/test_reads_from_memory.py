@@ -131,18 +131,24 @@ def test_memory_only_refuses_storage_and_cache_misses(store: SqlStore) -> None:
 
 def test_futures_complete_once_committed_and_carry_errors() -> None:
     written: list[int] = []
-    batches: list[int] = []
 
     def write(items: Sequence[int]) -> None:
         if 13 in items:
             raise ValueError("unlucky batch")
-        batches.append(len(items))
         written.extend(items)
 
     commit: GroupCommit[int] = GroupCommit(write)
     futures = [commit.submit_future(i) for i in range(200)]
-    done = []
-    threads = [threading.Thread(target=lambda n=n: done.append(commit.submit(1000 + n))) for n in range(20)]
+    outcomes: dict[int, str] = {}
+
+    def submit(item: int) -> None:
+        try:
+            commit.submit(item)
+            outcomes[item] = "stored"
+        except ValueError:  # it shared the unlucky batch: told, not lost silently
+            outcomes[item] = "failed"
+
+    threads = [threading.Thread(target=submit, args=(1000 + n,)) for n in range(20)]
     for t in threads:
         t.start()
     for t in threads:
@@ -153,7 +159,9 @@ def test_futures_complete_once_committed_and_carry_errors() -> None:
         else:
             assert isinstance(future.exception(), ValueError) and i not in written
     assert isinstance(futures[13].exception(), ValueError)
-    assert len(done) == 20 and all(1000 + n in written for n in range(20))
+    assert len(outcomes) == 20
+    for item, outcome in outcomes.items():
+        assert (item in written) == (outcome == "stored")
     assert commit.submit_future(7).result(timeout=10) is None and 7 in written
 
 
