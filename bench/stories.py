@@ -23,13 +23,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import random
 import resource
+import shutil
+import sqlite3
 import sys
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
@@ -187,11 +191,44 @@ def _cold_load(store: SqlStore) -> float:
     return time.process_time() - started
 
 
-def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int) -> None:
-    gen = Generator()
+def _saved(keep: Path | None, size: int) -> tuple[Path, Path] | None:
+    return (keep / f"store-{size}.db", keep / f"store-{size}.pickle") if keep else None
+
+
+def _restore(
+    keep: Path | None, sizes: list[int], url: str
+) -> tuple[Generator, dict[int, int], datetime] | None:
+    """The largest store kept in ``keep`` no larger than the smallest size asked for, copied
+    over the (new, empty) SQLite file at ``url``, with the generator's state; None if none."""
+    kept = sorted(int(p.stem.split("-")[1]) for p in keep.glob("store-*.pickle")) if keep else []
+    usable = [size for size in kept if size <= min(sizes)]
+    paths = _saved(keep, usable[-1]) if usable else None
+    if paths is None or not paths[0].exists():
+        return None
+    shutil.copyfile(paths[0], sa.make_url(url).database or "")
+    with paths[1].open("rb") as fh:
+        gen, gold, at = pickle.load(fh)
+    print(f"(a store of {len(gold):,} articles, kept by --keep)", flush=True)
+    return gen, gold, at
+
+
+def _keep(keep: Path | None, url: str, state: tuple[Generator, dict[int, int], datetime]) -> None:
+    paths = _saved(keep, len(state[1]))
+    if paths is None or paths[0].exists():
+        return
+    paths[0].parent.mkdir(parents=True, exist_ok=True)
+    # SQLite's backup: a consistent copy, the write-ahead log included.
+    source = sqlite3.connect(sa.make_url(url).database or "")
+    with closing(source), closing(sqlite3.connect(paths[0])) as copy:
+        source.backup(copy)
+    with paths[1].open("wb") as fh:
+        pickle.dump(state, fh)
+
+
+def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int, keep: Path | None = None) -> None:
+    restored = _restore(keep, sizes, url) if db == "sqlite" else None
+    gen, gold, at = restored or (Generator(), {}, START)
     store = open_url(url)
-    gold: dict[int, int] = {}
-    at = START
     try:
         print(
             f"[{db}] {'store':>9} {'fill a/s (cpu)':>16} {'round a/s (cpu)':>16} {'heap MB':>7}"
@@ -209,6 +246,8 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int) -> No
                 fill_time += seconds
                 fill_cpu += cpu
                 filled += placed
+            if db == "sqlite" and filled:
+                _keep(keep, url, (gen, gold, at))
             times = []
             for _ in range(rounds):
                 days = round_size / PER_DAY
@@ -267,13 +306,16 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds at each size")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both", "none"], default="sqlite")
     parser.add_argument("--quality", action="store_true", help="print the labelled quality table too")
+    parser.add_argument(
+        "--keep", type=Path, help="SQLite: keep each filled store here, and start from it next time"
+    )
     args = parser.parse_args()
     sizes = args.store or [100_000]
     if args.quality:
         quality(_shared())
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            run("sqlite", f"sqlite:///{tmp}/bench.db", sizes, args.round, args.rounds)
+            run("sqlite", f"sqlite:///{tmp}/bench.db", sizes, args.round, args.rounds, args.keep)
     if args.db in ("postgresql", "both"):
         url, admin, name = _pg_database()
         try:

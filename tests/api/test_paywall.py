@@ -100,8 +100,11 @@ def test_the_api_records_what_the_page_records(
     else:
         sign_in(client, "same@example.org")
         client.get(f"/article/{paid}")
-    state = store.reader_article_state(reader.id, paid)
-    assert state.last_read == NOW and state.last_paid_read == NOW
+    assert store.reading_history(reader.id) == [(paid, NOW)]
+    publisher = store.get_articles([paid])[0].publisher_id
+    records = store.paid_reads(NOW - timedelta(days=1), NOW + timedelta(days=1))
+    expected = [(f"reader:{reader.id}", publisher, NOW)]
+    assert [(r.reader_ref, r.publisher_id, r.at) for r in records] == expected
 
 
 def test_live_blog_entries_follow_the_paywall(

@@ -3,6 +3,7 @@ same tokens made and revoked from the account page and the CLI."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -41,8 +42,13 @@ def test_follows_saved_and_read_state(client: TestClient, services: Services, ed
     assert [
         h["article"]["id"] for h in client.get("/api/v1/me/history", headers=headers).json()["items"]
     ] == [paid]
-    # Marking read is not a read for payment.
-    assert services.store.reader_article_state(reader.id, open_).last_paid_read is None
+    # Marking read is not a read for payment: the one reading record is the paid article's,
+    # read in full above.
+    open_publisher = services.store.get_articles([open_])[0].publisher_id
+    paid_publisher = services.store.get_articles([paid])[0].publisher_id
+    records = services.store.paid_reads(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    mine = [r.publisher_id for r in records if r.reader_ref == f"reader:{reader.id}"]
+    assert mine == [paid_publisher] and open_publisher != paid_publisher
 
 
 def test_the_account_page_makes_a_token_shown_once_and_revokes_it(

@@ -200,8 +200,9 @@ def remember(cache: SharedCache, key: str, make: Callable[[], T]) -> T:
     elsewhere, such as Redis, is I/O too)."""
     if is_memory_only():
         found = cache.peek(key) if isinstance(cache, TtlCache) else None
-        if found is None or not isinstance(cache, TtlCache):
+        if found is None:
             raise WouldBlock(f"cache: {key[:60]}")
+        assert isinstance(cache, TtlCache)  # only a TtlCache answers peek
         value, fresh = found
         if not fresh:
             _refresh_later(cache, key, make)

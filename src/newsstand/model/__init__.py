@@ -483,16 +483,6 @@ class Bucket:
 
 
 @dataclass(frozen=True, slots=True)
-class ReaderArticleState:
-    """What one reader has done with one article: saved it, when they last read it in full, and
-    when a read of it was last recorded for the publisher's payment."""
-
-    saved: bool = False
-    last_read: datetime | None = None
-    last_paid_read: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class ReadRecord:
     """A full read to store: into the reader's history (unless ``history`` is False) and, with
     ``publisher_id``, into the reading records publishers are paid by."""

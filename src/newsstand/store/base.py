@@ -53,7 +53,6 @@ from newsstand.model import (
     PushSubscription,
     QueuedMail,
     Reader,
-    ReaderArticleState,
     ReadingSignal,
     ReadRecord,
     Role,
@@ -431,10 +430,6 @@ class LibraryStore(Protocol):
     def forget_read(self, reader_id: int, article_id: int) -> None:
         """Take an article out of the reader's history (marked unread); its reading records for
         payment stay. No error when it is not there."""
-
-    def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
-        """Whether the reader saved the article, when they last read it and when a read was last
-        recorded for payment, in one query."""
 
     def record_reads(self, reads: Sequence[ReadRecord]) -> None:
         """Store full reads in one transaction: each reader's history keeps the latest time per

@@ -32,11 +32,17 @@ def shared_markup(
     zone times are shown in (readers in one zone share it): in the services' shared cache, or
     in ``cache`` for parts kept longer."""
 
-    def make() -> Markup:
-        module = ctx.templates.env.get_template(template).module
-        return Markup(getattr(module, macro)(*args))  # noqa: S704 - the template escapes what it renders
+    return remember(
+        cache or ctx.services.cache,
+        f"html:{key}:{current_zone()}",
+        lambda: render_macro(ctx, template, macro, *args),
+    )
 
-    return remember(cache or ctx.services.cache, f"html:{key}:{current_zone()}", make)
+
+def render_macro(ctx: WebContext, template: str, macro: str, *args: Any) -> Markup:
+    """The macro ``macro`` of ``template`` rendered with ``args`` (not cached)."""
+    module = ctx.templates.env.get_template(template).module
+    return Markup(getattr(module, macro)(*args))  # noqa: S704 - the template escapes what it renders
 
 
 # Holes in a page rendered once for many readers, filled per request with what is theirs alone.

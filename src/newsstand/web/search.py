@@ -24,7 +24,7 @@ from newsstand.catalog.languages import language_name
 from newsstand.errors import SearchQueryError
 from newsstand.model import Membership, Reader, SearchPage, SearchQuery
 from newsstand.web.context import WebContext, membership_of, reader_of, web
-from newsstand.web.fragments import render_shared, shared_markup
+from newsstand.web.fragments import render_macro, render_shared
 from newsstand.web.threads import call_fast
 from newsstand.web.timefmt import current_zone
 
@@ -174,9 +174,9 @@ def _build_search(
     sections = ctx.nav_sections(limit=30)
     access = ctx.services.reading.access_class(reader, membership)
     key = f"search:{access}:{sorted(form.filters().items())}:{form.cursor}:{form.asked}:{notes}"
-    main = shared_markup(
+    # Not cached on its own: build_search keeps it, under what was asked.
+    main = render_macro(
         ctx,
-        key,
         "_search_parts.html",
         "main",
         form,

@@ -12,7 +12,7 @@ from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from newsstand.errors import NotFoundError
-from newsstand.model import PaidRead, Pick, ReaderArticleState, ReadingSignal, ReadRecord, UnreadRef
+from newsstand.model import PaidRead, Pick, ReadingSignal, ReadRecord, UnreadRef
 from newsstand.store.base import DecideRead
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import insert_once
@@ -90,29 +90,6 @@ def _read_values(reader_id: int, article_id: int, publisher_id: str, at: datetim
         "publisher_id": publisher_id,
         "at": at,
     }
-
-
-def _reader_article_state() -> sa.Select[Any]:
-    """Saved time, last read and last paid read of one reader and article, in one statement.
-    Built once: every signed-in article view runs it, and building a statement costs more
-    than running this one."""
-    reader: sa.BindParameter[int] = sa.bindparam("reader_id")
-    article: sa.BindParameter[int] = sa.bindparam("article_id")
-
-    def latest(column: sa.Column[Any], table: sa.Table, agg: bool = False) -> Any:
-        picked = sa.func.max(column) if agg else column
-        query = sa.select(picked).where(table.c.reader_id == reader, table.c.article_id == article)
-        # type_coerce keeps the column's type, so SQLite's text comes back as an aware datetime.
-        return sa.type_coerce(query.scalar_subquery(), t.UTCDateTime)
-
-    return sa.select(
-        latest(saved_articles.c.saved, saved_articles),
-        latest(reading_history.c.read, reading_history),
-        latest(reading_records.c.at, reading_records, agg=True),
-    )
-
-
-_READER_ARTICLE_STATE = _reader_article_state()
 
 
 def _followed(publisher_ids: Sequence[str], sections: Sequence[str]) -> sa.ColumnElement[bool]:
@@ -284,13 +261,6 @@ class ReadingMixin(SqlBase):
         h = reading_history.c
         with self._write() as conn:
             conn.execute(reading_history.delete().where(h.reader_id == reader_id, h.article_id == article_id))
-
-    def reader_article_state(self, reader_id: int, article_id: int) -> ReaderArticleState:
-        with self._read_one() as conn:
-            saved_at, read_at, paid_at = conn.execute(
-                _READER_ARTICLE_STATE, {"reader_id": reader_id, "article_id": article_id}
-            ).one()
-        return ReaderArticleState(saved=saved_at is not None, last_read=read_at, last_paid_read=paid_at)
 
     def record_reads(self, reads: Sequence[ReadRecord]) -> None:
         if reads:
