@@ -4,6 +4,7 @@ after a restart, on SQLite and PostgreSQL (the ``store`` fixture runs both)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -80,13 +81,18 @@ def _next_lookups(store: SqlStore) -> tuple[datetime, list[tuple[str, ...]]]:
     return since, search_terms(weigh(pending, Rarity({}, 0)))
 
 
-def test_the_cached_index_stays_equal_to_the_tables_round_after_round(store: SqlStore) -> None:
-    rng = random.Random(3)
+def _daily_rounds(store: SqlStore, seed: int, check: Callable[[SqlStore], None]) -> None:
+    """Six days of a dozen new articles, each day clustered and then checked."""
+    rng = random.Random(seed)
     serial = 0
     for day in range(6):
         serial = _add_round(store, rng, T0 + timedelta(days=day), 12, serial)
         assert update_stories(store, T0 + timedelta(days=day + 1)) > 0
-        _cached_equals_tables(store)
+        check(store)
+
+
+def test_the_cached_index_stays_equal_to_the_tables_round_after_round(store: SqlStore) -> None:
+    _daily_rounds(store, 3, _cached_equals_tables)
 
 
 def test_a_restarted_process_and_a_second_writer_see_what_the_first_wrote(
@@ -147,12 +153,7 @@ def _kept_profiles_equal_tables(store: SqlStore) -> None:
 def test_the_profiles_kept_in_memory_are_what_the_table_holds(
     store: SqlStore, store_settings: Settings
 ) -> None:
-    rng = random.Random(11)
-    serial = 0
-    for day in range(6):
-        serial = _add_round(store, rng, T0 + timedelta(days=day), 12, serial)
-        assert update_stories(store, T0 + timedelta(days=day + 1)) > 0
-        _kept_profiles_equal_tables(store)
+    _daily_rounds(store, 11, _kept_profiles_equal_tables)
     # A round's candidates come from memory, the same as a process that starts afresh reads.
     lookups = _next_lookups_all(store)
     fresh = open_store(store_settings)

@@ -15,7 +15,7 @@ two entries of one fetch that are the same article still end as one article.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -31,7 +31,6 @@ from newsstand.store.sql.articles import article_values, merged_update, section_
 from newsstand.store.sql.engine import among
 
 A = t.articles
-_CHUNK = 500  # values per IN (...) list, well under every database's parameter limit
 
 
 @dataclass
@@ -66,11 +65,6 @@ class _Picture:
         self.by_url[v["url"]] = row
 
 
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
-
-
 def _feed_sections(conn: Connection, feed_ids: set[int]) -> dict[int, str]:
     stmt = sa.select(t.feeds.c.id, t.feeds.c.section).where(among(t.feeds.c.id, feed_ids))
     found = {r.id: r.section for r in conn.execute(stmt)}
@@ -88,17 +82,17 @@ def _load(conn: Connection, articles: list[Article]) -> _Picture:
             guids.setdefault(a.publisher_id, []).append(a.guid)
     rows: dict[int, sa.Row[Any]] = {}
     for publisher, wanted in guids.items():
-        for chunk in _chunks(sorted(set(wanted))):
-            # ``guid != ''`` repeats the partial unique index's condition (see articles._find).
-            match = sa.and_(A.c.publisher_id == publisher, among(A.c.guid, chunk), A.c.guid != "")
-            rows.update((r.id, r) for r in conn.execute(sa.select(A).where(match)))
-    for chunk in _chunks(sorted({a.url for a in articles})):
-        rows.update((r.id, r) for r in conn.execute(sa.select(A).where(among(A.c.url, chunk))))
+        # ``guid != ''`` repeats the partial unique index's condition (see articles._find).
+        match = sa.and_(A.c.publisher_id == publisher, among(A.c.guid, sorted(set(wanted))), A.c.guid != "")
+        rows.update((r.id, r) for r in conn.execute(sa.select(A).where(match)))
+    urls = sorted({a.url for a in articles})
+    if urls:
+        rows.update((r.id, r) for r in conn.execute(sa.select(A).where(among(A.c.url, urls))))
     listed: dict[int, list[str]] = {i: [] for i in rows}
-    for chunk in _chunks(sorted(rows)):
+    if rows:
         stmt = (
             sa.select(t.article_sections.c.article_id, t.article_sections.c.section)
-            .where(among(t.article_sections.c.article_id, chunk))
+            .where(among(t.article_sections.c.article_id, sorted(rows)))
             .order_by(t.article_sections.c.article_id, t.article_sections.c.position)
         )
         for aid, section in conn.execute(stmt):

@@ -168,17 +168,15 @@ class ReadingMixin(SqlBase):
         self, reader_id: int, article_ids: Sequence[int]
     ) -> tuple[frozenset[int], frozenset[int]]:
         ids = list(dict.fromkeys(article_ids))
-        read: set[int] = set()
-        saved: set[int] = set()
+        if not ids:
+            return frozenset(), frozenset()
+        h, s = reading_history.c, saved_articles.c
+        read_query = sa.select(h.article_id).where(h.reader_id == reader_id, among(h.article_id, ids))
+        saved_query = sa.select(s.article_id).where(s.reader_id == reader_id, among(s.article_id, ids))
         with self._read() as conn:
-            for start in range(0, len(ids), 500):  # bounded IN lists on both databases
-                chunk = ids[start : start + 500]
-                h, s = reading_history.c, saved_articles.c
-                query = sa.select(h.article_id).where(h.reader_id == reader_id, among(h.article_id, chunk))
-                read.update(int(r) for (r,) in conn.execute(query))
-                query = sa.select(s.article_id).where(s.reader_id == reader_id, among(s.article_id, chunk))
-                saved.update(int(r) for (r,) in conn.execute(query))
-        return frozenset(read), frozenset(saved)
+            read = frozenset(int(r) for (r,) in conn.execute(read_query))
+            saved = frozenset(int(r) for (r,) in conn.execute(saved_query))
+        return read, saved
 
     def unread_refs(
         self,
@@ -204,10 +202,9 @@ class ReadingMixin(SqlBase):
             rows = conn.execute(query).all()
             listed_in: dict[int, set[str]] = {}
             ids = [int(r.id) for r in rows]
-            for start in range(0, len(ids), 500) if wanted else ():
-                chunk = ids[start : start + 500]
+            if ids and wanted:
                 q = sa.select(S.c.article_id, S.c.section).where(
-                    among(S.c.article_id, chunk), among(S.c.section, list(wanted))
+                    among(S.c.article_id, ids), among(S.c.section, list(wanted))
                 )
                 for aid, section in conn.execute(q):
                     listed_in.setdefault(int(aid), set()).add(section)
@@ -250,12 +247,10 @@ class ReadingMixin(SqlBase):
     def forget_reads(self, reader_id: int, article_ids: Sequence[int]) -> None:
         h = reading_history.c
         ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return
         with self._write() as conn:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                conn.execute(
-                    reading_history.delete().where(h.reader_id == reader_id, among(h.article_id, chunk))
-                )
+            conn.execute(reading_history.delete().where(h.reader_id == reader_id, among(h.article_id, ids)))
 
     def forget_read(self, reader_id: int, article_id: int) -> None:
         h = reading_history.c

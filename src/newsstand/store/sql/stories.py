@@ -114,8 +114,6 @@ DOCUMENTS_KEY = "story_documents"
 PRUNED_KEY = "story_index_pruned"
 # Terms longer than this are not counted (no word of news is).
 MAX_TERM = 200
-# Terms looked up per statement.
-CHUNK = 900
 
 
 def _text_columns(lead_chars: int) -> list[Any]:
@@ -157,13 +155,13 @@ def _stored_terms(write: StoryWrite) -> dict[str, float]:
     return {t: round(w, 5) for t, w in write.terms.items()}
 
 
-def _profile(write: StoryWrite, terms: dict[str, float] | None = None) -> dict[str, Any]:
+def _profile(write: StoryWrite, terms: dict[str, float]) -> dict[str, Any]:
     """The columns of a story that the clusterer reads back (``terms``: ``_stored_terms``)."""
     return {
         "first_seen": write.first_seen,
         "last_updated": write.last_updated,
         "size": write.size,
-        "terms": json.dumps(_stored_terms(write) if terms is None else terms, ensure_ascii=False),
+        "terms": json.dumps(terms, ensure_ascii=False),
         "lead_score": write.lead_score,
         "open_until": write.open_until,
     }
@@ -301,22 +299,17 @@ class StoriesMixin(SqlBase):
                     ids.update(postings.lookup(wanted, since, shared, limit))
             found, missing = cache.profiles(sorted(ids))
             read: list[OpenStory] = []
-            for start in range(0, len(missing), CHUNK):
-                stmt = sa.select(S).where(among(S.c.id, missing[start : start + CHUNK]))
-                read += [_open_story(r) for r in conn.execute(stmt)]
+            if missing:
+                read = [_open_story(r) for r in conn.execute(sa.select(S).where(among(S.c.id, missing)))]
             cache.keep(read)
         found.update((s.story_id, s) for s in read)
         return [found[k] for k in sorted(found)]
 
     def term_counts(self, terms: Collection[str]) -> TermCounts:
         wanted = sorted(t for t in terms if len(t) <= MAX_TERM)
-        df: dict[str, int] = {}
         with self._read() as conn:
-            for start in range(0, len(wanted), CHUNK):
-                chunk = wanted[start : start + CHUNK]
-                df.update(
-                    conn.execute(sa.select(TERMS.c.term, TERMS.c.df).where(among(TERMS.c.term, chunk))).all()
-                )
+            stmt = sa.select(TERMS.c.term, TERMS.c.df).where(among(TERMS.c.term, wanted))
+            df: dict[str, int] = dict(conn.execute(stmt).tuples().all()) if wanted else {}
             documents = conn.execute(
                 sa.select(store_meta.c.value).where(store_meta.c.key == DOCUMENTS_KEY)
             ).scalar()
@@ -325,32 +318,25 @@ class StoriesMixin(SqlBase):
     def copy_candidates(self, keys: Collection[int]) -> CopyCandidates:
         wanted = sorted(set(keys))
         holders: dict[int, list[int]] = defaultdict(list)
+        story_of: dict[int, int] = {}
         with self._read() as conn:
-            for start in range(0, len(wanted), CHUNK):
-                chunk = wanted[start : start + CHUNK]
-                for band, article_id in conn.execute(
-                    sa.select(BANDS.c.band, BANDS.c.article_id).where(among(BANDS.c.band, chunk))
-                ):
+            if wanted:
+                found = sa.select(BANDS.c.band, BANDS.c.article_id).where(among(BANDS.c.band, wanted))
+                for band, article_id in conn.execute(found):
                     holders[band].append(article_id)
             originals = sorted({a for ids in holders.values() for a in ids})
-            story_of: dict[int, int] = {}
-            for start in range(0, len(originals), CHUNK):
-                chunk = originals[start : start + CHUNK]
-                stmt = sa.select(A.c.id, A.c.story_id).where(among(A.c.id, chunk), A.c.story_id.is_not(None))
-                story_of.update((a, sid) for a, sid in conn.execute(stmt))
+            if originals:
+                stmt = sa.select(A.c.id, A.c.story_id).where(among(A.c.id, originals))
+                story_of = dict(conn.execute(stmt.where(A.c.story_id.is_not(None))).tuples().all())
         return CopyCandidates({k: tuple(v) for k, v in holders.items()}, story_of)
 
     def copy_origins(self, article_ids: Collection[int]) -> dict[int, int]:
         wanted = sorted(set(article_ids))
-        found: dict[int, int] = {}
+        if not wanted:
+            return {}
+        stmt = sa.select(COPIES.c.article_id, COPIES.c.copy_of).where(among(COPIES.c.article_id, wanted))
         with self._read() as conn:
-            for start in range(0, len(wanted), CHUNK):
-                chunk = wanted[start : start + CHUNK]
-                stmt = sa.select(COPIES.c.article_id, COPIES.c.copy_of).where(
-                    among(COPIES.c.article_id, chunk)
-                )
-                found.update((a, o) for a, o in conn.execute(stmt))
-        return found
+            return dict(conn.execute(stmt).tuples().all())
 
     def save_stories(
         self,
@@ -487,8 +473,8 @@ class StoriesMixin(SqlBase):
         (A term a story no longer ranks high on stays: it costs one comparison more.)
         ``indexed`` is the index as the table holds it, when known: rows it has are not sent."""
         gone = [g for _, w in written for g in w.absorbs]
-        for start in range(0, len(gone), CHUNK):
-            conn.execute(INDEX.delete().where(among(INDEX.c.story_id, gone[start : start + CHUNK])))
+        if gone:
+            conn.execute(INDEX.delete().where(among(INDEX.c.story_id, gone)))
         pairs = sorted(
             (term, story_id)
             for story_id, w in written
@@ -504,11 +490,9 @@ class StoriesMixin(SqlBase):
     def _retitle(conn: Connection, story_ids: Sequence[int]) -> None:
         """A story's title is its lead article's."""
         lead_title = sa.select(A.c.title).where(A.c.id == S.c.lead_article_id).scalar_subquery()
-        for start in range(0, len(story_ids), CHUNK):
-            chunk = story_ids[start : start + CHUNK]
-            conn.execute(
-                S.update().where(among(S.c.id, chunk)).values(title=sa.func.coalesce(lead_title, S.c.title))
-            )
+        if story_ids:
+            retitled = S.update().where(among(S.c.id, story_ids))
+            conn.execute(retitled.values(title=sa.func.coalesce(lead_title, S.c.title)))
 
     @staticmethod
     def _count_terms(conn: Connection, counts: TermCounts) -> None:
@@ -664,13 +648,11 @@ class StoriesMixin(SqlBase):
 
     def article_texts(self, article_ids: Collection[int], lead_chars: int) -> list[ArticleText]:
         ids = sorted(set(article_ids))
-        found: list[ArticleText] = []
+        if not ids:
+            return []
         with self._read() as conn:
-            for start in range(0, len(ids), CHUNK):
-                chunk = ids[start : start + CHUNK]
-                rows = conn.execute(sa.select(*_text_columns(lead_chars)).where(among(A.c.id, chunk)))
-                found += [_text(r) for r in rows]
-        return found
+            rows = conn.execute(sa.select(*_text_columns(lead_chars)).where(among(A.c.id, ids)))
+            return [_text(r) for r in rows]
 
     def story_leads_near(
         self, at: datetime, reach: timedelta, limit: int, lead_chars: int, exclude_story: int | None = None
