@@ -309,7 +309,7 @@ class StoriesMixin(SqlBase):
         wanted = sorted(t for t in terms if len(t) <= MAX_TERM)
         with self._read() as conn:
             stmt = sa.select(TERMS.c.term, TERMS.c.df).where(among(TERMS.c.term, wanted))
-            df: dict[str, int] = dict(conn.execute(stmt).tuples().all()) if wanted else {}
+            df: dict[str, int] = dict(conn.execute(stmt).all()) if wanted else {}
             documents = conn.execute(
                 sa.select(store_meta.c.value).where(store_meta.c.key == DOCUMENTS_KEY)
             ).scalar()
@@ -327,7 +327,7 @@ class StoriesMixin(SqlBase):
             originals = sorted({a for ids in holders.values() for a in ids})
             if originals:
                 stmt = sa.select(A.c.id, A.c.story_id).where(among(A.c.id, originals))
-                story_of = dict(conn.execute(stmt.where(A.c.story_id.is_not(None))).tuples().all())
+                story_of = dict(conn.execute(stmt.where(A.c.story_id.is_not(None))).all())
         return CopyCandidates({k: tuple(v) for k, v in holders.items()}, story_of)
 
     def copy_origins(self, article_ids: Collection[int]) -> dict[int, int]:
@@ -336,7 +336,7 @@ class StoriesMixin(SqlBase):
             return {}
         stmt = sa.select(COPIES.c.article_id, COPIES.c.copy_of).where(among(COPIES.c.article_id, wanted))
         with self._read() as conn:
-            return dict(conn.execute(stmt).tuples().all())
+            return dict(conn.execute(stmt).all())
 
     def save_stories(
         self,
