@@ -68,8 +68,10 @@ MIN_SHARED = 2
 MERGE_SHARED = 2
 # At most this many stories are compared with one article or story.
 MAX_CANDIDATES = 48
-# A stored story keeps this many of its summed term weights.
-PROFILE_TERMS = 120
+# A stored story keeps this many of its summed term weights: as many as its centroid reads
+# (``MAX_TERMS``). Every comparison, merge and stored profile costs in proportion; 120 gave
+# the same quality on the labelled sets (docs/decisions.md, "Profiles of 80 terms").
+PROFILE_TERMS = 80
 
 
 @dataclass(frozen=True, slots=True)
