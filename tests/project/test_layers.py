@@ -29,7 +29,7 @@ SEAMS = {
     ("click", "rich"): ("cli",),
     ("smtplib",): ("mail",),
     ("stripe",): ("payments",),
-    ("msgspec",): ("api",),
+    ("msgspec",): ("api", "store"),  # the API's answers; the store's story profiles (fast JSON)
     ("dramatiq", "pika"): ("worker",),
     ("redis",): ("sharedstate",),
 }

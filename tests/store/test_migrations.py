@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,61 @@ def test_0009_lists_sections_in_publication_order_from_the_link_table(
         assert [a.id for a in page + rest] == [ids[0], ids[2], ids[1]]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0023_carries_every_articles_band_keys_over_to_one_sketch_row(
+    db: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from newsstand.store import SqlStore
+    from newsstand.store.sql.copywindow import SKETCHES, unpack
+    from newsstand.store.sql.engine import make_engine
+
+    from .helpers import T0, publisher
+
+    url = f"sqlite:///{tmp_path / 'old.db'}" if db == "sqlite" else request.getfixturevalue("fresh_pg_url")
+    migrate_to(url, "0022")
+    old = SqlStore(make_engine(url))  # the store as 0022 left it: band keys one row each
+    old.add_publisher(publisher("daily"))
+    ids = [old.upsert_article(article(n)).article_id for n in range(3)]
+    keys = {ids[0]: [-(2**62), 5, 2**62], ids[1]: [7], ids[2]: [5, 11]}  # a key two articles share
+    with old.engine.begin() as conn:
+        for article_id, held in keys.items():
+            for band in held:
+                conn.execute(
+                    sa.text("INSERT INTO article_bands (band, article_id) VALUES (:b, :a)"),
+                    {"b": band, "a": article_id},
+                )
+    old.close()
+    store = open_url(url)
+    try:
+        with store.engine.connect() as conn:
+            carried = {a: list(unpack(blob)) for a, blob in conn.execute(sa.select(SKETCHES))}
+        assert carried == {a: sorted(k) for a, k in keys.items()}
+        assert "article_bands" not in sa.inspect(store.engine).get_table_names()
+        found = store.copy_candidates([5, 7, 99], T0 - timedelta(days=1))
+        assert found.holders == {5: (ids[0], ids[2]), 7: (ids[1],)}
+    finally:
+        store.close()
+
+
+def test_0023_reads_the_band_keys_in_batches_that_never_split_an_article() -> None:
+    import importlib.util
+
+    path = Path(migrate.__file__).parent.parent / "migrations/versions/0023_article_sketches.py"
+    spec = importlib.util.spec_from_file_location("m0023", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module._ROWS = 5  # batches of five rows: articles of three keys straddle every boundary
+    engine = sa.create_engine("sqlite://")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE article_bands (band BIGINT, article_id INTEGER)")
+        rows = [
+            (band, article_id) for article_id in range(1, 8) for band in (article_id * 10, -article_id, 3)
+        ]
+        conn.exec_driver_sql("INSERT INTO article_bands VALUES (?, ?)", rows)
+        batches = list(module._carried(conn))
+    assert all(len(batch) <= 5 for batch in batches)
+    carried = {row["article_id"]: row["band_keys"] for batch in batches for row in batch}
+    assert carried == {a: module._pack([a * 10, -a, 3]) for a in range(1, 8)}

@@ -15,10 +15,13 @@ from newsstand.app.stories import (
     top_stories,
     update_stories,
 )
+from newsstand.config import Settings
 from newsstand.errors import NotFoundError
 from newsstand.model import Article, Facet, StoryWrite, Trained
-from newsstand.store import SqlStore
+from newsstand.store import SqlStore, open_store
 from newsstand.stories.cluster import DEFAULT_PARAMS
+from newsstand.stories.copies import COPY_WINDOW, article_keys
+from newsstand.stories.text import LEAD_CHARS
 
 NOW = T0 + timedelta(hours=12)
 # Another event of the same waters: it shares the ferry story's everyday words (ferries,
@@ -402,3 +405,38 @@ def test_a_round_runs_with_the_cyclic_collector_paused_and_leaves_it_as_it_was()
         assert not gc.isenabled()  # whoever turned it off keeps it off
     finally:
         gc.enable()
+
+
+def test_copies_are_found_within_the_window_and_a_restarted_process_agrees(
+    store: SqlStore, store_settings: Settings
+) -> None:
+    first = _wire(store, "wire-agency", "a", "14 rescued after block collapses in Valmera", T0)
+    update_stories(store, T0 + timedelta(hours=1))
+    # Within COPY_WINDOW of its original, a re-post is found; past it, another is not.
+    near = _wire(store, "daily-courier", "near", "Valmera: the rescue", T0 + COPY_WINDOW - timedelta(hours=1))
+    update_stories(store, T0 + COPY_WINDOW)
+    late = _wire(store, "evening-star", "late", "Valmera, a week on", T0 + COPY_WINDOW + timedelta(hours=1))
+    update_stories(store, T0 + COPY_WINDOW + timedelta(hours=2))
+    assert store.copy_origins([near, late]) == {near: first}
+    keys = list(article_keys(store.article_text(first, LEAD_CHARS)))
+    other = open_store(store_settings)  # another process, or this one restarted
+    try:
+        for since in (T0 - timedelta(days=1), T0, T0 + timedelta(minutes=1)):
+            # The warm index in memory and one loaded afresh answer alike, from any time on.
+            warm, cold = store.copy_candidates(keys, since), other.copy_candidates(keys, since)
+            assert warm == cold
+            # The late re-post, no copy, is an original of its own.
+            assert set(warm.story_of) == ({first, late} if since <= T0 else {late})
+    finally:
+        other.close()
+
+
+def test_a_rebuild_forgets_the_stored_band_keys_and_stores_them_again(store: SqlStore) -> None:
+    first = _wire(store, "wire-agency", "a", "14 rescued after block collapses in Valmera", T0)
+    update_stories(store, NOW)
+    keys = list(article_keys(store.article_text(first, LEAD_CHARS)))
+    assert set(store.copy_candidates(keys, T0).story_of) == {first}
+    store.clear_stories()
+    assert store.copy_candidates(keys, T0).holders == {}
+    update_stories(store, NOW)
+    assert set(store.copy_candidates(keys, T0).story_of) == {first}

@@ -22,7 +22,7 @@ from newsstand.errors import NotFoundError
 from newsstand.model import Article, ArticleText, LiveEntry, OpenStory, Publisher, Story, StoryWrite, utcnow
 from newsstand.store.base import ArticleStore, StoryStore
 from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
-from newsstand.stories.copies import article_keys
+from newsstand.stories.copies import article_keys, copies_since
 from newsstand.stories.lead import relead
 from newsstand.stories.plan import Weighed, open_since, pending_terms, plan_update, search_terms, weigh
 from newsstand.stories.rank import MIN_PUBLISHERS, rank_top_stories
@@ -96,7 +96,7 @@ def _round(store: StoryStore, now: datetime, params: ClusterParams, batch: int) 
         return None
     counts = store.term_counts(pending_terms(pending))
     rarity = Rarity(counts.df, counts.documents)
-    copies = store.copy_candidates([k for a in pending for k in article_keys(a)])
+    copies = store.copy_candidates([k for a in pending for k in article_keys(a)], copies_since(pending))
     weighed = weigh(pending, rarity)
     lookups = search_terms(weighed)
     stories = store.open_stories(since, lookups, shared=MIN_SHARED, limit=MAX_CANDIDATES)

@@ -639,10 +639,12 @@ class StoryWrite:
 @dataclass(frozen=True, slots=True)
 class CopyIndex:
     """Near copies found in a round: ``copy_of`` maps an article to the one it copies;
-    ``keys`` are the articles' locality-sensitive band keys, to index for later rounds."""
+    ``keys`` are the articles' locality-sensitive band keys, to index for later rounds, and
+    ``published`` when each was published (lookups reach back ``copies.COPY_WINDOW``)."""
 
     copy_of: Mapping[int, int] = field(default_factory=dict)
     keys: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    published: Mapping[int, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

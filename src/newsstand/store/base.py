@@ -586,8 +586,9 @@ class StoryStore(Protocol):
         """How many clustered articles hold each of ``terms`` (absent terms left out), and
         how many articles were counted in all."""
 
-    def copy_candidates(self, keys: Collection[int]) -> CopyCandidates:
-        """The stored originals holding any of these band keys, and their stories."""
+    def copy_candidates(self, keys: Collection[int], since: datetime) -> CopyCandidates:
+        """The stored originals published at ``since`` or later holding any of these band
+        keys, and their stories."""
 
     def copy_origins(self, article_ids: Collection[int]) -> dict[int, int]:
         """For those of ``article_ids`` that are near copies, the article each copies."""

@@ -25,6 +25,7 @@ import re
 import struct
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from itertools import chain
 from zlib import crc32
 
@@ -36,6 +37,9 @@ ROWS = 4
 BANDS = BINS // ROWS
 COPY_BANDS = 4
 MIN_SHINGLES = 20
+# How far back copies are looked for, before a round's oldest article: wire copy and re-posts
+# follow their original within days (docs/decisions.md, "Near copies in memory").
+COPY_WINDOW = timedelta(days=7)
 _MASK = (1 << 63) - 1
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -132,3 +136,9 @@ def find_copies(
             else:
                 listed.append(holder)
     return found
+
+
+def copies_since(pending: Sequence[ArticleText]) -> datetime:
+    """The earliest publication time a copy's original may have, for a round of ``pending``
+    articles (at least one)."""
+    return min(a.published for a in pending) - COPY_WINDOW

@@ -128,7 +128,8 @@ def plan_update(
         joined[key].append(article.article_id)
     clusterer.merge_pass(joined)
     writes = _writes(clusterer, joined, titles, params)
-    return RoundPlan(writes, weighed.counts, CopyIndex(copy_of, keys))
+    published = {a.article_id: a.published for a in ordered}
+    return RoundPlan(writes, weighed.counts, CopyIndex(copy_of, keys, published))
 
 
 def _writes(

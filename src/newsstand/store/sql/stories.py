@@ -6,12 +6,12 @@ what it needs and stores what it decided, each write in one transaction.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -34,6 +34,7 @@ from newsstand.model.postings import StoryPostings
 from newsstand.store.sql import schema as t
 from newsstand.store.sql.accounts import HIDE, LIKE, follows
 from newsstand.store.sql.articles import load_articles
+from newsstand.store.sql.copywindow import SKETCHES, CopyWindow, Sketched, sketch_rows
 from newsstand.store.sql.engine import SqlBase, among
 from newsstand.store.sql.meta import store_meta
 from newsstand.store.sql.storycache import Indexed, StoryCache, next_generation, written
@@ -79,15 +80,6 @@ story_index = sa.Table(
 )
 INDEX = story_index
 
-# Articles by the band keys of their MinHash sketch (``newsstand.stories.copies``).
-article_bands = sa.Table(
-    "article_bands",
-    t.metadata,
-    sa.Column("band", sa.BigInteger, primary_key=True),
-    sa.Column("article_id", sa.Integer, primary_key=True),
-)
-BANDS = article_bands
-
 # Which earlier article each near copy repeats.
 article_copies = sa.Table(
     "article_copies",
@@ -114,6 +106,10 @@ DOCUMENTS_KEY = "story_documents"
 PRUNED_KEY = "story_index_pruned"
 # Terms longer than this are not counted (no word of news is).
 MAX_TERM = 200
+# A story's stored terms are JSON text; msgspec reads and writes it four to six times faster
+# than the standard library, and a round reads thousands of profiles (docs/decisions.md).
+_TERMS_IN = msgspec.json.Decoder(dict[str, float])
+_TERMS_OUT = msgspec.json.Encoder()
 
 
 def _text_columns(lead_chars: int) -> list[Any]:
@@ -161,7 +157,7 @@ def _profile(write: StoryWrite, terms: dict[str, float]) -> dict[str, Any]:
         "first_seen": write.first_seen,
         "last_updated": write.last_updated,
         "size": write.size,
-        "terms": json.dumps(terms, ensure_ascii=False),
+        "terms": _TERMS_OUT.encode(terms).decode(),
         "lead_score": write.lead_score,
         "open_until": write.open_until,
     }
@@ -186,7 +182,7 @@ def _open_story(r: sa.Row[Any]) -> OpenStory:
         first_seen=r.first_seen,
         last_updated=r.last_updated,
         size=r.size,
-        terms=json.loads(r.terms),
+        terms=_TERMS_IN.decode(r.terms),
         lead_article_id=r.lead_article_id,
         lead_score=r.lead_score,
     )
@@ -245,6 +241,7 @@ class StoriesMixin(SqlBase):
     def __init__(self, engine: sa.Engine) -> None:
         super().__init__(engine)
         self._story_cache = StoryCache()
+        self._copy_window = CopyWindow()
 
     def articles_without_story(self, lead_chars: int, limit: int = 5000) -> list[ArticleText]:
         stmt = (
@@ -315,15 +312,10 @@ class StoriesMixin(SqlBase):
             ).scalar()
         return TermCounts(df, int(documents or 0))
 
-    def copy_candidates(self, keys: Collection[int]) -> CopyCandidates:
-        wanted = sorted(set(keys))
-        holders: dict[int, list[int]] = defaultdict(list)
+    def copy_candidates(self, keys: Collection[int], since: datetime) -> CopyCandidates:
         story_of: dict[int, int] = {}
         with self._read() as conn:
-            if wanted:
-                found = sa.select(BANDS.c.band, BANDS.c.article_id).where(among(BANDS.c.band, wanted))
-                for band, article_id in conn.execute(found):
-                    holders[band].append(article_id)
+            holders = self._copy_window.holders(conn, keys, since)
             originals = sorted({a for ids in holders.values() for a in ids})
             if originals:
                 stmt = sa.select(A.c.id, A.c.story_id).where(among(A.c.id, originals))
@@ -377,11 +369,14 @@ class StoriesMixin(SqlBase):
             pruned = self._prune_index(conn, writes)
             if counts is not None:
                 self._count_terms(conn, counts)
+            originals: tuple[tuple[int, tuple[int, ...], datetime], ...] = ()
             if copies is not None:
-                self._index_copies(conn, copies)
+                originals = self._index_copies(conn, copies)
         if placed < len(rows):
             self._story_cache.forget()  # another process is clustering too: reload next time
+            self._copy_window.forget()
         else:
+            self._copy_window.apply(Sketched(generation, originals))
             gone = tuple(m["gone"] for m in moved)
             profiles = tuple(_as_read(ids.get(w.key, w.key), w, stored[w.key]) for w in writes)
             indexed = Indexed(generation, gone, written(ids, writes, MAX_TERM), pruned, profiles)
@@ -424,23 +419,22 @@ class StoriesMixin(SqlBase):
         return into
 
     @staticmethod
-    def _index_copies(conn: Connection, copies: CopyIndex) -> None:
-        """Note which article each copy repeats; index the originals' band keys (a copy is
-        found through its original, so its own keys are not indexed)."""
+    def _index_copies(
+        conn: Connection, copies: CopyIndex
+    ) -> tuple[tuple[int, tuple[int, ...], datetime], ...]:
+        """Note which article each copy repeats; store the originals' band keys (a copy is
+        found through its original, so its own keys are not kept). Returns the originals
+        stored (id, keys, publication time), for the index in memory."""
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         pairs = [{"article_id": c, "copy_of": o} for c, o in sorted(copies.copy_of.items())]
         _execute_many(conn, dialect.insert(COPIES).on_conflict_do_nothing(), pairs)
-        # In key order: neighbouring rows land in the same pages of the index.
-        rows = [
-            {"band": key, "article_id": article_id}
-            for key, article_id in sorted(
-                (key, article_id)
-                for article_id, keys in copies.keys.items()
-                if article_id not in copies.copy_of
-                for key in set(keys)
-            )
-        ]
-        _execute_many(conn, dialect.insert(BANDS).on_conflict_do_nothing(), rows)
+        originals = tuple(
+            (article_id, keys, copies.published[article_id])
+            for article_id, keys in sorted(copies.keys.items())
+            if keys and article_id not in copies.copy_of
+        )
+        _execute_many(conn, dialect.insert(SKETCHES).on_conflict_do_nothing(), sketch_rows(originals))
+        return originals
 
     @staticmethod
     def _prune_index(
@@ -577,12 +571,13 @@ class StoriesMixin(SqlBase):
             conn.execute(S.delete())
             conn.execute(TERMS.delete())
             conn.execute(INDEX.delete())
-            conn.execute(BANDS.delete())
+            conn.execute(SKETCHES.delete())
             conn.execute(COPIES.delete())
             conn.execute(MERGES.delete())
             conn.execute(store_meta.delete().where(store_meta.c.key.in_([DOCUMENTS_KEY, PRUNED_KEY])))
             next_generation(conn)  # other processes' caches see the change
         self._story_cache.forget()
+        self._copy_window.forget()
 
     def story(self, story_id: int) -> Story:
         with self._read() as conn:
