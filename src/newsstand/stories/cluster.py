@@ -190,18 +190,25 @@ def single(article: ArticleFeatures, key: int) -> StoryProfile:
 
 
 def best_story(
-    article: ArticleFeatures, candidates: Iterable[StoryProfile], params: ClusterParams = DEFAULT_PARAMS
+    article: ArticleFeatures,
+    candidates: Iterable[StoryProfile],
+    params: ClusterParams = DEFAULT_PARAMS,
+    near: Mapping[int, datetime] | None = None,
 ) -> int | None:
     """The key of the most similar candidate clearing the join threshold, or None.
 
     Ties go to the lower key, so the decision does not depend on the candidates' order.
+    ``near`` holds each candidate's ``near_until`` when the caller keeps them.
     """
     best: tuple[float, int] | None = None
+    at = article.published
     for story in candidates:
         sim = similarity(article, story)
-        if sim >= join_threshold(article.published, story, params) and (
-            best is None or (-sim, story.key) < (-best[0], best[1])
-        ):
+        if near is None:
+            least = join_threshold(at, story, params)
+        else:  # join_threshold, with the time already worked out
+            least = params.join_threshold if at <= near[story.key] else params.far_join
+        if sim >= least and (best is None or (-sim, story.key) < (-best[0], best[1])):
             best = (sim, story.key)
     return best[1] if best else None
 
@@ -236,8 +243,9 @@ class Clusterer:
         self._closes[story.key] = max(near, story.last_updated + self.params.far_window)  # open_until
         # Terms that later drop out of a story's strongest stay indexed: a stale
         # entry only costs one comparison more.
+        key, postings = story.key, self._postings
         for term in islice(story.total, INDEX_TERMS):
-            self._postings[term].add(story.key)
+            postings[term].add(key)
 
     def _near(self, terms: Iterable[str], shared: int = 0) -> set[int]:
         """Stories sharing at least ``shared`` (default ``MIN_SHARED``) of their strongest terms
@@ -284,7 +292,10 @@ class Clusterer:
 
         ``into`` names the story it must join (the story of the article it copies).
         """
-        key = into if into is not None else best_story(article, self.candidates(article), self.params)
+        if into is None:
+            key = best_story(article, self.candidates(article), self.params, self._near_closes)
+        else:
+            key = into
         if key is None:
             key = self._next_key
             self._next_key -= 1

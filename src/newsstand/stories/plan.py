@@ -84,7 +84,7 @@ def profile(story: OpenStory) -> StoryProfile:
         first_seen=story.first_seen,
         last_updated=story.last_updated,
         size=story.size,
-        total=dict(story.terms),  # stored heaviest first
+        total=story.terms,  # stored heaviest first (never changed: combine makes a new one)
         lead_article_id=story.lead_article_id,
         lead_score=story.lead_score,
     )
