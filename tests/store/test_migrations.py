@@ -218,3 +218,46 @@ def test_0023_reads_the_band_keys_in_batches_that_never_split_an_article() -> No
     assert all(len(batch) <= 5 for batch in batches)
     carried = {row["article_id"]: row["band_keys"] for batch in batches for row in batch}
     assert carried == {a: module._pack([a * 10, -a, 3]) for a in range(1, 8)}
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0024_carries_each_storys_index_terms_into_its_row(
+    db: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from newsstand.store.sql.engine import make_engine
+    from newsstand.store.sql.storycache import load
+
+    from .helpers import T0
+
+    url = f"sqlite:///{tmp_path / 'old.db'}" if db == "sqlite" else request.getfixturevalue("fresh_pg_url")
+    migrate_to(url, "0023")
+    engine = make_engine(url)  # the store as 0023 left it: one story_index row per term and story
+    closes = T0 + timedelta(days=30)
+    with engine.begin() as conn:
+        for story_id, until in ((1, closes), (2, closes), (3, None)):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO stories (id, title, first_seen, last_updated, open_until, touched)"
+                    " VALUES (:i, '', :t, :t, :u, :i)"
+                ),
+                {"i": story_id, "t": T0, "u": until},
+            )
+        held = {1: ["aldora", "ferry", "kessel"], 2: ["ferry"], 3: ["chess"]}
+        for story_id, terms in held.items():
+            for term in terms:
+                conn.execute(
+                    sa.text("INSERT INTO story_index (term, story_id) VALUES (:t, :s)"),
+                    {"t": term, "s": story_id},
+                )
+    engine.dispose()
+    store = open_url(url)
+    try:
+        with store.engine.connect() as conn:
+            rows = dict(conn.execute(sa.text("SELECT id, index_terms FROM stories")).all())
+            postings = load(conn)
+        assert {k: sorted(v.split()) for k, v in rows.items()} == held
+        assert "story_index" not in sa.inspect(store.engine).get_table_names()
+        # The index of open stories loads from them: the closed story (no closing time) is left out.
+        assert postings.state() == ({"aldora": [1], "ferry": [1, 2], "kessel": [1]}, {1: closes, 2: closes})
+    finally:
+        store.close()

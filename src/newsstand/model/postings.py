@@ -9,7 +9,7 @@ million articles as in one of a thousand, and the stories it still brings are
 the ones active lately, where another report of an ongoing event belongs. A
 story from long ago is still found through the rarer words it shares.
 
-The SQL store keeps one of these as a cache of its ``story_index`` table (in
+The SQL store keeps one of these as a cache of its stories' ``index_terms`` (in
 the same order, from the stories' ``touched`` round), and the quality harness
 (``evaluate.MemoryStories``) uses it too, so both answer lookups alike.
 """

@@ -55,6 +55,9 @@ stories = sa.Table(
     sa.Column("open_until", t.UTCDateTime, nullable=True),
     # The save_stories call that last wrote the story (see GENERATION_KEY), migration 0021.
     sa.Column("touched", sa.Integer, nullable=False, server_default="0"),
+    # The terms the story is indexed under, space-separated ("" once it closed), migration 0024:
+    # the store's index of open stories (``storycache``) is loaded from them.
+    sa.Column("index_terms", sa.Text, nullable=False, server_default=""),
     sa.Index("ix_stories_last_updated", "last_updated"),
     sa.Index("ix_stories_open_until", "open_until"),
     sqlite_autoincrement=True,
@@ -69,16 +72,6 @@ story_terms = sa.Table(
     sa.Column("df", sa.Integer, nullable=False),
 )
 TERMS = story_terms
-
-# Stories by their strongest terms: a round reads only the open stories it could touch.
-story_index = sa.Table(
-    "story_index",
-    t.metadata,
-    sa.Column("term", sa.String(200), primary_key=True),
-    sa.Column("story_id", sa.Integer, primary_key=True),
-    sa.Index("ix_story_index_story", "story_id"),
-)
-INDEX = story_index
 
 # Which earlier article each near copy repeats.
 article_copies = sa.Table(
@@ -102,7 +95,7 @@ MERGES = story_merges
 STORY_FOLLOW_KINDS = (Facet.STORY.value, LIKE + Facet.STORY.value, HIDE + Facet.STORY.value)
 # The store_meta key counting the articles whose terms are in ``story_terms``.
 DOCUMENTS_KEY = "story_documents"
-# The store_meta key of the time up to which closed stories left ``story_index``.
+# The store_meta key of the time up to which closed stories left the index (``index_terms``).
 PRUNED_KEY = "story_index_pruned"
 # Terms longer than this are not counted (no word of news is).
 MAX_TERM = 200
@@ -450,10 +443,10 @@ class StoriesMixin(SqlBase):
         stmt = sa.select(store_meta.c.value).where(store_meta.c.key == PRUNED_KEY)
         last = conn.execute(stmt).scalar()
         since = datetime.fromisoformat(last) if last else None
-        closed = sa.select(S.c.id).where(S.c.open_until < until)
+        closed = S.update().where(S.c.open_until < until, S.c.index_terms != "")
         if since is not None:
             closed = closed.where(S.c.open_until >= since)
-        conn.execute(INDEX.delete().where(INDEX.c.story_id.in_(closed.scalar_subquery())))
+        conn.execute(closed.values(index_terms=""))
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         mark = dialect.insert(store_meta).values(key=PRUNED_KEY, value=until.isoformat())
         conn.execute(mark.on_conflict_do_update(index_elements=["key"], set_={"value": until.isoformat()}))
@@ -463,22 +456,22 @@ class StoriesMixin(SqlBase):
     def _index_stories(
         conn: Connection, written: Sequence[tuple[int, StoryWrite]], indexed: StoryPostings | None = None
     ) -> None:
-        """Index stories under their strongest terms; merged-away stories leave the index.
-        (A term a story no longer ranks high on stays: it costs one comparison more.)
-        ``indexed`` is the index as the table holds it, when known: rows it has are not sent."""
-        gone = [g for _, w in written for g in w.absorbs]
-        if gone:
-            conn.execute(INDEX.delete().where(among(INDEX.c.story_id, gone)))
-        pairs = sorted(
-            (term, story_id)
-            for story_id, w in written
-            for held in [indexed.terms_of(story_id) if indexed is not None else ()]
-            for term in dict.fromkeys(w.index_terms)
-            if len(term) <= MAX_TERM and term not in held
-        )
-        rows = [{"term": term, "story_id": story_id} for term, story_id in pairs]
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        _execute_many(conn, dialect.insert(INDEX).on_conflict_do_nothing(), rows)
+        """Index stories under their strongest terms, beside those they were indexed under
+        (a term a story no longer ranks high on stays: it costs one comparison more), as
+        ``StoryPostings.put`` does. ``indexed`` is the index as the table holds it, when known;
+        otherwise the stories' terms are read."""
+        if indexed is None:
+            ids = [story_id for story_id, _ in written]
+            read = sa.select(S.c.id, S.c.index_terms).where(among(S.c.id, ids))
+            held = {i: tuple(terms.split()) for i, terms in conn.execute(read)} if ids else {}
+        else:
+            held = {story_id: indexed.terms_of(story_id) for story_id, _ in written}
+        rows = []
+        for story_id, w in sorted(written, key=lambda item: item[0]):
+            terms = (t for t in w.index_terms if len(t) <= MAX_TERM)
+            rows.append({"key": story_id, "held": " ".join(dict.fromkeys((*held.get(story_id, ()), *terms)))})
+        update = S.update().where(S.c.id == sa.bindparam("key")).values(index_terms=sa.bindparam("held"))
+        _execute_many(conn, update, rows)
 
     @staticmethod
     def _retitle(conn: Connection, story_ids: Sequence[int]) -> None:
@@ -570,7 +563,6 @@ class StoriesMixin(SqlBase):
             conn.execute(A.update().where(A.c.story_id.is_not(None)).values(story_id=None))
             conn.execute(S.delete())
             conn.execute(TERMS.delete())
-            conn.execute(INDEX.delete())
             conn.execute(SKETCHES.delete())
             conn.execute(COPIES.delete())
             conn.execute(MERGES.delete())

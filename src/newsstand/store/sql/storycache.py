@@ -1,4 +1,5 @@
-"""The story index in memory: ``story_index`` as a ``StoryPostings``, kept between rounds.
+"""The story index in memory: the open stories' ``index_terms`` as a ``StoryPostings``, kept
+between rounds.
 
 Looking up the open stories of a round's articles in SQL, one grouped query per
 article, cost more the more stories the store held (a common word's postings
@@ -21,7 +22,6 @@ tenth of a round. A profile is kept exactly as a read of the table would give it
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -59,7 +59,8 @@ def next_generation(conn: Connection) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Indexed:
-    """What one ``save_stories`` changed in ``story_index``, to apply to the cache after commit."""
+    """What one ``save_stories`` changed in the stories' index terms, to apply to the cache after
+    commit."""
 
     generation: int
     gone: tuple[int, ...]  # stories merged away
@@ -69,7 +70,8 @@ class Indexed:
 
 
 class StoryCache:
-    """The store's ``story_index`` in memory, for one generation of the stories; thread-safe."""
+    """The store's index of open stories in memory, for one generation of the stories;
+    thread-safe."""
 
     def __init__(self, profiles: int = PROFILES) -> None:
         self.lock = threading.RLock()
@@ -161,18 +163,18 @@ class StoryCache:
 
 
 def load(conn: Connection) -> StoryPostings:
-    """``story_index`` as postings, each term's stories in the order they were last written."""
-    from newsstand.store.sql.stories import INDEX, S
+    """The open stories' index terms as postings, each term's stories in the order they were
+    last written."""
+    from newsstand.store.sql.stories import S
 
-    terms: dict[int, list[str]] = defaultdict(list)
-    for term, story_id in conn.execute(sa.select(INDEX.c.term, INDEX.c.story_id)):
-        terms[story_id].append(term)
     postings = StoryPostings()
-    stmt = sa.select(S.c.id, S.c.open_until).where(S.c.open_until.is_not(None)).order_by(S.c.touched, S.c.id)
-    for story_id, closes in conn.execute(stmt):
-        held = terms.get(story_id)
-        if held:
-            postings.put(story_id, held, closes)
+    stmt = (
+        sa.select(S.c.id, S.c.open_until, S.c.index_terms)
+        .where(S.c.open_until.is_not(None), S.c.index_terms != "")
+        .order_by(S.c.touched, S.c.id)
+    )
+    for story_id, closes, terms in conn.execute(stmt):
+        postings.put(story_id, terms.split(), closes)
     return postings
 
 
