@@ -11,9 +11,10 @@ chunks, each clustered by ``update_stories`` as the service would after a large
 import; at every size asked for, ``--rounds`` rounds of ``--round`` new articles
 are timed on top (articles/s assigned with that many in the store), with the
 Python heap one round needs (tracemalloc, an extra round), the process's memory
-(resident set, which includes the generator and loading), the seconds a process that starts
-afresh takes to load the store's story index into memory (once, before its first round) and the
-B-cubed quality of everything clustered so far against the generator's events.
+(resident set, which includes the generator and loading), the seconds of CPU a process that
+starts afresh takes to load the store's story index and copy window into memory (once, before
+its first round) and the B-cubed quality of everything clustered so far against the
+generator's events.
 ``--quality`` prints the table of ``newsstand.stories.quality``: the TF-IDF average-link
 reference, rebuild and hourly rounds on the shared labelled corpus, its same-days construction and the
 written cases, measured in the same run.
@@ -181,13 +182,17 @@ def _timed_update(store: SqlStore, now: datetime) -> tuple[int, float, float]:
     return placed, time.perf_counter() - started, time.process_time() - cpu
 
 
-def _cold_load(store: SqlStore) -> float:
-    """Seconds to load the story index as a newly started process does before its first round."""
+def _cold_load(store: SqlStore, at: datetime) -> float:
+    """Seconds of CPU to load the story index and the copy window (the band keys of the last
+    ``COPY_WINDOW``) as a newly started process does before its first round at ``at``."""
+    from newsstand.store.sql.copywindow import CopyWindow
     from newsstand.store.sql.storycache import load
+    from newsstand.stories.copies import COPY_WINDOW
 
     started = time.process_time()
     with store.engine.connect() as conn:
         load(conn)
+        CopyWindow().holders(conn, (), at - COPY_WINDOW)
     return time.process_time() - started
 
 
@@ -265,7 +270,7 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int, keep:
             per_round, per_round_cpu = placed / sum(t[1] for t in times), placed / sum(t[2] for t in times)
             fill_rate = filled / fill_time if fill_time else float("nan")
             fill_rate_cpu = filled / fill_cpu if fill_cpu else float("nan")
-            cold = _cold_load(store)
+            cold = _cold_load(store, at)
             result = score(_assigned(store), gold)
             print(
                 f"[{db}] {len(gold):>9,} {fill_rate:>7,.0f} ({fill_rate_cpu:>6,.0f}) "
