@@ -421,8 +421,10 @@ def test_copies_are_found_within_the_window_and_a_restarted_process_agrees(
     keys = list(article_keys(store.article_text(first, LEAD_CHARS)))
     other = open_store(store_settings)  # another process, or this one restarted
     try:
-        for since in (T0 - timedelta(days=1), T0, T0 + timedelta(minutes=1)):
-            # The warm index in memory and one loaded afresh answer alike, from any time on.
+        later = (T0 + timedelta(minutes=1), T0 + timedelta(days=3), T0 - timedelta(days=1))
+        for since in (T0 - timedelta(days=1), T0, *later):
+            # The warm index in memory and one loaded afresh answer alike, from any time on
+            # (the warm one reaching back, pruned, then reaching back again).
             warm, cold = store.copy_candidates(keys, since), other.copy_candidates(keys, since)
             assert warm == cold
             # The late re-post, no copy, is an original of its own.

@@ -75,10 +75,11 @@ _SCHEMA = (
 )
 _INDEX = "CREATE INDEX bands_by_key ON bands (band)"
 _MOST_KEYS = 256
-_TAKE_IN = (
-    "INSERT OR IGNORE INTO originals SELECT article_id, published FROM incoming",
+_TAKE_IN = (  # an original already held is not taken in twice
     "INSERT INTO bands SELECT substr(n.band_keys, 8 * s.i + 1, 8), n.article_id"
-    " FROM incoming AS n JOIN slots AS s ON s.i < length(n.band_keys) / 8",
+    " FROM incoming AS n JOIN slots AS s ON s.i < length(n.band_keys) / 8"
+    " WHERE NOT EXISTS (SELECT 1 FROM originals AS o WHERE o.article_id = n.article_id)",
+    "INSERT OR IGNORE INTO originals SELECT article_id, published FROM incoming",
     "DELETE FROM incoming",
 )
 _LOOKUP = (
@@ -113,9 +114,13 @@ class CopyWindow:
         (keys none holds are left out), loading the index when stale."""
         with self._lock:
             current = generation(conn)
-            if self._generation != current or self._since is None or since < self._since:
+            if self._generation != current or self._since is None:
                 self._load(conn, since)
                 self._generation = current
+            elif since < self._since:
+                # A round reaching further back (an article published late, a rebuild): only
+                # the keys of the days it adds are read.
+                self._load(conn, since, self._since)
             elif since - self._since >= PRUNE_STEP:
                 for statement in _PRUNE:
                     self._db.execute(statement, {"since": since.timestamp()})
@@ -130,23 +135,30 @@ class CopyWindow:
                     found[int.from_bytes(band, "big", signed=True)].append(article_id)
             return found
 
-    def _load(self, conn: Connection, since: datetime) -> None:
+    def _load(self, conn: Connection, since: datetime, until: datetime | None = None) -> None:
+        """Hold the keys of the originals published since ``since``: all of them afresh, or
+        with ``until`` (the start of what is held) those published before it."""
         a = t.articles
         stmt = (
             sa.select(SKETCHES.c.article_id, a.c.published, SKETCHES.c.band_keys)
             .select_from(a.join(SKETCHES, SKETCHES.c.article_id == a.c.id))
             .where(a.c.published >= since)
         )
+        if until is not None:
+            stmt = stmt.where(a.c.published < until)
         rows = (
             (article_id, published.timestamp(), blob) for article_id, published, blob in conn.execute(stmt)
         )
-        # Filled first and indexed after: a third faster than keeping the index on the way.
         db = self._db
-        db.execute("DROP INDEX bands_by_key")
-        db.execute("DELETE FROM bands")
-        db.execute("DELETE FROM originals")
-        self._take_in(rows)
-        db.execute(_INDEX)
+        if until is None:
+            # Filled first and indexed after: a third faster than keeping the index on the way.
+            db.execute("DROP INDEX bands_by_key")
+            db.execute("DELETE FROM bands")
+            db.execute("DELETE FROM originals")
+            self._take_in(rows)
+            db.execute(_INDEX)
+        else:
+            self._take_in(rows)
         db.commit()
         self._since = since
 
