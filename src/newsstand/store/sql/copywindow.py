@@ -51,6 +51,7 @@ PRUNE_STEP = timedelta(days=1)
 def pack(keys: Iterable[int]) -> bytes:
     """Band keys as stored: sorted, each a signed 64-bit big-endian integer."""
     ordered = sorted(set(keys))
+    assert len(ordered) <= _MOST_KEYS, "more band keys than a sketch has"
     return struct.pack(f">{len(ordered)}q", *ordered)
 
 
@@ -75,6 +76,8 @@ _SCHEMA = (
     "CREATE TABLE slots (i INTEGER PRIMARY KEY)",  # 0 .. the most keys a sketch may hold
 )
 _INDEX = "CREATE INDEX bands_by_key ON bands (band)"
+# The most keys one sketch may hold (a sketch has ``copies.BANDS``, 16) and the most keys one
+# lookup statement reads (a round's are read in parts this size).
 _MOST_KEYS = 256
 _TAKE_IN = (  # an original already held is not taken in twice
     "INSERT INTO bands SELECT substr(n.band_keys, 8 * s.i + 1, 8), n.article_id"
