@@ -176,7 +176,8 @@ class CopyWindow:
         current just before it, else forget it all (another process wrote meanwhile)."""
         with self._lock:
             if self._generation != change.generation - 1:
-                self._forget()
+                if self._since is not None:  # a process that never looked copies up holds nothing
+                    self._forget()
                 return
             self._take_in((a, published.timestamp(), pack(keys)) for a, keys, published in change.articles)
             self._db.commit()
