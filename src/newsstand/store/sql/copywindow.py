@@ -71,18 +71,21 @@ class Sketched:
 # ``pack`` writes them: a stored sketch is cut into keys by SQLite, not by a Python loop).
 _SCHEMA = (
     "CREATE TABLE originals (article_id INTEGER PRIMARY KEY, published REAL NOT NULL)",
-    "CREATE TABLE bands (band BLOB NOT NULL, article_id INTEGER NOT NULL)",
+    # One B-tree by key, without a rowid table beside an index: half the memory, and a
+    # round's keys (sorted first) go in at two thirds of the cost.
+    "CREATE TABLE bands (band BLOB NOT NULL, article_id INTEGER NOT NULL,"
+    " PRIMARY KEY (band, article_id)) WITHOUT ROWID",
     "CREATE TABLE incoming (article_id INTEGER NOT NULL, published REAL NOT NULL, band_keys BLOB NOT NULL)",
     "CREATE TABLE slots (i INTEGER PRIMARY KEY)",  # 0 .. the most keys a sketch may hold
 )
-_INDEX = "CREATE INDEX bands_by_key ON bands (band)"
 # The most keys one sketch may hold (a sketch has ``copies.BANDS``, 16) and the most keys one
 # lookup statement reads (a round's are read in parts this size).
 _MOST_KEYS = 256
 _TAKE_IN = (  # an original already held is not taken in twice
-    "INSERT INTO bands SELECT substr(n.band_keys, 8 * s.i + 1, 8), n.article_id"
+    "INSERT OR IGNORE INTO bands SELECT substr(n.band_keys, 8 * s.i + 1, 8), n.article_id"
     " FROM incoming AS n JOIN slots AS s ON s.i < length(n.band_keys) / 8"
-    " WHERE NOT EXISTS (SELECT 1 FROM originals AS o WHERE o.article_id = n.article_id)",
+    " WHERE NOT EXISTS (SELECT 1 FROM originals AS o WHERE o.article_id = n.article_id)"
+    " ORDER BY 1, 2",
     "INSERT OR IGNORE INTO originals SELECT article_id, published FROM incoming",
     "DELETE FROM incoming",
 )
@@ -106,7 +109,7 @@ class CopyWindow:
         # Autocommit off: the driver opens a transaction before each batch of inserts (one
         # commit per batch, not per row) and the explicit commits below end it.
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        for statement in (*_SCHEMA, _INDEX):
+        for statement in _SCHEMA:
             self._db.execute(statement)
         self._db.executemany("INSERT INTO slots VALUES (?)", ((i,) for i in range(_MOST_KEYS)))
         self._db.commit()
@@ -155,14 +158,9 @@ class CopyWindow:
         )
         db = self._db
         if until is None:
-            # Filled first and indexed after: a third faster than keeping the index on the way.
-            db.execute("DROP INDEX bands_by_key")
             db.execute("DELETE FROM bands")
             db.execute("DELETE FROM originals")
-            self._take_in(rows)
-            db.execute(_INDEX)
-        else:
-            self._take_in(rows)
+        self._take_in(rows)
         db.commit()
         self._since = since
 
