@@ -257,11 +257,16 @@ class Clusterer:
         if least == 2:
             # The stories in two postings or more, by set operations in C: a topic's word may be
             # held by thousands of the round's stories, and counting each was most of a round.
+            # The largest posting goes last and is never added to ``once``: such a word then
+            # costs one intersection, which runs over the smaller side.
+            held.sort(key=len)
             once: set[int] = set()
             twice: set[int] = set()
-            for posting in held:
+            for posting in held[:-1]:
                 twice |= once & posting
                 once |= posting
+            if held:
+                twice |= once & held[-1]
             found = twice & self.stories.keys()
             if len(found) <= MAX_CANDIDATES:
                 return found
@@ -270,10 +275,13 @@ class Clusterer:
             counts: Counter[int] = Counter()
             for posting in held:
                 counts.update(posting & found)
-            near = [(-n, k) for k, n in counts.items()]
-        else:
-            hits = Counter(chain.from_iterable(held))
-            near = [(-n, k) for k, n in hits.items() if n >= least and k in self.stories]
+            # Those sharing most first, then the lower key (the order ``nsmallest`` gives below):
+            # two sorts in C, the second stable, instead of a tuple built per story.
+            ranked = sorted(counts)
+            ranked.sort(key=counts.__getitem__, reverse=True)
+            return set(ranked[:MAX_CANDIDATES])
+        hits = Counter(chain.from_iterable(held))
+        near = [(-n, k) for k, n in hits.items() if n >= least and k in self.stories]
         if len(near) > MAX_CANDIDATES:
             # A topic covered for weeks leaves many stories sharing its words: the ones
             # sharing most are compared, so a comparison costs the same in any store.
@@ -318,8 +326,11 @@ class Clusterer:
         stored ids survive and new stories fold into them.
         """
         heap: list[_Link] = []
+        # No story changes before the first pop: a pair weighed from one side needs no
+        # weighing from the other (the same link, and a second entry that would pop stale).
+        weighed: set[tuple[int, int]] = set()
         for key in sorted(set(touched)):
-            self._queue_links(heap, key)
+            self._queue_links(heap, key, weighed)
         while heap:
             _, a, b, _, first, second = heapq.heappop(heap)
             if self.stories.get(a) is not first or self.stories.get(b) is not second:
@@ -330,15 +341,20 @@ class Clusterer:
             self._put(combine(keep, drop, keep.key))
             self._queue_links(heap, keep.key)
 
-    def _queue_links(self, heap: list[_Link], key: int) -> None:
+    def _queue_links(self, heap: list[_Link], key: int, weighed: set[tuple[int, int]] | None = None) -> None:
         story = self.stories.get(key)
         if story is None:
             return
+        near, closes = self._near_closes, self._closes
         for other_key in self._near(story.total, MERGE_SHARED):
-            other = self.stories[other_key]
-            near, closes = self._near_closes, self._closes
             if other_key == key:
                 continue
+            if weighed is not None:
+                pair = (key, other_key) if key < other_key else (other_key, key)
+                if pair in weighed:
+                    continue
+                weighed.add(pair)
+            other = self.stories[other_key]
             if story.first_seen <= near[other_key] and other.first_seen <= near[key]:
                 least = self.params.merge_threshold
             elif story.first_seen <= closes[other_key] and other.first_seen <= closes[key]:
