@@ -156,19 +156,6 @@ def _profile(write: StoryWrite, terms: dict[str, float]) -> dict[str, Any]:
     }
 
 
-def _as_read(story_id: int, write: StoryWrite, terms: dict[str, float]) -> OpenStory:
-    """A written story as ``open_stories`` would read it back."""
-    return OpenStory(
-        story_id=story_id,
-        first_seen=write.first_seen,
-        last_updated=write.last_updated,
-        size=write.size,
-        terms=terms,
-        lead_article_id=write.lead_article_id,
-        lead_score=write.lead_score,
-    )
-
-
 def _open_story(r: sa.Row[Any]) -> OpenStory:
     return OpenStory(
         story_id=r.id,
@@ -280,20 +267,17 @@ class StoriesMixin(SqlBase):
         cache = self._story_cache
         with self._read() as conn, cache.lock:
             # The stories each article could join, from the index in memory; then their
-            # profiles, from memory when kept there, else each row once.
+            # profiles, each row once.
             ids: set[int] = set()
             postings = cache.current(conn)
             for terms in lookups:
                 wanted = [t for t in dict.fromkeys(terms) if len(t) <= MAX_TERM]
                 if len(wanted) >= shared:
                     ids.update(postings.lookup(wanted, since, shared, limit))
-            found, missing = cache.profiles(sorted(ids))
-            read: list[OpenStory] = []
-            if missing:
-                read = [_open_story(r) for r in conn.execute(sa.select(S).where(among(S.c.id, missing)))]
-            cache.keep(read)
-        found.update((s.story_id, s) for s in read)
-        return [found[k] for k in sorted(found)]
+            if not ids:
+                return []
+            stmt = sa.select(S).where(among(S.c.id, sorted(ids))).order_by(S.c.id)
+            return [_open_story(r) for r in conn.execute(stmt)]
 
     def term_counts(self, terms: Collection[str]) -> TermCounts:
         wanted = sorted(t for t in terms if len(t) <= MAX_TERM)
@@ -371,8 +355,7 @@ class StoriesMixin(SqlBase):
         else:
             self._copy_window.apply(Sketched(generation, originals))
             gone = tuple(m["gone"] for m in moved)
-            profiles = tuple(_as_read(ids.get(w.key, w.key), w, stored[w.key]) for w in writes)
-            indexed = Indexed(generation, gone, written(ids, writes, MAX_TERM), pruned, profiles)
+            indexed = Indexed(generation, gone, written(ids, writes, MAX_TERM), pruned)
             self._story_cache.apply(indexed)
         return placed
 

@@ -12,34 +12,31 @@ loads the index again. Each term's stories are ordered by ``stories.touched``
 (the generation that last wrote a story), then id: the order the cache keeps,
 so a process that starts afresh answers every lookup as the one that ran before.
 
-Beside the index it keeps the profiles (``OpenStory``) of the stories it last read
-or wrote, at most ``PROFILES`` of them: a round's candidates are mostly the stories
-the rounds before wrote, and reading and decoding their stored terms again was a
-tenth of a round. A profile is kept exactly as a read of the table would give it
-(its weights rounded as stored), and under the same generation rule as the index.
+It keeps no story profiles: a round reads its candidates' stored terms from the table
+each time. A cache of 20,000 profiles saved a round a fiftieth of its time at a million
+stored articles, but its churn (thousands of profiles of some 7 KB in and out each round)
+fragmented the process's heap until every allocation cost more: after 60 rounds a fixed
+workload ran 16% slower in that process than in a fresh one, and rounds 7% slower than
+without the cache (docs/decisions.md, "fourth pass").
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from newsstand.model import OpenStory, StoryWrite
+from newsstand.model import StoryWrite
 from newsstand.model.postings import StoryPostings
 from newsstand.store.sql.meta import store_meta
 
 # The store_meta key counting the writes of stories (save_stories and clear_stories calls).
 GENERATION_KEY = "story_generation"
-# Story profiles kept in memory, the most recently read or written: a round of 2,000 articles
-# reads some 3,000 (docs/decisions.md, "1,000 articles/s"); each takes some 8 KB.
-PROFILES = 20_000
 
 
 def generation(conn: Connection) -> int:
@@ -67,54 +64,24 @@ class Indexed:
     gone: tuple[int, ...]  # stories merged away
     written: tuple[tuple[int, tuple[str, ...], datetime | None], ...]  # id, terms, open_until
     pruned: tuple[datetime | None, datetime] | None  # stories closing in [since, until) left
-    profiles: tuple[OpenStory, ...] = ()  # the stories written, as a read of the table gives them
 
 
 class StoryCache:
     """The store's index of open stories in memory, for one generation of the stories;
     thread-safe."""
 
-    def __init__(self, profiles: int = PROFILES) -> None:
+    def __init__(self) -> None:
         self.lock = threading.RLock()
         self._postings: StoryPostings | None = None
         self._generation = -1
-        # Least recently used first. An OrderedDict, not a dict: evicting a dict's first entry
-        # skips every slot deleted before it, microseconds each in a long-lived process.
-        self._profiles: OrderedDict[int, OpenStory] = OrderedDict()
-        self._bound = profiles
 
     def current(self, conn: Connection) -> StoryPostings:
         """The index as of the store's current generation, loading it when stale. Hold ``lock``."""
         now = generation(conn)  # read before the index: a write in between only forces a reload
         if self._postings is None or self._generation != now:
-            self._profiles.clear()
             self._postings = load(conn)
             self._generation = now
         return self._postings
-
-    def profiles(self, story_ids: Iterable[int]) -> tuple[dict[int, OpenStory], list[int]]:
-        """The profiles kept of ``story_ids``, and the ids not kept (to read and ``keep``).
-        Hold ``lock``, after ``current``."""
-        kept = self._profiles
-        found: dict[int, OpenStory] = {}
-        missing: list[int] = []
-        for story_id in story_ids:
-            story = kept.get(story_id)
-            if story is None:
-                missing.append(story_id)
-            else:
-                kept.move_to_end(story_id)  # now the most recently used
-                found[story_id] = story
-        return found, missing
-
-    def keep(self, stories: Iterable[OpenStory]) -> None:
-        """Keep these profiles (read from the table at the current generation). Hold ``lock``."""
-        kept = self._profiles
-        for story in stories:
-            kept[story.story_id] = story
-            kept.move_to_end(story.story_id)
-        while len(kept) > self._bound:
-            kept.popitem(last=False)
 
     def apply(self, change: Indexed) -> None:
         """Apply a committed write: incrementally when the cache was current just before it,
@@ -126,8 +93,6 @@ class StoryCache:
                 return
             for story_id in change.gone:
                 postings.drop(story_id)
-                self._profiles.pop(story_id, None)
-            self.keep(self._widened(p) for p in change.profiles)
             for story_id, terms, closes in sorted(change.written, key=lambda w: w[0]):
                 if closes is None:
                     postings.drop(story_id)
@@ -146,24 +111,11 @@ class StoryCache:
         with self.lock:
             return self._postings if self._generation == before else None
 
-    def _widened(self, story: OpenStory) -> OpenStory:
-        """A written story's profile as the table now holds it: the write widens a stored
-        story's span, never narrows it."""
-        before = self._profiles.get(story.story_id)
-        if before is None:
-            return story
-        first = min(before.first_seen, story.first_seen)
-        last = max(before.last_updated, story.last_updated)
-        if first == story.first_seen and last == story.last_updated:
-            return story
-        return replace(story, first_seen=first, last_updated=last)
-
     def forget(self) -> None:
         """Drop the cache; the next lookup loads the index again."""
         with self.lock:
             self._postings = None
             self._generation = -1
-            self._profiles.clear()
 
 
 def load(conn: Connection) -> StoryPostings:
