@@ -10,9 +10,9 @@ keys of the articles published since the window's start (``copies.COPY_WINDOW``
 before the round's oldest article): wire copy and re-posts follow their original
 within days.
 
-The index lives in an SQLite database in memory (B-trees in C: 80 MB for the 2.2
-million keys of a week at 20,000 articles a day, loaded in 3.3 s; a Python dict of
-them took twice the memory). It is a cache of the table under the
+The index lives in an SQLite database in memory (B-trees in C: 63 MB for the 2.2
+million keys of a week at 20,000 articles a day, loaded in 2.7 s of CPU; a Python
+dict of them took three times the memory). It is a cache of the table under the
 rule ``storycache`` follows: it holds one generation of the stories (the count of
 ``save_stories`` calls), takes the keys its own process writes as they commit,
 and loads again from the table when another process wrote meanwhile. A lookup
