@@ -265,15 +265,16 @@ class StoriesMixin(SqlBase):
             with self._read() as conn:
                 return [_open_story(r) for r in conn.execute(stmt)]
         cache = self._story_cache
-        with self._read() as conn, cache.lock:
-            # The stories each article could join, from the index in memory; then their
-            # profiles, each row once.
+        with self._read() as conn:
+            # The stories each article could join, from the index in memory (the lock held only
+            # for that); then their profiles, each row once, in the same read.
             ids: set[int] = set()
-            postings = cache.current(conn)
-            for terms in lookups:
-                wanted = [t for t in dict.fromkeys(terms) if len(t) <= MAX_TERM]
-                if len(wanted) >= shared:
-                    ids.update(postings.lookup(wanted, since, shared, limit))
+            with cache.lock:
+                postings = cache.current(conn)
+                for terms in lookups:
+                    wanted = [t for t in dict.fromkeys(terms) if len(t) <= MAX_TERM]
+                    if len(wanted) >= shared:
+                        ids.update(postings.lookup(wanted, since, shared, limit))
             if not ids:
                 return []
             stmt = sa.select(S).where(among(S.c.id, sorted(ids))).order_by(S.c.id)
