@@ -7,7 +7,7 @@ what it needs and stores what it decided, each write in one transaction.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -139,13 +139,9 @@ def _text(row: sa.Row[Any]) -> ArticleText:
     )
 
 
-def _stored_terms(write: StoryWrite) -> dict[str, float]:
-    """A story's term weights as stored (and read back)."""
-    return {t: round(w, 5) for t, w in write.terms.items()}
-
-
-def _profile(write: StoryWrite, terms: dict[str, float]) -> dict[str, Any]:
-    """The columns of a story that the clusterer reads back (``terms``: ``_stored_terms``)."""
+def _profile(write: StoryWrite) -> dict[str, Any]:
+    """The columns of a story that the clusterer reads back (its term weights to five places)."""
+    terms = {t: round(w, 5) for t, w in write.terms.items()}
     return {
         "first_seen": write.first_seen,
         "last_updated": write.last_updated,
@@ -314,12 +310,11 @@ class StoriesMixin(SqlBase):
         counts: TermCounts | None = None,
         copies: CopyIndex | None = None,
     ) -> int:
-        stored = {w.key: _stored_terms(w) for w in writes}
         with self._write() as conn:
             generation = next_generation(conn)
             new = [w for w in writes if w.key < 0]
-            ids = self._insert_stories(conn, new, generation, stored)
-            self._widen_stories(conn, [w for w in writes if w.key >= 0], generation, stored)
+            ids = self._insert_stories(conn, new, generation)
+            self._widen_stories(conn, [w for w in writes if w.key >= 0], generation)
             moved = [{"gone": g, "into": ids.get(w.key, w.key)} for w in writes for g in w.absorbs]
             if moved:
                 into = sa.bindparam("into", type_=sa.Integer)
@@ -477,11 +472,8 @@ class StoriesMixin(SqlBase):
         conn.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": total}))
 
     @staticmethod
-    def _insert_stories(
-        conn: Connection, new: Sequence[StoryWrite], touched: int, stored: Mapping[int, dict[str, float]]
-    ) -> dict[int, int]:
-        """Insert new stories (``stored``: their ``_stored_terms`` by key); returns their keys
-        mapped to the ids they got."""
+    def _insert_stories(conn: Connection, new: Sequence[StoryWrite], touched: int) -> dict[int, int]:
+        """Insert new stories; returns their keys mapped to the ids they got."""
         if not new:
             return {}
         rows = [
@@ -489,7 +481,7 @@ class StoriesMixin(SqlBase):
                 "title": w.title,
                 "lead_article_id": w.lead_article_id,
                 "touched": touched,
-                **_profile(w, stored[w.key]),
+                **_profile(w),
             }
             for w in new
         ]
@@ -497,11 +489,9 @@ class StoriesMixin(SqlBase):
         return {w.key: story_id for w, story_id in zip(new, result.scalars(), strict=True)}
 
     @staticmethod
-    def _widen_stories(
-        conn: Connection, writes: Sequence[StoryWrite], touched: int, stored: Mapping[int, dict[str, float]]
-    ) -> None:
-        """Widen stored stories' spans and replace their profiles (``stored``: their
-        ``_stored_terms`` by key), in one statement. Raises NotFoundError for an unknown story."""
+    def _widen_stories(conn: Connection, writes: Sequence[StoryWrite], touched: int) -> None:
+        """Widen stored stories' spans and replace their profiles, in one statement. Raises
+        NotFoundError for an unknown story."""
         if not writes:
             return
         wanted = [w.key for w in writes]
@@ -527,7 +517,7 @@ class StoriesMixin(SqlBase):
         )
         rows = []
         for w in writes:
-            profile = _profile(w, stored[w.key])
+            profile = _profile(w)
             rows.append(
                 {
                     "key": w.key,
