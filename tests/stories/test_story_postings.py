@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -15,13 +16,13 @@ LATER = T0 + timedelta(days=30)
 def _lookup(
     postings: StoryPostings, terms: list[str], since: datetime, limit: int = MAX_CANDIDATES
 ) -> list[int]:
-    """A lookup with clustering's own rules, as the store makes it."""
-    return postings.lookup(terms, since, MIN_SHARED, limit)
+    """A lookup with clustering's own rules, as the store makes it (ids in order)."""
+    return sorted(postings.lookup(terms, since, MIN_SHARED, limit))
 
 
 def _brute_force(index: dict[int, set[str]], closes: dict[int, datetime], terms: list[str]) -> list[int]:
     hits = Counter(k for k, held in index.items() if closes[k] >= T0 for t in terms if t in held)
-    return [k for k, n in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2][:48]
+    return sorted([k for k, n in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2][:48])
 
 
 def test_lookup_finds_open_stories_sharing_two_terms_most_first() -> None:
@@ -79,3 +80,21 @@ def test_dropping_closed_stories_takes_only_those_closing_in_the_span() -> None:
     # Story 1 has closed by day 2: a lookup since then skips it, and finds story 3.
     assert _lookup(postings, ["ferry", "own1", "own3"], T0 + timedelta(days=2)) == [3]
     assert _lookup(postings, ["ferry", "own1", "own3"], T0) == [1, 3]
+
+
+def test_lookups_agree_with_counting_by_hand_whatever_the_limit_and_share() -> None:
+    # Random small indexes (every posting within the reach): the stories found, and which
+    # ones a limit keeps (most shared terms first, then the lower id), are what counting
+    # each story's shared terms by hand gives, for the set-based count of two and another.
+    rng = random.Random(11)
+    vocabulary = [f"w{i}" for i in range(30)]
+    for _ in range(200):
+        postings = StoryPostings()
+        index = {k: set(rng.sample(vocabulary, rng.randint(1, 8))) for k in range(1, rng.randint(2, 60))}
+        for story_id, terms in index.items():
+            postings.put(story_id, sorted(terms), LATER)
+        terms = rng.sample(vocabulary, rng.randint(1, 16))
+        limit, shared = rng.choice([1, 3, 10, MAX_CANDIDATES]), rng.choice([2, 2, 3])
+        hits = Counter(k for k, held in index.items() for t in terms if t in held)
+        ranked = [k for k, n in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0])) if n >= shared]
+        assert postings.lookup(terms, T0, shared, limit) == set(ranked[:limit])
