@@ -22,9 +22,9 @@ from newsstand.errors import NotFoundError
 from newsstand.model import Article, ArticleText, LiveEntry, OpenStory, Publisher, Story, StoryWrite, utcnow
 from newsstand.store.base import ArticleStore, StoryStore
 from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
-from newsstand.stories.copies import article_keys, copies_since
+from newsstand.stories.copies import copies_since
 from newsstand.stories.lead import relead
-from newsstand.stories.plan import Weighed, open_since, pending_terms, plan_update, search_terms, weigh
+from newsstand.stories.plan import Weighed, open_since, plan_update, read, search_terms, weigh
 from newsstand.stories.rank import MIN_PUBLISHERS, rank_top_stories
 from newsstand.stories.related import (
     RELATED_CANDIDATES,
@@ -94,13 +94,14 @@ def _round(store: StoryStore, now: datetime, params: ClusterParams, batch: int) 
     since = open_since(pending, params)
     if since is None:
         return None
-    counts = store.term_counts(pending_terms(pending))
+    reading = read(pending)
+    counts = store.term_counts(reading.terms())
     rarity = Rarity(counts.df, counts.documents)
-    copies = store.copy_candidates([k for a in pending for k in article_keys(a)], copies_since(pending))
-    weighed = weigh(pending, rarity)
+    copies = store.copy_candidates(reading.band_keys(), copies_since(pending))
+    weighed = weigh(reading, rarity)
     lookups = search_terms(weighed)
     stories = store.open_stories(since, lookups, shared=MIN_SHARED, limit=MAX_CANDIDATES)
-    plan = plan_update(stories, pending, rarity, now, params, copies, weighed)
+    plan = plan_update(stories, pending, rarity, now, params, copies, weighed, reading.keys)
     writes = _with_leads(store, plan.writes, pending, weighed, stories, now)
     assigned = store.save_stories(writes, plan.counts, plan.copies)
     log.info("stories: %d articles into %d stories", assigned, len(plan.writes))

@@ -19,7 +19,6 @@ are too short to call anything a copy and get no keys.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import struct
@@ -94,9 +93,9 @@ def band_keys(signature: Sequence[int]) -> tuple[int, ...]:
     )
 
 
-@functools.lru_cache(maxsize=8192)
 def article_keys(article: ArticleText) -> tuple[int, ...]:
-    """The band keys of an article's standfirst and body opening (empty when too short)."""
+    """The band keys of an article's standfirst and body opening (empty when too short).
+    Not cached, as ``text.article_terms`` is not: a round works them out once."""
     text = f"{article.standfirst}\n{article.body_text}" if article.standfirst else article.body_text
     signature = sketch(shingles(text))
     return band_keys(signature) if signature else ()

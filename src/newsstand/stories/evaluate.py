@@ -19,8 +19,7 @@ from newsstand.errors import InvalidDataError
 from newsstand.model import ArticleText, CopyCandidates, OpenStory, StoryWrite, utc
 from newsstand.model.postings import StoryPostings
 from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
-from newsstand.stories.copies import article_keys
-from newsstand.stories.plan import RoundPlan, open_since, plan_update, search_terms, weigh
+from newsstand.stories.plan import RoundPlan, open_since, plan_update, read, search_terms, weigh
 from newsstand.stories.text import Rarity
 
 
@@ -143,8 +142,8 @@ class MemoryStories:
     def rarity(self) -> Rarity:
         return Rarity(self.df, self.documents)
 
-    def candidates(self, pending: Iterable[ArticleText]) -> CopyCandidates:
-        keys = {k for a in pending for k in article_keys(a)}
+    def candidates(self, band_keys: Iterable[int]) -> CopyCandidates:
+        keys = set(band_keys)
         holders = {k: tuple(self.bands[k]) for k in keys if k in self.bands}
         originals = {a for ids in holders.values() for a in ids}
         return CopyCandidates(holders, {a: self.assigned[a] for a in originals if a in self.assigned})
@@ -226,8 +225,10 @@ def replay(
         since = open_since(pending, params)
         assert since is not None
         rarity = memory.rarity()
-        weighed = weigh(pending, rarity)
+        reading = read(pending)
+        weighed = weigh(reading, rarity)
         stories = memory.open_stories(since, search_terms(weighed))
-        memory.apply(plan_update(stories, pending, rarity, now, params, memory.candidates(pending), weighed))
+        candidates = memory.candidates(reading.band_keys())
+        memory.apply(plan_update(stories, pending, rarity, now, params, candidates, weighed, reading.keys))
         start = stop
     return dict(memory.assigned)

@@ -9,7 +9,7 @@ service stores the writes and the round's own document frequencies together.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
@@ -45,9 +45,29 @@ def open_since(pending: Sequence[ArticleText], params: ClusterParams = DEFAULT_P
     return min(a.published for a in pending) - params.window
 
 
-def pending_terms(pending: Iterable[ArticleText]) -> set[str]:
-    """Every term whose stored document frequency the round needs."""
-    return {t for a in pending for t in article_terms(a)}
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A round's pending articles as read once: each one's weighted term counts
+    (``text.article_terms``) and band keys (``copies.article_keys``), in the order given."""
+
+    pending: Sequence[ArticleText]
+    counts: list[Mapping[str, float]]
+    keys: dict[int, tuple[int, ...]]
+
+    def terms(self) -> set[str]:
+        """Every term whose stored document frequency the round needs."""
+        return {t for c in self.counts for t in c}
+
+    def band_keys(self) -> list[int]:
+        """Every band key of the round, for the copies stored earlier."""
+        return [k for keys in self.keys.values() for k in keys]
+
+
+def read(pending: Sequence[ArticleText]) -> Reading:
+    """Read a round's pending articles once, for ``weigh`` and ``plan_update``."""
+    return Reading(
+        pending, [article_terms(a) for a in pending], {a.article_id: article_keys(a) for a in pending}
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +78,19 @@ class Weighed:
     counts: TermCounts
 
 
-def weigh(pending: Sequence[ArticleText], stored: Rarity) -> Weighed:
-    """Term vectors of ``pending``, words weighed by ``stored`` counts plus the round's own
-    and general usage (``Rarity.general``), whatever ``stored`` says of it."""
-    counts = [article_terms(a) for a in pending]
+def weigh(pending: Sequence[ArticleText] | Reading, stored: Rarity) -> Weighed:
+    """Term vectors of ``pending`` (articles, or a round as ``read``), words weighed by
+    ``stored`` counts plus the round's own and general usage (``Rarity.general``), whatever
+    ``stored`` says of it."""
+    if isinstance(pending, Reading):
+        articles, counts = pending.pending, pending.counts
+    else:
+        articles, counts = pending, [article_terms(a) for a in pending]
     df, documents = round_frequencies(counts)
     # General usage always counts here: a round and a rebuild then weigh words alike
     # however few articles the store has counted (docs/decisions.md, "Stories").
     rarities = replace(stored.plus(df, documents), general=True).weights(counts)
-    vectors = {a.article_id: features(a, c, rarities) for a, c in zip(pending, counts, strict=True)}
+    vectors = {a.article_id: features(a, c, rarities) for a, c in zip(articles, counts, strict=True)}
     return Weighed(vectors, TermCounts(df, documents))
 
 
@@ -98,6 +122,7 @@ def plan_update(
     params: ClusterParams = DEFAULT_PARAMS,
     candidates: CopyCandidates = NO_CANDIDATES,
     weighed: Weighed | None = None,
+    keys: Mapping[int, tuple[int, ...]] | None = None,
 ) -> RoundPlan:
     """Which story each pending article joins and which stories merge, as one write per story.
 
@@ -107,11 +132,15 @@ def plan_update(
     future counts as published ``now``. A near copy of an earlier article
     (``candidates`` are the stored ones sharing band keys with pending articles)
     joins its original's story when that story is open. ``weighed`` is
-    ``weigh(pending, stored)`` when the caller has it already.
+    ``weigh(pending, stored)`` and ``keys`` the pending articles' band keys (``read``) when
+    the caller has them already.
     """
     ordered = sorted(pending, key=lambda a: (a.published, a.article_id))
     weighed = weighed or weigh(ordered, stored)
-    keys = {a.article_id: article_keys(a) for a in ordered}
+    if keys is None:
+        keys = {a.article_id: article_keys(a) for a in ordered}
+    else:  # the copies index lists them oldest first, as computed here
+        keys = {a.article_id: keys[a.article_id] for a in ordered}
     copy_of = find_copies(keys, candidates.holders, [a.article_id for a in ordered])
     clusterer = Clusterer((profile(s) for s in stories), params)
     joined: dict[int, list[int]] = defaultdict(list)

@@ -132,12 +132,12 @@ def _add(total: dict[str, float], more: Mapping[str, float]) -> None:
         total[term] = total.get(term, 0.0) + count
 
 
-@functools.lru_cache(maxsize=8192)
 def article_terms(article: ArticleText) -> Mapping[str, float]:
     """Weighted term counts of an article's title, standfirst and opening paragraphs.
 
-    Cached, since each update round reads the recent articles again: callers must
-    not change the mapping returned.
+    Not cached: a round reads each pending article once and passes its counts along
+    (``plan.weigh``). A cache kept every result alive for rounds after, thousands of small
+    objects amid each round's garbage, which scattered the heap (docs/decisions.md).
     """
     counts = term_counts(article.title, TITLE_WEIGHT)
     lead = article.body_text[:LEAD_CHARS]
@@ -146,6 +146,11 @@ def article_terms(article: ArticleText) -> Mapping[str, float]:
         _add(counts, term_counts(article.standfirst))
     _add(counts, term_counts(lead))
     return counts
+
+
+# Related stories compares each article read with the same few hundred recent story leads:
+# their counts are kept for the next page (callers must not change the mapping returned).
+_recent_terms = functools.lru_cache(maxsize=4096)(article_terms)
 
 
 def document_frequencies(term_sets: Iterable[Iterable[str]]) -> tuple[Counter[str], int]:
@@ -263,10 +268,10 @@ def featurize(
     Related stories does).
     """
     items = list(articles)
-    counts = [article_terms(a) for a in items]
+    counts = [_recent_terms(a) for a in items]
     if rarity is None:
         seen = {a.article_id for a in items}
-        extra = [article_terms(a) for a in background if a.article_id not in seen]
+        extra = [_recent_terms(a) for a in background if a.article_id not in seen]
         df, n = document_frequencies([*counts, *extra])
         rarity = Rarity(df, n)
     rarities = rarity.weights(counts)
