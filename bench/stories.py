@@ -8,13 +8,14 @@ one topic share names and words ("the Korlan missile test", then another one a
 week later), so telling them apart is not free; a tenth of the articles are wire
 copies of another outlet's report of the same event. The store is filled in
 chunks, each clustered by ``update_stories`` as the service would after a large
-import; at every size asked for, ``--rounds`` rounds of ``--round`` new articles
-are timed on top, after one that is not (articles/s assigned with that many in the store), with the
-Python heap one round needs (tracemalloc, an extra round), the process's memory
-(resident set, which includes the generator and loading), the seconds of CPU a process that
-starts afresh takes to load the store's story index and copy window into memory (once, before
-its first round) and the B-cubed quality of everything clustered so far against the
-generator's events.
+import; a process of its own generates and stores the articles (``Loader``), so the
+timed process holds what a service holds. At every size asked for, ``--rounds``
+rounds of ``--round`` new articles are timed on top, after one that is not
+(articles/s assigned with that many in the store), with the Python heap one round
+needs (tracemalloc, an extra round), the timed process's memory (resident set; the
+loader's is apart), the seconds of CPU a process that starts afresh takes to load
+the store's story index and copy window into memory (once, before its first round)
+and the B-cubed quality of everything clustered so far against the generator's events.
 ``--quality`` prints the table of ``newsstand.stories.quality``: the TF-IDF average-link
 reference, rebuild and hourly rounds on the shared labelled corpus, its same-days construction and the
 written cases, measured in the same run.
@@ -23,6 +24,7 @@ written cases, measured in the same run.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import pickle
 import random
@@ -38,7 +40,9 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -152,6 +156,79 @@ def _load(store: SqlStore, items: list[tuple[Article, int]]) -> dict[int, int]:
     return {aid: event for aid, (_, event) in zip(ids, items, strict=True)}
 
 
+State = tuple["Generator", dict[int, int], datetime]  # the generator, the answer key, the clock
+
+
+class Loader:
+    """The generator and the bulk loads in a process of their own.
+
+    The service clusters articles that other code stored: a feed round's handful, or workers'
+    in a deployment with a task queue. Generating and inserting 50,000 articles at a time in
+    the timed process left its heap as no service's is (millions of short-lived objects between
+    the long-lived ones), and every later round there paid for it: a million-article store's
+    rounds ran 20-27% slower in the process that had filled it than in a fresh one on the same
+    store (docs/decisions.md, "sixth pass"). Here the timed process only clusters, as the service
+    does; the loader answers each request before the next round starts, so the two never write
+    at once.
+    """
+
+    def __init__(self, url: str, kept: Path | None = None) -> None:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter, not a copy of this heap
+        self._pipe, child = context.Pipe()
+        self._process = context.Process(target=_loader, args=(child, url, kept), daemon=True)
+        self._process.start()
+        child.close()
+
+    def _ask(self, *request: object) -> Any:
+        self._pipe.send(request)
+        answer = self._pipe.recv()
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def load(self, count: int) -> tuple[datetime, int]:
+        """Generate and store ``count`` articles (``PER_DAY`` a day; none is a question); the
+        clock after them and how many the store holds."""
+        at, size = self._ask("load", count)
+        return at, size
+
+    def state(self) -> State:
+        state: State = self._ask("state")
+        return state
+
+    def close(self) -> None:
+        self._ask("stop")
+        self._process.join(timeout=60)
+
+
+def _loader(pipe: Connection, url: str, kept: Path | None) -> None:
+    gen, gold, at = Generator(), {}, START
+    if kept is not None:
+        with kept.open("rb") as fh:
+            gen, gold, at = pickle.load(fh)
+    store = open_url(url)
+    try:
+        while True:
+            request = pipe.recv()
+            try:
+                if request[0] == "stop":
+                    pipe.send(None)
+                    return
+                if request[0] == "state":
+                    pipe.send((gen, gold, at))
+                    continue
+                count = request[1]
+                if count:
+                    days = count / PER_DAY
+                    gold.update(_load(store, list(gen.articles(count, days, at))))
+                    at += timedelta(days=days)
+                pipe.send((at, len(gold)))
+            except Exception as exc:  # the benchmark stops with the loader's error
+                pipe.send(exc)
+    finally:
+        store.close()
+
+
 def _assigned(store: SqlStore) -> dict[int, int]:
     from newsstand.store.sql.schema import articles
 
@@ -200,21 +277,17 @@ def _saved(keep: Path | None, size: int) -> tuple[Path, Path] | None:
     return (keep / f"store-{size}.db", keep / f"store-{size}.pickle") if keep else None
 
 
-def _restore(
-    keep: Path | None, sizes: list[int], url: str
-) -> tuple[Generator, dict[int, int], datetime] | None:
+def _restore(keep: Path | None, sizes: list[int], url: str) -> Path | None:
     """The largest store kept in ``keep`` no larger than the smallest size asked for, copied
-    over the (new, empty) SQLite file at ``url``, with the generator's state; None if none."""
+    over the (new, empty) SQLite file at ``url``; the file of its generator's state, or None."""
     kept = sorted(int(p.stem.split("-")[1]) for p in keep.glob("store-*.pickle")) if keep else []
     usable = [size for size in kept if size <= min(sizes)]
     paths = _saved(keep, usable[-1]) if usable else None
     if paths is None or not paths[0].exists():
         return None
     shutil.copyfile(paths[0], sa.make_url(url).database or "")
-    with paths[1].open("rb") as fh:
-        gen, gold, at = pickle.load(fh)
-    print(f"(a store of {len(gold):,} articles, kept by --keep)", flush=True)
-    return gen, gold, at
+    print(f"(a store of {usable[-1]:,} articles, kept by --keep)", flush=True)
+    return paths[1]
 
 
 def _keep(keep: Path | None, url: str, state: tuple[Generator, dict[int, int], datetime]) -> None:
@@ -231,10 +304,11 @@ def _keep(keep: Path | None, url: str, state: tuple[Generator, dict[int, int], d
 
 
 def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int, keep: Path | None = None) -> None:
-    restored = _restore(keep, sizes, url) if db == "sqlite" else None
-    gen, gold, at = restored or (Generator(), {}, START)
-    store = open_url(url)
+    kept = _restore(keep, sizes, url) if db == "sqlite" else None
+    store = open_url(url)  # migrates a new store before the loader opens it
+    loader = Loader(url, kept)
     try:
+        at, stored = loader.load(0)
         print(
             f"[{db}] {'store':>9} {'fill a/s (cpu)':>16} {'round a/s (cpu)':>16} {'heap MB':>7}"
             f" {'RSS MB':>7} {'peak MB':>7} {'cold s':>6}  quality"
@@ -242,30 +316,24 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int, keep:
         for size in sorted(sizes):
             fill_time = fill_cpu = 0.0
             filled = 0
-            while len(gold) < size:
-                n = min(CHUNK, size - len(gold))
-                days = n / PER_DAY
-                gold.update(_load(store, list(gen.articles(n, days, at))))
-                at += timedelta(days=days)
+            while stored < size:
+                at, stored = loader.load(min(CHUNK, size - stored))
                 placed, seconds, cpu = _timed_update(store, at + timedelta(hours=1))
                 fill_time += seconds
                 fill_cpu += cpu
                 filled += placed
             if db == "sqlite" and filled:
-                _keep(keep, url, (gen, gold, at))
+                _keep(keep, url, loader.state())
             times = []
             # One round before the timed ones, not timed: a process that starts from a kept
             # store loads its caches then (the "cold s" column times that load alone).
             for n in range(rounds + 1):
-                days = round_size / PER_DAY
-                gold.update(_load(store, list(gen.articles(round_size, days, at))))
-                at += timedelta(days=days)
+                at, stored = loader.load(round_size)
                 timed = _timed_update(store, at + timedelta(minutes=5))
                 if n:
                     times.append(timed)
             # One more round under tracemalloc: the Python heap a round needs at this size.
-            gold.update(_load(store, list(gen.articles(round_size, round_size / PER_DAY, at))))
-            at += timedelta(days=round_size / PER_DAY)
+            at, stored = loader.load(round_size)
             tracemalloc.start()
             update_stories(store, at + timedelta(minutes=5))
             heap = tracemalloc.get_traced_memory()[1] / 2**20
@@ -275,16 +343,20 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int, keep:
             fill_rate = filled / fill_time if fill_time else float("nan")
             fill_rate_cpu = filled / fill_cpu if fill_cpu else float("nan")
             cold = _cold_load(store, at)
+            rss, peak = _rss_mb(), _peak_mb()
+            gen, gold, _ = loader.state()
             result = score(_assigned(store), gold)
             print(
                 f"[{db}] {len(gold):>9,} {fill_rate:>7,.0f} ({fill_rate_cpu:>6,.0f}) "
-                f"{per_round:>7,.0f} ({per_round_cpu:>6,.0f}) {heap:>7,.0f} {_rss_mb():>7,.0f} "
-                f"{_peak_mb():>7,.0f} {cold:>6.1f}  B3 P {result.precision:.3f} R {result.recall:.3f} "
+                f"{per_round:>7,.0f} ({per_round_cpu:>6,.0f}) {heap:>7,.0f} {rss:>7,.0f} "
+                f"{peak:>7,.0f} {cold:>6.1f}  B3 P {result.precision:.3f} R {result.recall:.3f} "
                 f"F1 {result.f1:.3f} ARI {result.ari:.3f} ({result.clusters:,} stories, "
                 f"{gen.events:,} events)",
                 flush=True,
             )
+            del gen, gold
     finally:
+        loader.close()
         store.close()
 
 
