@@ -136,8 +136,8 @@ def article_terms(article: ArticleText) -> Mapping[str, float]:
     """Weighted term counts of an article's title, standfirst and opening paragraphs.
 
     Not cached: a round reads each pending article once and passes its counts along
-    (``plan.weigh``). A cache kept every result alive for rounds after, thousands of small
-    objects amid each round's garbage, which scattered the heap (docs/decisions.md).
+    (``plan.read``). A cache kept the last 8,192 articles' texts and counts alive between
+    rounds, tens of MB that a long-running process held for nothing (docs/decisions.md).
     """
     counts = term_counts(article.title, TITLE_WEIGHT)
     lead = article.body_text[:LEAD_CHARS]
