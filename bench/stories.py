@@ -165,9 +165,9 @@ class Loader:
     The service clusters articles that other code stored: a feed round's handful, or workers'
     in a deployment with a task queue. Generating and inserting 50,000 articles at a time in
     the timed process left its heap as no service's is (millions of short-lived objects between
-    the long-lived ones), and every later round there paid for it: a million-article store's
-    rounds ran 20-27% slower in the process that had filled it than in a fresh one on the same
-    store (docs/decisions.md, "sixth pass"). Here the timed process only clusters, as the service
+    the long-lived ones), and later rounds there paid for part of it: with the loader apart, the
+    full run's rounds at a million stored went from 817 to 871 articles/s of CPU
+    (docs/decisions.md, "sixth pass"). Here the timed process only clusters, as the service
     does; the loader answers each request before the next round starts, so the two never write
     at once.
     """
@@ -191,6 +191,11 @@ class Loader:
         clock after them and how many the store holds."""
         at, size = self._ask("load", count)
         return at, size
+
+    def save(self, path: Path) -> None:
+        """Write the generator's state to ``path`` (the loader's own, so that this process
+        never holds the answer key while it times rounds)."""
+        self._ask("save", path)
 
     def state(self) -> State:
         state: State = self._ask("state")
@@ -216,6 +221,11 @@ def _loader(pipe: Connection, url: str, kept: Path | None) -> None:
                     return
                 if request[0] == "state":
                     pipe.send((gen, gold, at))
+                    continue
+                if request[0] == "save":
+                    with request[1].open("wb") as fh:
+                        pickle.dump((gen, gold, at), fh)
+                    pipe.send(None)
                     continue
                 count = request[1]
                 if count:
@@ -290,8 +300,8 @@ def _restore(keep: Path | None, sizes: list[int], url: str) -> Path | None:
     return paths[1]
 
 
-def _keep(keep: Path | None, url: str, state: tuple[Generator, dict[int, int], datetime]) -> None:
-    paths = _saved(keep, len(state[1]))
+def _keep(keep: Path | None, url: str, stored: int, loader: Loader) -> None:
+    paths = _saved(keep, stored)
     if paths is None or paths[0].exists():
         return
     paths[0].parent.mkdir(parents=True, exist_ok=True)
@@ -299,8 +309,7 @@ def _keep(keep: Path | None, url: str, state: tuple[Generator, dict[int, int], d
     source = sqlite3.connect(sa.make_url(url).database or "")
     with closing(source), closing(sqlite3.connect(paths[0])) as copy:
         source.backup(copy)
-    with paths[1].open("wb") as fh:
-        pickle.dump(state, fh)
+    loader.save(paths[1])
 
 
 def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int, keep: Path | None = None) -> None:
@@ -323,7 +332,7 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int, keep:
                 fill_cpu += cpu
                 filled += placed
             if db == "sqlite" and filled:
-                _keep(keep, url, loader.state())
+                _keep(keep, url, stored, loader)
             times = []
             # One round before the timed ones, not timed: a process that starts from a kept
             # store loads its caches then (the "cold s" column times that load alone).
