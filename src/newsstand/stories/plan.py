@@ -139,8 +139,6 @@ def plan_update(
     weighed = weighed or weigh(ordered, stored)
     if keys is None:
         keys = {a.article_id: article_keys(a) for a in ordered}
-    else:  # the copies index lists them oldest first, as computed here
-        keys = {a.article_id: keys[a.article_id] for a in ordered}
     copy_of = find_copies(keys, candidates.holders, [a.article_id for a in ordered])
     clusterer = Clusterer((profile(s) for s in stories), params)
     joined: dict[int, list[int]] = defaultdict(list)
