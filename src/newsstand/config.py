@@ -141,6 +141,12 @@ class Settings:
     parse_processes: int = _setting(
         0, "Worker processes parsing and sanitizing feeds; 0 parses in a thread.", check=_at_least(0)
     )
+    stories_process_articles: int = _setting(
+        200_000,
+        "Articles the process that groups stories places before a fresh one replaces it; 0 "
+        "groups them in a thread of the process running the service loop.",
+        check=_at_least(0),
+    )
     allow_private_addresses: tuple[str, ...] = _setting(
         (),
         "Addresses or networks (CIDR) the fetcher may reach although they are loopback or "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from newsstand.model import ArticleText
+from newsstand.model import Article, ArticleText
+from newsstand.store.base import ArticleStore
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -80,3 +81,21 @@ def corpus(start: int = 1, at: datetime = T0) -> tuple[list[ArticleText], dict[i
             articles.append(make(article_id, publisher, title, body, at + timedelta(hours=len(articles))))
             gold[article_id] = label
     return articles, gold
+
+
+def store_reports(
+    store: ArticleStore, items: list[tuple[str, str, str]], at: datetime, slug: str
+) -> list[int]:
+    """Store one event's reports (publisher, title, body), twenty minutes apart from ``at``;
+    their article ids."""
+    ids = []
+    for n, (publisher, title, body) in enumerate(items):
+        article = Article(
+            publisher_id=publisher,
+            url=f"https://{publisher}.example/{slug}/{n}",
+            title=title,
+            published=at + timedelta(minutes=20 * n),
+            body_text=body,
+        )
+        ids.append(store.upsert_article(article).article_id)
+    return ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from story_samples import BRIDGE, CHESS, FERRY, T0
+from story_samples import BRIDGE, CHESS, FERRY, T0, store_reports
 
 from newsstand.app.stories import (
     StoryService,
@@ -38,25 +38,11 @@ HARBOUR = (
 )
 
 
-def _add(store: SqlStore, items: list[tuple[str, str, str]], at: datetime, slug: str) -> list[int]:
-    ids = []
-    for n, (publisher, title, body) in enumerate(items):
-        article = Article(
-            publisher_id=publisher,
-            url=f"https://{publisher}.example/{slug}/{n}",
-            title=title,
-            published=at + timedelta(minutes=20 * n),
-            body_text=body,
-        )
-        ids.append(store.upsert_article(article).article_id)
-    return ids
-
-
 def _load(store: SqlStore) -> dict[str, list[int]]:
     return {
-        "ferry": _add(store, FERRY, T0, "ferry"),
-        "bridge": _add(store, BRIDGE, T0 + timedelta(hours=1), "bridge"),
-        "chess": _add(store, CHESS[:1], T0 + timedelta(hours=2), "chess"),
+        "ferry": store_reports(store, FERRY, T0, "ferry"),
+        "bridge": store_reports(store, BRIDGE, T0 + timedelta(hours=1), "bridge"),
+        "chess": store_reports(store, CHESS[:1], T0 + timedelta(hours=2), "chess"),
     }
 
 
@@ -79,7 +65,7 @@ def test_update_groups_articles_and_is_incremental(store: SqlStore) -> None:
     assert _story_of(store, ids["bridge"][0]) == _story_of(store, ids["bridge"][1]) != ferry.id
     # A later report of the chess final joins the stored story without touching the others.
     chess_id = _story_of(store, ids["chess"][0])
-    (late,) = _add(store, CHESS[1:], T0 + timedelta(hours=5), "chess-late")
+    (late,) = store_reports(store, CHESS[1:], T0 + timedelta(hours=5), "chess-late")
     assert update_stories(store, NOW) == 1
     chess = store.story(chess_id)
     assert chess.article_ids == (ids["chess"][0], late)
@@ -114,7 +100,7 @@ def test_top_stories_rank_by_publishers_and_window(store: SqlStore) -> None:
 
 def test_related_articles(store: SqlStore) -> None:
     ids = _load(store)
-    (harbour,) = _add(store, [HARBOUR], T0 + timedelta(hours=3), "harbour")
+    (harbour,) = store_reports(store, [HARBOUR], T0 + timedelta(hours=3), "harbour")
     update_stories(store, NOW)
     ferry_id = _story_of(store, ids["ferry"][0])
     assert _story_of(store, harbour) != ferry_id
@@ -244,7 +230,7 @@ def test_near_copies_join_their_original_story_and_are_recorded(store: SqlStore)
             ]
         )
     ]
-    _add(store, FERRY, T0, "ferry")
+    store_reports(store, FERRY, T0, "ferry")
     update_stories(store, NOW)
     story = _story_of(store, first)
     assert all(_story_of(store, c) == story for c in copies)
@@ -269,7 +255,7 @@ def test_closed_stories_leave_the_index_and_lookups_find_open_ones(store: SqlSto
     found = store.open_stories(T0, [("aldora", "kessel", "nothing"), ("varnholm",)])
     assert [s.story_id for s in found] == [ferry_id]  # one shared term finds nothing
     late = T0 + DEFAULT_PARAMS.far_window + timedelta(days=30)
-    _add(store, CHESS[1:], late, "later")
+    store_reports(store, CHESS[1:], late, "later")
     update_stories(store, late + timedelta(hours=1))
     with store.engine.connect() as conn:
         indexed = set(conn.execute(sa.select(stories.c.id).where(stories.c.index_terms != "")).scalars())

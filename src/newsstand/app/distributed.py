@@ -174,7 +174,7 @@ class FeedWorker:
         if self._fetcher is not None:
             await self._fetcher.__aexit__(None, None, None)
             self._fetcher = None
-        self.loop.ingestor.close()
+        self.loop.close()
 
     async def ingest(self, feed_id: int, queued_at: datetime | None = None) -> FeedOutcome | None:
         """Poll one feed; None when there was nothing to do (unknown or disabled feed, or

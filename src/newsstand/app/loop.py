@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from newsstand.app.jobs import Jobs, JobsReport
-from newsstand.app.stories import update_stories
+from newsstand.app.storyworker import story_step
 from newsstand.app.websub import WebSubService
 from newsstand.config import Settings
 from newsstand.errors import NewsstandError
@@ -120,7 +120,13 @@ class ServiceLoop:
         self.websub = websub
         pushed = websub.pushed if websub is not None else None
         self.ingestor = Ingestor(store, settings, clock=clock, on_outcome=self._count, pushed=pushed)
+        self.stories = story_step(store, settings)  # started at its first use
         self.jobs = jobs
+
+    def close(self) -> None:
+        """Stop the parse workers and the story process, if any (a later pass starts them again)."""
+        self.ingestor.close()
+        self.stories.close()
 
     def _count(self, outcome: FeedOutcome) -> None:
         self.status.polls += 1
@@ -177,9 +183,9 @@ class ServiceLoop:
 
     async def group_stories(self) -> int:
         """Put every article without a story into one; how many were placed."""
-        placed = await asyncio.to_thread(update_stories, self.store, self.clock())
-        self.status.stories_placed += placed
-        return placed
+        placed = await asyncio.to_thread(self.stories.update, self.clock())
+        self.status.stories_placed += placed.articles
+        return placed.articles
 
     async def run_jobs(self) -> JobsReport | None:
         """Mail delivery, trial reminders and digests, once (None without jobs to run)."""
@@ -258,7 +264,7 @@ class ServiceLoop:
                 jobs.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await jobs
-            self.ingestor.close()
+            self.close()
 
 
 async def _step(job: Coroutine[Any, Any, int], stop: asyncio.Event | None, what: str) -> int:

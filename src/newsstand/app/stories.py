@@ -22,7 +22,7 @@ from newsstand.errors import NotFoundError
 from newsstand.model import Article, ArticleText, LiveEntry, OpenStory, Publisher, Story, StoryWrite, utcnow
 from newsstand.store.base import ArticleStore, StoryStore
 from newsstand.stories.cluster import DEFAULT_PARAMS, MAX_CANDIDATES, MIN_SHARED, ClusterParams
-from newsstand.stories.copies import copies_since
+from newsstand.stories.copies import COPY_WINDOW, copies_since
 from newsstand.stories.lead import relead
 from newsstand.stories.plan import Weighed, open_since, plan_update, read, search_terms, weigh
 from newsstand.stories.rank import MIN_PUBLISHERS, rank_top_stories
@@ -66,6 +66,13 @@ def update_stories(
         if assigned == 0:
             break  # another process took these articles meanwhile
     return done
+
+
+def warm_stories(store: StoryStore, now: datetime) -> None:
+    """Load what the store keeps in memory for rounds (the story index, the copy window of
+    the week before ``now``), as a process that has just started does before its first round."""
+    store.open_stories(now, [])
+    store.copy_candidates((), now - COPY_WINDOW)
 
 
 @contextmanager

@@ -95,7 +95,7 @@ async def _fetch_with_progress(services: Services, feeds: list[Feed], *, quiet: 
         try:
             return await loop.run_pass(feeds, stop, pages=False)
         finally:
-            loop.ingestor.close()
+            loop.close()
 
 
 def _summary_json(summary: IngestSummary) -> dict[str, object]:

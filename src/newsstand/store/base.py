@@ -850,4 +850,8 @@ class Store(
 ):
     """Everything Newsstand stores. Accounts, stories and reading records extend it."""
 
+    def url(self) -> str:
+        """The URL by which another process opens this same database (``open_url``), with its
+        password."""
+
     def close(self) -> None: ...

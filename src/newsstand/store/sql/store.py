@@ -62,6 +62,9 @@ class SqlStore(
     def listen_live(self, on_change: Callable[[int], None]) -> Listener | None:
         return listen(self._engine, on_change)
 
+    def url(self) -> str:
+        return self._engine.url.render_as_string(hide_password=False)
+
 
 def open_store(settings: Settings, announce: Callable[[str], None] | None = None) -> SqlStore:
     """Open the database the settings name, creating the SQLite data folder and
