@@ -8,14 +8,19 @@ one topic share names and words ("the Korlan missile test", then another one a
 week later), so telling them apart is not free; a tenth of the articles are wire
 copies of another outlet's report of the same event. The store is filled in
 chunks, each clustered by ``update_stories`` as the service would after a large
-import; a process of its own generates and stores the articles (``Loader``), so the
-timed process holds what a service holds. At every size asked for, ``--rounds``
-rounds of ``--round`` new articles are timed on top, after one that is not
-(articles/s assigned with that many in the store), with the Python heap one round
-needs (tracemalloc, an extra round), the timed process's memory (resident set; the
-loader's is apart), the seconds of CPU a process that starts afresh takes to load
-the store's story index and copy window into memory (once, before its first round)
-and the B-cubed quality of everything clustered so far against the generator's events.
+import, in the story process the service loop uses (``app.storyworker.StoryProcess``,
+replaced by a fresh one after ``--recycle`` articles, as ``stories_process_articles``
+says); a process of its own generates and stores the articles (``Loader``). At every
+size asked for, ``--rounds`` rounds of ``--round`` new articles are timed on top, after
+one that is not. Columns: articles/s assigned while filling (wall clock, and CPU of the
+story processes, their index loads included); the same over the whole life of the last
+story process replaced while filling ("a process": from a fresh load to its
+replacement, what a service meets on average at that size); the timed rounds' rate; the
+articles the serving process had placed before the timed rounds ("age"); the largest
+peak resident memory of a story process (the loader's and this process's are apart);
+the seconds of CPU a fresh process took to load the story index and copy window
+("cold s"); and the B-cubed quality of everything clustered so far against the
+generator's events.
 ``--quality`` prints the table of ``newsstand.stories.quality``: the TF-IDF average-link
 reference, rebuild and hourly rounds on the shared labelled corpus, its same-days construction and the
 written cases, measured in the same run.
@@ -28,13 +33,11 @@ import multiprocessing
 import os
 import pickle
 import random
-import resource
 import shutil
 import sqlite3
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -46,7 +49,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from newsstand.app.stories import update_stories
+from newsstand.app.storyworker import StoryProcess
+from newsstand.config import Settings
 from newsstand.model import Article
 from newsstand.store import SqlStore, open_url
 from newsstand.stories.evaluate import score
@@ -58,6 +62,7 @@ SYLLABLES = _SYLLABLE_TEXT.split()
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PER_DAY = 20_000  # articles a day: a million is seven weeks of a large aggregator
 CHUNK = 50_000  # articles loaded and clustered at a time while filling
+DEFAULT_RECYCLE = Settings().stories_process_articles  # the service's own setting
 
 
 def _word(rng: random.Random) -> str:
@@ -249,38 +254,41 @@ def _assigned(store: SqlStore) -> dict[int, int]:
         return {row.id: row.story_id for row in rows}
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+@dataclass
+class Timed:
+    """The story process's rounds as the benchmark sees them: articles, wall-clock seconds, and
+    the CPU seconds of the processes that ran them (their index loads included), with what
+    each process that was replaced did in all (for the rate over a process's whole life)."""
 
+    worker: StoryProcess
+    articles: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
+    cold: float = 0.0  # the CPU of the last index load
+    peak_mb: float = 0.0  # the largest peak resident memory a serving process reported
+    lives: list[tuple[int, float]] = field(default_factory=list)  # (articles, CPU) per process replaced
+    _life: tuple[int, float] = (0, 0.0)
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    def update(self, now: datetime) -> None:
+        started, serving = time.perf_counter(), self.worker.started
+        placed = self.worker.update(now)
+        self.seconds += time.perf_counter() - started
+        cpu = placed.cpu + placed.warm_cpu
+        self.articles += placed.articles
+        self.cpu += cpu
+        self.peak_mb = max(self.peak_mb, placed.peak_mb)
+        if placed.warm_cpu:
+            self.cold = placed.warm_cpu
+        self._life = (self._life[0] + placed.articles, self._life[1] + cpu)
+        if self.worker.started != serving:  # the process that served this call was replaced
+            self.lives.append(self._life)
+            self._life = (0, 0.0)
 
-
-def _timed_update(store: SqlStore, now: datetime) -> tuple[int, float, float]:
-    """Articles placed, wall-clock seconds and this process's CPU seconds (the machine may be
-    shared: CPU time is what the clustering itself cost)."""
-    started, cpu = time.perf_counter(), time.process_time()
-    placed = update_stories(store, now)
-    return placed, time.perf_counter() - started, time.process_time() - cpu
-
-
-def _cold_load(store: SqlStore, at: datetime) -> float:
-    """Seconds of CPU to load the story index and the copy window (the band keys of the last
-    ``COPY_WINDOW``) as a newly started process does before its first round at ``at``."""
-    from newsstand.store.sql.copywindow import CopyWindow
-    from newsstand.store.sql.storycache import load
-    from newsstand.stories.copies import COPY_WINDOW
-
-    started = time.process_time()
-    with store.engine.connect() as conn:
-        load(conn)
-        CopyWindow().holders(conn, (), at - COPY_WINDOW)
-    return time.process_time() - started
+    def rates(self) -> tuple[float, float]:
+        """Articles per second of wall-clock time and of CPU."""
+        nan = float("nan")
+        wall = self.articles / self.seconds if self.seconds else nan
+        return wall, self.articles / self.cpu if self.cpu else nan
 
 
 def _saved(keep: Path | None, size: int) -> tuple[Path, Path] | None:
@@ -312,52 +320,52 @@ def _keep(keep: Path | None, url: str, stored: int, loader: Loader) -> None:
     loader.save(paths[1])
 
 
-def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int, keep: Path | None = None) -> None:
+def run(
+    db: str,
+    url: str,
+    sizes: list[int],
+    round_size: int,
+    rounds: int,
+    keep: Path | None = None,
+    recycle: int = DEFAULT_RECYCLE,
+) -> None:
     kept = _restore(keep, sizes, url) if db == "sqlite" else None
     store = open_url(url)  # migrates a new store before the loader opens it
     loader = Loader(url, kept)
+    worker = StoryProcess(url, recycle)  # as the service loop runs the story step
     try:
         at, stored = loader.load(0)
         print(
-            f"[{db}] {'store':>9} {'fill a/s (cpu)':>16} {'round a/s (cpu)':>16} {'heap MB':>7}"
-            f" {'RSS MB':>7} {'peak MB':>7} {'cold s':>6}  quality"
+            f"[{db}] {'store':>9} {'fill a/s (cpu)':>16} {'a process':>9} {'round a/s (cpu)':>16}"
+            f" {'age':>7} {'peak MB':>7} {'cold s':>6}  quality"
         )
         for size in sorted(sizes):
-            fill_time = fill_cpu = 0.0
-            filled = 0
+            fill = Timed(worker)
             while stored < size:
                 at, stored = loader.load(min(CHUNK, size - stored))
-                placed, seconds, cpu = _timed_update(store, at + timedelta(hours=1))
-                fill_time += seconds
-                fill_cpu += cpu
-                filled += placed
-            if db == "sqlite" and filled:
+                fill.update(at + timedelta(hours=1))
+            if db == "sqlite" and fill.articles:
                 _keep(keep, url, stored, loader)
-            times = []
             # One round before the timed ones, not timed: a process that starts from a kept
-            # store loads its caches then (the "cold s" column times that load alone).
-            for n in range(rounds + 1):
-                at, stored = loader.load(round_size)
-                timed = _timed_update(store, at + timedelta(minutes=5))
-                if n:
-                    times.append(timed)
-            # One more round under tracemalloc: the Python heap a round needs at this size.
+            # store loads its index then (the "cold s" column is the CPU of that load alone).
+            warm_up = Timed(worker)
             at, stored = loader.load(round_size)
-            tracemalloc.start()
-            update_stories(store, at + timedelta(minutes=5))
-            heap = tracemalloc.get_traced_memory()[1] / 2**20
-            tracemalloc.stop()
-            placed = sum(t[0] for t in times)
-            per_round, per_round_cpu = placed / sum(t[1] for t in times), placed / sum(t[2] for t in times)
-            fill_rate = filled / fill_time if fill_time else float("nan")
-            fill_rate_cpu = filled / fill_cpu if fill_cpu else float("nan")
-            cold = _cold_load(store, at)
-            rss, peak = _rss_mb(), _peak_mb()
+            warm_up.update(at + timedelta(minutes=5))
+            age = worker.placed
+            timed = Timed(worker)
+            for _ in range(rounds):
+                at, stored = loader.load(round_size)
+                timed.update(at + timedelta(minutes=5))
+            cold = max(warm_up.cold, timed.cold, fill.cold)
+            peak = max(fill.peak_mb, warm_up.peak_mb, timed.peak_mb)
+            lives = fill.lives[-1:]  # the whole life of the last process replaced while filling
+            life = f"{lives[0][0] / lives[0][1]:>9,.0f}" if lives else f"{'-':>9}"
             gen, gold, _ = loader.state()
             result = score(_assigned(store), gold)
+            (fill_rate, fill_cpu), (round_rate, round_cpu) = fill.rates(), timed.rates()
             print(
-                f"[{db}] {len(gold):>9,} {fill_rate:>7,.0f} ({fill_rate_cpu:>6,.0f}) "
-                f"{per_round:>7,.0f} ({per_round_cpu:>6,.0f}) {heap:>7,.0f} {rss:>7,.0f} "
+                f"[{db}] {len(gold):>9,} {fill_rate:>7,.0f} ({fill_cpu:>6,.0f}) {life} "
+                f"{round_rate:>7,.0f} ({round_cpu:>6,.0f}) {age:>7,} "
                 f"{peak:>7,.0f} {cold:>6.1f}  B3 P {result.precision:.3f} R {result.recall:.3f} "
                 f"F1 {result.f1:.3f} ARI {result.ari:.3f} ({result.clusters:,} stories, "
                 f"{gen.events:,} events)",
@@ -365,6 +373,7 @@ def run(db: str, url: str, sizes: list[int], round_size: int, rounds: int, keep:
             )
             del gen, gold
     finally:
+        worker.close()
         loader.close()
         store.close()
 
@@ -397,6 +406,12 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both", "none"], default="sqlite")
     parser.add_argument("--quality", action="store_true", help="print the labelled quality table too")
     parser.add_argument(
+        "--recycle",
+        type=int,
+        default=DEFAULT_RECYCLE,
+        help="articles the story process places before a fresh one replaces it (stories_process_articles)",
+    )
+    parser.add_argument(
         "--keep", type=Path, help="SQLite: keep each filled store here, and start from it next time"
     )
     args = parser.parse_args()
@@ -405,11 +420,12 @@ def main() -> int:
         quality(_shared())
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            run("sqlite", f"sqlite:///{tmp}/bench.db", sizes, args.round, args.rounds, args.keep)
+            url = f"sqlite:///{tmp}/bench.db"
+            run("sqlite", url, sizes, args.round, args.rounds, args.keep, args.recycle)
     if args.db in ("postgresql", "both"):
         url, admin, name = _pg_database()
         try:
-            run("postgresql", url, sizes, args.round, args.rounds)
+            run("postgresql", url, sizes, args.round, args.rounds, recycle=args.recycle)
         finally:
             with admin.connect() as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
