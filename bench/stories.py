@@ -270,7 +270,7 @@ class Timed:
     _life: tuple[int, float] = (0, 0.0)
 
     def update(self, now: datetime) -> None:
-        started, serving = time.perf_counter(), self.worker.started
+        started = time.perf_counter()
         placed = self.worker.update(now)
         self.seconds += time.perf_counter() - started
         cpu = placed.cpu + placed.warm_cpu
@@ -280,7 +280,7 @@ class Timed:
         if placed.warm_cpu:
             self.cold = placed.warm_cpu
         self._life = (self._life[0] + placed.articles, self._life[1] + cpu)
-        if self.worker.started != serving:  # the process that served this call was replaced
+        if placed.articles and self.worker.placed == 0:  # the process that served it was replaced
             self.lives.append(self._life)
             self._life = (0, 0.0)
 
