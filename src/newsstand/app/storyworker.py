@@ -42,7 +42,7 @@ from newsstand.store.base import Store
 
 log = logging.getLogger(__name__)
 
-STOP_SECONDS = 10.0  # how long a stopping child may take to finish its round before it is killed
+STOP_SECONDS = 10.0  # how long a child told to stop may take to exit before it is killed
 
 
 @dataclass(frozen=True, slots=True)
