@@ -14,7 +14,7 @@ from newsstand.config import Settings
 from newsstand.model import Article
 from newsstand.store import SqlStore, open_store
 from newsstand.store.sql.storycache import load
-from newsstand.stories.plan import open_since, search_terms, weigh
+from newsstand.stories.plan import open_since, read, search_terms, weigh
 from newsstand.stories.text import LEAD_CHARS, Rarity
 
 SYLLABLES = [
@@ -76,7 +76,7 @@ def _next_lookups(store: SqlStore) -> tuple[datetime, list[tuple[str, ...]]]:
     pending = store.articles_without_story(LEAD_CHARS)
     since = open_since(pending)
     assert since is not None
-    return since, search_terms(weigh(pending, Rarity({}, 0)))
+    return since, search_terms(weigh(read(pending), Rarity({}, 0)))
 
 
 def _daily_rounds(store: SqlStore, seed: int, check: Callable[[SqlStore], None]) -> None:
@@ -133,7 +133,7 @@ def test_a_rebuild_empties_the_cache_and_fills_it_again(store: SqlStore) -> None
 
 def _next_lookups_all(store: SqlStore) -> list[tuple[str, ...]]:
     texts = store.articles_before(T0 + timedelta(days=30), 1000, LEAD_CHARS)
-    return search_terms(weigh(texts, Rarity({}, 0)))
+    return search_terms(weigh(read(texts), Rarity({}, 0)))
 
 
 def test_a_running_process_reads_the_candidates_a_fresh_one_reads(

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from story_samples import FERRY, make
 
 from newsstand.stories import text
-from newsstand.stories.plan import weigh
+from newsstand.stories.plan import read, weigh
 from newsstand.stories.prior import PRIOR_DOCUMENTS, STORE_EVIDENCE, general_df
 from newsstand.stories.text import ENTITY_WEIGHT, Rarity, article_terms, cosine, featurize, term_counts
 
@@ -79,8 +79,8 @@ def test_a_young_store_weighs_words_as_an_old_one_does() -> None:
     articles = [make(i, p, t, b) for i, (p, t, b) in enumerate(FERRY)]
     articles.append(make(9, "x", "Government approves ferry budget", "The government approved the budget."))
     terms = {t for a in articles for t in article_terms(a)}
-    old = weigh(articles, _store_like_general_usage(terms, 1_000_000)).features
-    young = weigh(articles, Rarity({}, 0)).features
+    old = weigh(read(articles), _store_like_general_usage(terms, 1_000_000)).features
+    young = weigh(read(articles), Rarity({}, 0)).features
     for article_id, feats in young.items():
         assert cosine(feats.vector, old[article_id].vector) > 0.97
     # Counted from the round alone, as before the prior, the young store weighs words otherwise.

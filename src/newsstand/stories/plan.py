@@ -78,14 +78,10 @@ class Weighed:
     counts: TermCounts
 
 
-def weigh(pending: Sequence[ArticleText] | Reading, stored: Rarity) -> Weighed:
-    """Term vectors of ``pending`` (articles, or a round as ``read``), words weighed by
-    ``stored`` counts plus the round's own and general usage (``Rarity.general``), whatever
-    ``stored`` says of it."""
-    if isinstance(pending, Reading):
-        articles, counts = pending.pending, pending.counts
-    else:
-        articles, counts = pending, [article_terms(a) for a in pending]
+def weigh(reading: Reading, stored: Rarity) -> Weighed:
+    """Term vectors of a round's articles (as ``read``), words weighed by ``stored`` counts
+    plus the round's own and general usage (``Rarity.general``), whatever ``stored`` says of it."""
+    articles, counts = reading.pending, reading.counts
     df, documents = round_frequencies(counts)
     # General usage always counts here: a round and a rebuild then weigh words alike
     # however few articles the store has counted (docs/decisions.md, "Stories").
@@ -132,13 +128,14 @@ def plan_update(
     future counts as published ``now``. A near copy of an earlier article
     (``candidates`` are the stored ones sharing band keys with pending articles)
     joins its original's story when that story is open. ``weighed`` is
-    ``weigh(pending, stored)`` and ``keys`` the pending articles' band keys (``read``) when
-    the caller has them already.
+    ``weigh(read(pending), stored)`` and ``keys`` the pending articles' band keys (``read``)
+    when the caller has them already.
     """
     ordered = sorted(pending, key=lambda a: (a.published, a.article_id))
-    weighed = weighed or weigh(ordered, stored)
-    if keys is None:
-        keys = {a.article_id: article_keys(a) for a in ordered}
+    if weighed is None or keys is None:
+        reading = read(ordered)
+        weighed = weighed or weigh(reading, stored)
+        keys = reading.keys if keys is None else keys
     copy_of = find_copies(keys, candidates.holders, [a.article_id for a in ordered])
     clusterer = Clusterer((profile(s) for s in stories), params)
     joined: dict[int, list[int]] = defaultdict(list)
