@@ -112,19 +112,7 @@ class StoryProcess:
 
     def update(self, now: datetime) -> Placed:
         with self._lock:
-            try:
-                answer = self._ask(now)
-            except (EOFError, OSError):
-                # The child died between calls (killed, out of memory) or during this one:
-                # a new one does the round once more.
-                log.warning("stories: the story process %s was gone; starting a new one", self.pid)
-                self._stop()
-                try:
-                    answer = self._ask(now)
-                except (EOFError, OSError) as exc:
-                    self._stop()
-                    why = exc or "no reply"
-                    raise StorageError(f"the story process stopped before it answered: {why}") from exc
+            answer = self._answer(now)
             before = self._placed
             if answer[0] != "ok":
                 self._stop()  # its store may be in any state: the next call starts afresh
@@ -141,6 +129,21 @@ class StoryProcess:
                 self._stop()
                 self._start(now)  # loads the index while the service waits for the next round
             return Placed(articles, cpu, warm_cpu, before, peak_mb)
+
+    def _answer(self, now: datetime) -> tuple[Any, ...]:
+        """The child's answer to ``now``. A child that died between calls (killed, out of
+        memory) or during this one is replaced, and the new one does the round once more."""
+        try:
+            return self._ask(now)
+        except (EOFError, OSError):
+            log.warning("stories: the story process %s was gone; starting a new one", self.pid)
+            self._stop()
+        try:
+            return self._ask(now)
+        except (EOFError, OSError) as exc:
+            self._stop()
+            why = exc or "no reply"
+            raise StorageError(f"the story process stopped before it answered: {why}") from exc
 
     def _ask(self, now: datetime) -> tuple[Any, ...]:
         if self._pipe is None:
